@@ -1,7 +1,24 @@
-// Package emulator starts the local endpoints a streaming pipeline talks to:
-// Kinesis Data Streams and S3 served in process over HTTP with their real wire
-// protocols (packages kinesisfake and s3fake), Kafka in process (package
-// kafkafake, over franz-go's kfake), LocalStack and Kafka containers through
-// testcontainers-go, or any external endpoints. Faults are injected through
-// package fault, reproducibly from a seed.
+// Package emulator starts the endpoints a streaming pipeline talks to, behind
+// one front door: Start returns a running Stack with Kinesis and S3 endpoint
+// URLs, a ready aws.Config, Kafka seed brokers, a fault injector and Close.
+//
+// Three backends serve the same Stack, so one test suite runs on any of them:
+//
+//   - Embedded (the default): Kinesis and S3 served in process over their real
+//     wire protocols (packages kinesisfake and s3fake) and Kafka in process
+//     (package kafkafake, over franz-go's kfake). Faults, an injected clock and
+//     seeds apply. With WithEdgeAddr, Kinesis and S3 share one
+//     LocalStack-compatible port (package edge).
+//   - Containers: LocalStack (pinned to DefaultLocalStackImage, the last image
+//     that starts without an auth token; LOCALSTACK_AUTH_TOKEN is passed
+//     through when set) and Redpanda, through testcontainers-go. Needs Docker.
+//     Faults are not available.
+//   - External: whatever AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_KINESIS and
+//     AWS_ENDPOINT_URL_S3), the default credential chain and
+//     STREAMCHECK_KAFKA_BROKERS point at, real AWS included. Faults are not
+//     available.
+//
+// The backend is chosen by WithBackend or, when that is not given, by the
+// STREAMCHECK_BACKEND environment variable (embedded, containers or
+// external).
 package emulator

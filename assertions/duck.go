@@ -1,0 +1,5 @@
+package assertions
+
+import (
+	_ "github.com/duckdb/duckdb-go/v2"
+)

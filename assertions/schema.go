@@ -1,0 +1,266 @@
+package assertions
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var decimalType = regexp.MustCompile(`^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$`)
+
+// normalizeGlueType returns the canonical Glue/Hive name of a type name,
+// accepting common aliases (integer, long, varchar, ...).
+func normalizeGlueType(t string) (string, error) {
+	t = strings.ToLower(strings.TrimSpace(t))
+	if m := decimalType.FindStringSubmatch(t); m != nil {
+		return "decimal(" + m[1] + "," + m[2] + ")", nil
+	}
+	if i := strings.IndexAny(t, "<("); i > 0 {
+		switch base := t[:i]; base {
+		case "array", "struct", "map":
+			return base, nil
+		case "varchar", "char":
+			return "string", nil
+		}
+	}
+	switch t {
+	case "string", "varchar", "char", "text":
+		return "string", nil
+	case "int", "integer", "int32":
+		return "int", nil
+	case "bigint", "long", "int64":
+		return "bigint", nil
+	case "smallint", "short", "int16":
+		return "smallint", nil
+	case "tinyint", "byte", "int8":
+		return "tinyint", nil
+	case "double", "float64":
+		return "double", nil
+	case "float", "real", "float32":
+		return "float", nil
+	case "boolean", "bool":
+		return "boolean", nil
+	case "timestamp", "timestamp_ntz", "timestamptz":
+		return "timestamp", nil
+	case "date":
+		return "date", nil
+	case "binary", "blob", "bytes":
+		return "binary", nil
+	case "decimal":
+		return "decimal(10,0)", nil
+	case "array", "struct", "map":
+		return t, nil
+	}
+	return "", fmt.Errorf("unknown type %q", t)
+}
+
+// fileColumn is a top-level column of one Parquet file.
+type fileColumn struct {
+	name     string
+	glue     string
+	required bool
+}
+
+// glueFromDuckDB maps a DuckDB type of a Parquet leaf to its Glue name.
+func glueFromDuckDB(t string) string {
+	t = strings.ToUpper(t)
+	switch {
+	case strings.HasPrefix(t, "DECIMAL"):
+		return strings.ToLower(strings.ReplaceAll(t, " ", ""))
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return "timestamp"
+	}
+	switch t {
+	case "VARCHAR":
+		return "string"
+	case "INTEGER":
+		return "int"
+	case "BIGINT":
+		return "bigint"
+	case "SMALLINT":
+		return "smallint"
+	case "TINYINT":
+		return "tinyint"
+	case "DOUBLE":
+		return "double"
+	case "FLOAT":
+		return "float"
+	case "BOOLEAN":
+		return "boolean"
+	case "DATE":
+		return "date"
+	case "BLOB":
+		return "binary"
+	}
+	return strings.ToLower(t)
+}
+
+// Schema compares the column names, types and nullability in every output
+// file's Parquet metadata with Config.Schema. Partition columns are in the
+// path, not the files, and are not compared. A column expected not nullable
+// fails when it holds a null (Spark writes every column as OPTIONAL, so the
+// metadata alone cannot tell); one expected nullable may be REQUIRED.
+func (s *Session) Schema(ctx context.Context) (Result, error) {
+	if len(s.cfg.Schema) == 0 {
+		return skipped(CheckSchema, "no expected schema"), nil
+	}
+	if len(s.out) == 0 {
+		return skipped(CheckSchema, "no output files"), nil
+	}
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT file_name, name, coalesce(num_children, 0), coalesce(converted_type, ''),
+		coalesce(duckdb_type, ''), repetition_type FROM parquet_schema(%s)`, pathList(s.out)))
+	if err != nil {
+		return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
+	}
+	defer rows.Close()
+	type elem struct {
+		file, name, conv, duck, rep string
+		children                    int64
+	}
+	var elems []elem
+	for rows.Next() {
+		var e elem
+		if err := rows.Scan(&e.file, &e.name, &e.children, &e.conv, &e.duck, &e.rep); err != nil {
+			return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
+		}
+		elems = append(elems, e)
+	}
+	if err := rows.Err(); err != nil {
+		return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
+	}
+	// Walk each file's flattened schema tree: the root, then its children
+	// depth first; keep the root's direct children.
+	files := map[string][]fileColumn{}
+	var order []string
+	for i := 0; i < len(elems); {
+		root := elems[i]
+		order = append(order, root.file)
+		i++
+		for c := int64(0); c < root.children && i < len(elems); c++ {
+			e := elems[i]
+			col := fileColumn{name: e.name, required: e.rep == "REQUIRED"}
+			switch {
+			case e.children == 0:
+				col.glue = glueFromDuckDB(e.duck)
+			case e.conv == "LIST":
+				col.glue = "array"
+			case e.conv == "MAP" || e.conv == "MAP_KEY_VALUE":
+				col.glue = "map"
+			default:
+				col.glue = "struct"
+			}
+			files[root.file] = append(files[root.file], col)
+			i = skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
+		}
+	}
+	rel := map[string]string{}
+	for _, f := range s.out {
+		rel[f.path] = f.rel
+	}
+	partition := map[string]bool{}
+	for _, p := range s.partitionColumns() {
+		partition[strings.ToLower(p)] = true
+	}
+	want := map[string]Column{}
+	for _, c := range s.cfg.Schema {
+		if !partition[strings.ToLower(c.Name)] {
+			want[strings.ToLower(c.Name)] = c
+		}
+	}
+	r := Result{Check: CheckSchema}
+	type issue struct{ kind, column, detail string }
+	seen := map[issue]int{}
+	var issues []issue
+	firstFile := map[issue]string{}
+	note := func(is issue, file string) {
+		if seen[is] == 0 {
+			issues = append(issues, is)
+			firstFile[is] = rel[file]
+		}
+		seen[is]++
+	}
+	for _, file := range order {
+		got := map[string]fileColumn{}
+		for _, col := range files[file] {
+			got[strings.ToLower(col.name)] = col
+			w, ok := want[strings.ToLower(col.name)]
+			if !ok {
+				note(issue{"unexpected_column", col.name, "type " + col.glue}, file)
+				continue
+			}
+			wt, _ := normalizeGlueType(w.Type)
+			if wt != col.glue {
+				note(issue{"mistyped_column", col.name, fmt.Sprintf("type %s, want %s", col.glue, wt)}, file)
+			}
+		}
+		for _, c := range s.cfg.Schema {
+			if _, ok := got[strings.ToLower(c.Name)]; !ok && !partition[strings.ToLower(c.Name)] {
+				note(issue{"missing_column", c.Name, "not in the file"}, file)
+			}
+		}
+	}
+	count := map[string]int64{}
+	for _, is := range issues {
+		count[is.kind]++
+		if len(r.Examples) < s.cfg.maxExamples() {
+			r.Examples = append(r.Examples, Example{Kind: is.kind, Key: is.column, File: firstFile[is], Batch: s.batchOf(firstFile[is]), Seq: -1,
+				Detail: fmt.Sprintf("%s (in %d of %d files)", is.detail, seen[is], len(order))})
+		}
+	}
+	// Nullability needs the data: count nulls of each non-nullable column.
+	for _, c := range s.cfg.Schema {
+		if c.Nullable || partition[strings.ToLower(c.Name)] {
+			continue
+		}
+		var n int64
+		var file sql.NullString
+		q := fmt.Sprintf(`SELECT count(*), min(filename) FROM read_parquet(%s, filename=true, union_by_name=true, hive_partitioning=false) WHERE %s IS NULL`,
+			pathList(s.out), sqlIdent(c.Name))
+		if err := s.db.QueryRowContext(ctx, q).Scan(&n, &file); err != nil {
+			continue // the column is missing, reported above
+		}
+		if n > 0 {
+			count["null_values"] += n
+			if len(r.Examples) < s.cfg.maxExamples() {
+				r.Examples = append(r.Examples, Example{Kind: "null_values", Key: c.Name, File: rel[file.String], Batch: s.batchOf(rel[file.String]), Seq: -1,
+					Detail: fmt.Sprintf("%d null value(s) in a column that is not nullable", n)})
+			}
+		}
+	}
+	r.add("files", int64(len(order)))
+	for _, k := range []string{"missing_column", "unexpected_column", "mistyped_column", "null_values"} {
+		r.add(k, count[k])
+	}
+	r.failIf("missing_column", "unexpected_column", "mistyped_column", "null_values")
+	return r, nil
+}
+
+// skipSubtree returns the index after the subtree rooted at elems[i].
+func skipSubtree[T any](elems []T, i int, children func(int) int64) int {
+	n := children(i)
+	i++
+	for c := int64(0); c < n && i < len(elems); c++ {
+		i = skipSubtree(elems, i, children)
+	}
+	return i
+}
+
+// partitionColumns returns the names of the hive partition columns.
+func (s *Session) partitionColumns() []string {
+	if s.cfg.IngestTimePartitioning {
+		return []string{"ingest_year", "ingest_month", "ingest_day", "ingest_hour"}
+	}
+	return s.cfg.PartitionBy
+}
+
+// batchOf returns the batch of the output file rel, or -1.
+func (s *Session) batchOf(rel string) int64 {
+	for _, f := range s.out {
+		if f.rel == rel {
+			return f.batch
+		}
+	}
+	return -1
+}

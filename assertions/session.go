@@ -1,0 +1,339 @@
+package assertions
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// partName matches exactly-once object names: part-<batch>-<index>.<codec>.<ext>.
+var partName = regexp.MustCompile(`^part-(\d{8})-(\d{5})\.`)
+
+// outFile is one output (or dead-letter) object.
+type outFile struct {
+	id    int64
+	rel   string // relative to the source root, forward slashes
+	path  string // local path, as DuckDB reports it in filename
+	batch int64  // from the name, else from the checkpoint's objects; -1 if unknown
+	// listed is the batch whose offsets name this object, -1 if none.
+	listed int64
+}
+
+// Session holds one DuckDB database over a job's files. Open it with Open,
+// run checks one by one or all with Verify, query it with Query, and Close
+// it. A Session is not safe for concurrent use.
+type Session struct {
+	cfg    Config
+	db     *sql.DB
+	tmp    string // removed by Close; "" when nothing was copied
+	outLoc location
+	dlLoc  location
+	out    []outFile
+	dl     []outFile
+	// missing lists the objects committed batches name that are not there.
+	missing []missingObject
+	ckpt    *checkpointLog // nil without Config.Checkpoint
+	ledger  string         // local ledger file, "" without one
+	built   map[string]bool
+	columns []string // data columns of the output files (first file's order)
+}
+
+// Open copies s3:// sources to a temporary directory, reads the checkpoint
+// logs and prepares DuckDB views: output (the Parquet output, hive
+// partitions as columns) and, when configured, dead_letter and ledger. The
+// caller must Close the session.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Session{cfg: cfg, built: map[string]bool{}}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	fetch := func(uri, name string) (location, string, error) {
+		l, err := parseURI(uri)
+		if err != nil {
+			return l, "", err
+		}
+		if l.bucket != "" && s.tmp == "" {
+			if s.tmp, err = os.MkdirTemp(cfg.TempDir, "streamcheck-verify-"); err != nil {
+				return l, "", fmt.Errorf("assertions: make temporary directory: %w", err)
+			}
+		}
+		dir := filepath.Join(s.tmp, name)
+		local, err := materialize(ctx, cfg.S3, l, dir, DefaultDownloadConcurrency)
+		if err != nil {
+			return l, "", fmt.Errorf("assertions: %w", err)
+		}
+		return l, local, nil
+	}
+	var err error
+	var outDir, dlDir, ckDir string
+	if s.outLoc, outDir, err = fetch(cfg.Output, "output"); err != nil {
+		return nil, err
+	}
+	if cfg.DeadLetter != "" {
+		if s.dlLoc, dlDir, err = fetch(cfg.DeadLetter, "dead_letter"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Checkpoint != "" {
+		if _, ckDir, err = fetch(cfg.Checkpoint, "checkpoint"); err != nil {
+			return nil, err
+		}
+		if s.ckpt, err = readCheckpoint(ckDir); err != nil {
+			return nil, fmt.Errorf("assertions: %w", err)
+		}
+	}
+	if cfg.Ledger != "" {
+		if _, s.ledger, err = fetch(cfg.Ledger, "ledger"); err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(s.ledger); err != nil {
+			return nil, fmt.Errorf("assertions: read ledger: %w", err)
+		}
+	}
+	if s.out, err = s.listObjects(outDir, s.outLoc, ".parquet", func(p *batchPlan) []string { return p.Objects }); err != nil {
+		return nil, err
+	}
+	if dlDir != "" {
+		if s.dl, err = s.listObjects(dlDir, s.dlLoc, ".jsonl", func(p *batchPlan) []string { return p.DeadLetterObjects }); err != nil {
+			return nil, err
+		}
+	}
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("assertions: open duckdb: %w", err)
+	}
+	s.db = sql.OpenDB(connector)
+	if err := s.createViews(ctx); err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// Close releases the database and removes copied S3 objects. It is safe to
+// call more than once.
+func (s *Session) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+		s.db = nil
+	}
+	if s.tmp != "" {
+		if rerr := os.RemoveAll(s.tmp); rerr != nil && err == nil {
+			err = rerr
+		}
+		s.tmp = ""
+	}
+	return err
+}
+
+// missingObject is an object a committed batch names but that is absent.
+type missingObject struct {
+	batch int64
+	uri   string
+}
+
+// listObjects lists the files under dir and assigns each its batch: from
+// its exactly-once name, else from the checkpoint plan that lists it.
+func (s *Session) listObjects(dir string, loc location, ext string, listedIn func(*batchPlan) []string) ([]outFile, error) {
+	rels, err := listFiles(dir, ext)
+	if err != nil {
+		return nil, fmt.Errorf("assertions: %w", err)
+	}
+	files := make([]outFile, len(rels))
+	byRel := make(map[string]int, len(rels))
+	byBase := make(map[string][]int, len(rels))
+	for i, r := range rels {
+		files[i] = outFile{id: int64(i), rel: r, path: filepath.Join(dir, filepath.FromSlash(r)), batch: -1, listed: -1}
+		if m := partName.FindStringSubmatch(path.Base(r)); m != nil {
+			files[i].batch, _ = strconv.ParseInt(m[1], 10, 64)
+		}
+		byRel[r] = i
+		byBase[path.Base(r)] = append(byBase[path.Base(r)], i)
+	}
+	if s.ckpt == nil {
+		return files, nil
+	}
+	for _, id := range s.ckpt.batches() {
+		for _, uri := range listedIn(s.ckpt.plans[id]) {
+			i, ok := matchObject(loc, uri, byRel, byBase, files)
+			if !ok {
+				if _, committed := s.ckpt.commits[id]; committed {
+					s.missing = append(s.missing, missingObject{id, uri})
+				}
+				continue
+			}
+			files[i].listed = id
+			if files[i].batch < 0 {
+				files[i].batch = id
+			}
+		}
+	}
+	return files, nil
+}
+
+// matchObject finds the file an object URI from the checkpoint names:
+// relative to the source root, or, when the checkpoint names another root
+// (a copy being verified), the file whose relative path ends the URI.
+func matchObject(loc location, uri string, byRel map[string]int, byBase map[string][]int, files []outFile) (int, bool) {
+	if r, ok := loc.rel(uri); ok {
+		i, ok := byRel[r]
+		return i, ok
+	}
+	for _, i := range byBase[path.Base(uri)] {
+		if strings.HasSuffix(uri, "/"+files[i].rel) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// sqlString quotes s as a SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlIdent quotes s as a SQL identifier.
+func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func pathList(files []outFile) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, f := range files {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(sqlString(f.path))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// createViews creates the user-facing views output, dead_letter and ledger.
+func (s *Session) createViews(ctx context.Context) error {
+	if len(s.out) > 0 {
+		hive := len(s.cfg.PartitionBy) > 0 || s.cfg.IngestTimePartitioning || hasHiveDirs(s.out)
+		q := fmt.Sprintf(`CREATE VIEW output AS SELECT * FROM read_parquet(%s, hive_partitioning=%t, union_by_name=true)`, pathList(s.out), hive)
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			// Inconsistent partition directories: fall back to the files'
+			// own columns so that queries still work; layout reports it.
+			q = fmt.Sprintf(`CREATE OR REPLACE VIEW output AS SELECT * FROM read_parquet(%s, hive_partitioning=false, union_by_name=true)`, pathList(s.out))
+			if _, err := s.db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("assertions: read output %s: %w", s.cfg.Output, err)
+			}
+		}
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`DESCRIBE SELECT * FROM read_parquet(%s, union_by_name=true, hive_partitioning=false)`, pathList(s.out)))
+		if err != nil {
+			return fmt.Errorf("assertions: read output schema %s: %w", s.cfg.Output, err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return fmt.Errorf("assertions: read output schema: %w", err)
+			}
+			s.columns = append(s.columns, fmt.Sprint(vals[0]))
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("assertions: read output schema: %w", err)
+		}
+	} else {
+		if _, err := s.db.ExecContext(ctx, `CREATE VIEW output AS SELECT NULL AS no_output_files WHERE false`); err != nil {
+			return fmt.Errorf("assertions: create output view: %w", err)
+		}
+	}
+	if s.cfg.DeadLetter != "" {
+		q := `CREATE VIEW dead_letter AS SELECT NULL::BIGINT AS batch_id, NULL::VARCHAR AS payload_sha256, NULL::VARCHAR AS error, NULL::VARCHAR AS filename WHERE false`
+		if len(s.dl) > 0 {
+			q = fmt.Sprintf(`CREATE VIEW dead_letter AS SELECT * FROM read_json(%s, format='newline_delimited', columns=%s, filename=true)`, pathList(s.dl), deadLetterColumns)
+		}
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("assertions: read dead letter %s: %w", s.cfg.DeadLetter, err)
+		}
+	}
+	if s.ledger != "" {
+		var src string
+		if strings.HasSuffix(strings.ToLower(s.ledger), ".parquet") {
+			src = fmt.Sprintf(`read_parquet(%s)`, sqlString(s.ledger))
+		} else {
+			src = fmt.Sprintf(`read_json(%s, format='newline_delimited', columns=%s)`, sqlString(s.ledger), ledgerColumns)
+		}
+		if _, err := s.db.ExecContext(ctx, `CREATE VIEW ledger AS SELECT * FROM `+src); err != nil {
+			return fmt.Errorf("assertions: read ledger %s: %w", s.cfg.Ledger, err)
+		}
+	}
+	return nil
+}
+
+func hasHiveDirs(files []outFile) bool {
+	for _, f := range files {
+		if strings.Contains(f.rel, "=") {
+			return true
+		}
+	}
+	return false
+}
+
+const ledgerColumns = `{seq: 'BIGINT', producer: 'INTEGER', key: 'VARCHAR', partition_key: 'VARCHAR',
+	payload_sha256: 'VARCHAR', size: 'INTEGER', malformed: 'VARCHAR', duplicate_of: 'BIGINT',
+	event_time_ms: 'BIGINT', outcome: 'VARCHAR', attempts: 'INTEGER', error: 'VARCHAR', target: 'VARCHAR',
+	shard_id: 'VARCHAR', sequence_number: 'VARCHAR', "partition": 'INTEGER', "offset": 'BIGINT',
+	sent_at_ms: 'BIGINT', acked_at_ms: 'BIGINT'}`
+
+const deadLetterColumns = `{batch_id: 'BIGINT', source: 'VARCHAR', stream: 'VARCHAR', shard_id: 'VARCHAR',
+	partition: 'INTEGER', sequence_number: 'VARCHAR', "offset": 'BIGINT', partition_key: 'VARCHAR',
+	arrival_time: 'VARCHAR', error: 'VARCHAR', payload_base64: 'VARCHAR', payload_sha256: 'VARCHAR'}`
+
+// exec runs statements in order.
+func (s *Session) exec(ctx context.Context, what string, stmts ...string) error {
+	for _, q := range stmts {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("assertions: %s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// appendRows bulk-loads rows into an existing table.
+func (s *Session) appendRows(ctx context.Context, table string, rows [][]driver.Value) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("assertions: load %s: %w", table, err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("assertions: load %s: %w", table, err)
+	}
+	return nil
+}

@@ -1,0 +1,294 @@
+package assertions
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+)
+
+// The checks share internal tables and views, built on first use:
+//
+//	sc_files    output objects: file_id (index in the read list), rel, batch
+//	sc_batches  checkpoint batches: planned and committed times
+//	sc_loss     data-loss ranges of the checkpoint, positions padded
+//	sc_dl       dead-letter entries: payload hash, error, batch, file
+//	sc_ledger   the ledger's columns the checks need (a view)
+//	sc_outrows  the output's key, batch, file and row number (a view)
+//	sc_keys     per key: what the ledger says may and must appear, and what
+//	            the output holds
+//	sc_multi    rows of keys delivered more than once, paired by rank
+//	sc_rows     one row per output row with its paired acknowledgement
+//
+// Most keys are delivered once, so one aggregate over ledger and output
+// carries the work; only keys with several rows are paired row by row.
+func (s *Session) ensure(ctx context.Context, name string) error {
+	if s.built[name] {
+		return nil
+	}
+	deps := map[string][]string{
+		"sc_ledger":  {"sc_batches", "sc_dl"},
+		"sc_outrows": {"sc_files"},
+		"sc_keys":    {"sc_ledger", "sc_outrows"},
+		"sc_multi":   {"sc_keys"},
+		"sc_rows":    {"sc_multi"},
+	}
+	for _, d := range deps[name] {
+		if err := s.ensure(ctx, d); err != nil {
+			return err
+		}
+	}
+	var err error
+	switch name {
+	case "sc_files":
+		err = s.buildFiles(ctx)
+	case "sc_batches":
+		err = s.buildBatches(ctx)
+	case "sc_dl":
+		err = s.buildDeadLetter(ctx)
+	case "sc_ledger":
+		err = s.buildLedger(ctx)
+	case "sc_outrows":
+		err = s.buildOutRows(ctx)
+	case "sc_keys":
+		err = s.buildKeys(ctx)
+	case "sc_multi":
+		err = s.buildMulti(ctx)
+	case "sc_rows":
+		err = s.exec(ctx, "pair output rows with the ledger", `CREATE VIEW sc_rows AS
+		SELECT key AS k, batch, file_id, rn, CASE WHEN acks > 0 THEN acked_ms END AS acked_ms,
+			CASE WHEN acks > 0 THEN pos END AS pos, partition_key, "partition"
+		FROM sc_keys WHERE n = 1
+		UNION ALL
+		SELECT k, batch, file_id, rn, acked_ms, pos, partition_key, "partition" FROM sc_multi`)
+	default:
+		err = fmt.Errorf("assertions: no table %s", name)
+	}
+	if err != nil {
+		return err
+	}
+	s.built[name] = true
+	return nil
+}
+
+// buildLedger prepares the ledger's columns the checks need. Positions
+// (Kinesis sequence numbers, Kafka offsets) are left-padded to 64 digits to
+// compare as big integers; they are computed only when a check needs them.
+// in_loss says the record lies in a data-loss range of the checkpoint
+// (inclusive; a Kinesis range matches by shard, a Kafka range by partition).
+// dead_lettered marks acknowledged well-formed attempts whose payload the
+// dead letter holds (one attempt per entry).
+func (s *Session) buildLedger(ctx context.Context) error {
+	var nloss, ndl int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sc_loss), (SELECT count(*) FROM sc_dl)`).Scan(&nloss, &ndl); err != nil {
+		return fmt.Errorf("assertions: count data-loss ranges: %w", err)
+	}
+	src := "ledger"
+	var stmts []string
+	if !strings.HasSuffix(strings.ToLower(s.ledger), ".parquet") {
+		// JSON is parsed once.
+		stmts = append(stmts, `CREATE TABLE sc_ledger_raw AS SELECT * FROM ledger`)
+		src = "sc_ledger_raw"
+	}
+	pos := `NULL::VARCHAR`
+	if nloss > 0 || s.cfg.CheckOrder {
+		pos = `CASE WHEN coalesce(sequence_number, '') <> '' THEN lpad(sequence_number, 64, '0')
+		     WHEN coalesce("offset", -1) >= 0 THEN lpad(CAST("offset" AS VARCHAR), 64, '0') END`
+	}
+	pk := `NULL::VARCHAR`
+	if s.cfg.CheckOrder {
+		pk = `coalesce(partition_key, '')`
+	}
+	inLoss, deadLettered := "false", "false"
+	if nloss > 0 {
+		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE sc_lossy AS SELECT DISTINCT l.seq FROM (SELECT seq, coalesce(shard_id, '') AS shard_id,
+			coalesce("partition", -1) AS "partition", %s AS pos FROM %s) l JOIN sc_loss x
+			ON l.pos BETWEEN x.from_pos AND x.to_pos
+			AND ((x.shard_id <> '' AND x.shard_id = l.shard_id) OR (x.shard_id = '' AND x."partition" = l."partition"))`, pos, src))
+		inLoss = "seq IN (SELECT seq FROM sc_lossy)"
+	}
+	if ndl > 0 {
+		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE sc_dlseq AS
+			WITH dlc AS (SELECT sha, count(*) AS n FROM sc_dl GROUP BY sha),
+			m AS (SELECT l.seq, l.payload_sha256, d.n FROM %s l JOIN dlc d ON d.sha = l.payload_sha256
+				WHERE coalesce(l.malformed, '') = '' AND l.outcome = 'ack')
+			SELECT seq FROM m QUALIFY row_number() OVER (PARTITION BY payload_sha256 ORDER BY seq) <= n`, src))
+		deadLettered = "seq IN (SELECT seq FROM sc_dlseq)"
+	}
+	stmts = append(stmts, fmt.Sprintf(`CREATE VIEW sc_ledger AS SELECT
+		seq, coalesce(key, '') AS key, %s AS partition_key, coalesce(payload_sha256, '') AS payload_sha256,
+		coalesce(malformed, '') AS malformed, outcome, coalesce("partition", -1) AS "partition", %s AS pos,
+		coalesce(acked_at_ms, 0) AS acked_at_ms, %s AS in_loss, %s AS dead_lettered
+		FROM %s`, pk, pos, inLoss, deadLettered, src))
+	return s.exec(ctx, "read ledger "+s.cfg.Ledger, stmts...)
+}
+
+// buildOutRows exposes the output's identity key, batch, file and row
+// number.
+func (s *Session) buildOutRows(ctx context.Context) error {
+	if len(s.out) == 0 {
+		return s.exec(ctx, "read output", `CREATE VIEW sc_outrows AS SELECT NULL::VARCHAR AS k, NULL::BIGINT AS batch,
+			NULL::BIGINT AS file_id, NULL::BIGINT AS rn WHERE false`)
+	}
+	key, err := s.keyExpr()
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "read output "+s.cfg.Output, fmt.Sprintf(`CREATE VIEW sc_outrows AS
+		SELECT o.k, f.batch, o.file_id, o.rn
+		FROM (SELECT %s AS k, CAST(file_index AS BIGINT) AS file_id, file_row_number AS rn
+			FROM read_parquet(%s, file_row_number=true, hive_partitioning=false, union_by_name=true) o) o
+		JOIN sc_files f USING (file_id)`, key, pathList(s.out)))
+}
+
+func (s *Session) keyExpr() (string, error) {
+	if s.cfg.KeyColumn == KeyRowHash {
+		cols := make([]string, 0, len(s.columns))
+		for _, c := range s.columns {
+			cols = append(cols, "o."+sqlIdent(c))
+		}
+		return fmt.Sprintf("CAST(hash(%s) AS VARCHAR)", strings.Join(cols, ", ")), nil
+	}
+	for _, c := range s.columns {
+		if strings.EqualFold(c, s.cfg.KeyColumn) {
+			return "CAST(o." + sqlIdent(c) + " AS VARCHAR)", nil
+		}
+	}
+	return "", fmt.Errorf("assertions: key column %q: not in the output (columns: %s)", s.cfg.KeyColumn, strings.Join(s.columns, ", "))
+}
+
+// buildKeys aggregates, per key, the well-formed ledger attempts and the
+// output rows in one pass over both. An acknowledged attempt whose payload
+// is in the dead letter is accounted for there and not expected in the
+// output.
+func (s *Session) buildKeys(ctx context.Context) error {
+	// Flags are 1 or NULL so that count() sums them; positions and
+	// partition keys are carried only for the order check.
+	order, orderNull := "", ""
+	if s.cfg.CheckOrder {
+		order = `, arg_min(pos, acked_ms) AS pos, arg_min(partition_key, acked_ms) AS partition_key, arg_min("partition", acked_ms) AS "partition"`
+		orderNull = `, NULL, NULL, NULL`
+	} else {
+		order = `, NULL::VARCHAR AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition"`
+	}
+	ledgerOrder := ""
+	if s.cfg.CheckOrder {
+		ledgerOrder = `, pos, partition_key, "partition"`
+	}
+	return s.exec(ctx, "match output with ledger", `CREATE TABLE sc_keys AS
+	SELECT key, count(must) AS must, count(lossy) AS lossy, count(unknown) AS unknown, count(attempted) AS attempted,
+		count(acked_ms) AS acks, count(dl) AS dead_lettered, min(first_seq) AS first_seq, min(acked_ms) AS acked_ms`+order+`,
+		count(n) AS n, min(batch) AS batch, max(batch) AS last_batch, arg_min(file_id, batch) AS file_id, min(rn) AS rn
+	FROM (
+		SELECT key,
+			CASE WHEN outcome = 'ack' AND NOT in_loss AND NOT dead_lettered THEN 1 END AS must,
+			CASE WHEN outcome = 'ack' AND in_loss THEN 1 END AS lossy,
+			CASE WHEN outcome = 'unknown' THEN 1 END AS unknown,
+			CASE WHEN outcome IN ('ack', 'unknown') THEN 1 END AS attempted,
+			CASE WHEN dead_lettered THEN 1 END AS dl,
+			CASE WHEN outcome = 'ack' AND NOT in_loss AND NOT dead_lettered THEN seq END AS first_seq,
+			CASE WHEN outcome = 'ack' AND acked_at_ms > 0 THEN acked_at_ms END AS acked_ms`+ledgerOrder+`,
+			NULL::INTEGER AS n, NULL::BIGINT AS batch, NULL::BIGINT AS file_id, NULL::BIGINT AS rn
+		FROM sc_ledger WHERE malformed = ''
+		UNION ALL
+		SELECT k, NULL, NULL, NULL, NULL, NULL, NULL, NULL`+orderNull+`, 1, batch, file_id, rn FROM sc_outrows
+	) GROUP BY key`)
+}
+
+func (s *Session) buildFiles(ctx context.Context) error {
+	if err := s.exec(ctx, "create files table",
+		`CREATE TABLE sc_files (file_id BIGINT, rel VARCHAR, path VARCHAR, batch BIGINT, listed BIGINT)`); err != nil {
+		return err
+	}
+	rows := make([][]driver.Value, len(s.out))
+	for i, f := range s.out {
+		rows[i] = []driver.Value{f.id, f.rel, f.path, f.batch, f.listed}
+	}
+	return s.appendRows(ctx, "sc_files", rows)
+}
+
+// buildMulti pairs the rows of keys delivered more than once with the key's
+// acknowledged attempts: the i-th row in output order (batch, file, row)
+// with the i-th acknowledgement (by acked_at_ms, then seq).
+func (s *Session) buildMulti(ctx context.Context) error {
+	var multi int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sc_keys WHERE n > 1`).Scan(&multi); err != nil {
+		return fmt.Errorf("assertions: count keys delivered more than once: %w", err)
+	}
+	if multi == 0 {
+		return s.exec(ctx, "create pairs table", `CREATE TABLE sc_multi (k VARCHAR, batch BIGINT, file_id BIGINT, rn BIGINT,
+			acked_ms BIGINT, pos VARCHAR, partition_key VARCHAR, "partition" INTEGER)`)
+	}
+	return s.exec(ctx, "pair output rows with the ledger", `CREATE TABLE sc_multi AS
+	WITH multi AS (SELECT key FROM sc_keys WHERE n > 1),
+	o AS (
+		SELECT k, batch, file_id, rn, row_number() OVER (PARTITION BY k ORDER BY batch, file_id, rn) AS r
+		FROM sc_outrows WHERE k IN (SELECT key FROM multi)
+	),
+	l AS (
+		SELECT key, acked_at_ms, pos, partition_key, "partition", row_number() OVER (PARTITION BY key ORDER BY acked_at_ms, seq) AS r
+		FROM sc_ledger WHERE malformed = '' AND outcome = 'ack' AND acked_at_ms > 0 AND key IN (SELECT key FROM multi)
+	)
+	SELECT o.k, o.batch, o.file_id, o.rn, l.acked_at_ms AS acked_ms, l.pos, l.partition_key, l."partition"
+	FROM o LEFT JOIN l ON l.key = o.k AND l.r = o.r`)
+}
+
+// buildBatches loads the checkpoint's batches and data-loss ranges.
+func (s *Session) buildBatches(ctx context.Context) error {
+	if err := s.exec(ctx, "create batch tables",
+		`CREATE TABLE sc_batches (batch_id BIGINT, planned_at_ms BIGINT, committed BOOLEAN, committed_at_ms BIGINT)`,
+		`CREATE TABLE sc_loss (batch_id BIGINT, shard_id VARCHAR, "partition" INTEGER, from_pos VARCHAR, to_pos VARCHAR)`); err != nil {
+		return err
+	}
+	if s.ckpt == nil {
+		return nil
+	}
+	var batches, loss [][]driver.Value
+	for _, id := range s.ckpt.batches() {
+		p := s.ckpt.plans[id]
+		var committedAt any
+		c, ok := s.ckpt.commits[id]
+		if ok {
+			committedAt = c.CommittedAt.UnixMilli()
+		}
+		batches = append(batches, []driver.Value{id, p.PlannedAt.UnixMilli(), ok, committedAt})
+		for _, l := range p.DataLoss {
+			loss = append(loss, []driver.Value{id, l.ShardID, l.Partition, pad64(l.From), pad64(l.To)})
+		}
+	}
+	if err := s.appendRows(ctx, "sc_batches", batches); err != nil {
+		return err
+	}
+	return s.appendRows(ctx, "sc_loss", loss)
+}
+
+func pad64(n string) string {
+	n = strings.TrimSpace(n)
+	if len(n) >= 64 {
+		return n
+	}
+	return strings.Repeat("0", 64-len(n)) + n
+}
+
+// buildDeadLetter materialises the dead letter's rows with their files.
+func (s *Session) buildDeadLetter(ctx context.Context) error {
+	if s.cfg.DeadLetter == "" {
+		return s.exec(ctx, "create dead-letter table",
+			`CREATE TABLE sc_dl (sha VARCHAR, error VARCHAR, batch BIGINT, rel VARCHAR)`)
+	}
+	if err := s.exec(ctx, "create dead-letter table",
+		`CREATE TABLE sc_dl_files (path VARCHAR, rel VARCHAR, batch BIGINT, listed BIGINT)`); err != nil {
+		return err
+	}
+	rows := make([][]driver.Value, len(s.dl))
+	for i, f := range s.dl {
+		rows[i] = []driver.Value{f.path, f.rel, f.batch, f.listed}
+	}
+	if err := s.appendRows(ctx, "sc_dl_files", rows); err != nil {
+		return err
+	}
+	return s.exec(ctx, "read dead letter "+s.cfg.DeadLetter, `CREATE TABLE sc_dl AS SELECT
+		coalesce(d.payload_sha256, '') AS sha, coalesce(d.error, '') AS error,
+		coalesce(d.batch_id, f.batch) AS batch, f.rel
+		FROM dead_letter d LEFT JOIN sc_dl_files f ON f.path = d.filename`)
+}

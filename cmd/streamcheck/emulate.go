@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/streamcheck/streamcheck/emulator"
+	"github.com/streamcheck/streamcheck/emulator/edge"
+)
+
+func init() {
+	register(&command{
+		name:    "emulate",
+		summary: "Serve Kinesis and S3 on one LocalStack-compatible port, and Kafka, until interrupted.",
+		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R]",
+		run:     runEmulate,
+	})
+}
+
+// emulateConfig is the emulate command's configuration.
+type emulateConfig struct {
+	Host           string // interface to listen on
+	Port           int    // edge port for Kinesis and S3
+	KafkaPort      int    // Kafka broker port
+	KafkaAdvertise string // host Kafka clients are told to connect to; "" = Host, or 127.0.0.1 for 0.0.0.0
+	DataDir        string // "" keeps everything in memory
+	Seed           uint64
+	Region         string
+}
+
+// Defaults of emulateConfig, LocalStack's and Kafka's usual ports.
+const (
+	defaultEmulatePort      = 4566
+	defaultEmulateKafkaPort = 9092
+	defaultEmulateHost      = "127.0.0.1"
+)
+
+// Validate reports the first bad field.
+func (c emulateConfig) Validate() error {
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("--port %d: want a port from 0 to 65535", c.Port)
+	case c.KafkaPort < 0 || c.KafkaPort > 65535:
+		return fmt.Errorf("--kafka-port %d: want a port from 0 to 65535", c.KafkaPort)
+	case c.Port != 0 && c.Port == c.KafkaPort:
+		return fmt.Errorf("--port and --kafka-port are both %d: want two different ports", c.Port)
+	case c.Host == "":
+		return fmt.Errorf("--host is empty: want an address such as 127.0.0.1 or 0.0.0.0")
+	case net.ParseIP(c.Host) == nil && c.Host != "localhost":
+		return fmt.Errorf("--host %q: want an IP address such as 127.0.0.1 or 0.0.0.0", c.Host)
+	case c.Region == "":
+		return fmt.Errorf("--region is empty")
+	}
+	return nil
+}
+
+func runEmulate(ctx context.Context, e *env, args []string) error {
+	c := commands["emulate"]
+	fs := newFlagSet(c)
+	cfg := emulateConfig{}
+	fs.StringVar(&cfg.Host, "host", defaultEmulateHost, "interface to listen on (0.0.0.0 for every interface)")
+	fs.IntVar(&cfg.Port, "port", defaultEmulatePort, "edge port serving Kinesis and S3 (0 picks a free port)")
+	fs.IntVar(&cfg.KafkaPort, "kafka-port", defaultEmulateKafkaPort, "Kafka broker port (0 picks a free port)")
+	fs.StringVar(&cfg.KafkaAdvertise, "kafka-advertise", "", "host Kafka clients are told to connect to (default: --host, or 127.0.0.1 for 0.0.0.0)")
+	fs.StringVar(&cfg.DataDir, "data-dir", "", "keep streams, objects and topics in this directory across restarts (default: memory)")
+	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for sequence numbers, shard IDs and probabilistic faults")
+	fs.StringVar(&cfg.Region, "region", emulator.DefaultRegion, "AWS region the emulators report")
+	if err := parseFlags(e, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+
+	opts := []emulator.Option{
+		emulator.WithBackend(emulator.Embedded),
+		emulator.WithEdgeAddr(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))),
+		emulator.WithKafkaAddr(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.KafkaPort))),
+		emulator.WithSeed(cfg.Seed),
+		emulator.WithRegion(cfg.Region),
+		emulator.WithVersion(currentVersion()),
+	}
+	if cfg.KafkaAdvertise != "" {
+		opts = append(opts, emulator.WithKafkaAdvertisedHost(cfg.KafkaAdvertise))
+	}
+	if cfg.DataDir != "" {
+		opts = append(opts, emulator.WithDataDir(cfg.DataDir))
+	}
+	st, err := emulator.Start(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	printEndpoints(e, st)
+
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, "streamcheck emulate: stopping")
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("stop emulators: %w", err)
+	}
+	if cfg.DataDir != "" {
+		fmt.Fprintf(e.stderr, "streamcheck emulate: data kept in %s\n", cfg.DataDir)
+	}
+	return nil
+}
+
+func printEndpoints(e *env, st *emulator.Stack) {
+	w := e.stdout
+	fmt.Fprintf(w, "Kinesis and S3  %s\n", st.EdgeURL)
+	fmt.Fprintf(w, "Health          %s%s\n", st.EdgeURL, edge.HealthPath)
+	fmt.Fprintf(w, "Faults          %s%s  (streamcheck fault add --endpoint %s ...)\n", st.EdgeURL, edge.FaultsPath, st.EdgeURL)
+	fmt.Fprintf(w, "Kafka           %s\n", strings.Join(st.KafkaBrokers, ","))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "# Point SDKs, the AWS CLI and streamcheck here:")
+	for _, kv := range st.Env() {
+		fmt.Fprintf(w, "export %s\n", kv)
+	}
+	fmt.Fprintln(e.stderr, "streamcheck emulate: ready; press Ctrl-C to stop")
+}

@@ -1,0 +1,458 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/generators"
+)
+
+func init() {
+	register(&command{
+		name:    "gen",
+		summary: "Send a seeded synthetic stream to Kinesis or Kafka and write its ledger.",
+		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC [--endpoint URL] [--region R] " +
+			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
+			"[--producers N] [--seed S] [--ledger FILE.jsonl|FILE.parquet] [--format json|csv|avro] [--malformed SHARE] " +
+			"[--duplicates SHARE] [--late SHARE] [--max-lateness D] [--start TIME|now] [--key-strategy device|uniform|hot:SHARE] [--ordered] " +
+			"[--ddl STRING | --table-file FILE] [--key COL] [--json]",
+		run: runGen,
+	})
+}
+
+// Defaults of genConfig.
+const (
+	defaultGenCount     = 1000
+	defaultGenSeed      = 1
+	defaultGenShards    = 1
+	defaultGenRegion    = "us-east-1"
+	defaultGenStart     = "2026-01-01T00:00:00Z"
+	genProgressInterval = 250 * time.Millisecond // redraw on a terminal
+	genLogInterval      = 5 * time.Second        // log lines otherwise
+)
+
+// genConfig is the gen command's configuration, from its flags.
+type genConfig struct {
+	Dataset     string // ventilator, payments or table
+	To          string // kinesis://STREAM or kafka://TOPIC
+	Endpoint    string
+	Region      string
+	Brokers     string
+	Create      bool
+	Shards      int
+	Partitions  int
+	Count       int64
+	Duration    time.Duration
+	Rate        float64
+	Burst       int
+	Producers   int
+	Seed        uint64
+	Ledger      string
+	Format      string
+	Malformed   float64
+	Duplicates  float64
+	Late        float64
+	MaxLateness time.Duration
+	Start       string // RFC 3339 time or "now"
+	KeyStrategy string
+	Ordered     bool
+	DDL         string
+	TableFile   string
+	Key         string
+	JSON        bool
+
+	setCount, setDuration bool
+}
+
+// Validate names the first bad flag and says what it wants.
+func (c *genConfig) Validate() error {
+	switch c.Dataset {
+	case "ventilator", "payments":
+		if c.DDL != "" || c.TableFile != "" || c.Key != "" {
+			return fmt.Errorf("--ddl, --table-file and --key apply to the table data set only, not %s", c.Dataset)
+		}
+	case "table":
+		if (c.DDL == "") == (c.TableFile == "") {
+			return errors.New("table needs exactly one of --ddl STRING and --table-file FILE")
+		}
+	case "":
+		return errors.New("missing data set: ventilator, payments or table")
+	default:
+		return fmt.Errorf("data set %q: want ventilator, payments or table", c.Dataset)
+	}
+	scheme, name, _ := strings.Cut(c.To, "://")
+	switch {
+	case c.To == "":
+		return errors.New("--to is required: kinesis://STREAM or kafka://TOPIC")
+	case scheme != "kinesis" && scheme != "kafka" || name == "" || strings.Contains(name, "/"):
+		return fmt.Errorf("--to %q: want kinesis://STREAM or kafka://TOPIC", c.To)
+	case c.setCount && c.setDuration:
+		return errors.New("--count and --duration exclude each other: give one")
+	case c.Count < 0 || c.setCount && c.Count == 0:
+		return fmt.Errorf("--count %d: want a positive number of records", c.Count)
+	case c.Duration < 0 || c.setDuration && c.Duration == 0:
+		return fmt.Errorf("--duration %v: want a positive duration", c.Duration)
+	case c.Rate < 0:
+		return fmt.Errorf("--rate %v: want records per second, 0 for no limit", c.Rate)
+	case c.Burst < 0:
+		return fmt.Errorf("--burst %d is negative", c.Burst)
+	case c.Producers < 1:
+		return fmt.Errorf("--producers %d: want at least 1", c.Producers)
+	case c.MaxLateness < 0:
+		return fmt.Errorf("--max-lateness %v is negative", c.MaxLateness)
+	case c.Shards < 1:
+		return fmt.Errorf("--shards %d: want at least 1", c.Shards)
+	case c.Partitions < 0:
+		return fmt.Errorf("--partitions %d is negative", c.Partitions)
+	case scheme == "kinesis" && c.Partitions > 0:
+		return errors.New("--partitions applies to kafka:// targets; use --shards for Kinesis")
+	case scheme == "kafka" && c.Endpoint != "":
+		return errors.New("--endpoint applies to kinesis:// targets; use --brokers for Kafka")
+	}
+	for _, s := range []struct {
+		flag string
+		v    float64
+	}{{"--malformed", c.Malformed}, {"--duplicates", c.Duplicates}, {"--late", c.Late}} {
+		if s.v < 0 || s.v > 1 || s.v != s.v {
+			return fmt.Errorf("%s %v: want a share from 0 to 1", s.flag, s.v)
+		}
+	}
+	if _, err := generators.ParseFormat(c.Format); err != nil {
+		return fmt.Errorf("--format: %v", err)
+	}
+	if _, err := generators.ParseKeyStrategy(c.KeyStrategy); err != nil {
+		return fmt.Errorf("--key-strategy: %v", err)
+	}
+	if _, err := c.startTime(time.Time{}); err != nil {
+		return err
+	}
+	if c.Ledger != "" {
+		if _, err := generators.LedgerFormat(c.Ledger); err != nil {
+			return fmt.Errorf("--ledger: %v", err)
+		}
+	}
+	return nil
+}
+
+// startTime is the event time of record 0: --start, or now.
+func (c *genConfig) startTime(now time.Time) (time.Time, error) {
+	if c.Start == "now" {
+		return now.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, c.Start)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--start %q: want an RFC 3339 time such as 2026-11-22T13:00:00Z, or now", c.Start)
+	}
+	return t.UTC(), nil
+}
+
+func runGen(ctx context.Context, e *env, args []string) error {
+	c := commands["gen"]
+	fs := newFlagSet(c)
+	cfg := genConfig{}
+	fs.StringVar(&cfg.To, "to", "", "target: kinesis://STREAM or kafka://TOPIC (required)")
+	fs.StringVar(&cfg.Endpoint, "endpoint", "", "Kinesis endpoint URL; default from AWS_ENDPOINT_URL_KINESIS or AWS_ENDPOINT_URL, else AWS")
+	fs.StringVar(&cfg.Region, "region", "", "AWS region; default from AWS_REGION, else "+defaultGenRegion)
+	fs.StringVar(&cfg.Brokers, "brokers", "", "Kafka seed brokers, host:port,...; default from STREAMCHECK_KAFKA_BROKERS")
+	fs.BoolVar(&cfg.Create, "create", false, "create the stream or topic first (an existing one is kept)")
+	fs.IntVar(&cfg.Shards, "shards", defaultGenShards, "shards of a stream made by --create")
+	fs.IntVar(&cfg.Partitions, "partitions", 0, "partitions of a topic made by --create (default 1)")
+	fs.Int64Var(&cfg.Count, "count", 0, fmt.Sprintf("records to send (default %d when --duration is not given)", defaultGenCount))
+	fs.DurationVar(&cfg.Duration, "duration", 0, "send for this long instead of a count")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "records per second over all producers; 0 for as fast as the stream takes them")
+	fs.IntVar(&cfg.Burst, "burst", 0, "records that may go at once above --rate (default rate/10)")
+	fs.IntVar(&cfg.Producers, "producers", 1, "concurrent producers")
+	fs.Uint64Var(&cfg.Seed, "seed", defaultGenSeed, "seed of every record; the same seed sends the same records")
+	fs.StringVar(&cfg.Ledger, "ledger", "", "write the ledger here: .jsonl or .parquet")
+	fs.StringVar(&cfg.Format, "format", "json", "record encoding: json, csv or avro")
+	fs.Float64Var(&cfg.Malformed, "malformed", 0, "share of malformed records (invalid JSON, wrong types, missing fields, oversize, invalid UTF-8)")
+	fs.Float64Var(&cfg.Duplicates, "duplicates", 0, "share of records that resend an earlier record of the same producer")
+	fs.Float64Var(&cfg.Late, "late", 0, "share of records with a late, out-of-order event time")
+	fs.DurationVar(&cfg.MaxLateness, "max-lateness", generators.DefaultMaxLateness, "how late a late record may be")
+	fs.StringVar(&cfg.Start, "start", defaultGenStart, "event time of the first record: RFC 3339, or now (then runs differ in their event times)")
+	fs.StringVar(&cfg.KeyStrategy, "key-strategy", "device", "partition keys: device, uniform or hot:SHARE")
+	fs.BoolVar(&cfg.Ordered, "ordered", false, "Kinesis: keep each partition key's records in order (one in flight per key)")
+	fs.StringVar(&cfg.DDL, "ddl", "", "table: column list in Hive DDL, e.g. \"`id` string, `n` int\"")
+	fs.StringVar(&cfg.TableFile, "table-file", "", "table: file with Hive DDL or a Glue JSON column list")
+	fs.StringVar(&cfg.Key, "key", "", "table: identity key column (default: first string column, else a generated __id)")
+	fs.BoolVar(&cfg.JSON, "json", false, "print the summary as JSON")
+
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cfg.Dataset = args[0]
+		args = args[1:]
+	}
+	if err := parseFlags(e, c, fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if cfg.Dataset == "" && len(rest) > 0 {
+		cfg.Dataset, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q (flags go after the data set)", rest[0])
+	}
+	fs.Visit(func(f *flag.Flag) {
+		cfg.setCount = cfg.setCount || f.Name == "count"
+		cfg.setDuration = cfg.setDuration || f.Name == "duration"
+	})
+	if !cfg.setCount && !cfg.setDuration {
+		cfg.Count = defaultGenCount
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	return genRun(ctx, e, &cfg)
+}
+
+// genDataset builds the data set, reading the table definition.
+func genDataset(cfg *genConfig) (*generators.Dataset, error) {
+	switch cfg.Dataset {
+	case "ventilator":
+		return generators.Ventilator(), nil
+	case "payments":
+		return generators.Payments(), nil
+	}
+	var tab *generators.Table
+	if cfg.DDL != "" {
+		t, err := generators.ParseDDL(cfg.DDL)
+		if err != nil {
+			return nil, usagef("--ddl: %v", err)
+		}
+		tab = t
+	} else {
+		data, err := os.ReadFile(cfg.TableFile)
+		if err != nil {
+			return nil, usagef("--table-file: %v", err)
+		}
+		trimmed := strings.TrimSpace(string(data))
+		if strings.EqualFold(filepath.Ext(cfg.TableFile), ".json") || strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
+			tab, err = generators.ParseColumnsJSON(data)
+		} else {
+			tab, err = generators.ParseDDL(trimmed)
+		}
+		if err != nil {
+			return nil, usagef("--table-file %s: %v", cfg.TableFile, err)
+		}
+	}
+	ds, err := generators.NewTableDataset(tab, cfg.Key)
+	if err != nil {
+		return nil, usagef("--key: %v", err)
+	}
+	return ds, nil
+}
+
+// genSink connects to the target, creating the stream or topic when asked,
+// and returns the sink with a function that releases it.
+func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (generators.Sink, func(), error) {
+	scheme, name, _ := strings.Cut(cfg.To, "://")
+	if scheme == "kafka" {
+		brokers := cfg.Brokers
+		if brokers == "" {
+			brokers = e.getenv("STREAMCHECK_KAFKA_BROKERS")
+		}
+		if brokers == "" {
+			return nil, nil, usagef("kafka:// needs --brokers HOST:PORT,... or STREAMCHECK_KAFKA_BROKERS")
+		}
+		cl, err := generators.NewKafkaClient(strings.Split(brokers, ","), name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cfg.Create {
+			if err := generators.CreateKafkaTopic(ctx, cl, name, int32(max(cfg.Partitions, 1))); err != nil {
+				cl.Close()
+				return nil, nil, err
+			}
+		}
+		return &generators.KafkaSink{Client: cl, Topic: name, Clock: clk}, cl.Close, nil
+	}
+
+	endpoint := cfg.Endpoint
+	if endpoint == "" && !strings.EqualFold(e.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		endpoint = e.getenv("AWS_ENDPOINT_URL_KINESIS")
+		if endpoint == "" {
+			endpoint = e.getenv("AWS_ENDPOINT_URL")
+		}
+	}
+	region := cfg.Region
+	if region == "" {
+		region = e.getenv("AWS_REGION")
+	}
+	if region == "" {
+		region = e.getenv("AWS_DEFAULT_REGION")
+	}
+	var awsCfg aws.Config
+	if endpoint != "" && e.getenv("AWS_ACCESS_KEY_ID") == "" && e.getenv("AWS_PROFILE") == "" {
+		// A local endpoint with no credentials configured: emulators
+		// accept any signature, so don't wait on the instance metadata
+		// service for credentials that are not there.
+		if region == "" {
+			region = defaultGenRegion
+		}
+		awsCfg = aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("streamcheck", "streamcheck", "")}
+	} else {
+		var opts []func(*awsconfig.LoadOptions) error
+		if region != "" {
+			opts = append(opts, awsconfig.WithRegion(region))
+		}
+		var err error
+		if awsCfg, err = awsconfig.LoadDefaultConfig(ctx, opts...); err != nil {
+			return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		if awsCfg.Region == "" {
+			awsCfg.Region = defaultGenRegion
+		}
+	}
+	client := generators.NewKinesisClient(awsCfg, endpoint)
+	if cfg.Create {
+		if err := generators.CreateKinesisStream(ctx, client, clk, name, int32(cfg.Shards)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &generators.KinesisSink{Client: client, Stream: name, Ordered: cfg.Ordered, Clock: clk, Seed: cfg.Seed}, func() {}, nil
+}
+
+func genRun(ctx context.Context, e *env, cfg *genConfig) error {
+	ds, err := genDataset(cfg)
+	if err != nil {
+		return err
+	}
+	keys, _ := generators.ParseKeyStrategy(cfg.KeyStrategy)
+	format, _ := generators.ParseFormat(cfg.Format)
+	clk := clock.Real()
+	start, _ := cfg.startTime(clk.Now())
+	scfg := generators.SourceConfig{Dataset: ds, Format: format, Seed: cfg.Seed, Producers: cfg.Producers, Keys: keys,
+		Start: start, Malformed: cfg.Malformed, Duplicates: cfg.Duplicates, Late: cfg.Late, MaxLateness: cfg.MaxLateness}
+	if cfg.Rate > 0 {
+		scfg.EventInterval = max(time.Duration(float64(time.Second)/cfg.Rate), time.Nanosecond)
+	}
+	if format == generators.FormatAvro {
+		if _, err := generators.AvroSchema(ds.Table); err != nil {
+			return usagef("--format avro: %v", err)
+		}
+	}
+	src, err := generators.NewSource(scfg)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	sink, release, err := genSink(ctx, e, cfg, clk)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var ledger *generators.Ledger
+	if cfg.Ledger != "" {
+		if ledger, err = generators.CreateLedger(cfg.Ledger); err != nil {
+			return err
+		}
+	}
+
+	stats := &generators.Stats{}
+	stop := genProgress(e.stderr, stats, clk)
+	sum, runErr := generators.Run(ctx, generators.RunConfig{Source: src, Sink: sink, Count: cfg.Count, Duration: cfg.Duration,
+		Rate: cfg.Rate, Burst: cfg.Burst, Clock: clk, Ledger: ledger, Stats: stats})
+	stop()
+	if ledger != nil {
+		if err := ledger.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if err := genSummary(e.stdout, cfg, sum); err != nil {
+		return err
+	}
+	switch {
+	case errors.Is(runErr, context.Canceled):
+		fmt.Fprintf(e.stderr, "streamcheck gen: interrupted after %d records; the ledger holds every attempt\n", sum.Attempted)
+		return &exitError{exitFailure}
+	case runErr != nil:
+		return runErr
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// genProgress reports stats on w until the returned function is called: a
+// line redrawn four times a second on a terminal, else a log line every
+// five seconds.
+func genProgress(w io.Writer, st *generators.Stats, clk clock.Clock) (stop func()) {
+	tty := isTerminal(w)
+	interval := genLogInterval
+	if tty {
+		interval = genProgressInterval
+	}
+	start := clk.Now()
+	line := func() string {
+		el := clk.Now().Sub(start).Seconds()
+		rate := 0.0
+		if el > 0 {
+			rate = float64(st.Attempted.Load()) / el
+		}
+		return fmt.Sprintf("sent %d (%.0f/s) acked %d throttled %d failed %d unknown %d",
+			st.Attempted.Load(), rate, st.Acked.Load(), st.Throttled.Load(), st.Failed.Load(), st.Unknown.Load())
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				if tty {
+					fmt.Fprintf(w, "\r\033[K%s\n", line())
+				}
+				return
+			case <-clk.After(interval):
+				if tty {
+					fmt.Fprintf(w, "\r\033[K%s", line())
+				} else {
+					fmt.Fprintf(w, "streamcheck gen: %s\n", line())
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
+}
+
+func genSummary(w io.Writer, cfg *genConfig, s generators.Summary) error {
+	if cfg.JSON {
+		out := struct {
+			generators.Summary
+			Ledger string `json:"ledger,omitempty"`
+		}{s, cfg.Ledger}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(w, "%s: %d %s records (%s, seed %d, %d producers) in %.1fs, %.0f records/s\n",
+		s.Target, s.Attempted, s.Dataset, s.Format, s.Seed, s.Producers, float64(s.ElapsedMs)/1000, s.RecordsPerSec)
+	fmt.Fprintf(w, "  acked %d, failed %d, unknown %d; throttled %d, retries %d\n", s.Acked, s.Failed, s.Unknown, s.Throttled, s.Retries)
+	fmt.Fprintf(w, "  malformed %d, duplicates %d, %d bytes acknowledged\n", s.Malformed, s.Duplicates, s.Bytes)
+	if cfg.Ledger != "" {
+		fmt.Fprintf(w, "  ledger %s\n", cfg.Ledger)
+	}
+	return nil
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamcheck/streamcheck/assertions"
+)
+
+func init() {
+	register(&command{
+		name:    "verify",
+		summary: "Check a job's output against the generator's ledger: exactly-once, lag, schema, layout, dead letters.",
+		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] " +
+			"[--max-lag-p99 D] [--max-lag D] [--order] [--json] [--endpoint URL]",
+		run: runVerify,
+	})
+}
+
+// sourceFlags are the flags verify and query share: where the job's files
+// are and how to reach S3.
+type sourceFlags struct {
+	job, output, deadLetter, checkpoint, ledger, endpoint string
+}
+
+func (f *sourceFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.job, "job", "", "job file to take the paths and expectations from (flags override it)")
+	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, file://path or a directory")
+	fs.StringVar(&f.deadLetter, "dead-letter", "", "dead-letter path: s3://bucket/prefix or a directory")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint location: s3://bucket/prefix or a directory")
+	fs.StringVar(&f.ledger, "ledger", "", "the generator's ledger (.jsonl or .parquet)")
+	fs.StringVar(&f.endpoint, "endpoint", "", "S3 endpoint URL for s3:// paths; default from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS")
+}
+
+// config builds the assertions config: the job file's first, then the
+// flags that were set.
+func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, error) {
+	var cfg assertions.Config
+	if f.job != "" {
+		var err error
+		if cfg, err = configFromJob(f.job); err != nil {
+			return cfg, err
+		}
+	}
+	for _, o := range []struct {
+		flag string
+		dst  *string
+	}{{f.output, &cfg.Output}, {f.deadLetter, &cfg.DeadLetter}, {f.checkpoint, &cfg.Checkpoint}, {f.ledger, &cfg.Ledger}} {
+		if o.flag != "" {
+			*o.dst = o.flag
+		}
+	}
+	if cfg.Output == "" {
+		return cfg, usagef("--output (or --job) is required")
+	}
+	for _, uri := range []string{cfg.Output, cfg.DeadLetter, cfg.Checkpoint, cfg.Ledger} {
+		if strings.HasPrefix(uri, "s3://") {
+			client, err := verifyS3Client(ctx, e, f.endpoint)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.S3 = client
+			break
+		}
+	}
+	return cfg, nil
+}
+
+// configFromJob maps a job file onto the checks' config: sink, dead-letter
+// and checkpoint paths, key, schema, partitioning and delivery mode.
+func configFromJob(path string) (assertions.Config, error) {
+	return assertions.Config{}, usagef("--job is not supported yet; use --output/--dead-letter/--checkpoint (job %s)", path)
+}
+
+// verifyS3Client builds an S3 client for reading s3:// sources. With an
+// endpoint (a local emulator) it uses path-style addressing and, when no
+// credentials are configured, dummy ones, as emulators accept any.
+func verifyS3Client(ctx context.Context, e *env, endpoint string) (*s3.Client, error) {
+	if endpoint == "" && !strings.EqualFold(e.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		endpoint = e.getenv("AWS_ENDPOINT_URL_S3")
+		if endpoint == "" {
+			endpoint = e.getenv("AWS_ENDPOINT_URL")
+		}
+	}
+	region := e.getenv("AWS_REGION")
+	if region == "" {
+		region = e.getenv("AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		region = "us-east-1"
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	if key := e.getenv("AWS_ACCESS_KEY_ID"); key != "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, e.getenv("AWS_SECRET_ACCESS_KEY"), e.getenv("AWS_SESSION_TOKEN"))))
+	} else if endpoint != "" && e.getenv("AWS_PROFILE") == "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+			o.UsePathStyle = true
+		}
+	}), nil
+}
+
+// parseSchema reads --schema: comma-separated name:type, with a trailing
+// "!" on the type for a column that must not hold nulls.
+func parseSchema(s string) ([]assertions.Column, error) {
+	var cols []assertions.Column
+	for i, item := range splitTopLevel(s) {
+		item = strings.TrimSpace(item)
+		name, typ, ok := strings.Cut(item, ":")
+		if !ok || name == "" || typ == "" {
+			return nil, fmt.Errorf("--schema item %d %q: want name:type", i+1, item)
+		}
+		col := assertions.Column{Name: name, Type: typ, Nullable: true}
+		if strings.HasSuffix(typ, "!") {
+			col.Type, col.Nullable = strings.TrimSuffix(typ, "!"), false
+		}
+		cols = append(cols, col)
+	}
+	return cols, nil
+}
+
+// splitTopLevel splits s at commas outside parentheses and angle brackets,
+// so that decimal(10,2) and map<string,int> stay whole.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(', '<':
+			depth++
+		case ')', '>':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+func runVerify(ctx context.Context, e *env, args []string) error {
+	c := commands["verify"]
+	fs := newFlagSet(c)
+	var src sourceFlags
+	src.register(fs)
+	key := fs.String("key", "", "output column holding the ledger's key (e.g. serialnumber), or * to identify rows by a hash of all columns")
+	maxP99 := fs.Duration("max-lag-p99", 0, "fail when the 99th percentile of lag exceeds D (0: no bound)")
+	maxLag := fs.Duration("max-lag", 0, "fail when any record's lag exceeds D (0: no bound)")
+	maxRecovery := fs.Duration("max-recovery-lag", 0, "fail when lag during recovery after a restart exceeds D (0: no bound)")
+	schema := fs.String("schema", "", "expected columns, name:type[,...]; a type ending in ! must hold no nulls")
+	partitionBy := fs.String("partition-by", "", "hive partition columns of the output, comma-separated")
+	ingestTime := fs.Bool("ingest-time", false, "the output is partitioned by ingest_year/ingest_month/ingest_day/ingest_hour")
+	delivery := fs.String("delivery", "", "exactly-once (default) or at-least-once")
+	order := fs.Bool("order", false, "also check order per partition key")
+	examples := fs.Int("examples", 3, "examples per check in the summary (the JSON report has all kept)")
+	asJSON := fs.Bool("json", false, "print the full report as JSON")
+	if err := parseFlags(e, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := src.config(ctx, e)
+	if err != nil {
+		return err
+	}
+	if cfg.Ledger == "" && src.job == "" {
+		return usagef("--ledger is required")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["key"] {
+		cfg.KeyColumn = *key
+	}
+	if set["max-lag-p99"] {
+		cfg.MaxLagP99 = *maxP99
+	}
+	if set["max-lag"] {
+		cfg.MaxLagMax = *maxLag
+	}
+	if set["max-recovery-lag"] {
+		cfg.MaxRecoveryLag = *maxRecovery
+	}
+	if set["schema"] {
+		if cfg.Schema, err = parseSchema(*schema); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if set["partition-by"] {
+		cfg.PartitionBy = nil
+		for _, p := range strings.Split(*partitionBy, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.PartitionBy = append(cfg.PartitionBy, p)
+			}
+		}
+	}
+	if set["ingest-time"] {
+		cfg.IngestTimePartitioning = *ingestTime
+	}
+	if set["delivery"] {
+		cfg.Delivery = *delivery
+	}
+	if set["order"] {
+		cfg.CheckOrder = *order
+	}
+	if cfg.KeyColumn == "" {
+		return usagef("--key is required: the output column holding the ledger's key, or * for a hash of each row")
+	}
+	if *examples < 0 {
+		return usagef("--examples %d: want >= 0", *examples)
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	rep, err := assertions.Verify(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	} else {
+		printReport(e.stdout, rep, *examples)
+	}
+	if !rep.OK {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// printReport writes the human summary: a table of checks, their counts,
+// lag percentiles and a few examples of each failure.
+func printReport(w io.Writer, rep *assertions.Report, examples int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tRESULT\tCOUNTS")
+	failed := 0
+	for _, r := range rep.Results {
+		if r.Status == assertions.Fail {
+			failed++
+		}
+		var counts []string
+		for _, c := range r.Counts {
+			counts = append(counts, fmt.Sprintf("%s=%d", c.Name, c.Value))
+		}
+		detail := strings.Join(counts, " ")
+		if r.Status == assertions.Skip {
+			detail = r.Detail
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, strings.ToUpper(string(r.Status)), detail)
+	}
+	tw.Flush()
+	for _, r := range rep.Results {
+		if r.Lag != nil {
+			o := r.Lag.Overall
+			fmt.Fprintf(w, "\nlag over %d records: p50 %v  p95 %v  p99 %v  max %v\n", o.Records, round(o.P50), round(o.P95), round(o.P99), round(o.Max))
+			for _, rs := range r.Lag.Restarts {
+				fmt.Fprintf(w, "  recovery after %s restart at batch %d (batches %d..%d, %d records): p50 %v  p99 %v  max %v\n",
+					rs.Reason, rs.Batch, rs.Batch, rs.LastBatch, rs.Lag.Records, round(rs.Lag.P50), round(rs.Lag.P99), round(rs.Lag.Max))
+			}
+		}
+	}
+	for _, r := range rep.Results {
+		if r.Status != assertions.Fail {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s failed", r.Check)
+		if r.Detail != "" {
+			fmt.Fprintf(w, ": %s", r.Detail)
+		}
+		fmt.Fprintln(w)
+		for i, ex := range r.Examples {
+			if i == examples {
+				fmt.Fprintf(w, "  ... %d more in --json\n", len(r.Examples)-examples)
+				break
+			}
+			fmt.Fprintf(w, "  %s", ex.Kind)
+			if ex.Key != "" {
+				fmt.Fprintf(w, " key=%s", ex.Key)
+			}
+			if ex.Seq >= 0 {
+				fmt.Fprintf(w, " seq=%d", ex.Seq)
+			}
+			if ex.Batch >= 0 {
+				fmt.Fprintf(w, " batch=%d", ex.Batch)
+			}
+			if ex.File != "" {
+				fmt.Fprintf(w, " file=%s", ex.File)
+			}
+			if ex.Detail != "" {
+				fmt.Fprintf(w, ": %s", ex.Detail)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if failed == 0 {
+		fmt.Fprintln(w, "\nOK: no check failed")
+	} else {
+		fmt.Fprintf(w, "\nFAIL: %d of %d checks failed\n", failed, len(rep.Results))
+	}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -1,0 +1,37 @@
+package emulator
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// staticConfig is an aws.Config with LocalStack-style test credentials and
+// per-service endpoints.
+func staticConfig(region, kinesisURL, s3URL string) aws.Config {
+	cfg := aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(TestAccessKeyID, TestSecretAccessKey, ""),
+		ConfigSources: []any{serviceEndpoints{
+			"Kinesis": kinesisURL,
+			"S3":      s3URL,
+		}},
+	}
+	if kinesisURL == s3URL && kinesisURL != "" {
+		cfg.BaseEndpoint = aws.String(kinesisURL)
+	}
+	return cfg
+}
+
+// serviceEndpoints gives each SDK service client its base endpoint, keyed by
+// the service's SDK ID, as AWS_ENDPOINT_URL_<SERVICE> does for clients built
+// by config.LoadDefaultConfig.
+type serviceEndpoints map[string]string
+
+// GetServiceBaseEndpoint is the hook the SDK's service clients look up in
+// aws.Config.ConfigSources.
+func (e serviceEndpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	u, ok := e[sdkID]
+	return u, ok && u != "", nil
+}

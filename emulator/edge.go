@@ -1,0 +1,27 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/streamcheck/streamcheck/emulator/edge"
+	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/kafkafake"
+)
+
+// newEdgeServer returns the HTTP server of the edge port: HTTP/1.1 and
+// cleartext HTTP/2 (SubscribeToShard), no read timeout beyond the headers
+// (GetRecords and SubscribeToShard stay open).
+func newEdgeServer(kin, s3s http.Handler, in *fault.Injector, version string, brokers []string) *http.Server {
+	r := edge.New(kin, s3s,
+		edge.WithFaults(in),
+		edge.WithValidator(kafkafake.ValidateRule),
+		edge.WithVersion(version),
+		edge.WithHealthInfo("kafka", strings.Join(brokers, ",")),
+	)
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetUnencryptedHTTP2(true)
+	return &http.Server{Handler: r, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}
+}

@@ -1,0 +1,135 @@
+package edge
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/streamcheck/streamcheck/emulator/fault"
+)
+
+// Paths a Router serves itself.
+const (
+	HealthPath = "/_localstack/health"
+	FaultsPath = "/_streamcheck/faults"
+)
+
+// kinesisTargetPrefix is the X-Amz-Target prefix of every Kinesis operation.
+const kinesisTargetPrefix = "Kinesis_20131202."
+
+// Router is an http.Handler that dispatches to Kinesis and S3 handlers and
+// serves the health and fault endpoints. Create it with New.
+type Router struct {
+	kinesis  http.Handler
+	s3       http.Handler
+	faults   *fault.Injector
+	validate func(fault.Rule) error
+	version  string
+	extra    map[string]string
+}
+
+// Option configures a Router.
+type Option func(*Router)
+
+// WithFaults serves in through the fault API. Without it the fault API
+// answers 501 Not Implemented.
+func WithFaults(in *fault.Injector) Option { return func(r *Router) { r.faults = in } }
+
+// WithValidator checks rules posted to the fault API in addition to
+// fault.Rule.Validate, e.g. that a Kafka rule names a Kafka error. A rule it
+// rejects is answered with 400 and the error's text.
+func WithValidator(fn func(fault.Rule) error) Option { return func(r *Router) { r.validate = fn } }
+
+// WithVersion sets the version the health endpoint reports. The default is
+// "dev".
+func WithVersion(v string) Option { return func(r *Router) { r.version = v } }
+
+// WithHealthInfo adds name: value pairs to the health response's top level,
+// e.g. the Kafka brokers ("kafka": "127.0.0.1:9092").
+func WithHealthInfo(name, value string) Option {
+	return func(r *Router) {
+		if r.extra == nil {
+			r.extra = make(map[string]string)
+		}
+		r.extra[name] = value
+	}
+}
+
+// New returns a Router over the given Kinesis and S3 handlers, such as a
+// kinesisfake.Server and an s3fake.Server. Neither may be nil.
+func New(kinesis, s3 http.Handler, opts ...Option) *Router {
+	r := &Router{kinesis: kinesis, s3: s3, version: "dev"}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// ServeHTTP implements http.Handler.
+func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	switch p := req.URL.Path; {
+	case p == HealthPath || p == HealthPath+"/" || p == "/health":
+		r.serveHealth(w, req)
+	case p == FaultsPath || strings.HasPrefix(p, FaultsPath+"/"):
+		r.serveFaults(w, req)
+	case IsKinesis(req):
+		r.kinesis.ServeHTTP(w, req)
+	default:
+		r.s3.ServeHTTP(w, req)
+	}
+}
+
+// IsKinesis reports whether req is a Kinesis request: an X-Amz-Target for
+// Kinesis_20131202, a CBOR body (only Kinesis, of the services served here,
+// speaks CBOR) or a SigV4 credential scope naming kinesis.
+func IsKinesis(req *http.Request) bool {
+	if strings.HasPrefix(req.Header.Get("X-Amz-Target"), kinesisTargetPrefix) {
+		return true
+	}
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-amz-cbor") {
+		return true
+	}
+	return signingService(req.Header.Get("Authorization")) == "kinesis"
+}
+
+// signingService returns the service of a SigV4 Authorization header's
+// credential scope (AKID/date/region/service/aws4_request), or "".
+func signingService(auth string) string {
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+func (r *Router) serveHealth(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, "use GET "+HealthPath)
+		return
+	}
+	doc := map[string]any{
+		"services": map[string]string{"kinesis": "running", "s3": "running"},
+		"edition":  "community",
+		"version":  r.version,
+	}
+	for k, v := range r.extra {
+		doc[k] = v
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

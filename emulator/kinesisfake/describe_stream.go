@@ -1,0 +1,80 @@
+package kinesisfake
+
+// DescribeStream.
+//
+// Matches AWS: status, mode, ARN, retention, encryption, enhanced monitoring,
+// creation time and shards (open and closed, with parents and sequence number
+// ranges) paged by Limit (1-10000, default 100) and ExclusiveStartShardId
+// with HasMoreShards.
+// Differs: closed shards stay listed after their records expire.
+
+type describeStreamInput struct {
+	streamRef
+	Limit                 *int   `json:"Limit,omitempty"`
+	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
+}
+
+type streamDescription struct {
+	StreamName              string            `json:"StreamName"`
+	StreamARN               string            `json:"StreamARN"`
+	StreamStatus            string            `json:"StreamStatus"`
+	StreamModeDetails       streamModeDetails `json:"StreamModeDetails"`
+	Shards                  []shardOut        `json:"Shards"`
+	HasMoreShards           bool              `json:"HasMoreShards"`
+	RetentionPeriodHours    int               `json:"RetentionPeriodHours"`
+	StreamCreationTimestamp *awsTime          `json:"StreamCreationTimestamp"`
+	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
+	EncryptionType          string            `json:"EncryptionType"`
+	KeyId                   string            `json:"KeyId,omitempty"`
+}
+
+type describeStreamOutput struct {
+	StreamDescription streamDescription `json:"StreamDescription"`
+}
+
+func describeStream(s *Server, c *call, in *describeStreamInput) (any, error) {
+	limit := 100
+	if in.Limit != nil {
+		limit = *in.Limit
+		if limit < 1 || limit > 10000 {
+			return nil, errValidation("limit", "Member must have value between 1 and 10000", limit)
+		}
+	}
+	after := -1
+	if in.ExclusiveStartShardId != "" {
+		idx, ok := parseShardID(in.ExclusiveStartShardId)
+		if !ok {
+			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardId)
+		}
+		after = idx
+	}
+	st, aerr := s.lookup(in.StreamName, in.StreamARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	d := streamDescription{
+		StreamName:              st.name,
+		StreamARN:               s.streamARN(st.name),
+		StreamStatus:            st.status(c.now),
+		StreamModeDetails:       streamModeDetails{st.mode},
+		Shards:                  []shardOut{},
+		RetentionPeriodHours:    st.retentionHours,
+		StreamCreationTimestamp: msTime(st.createdMs),
+		EnhancedMonitoring:      st.enhancedMonitoring(),
+		EncryptionType:          st.encryptionType(),
+		KeyId:                   st.keyID,
+	}
+	for _, sh := range st.shards {
+		if sh.idx <= after {
+			continue
+		}
+		if len(d.Shards) == limit {
+			d.HasMoreShards = true
+			break
+		}
+		d.Shards = append(d.Shards, st.describeShard(sh))
+	}
+	return describeStreamOutput{d}, nil
+}

@@ -1,0 +1,274 @@
+package kinesisfake
+
+// GetRecords.
+//
+// Matches AWS: Limit (1-10000, default 10000) and at most
+// Limits.GetRecordsBytes (10 MiB) per call; NextShardIterator continues
+// after the last record returned; MillisBehindLatest is the age of the last
+// record returned while more are stored after it (0 when caught up);
+// ApproximateArrivalTimestamp is the server clock's time of the write; on the
+// call that reaches the end of a closed shard the answer carries ChildShards
+// and no NextShardIterator; reads are limited per shard to
+// Limits.ShardReadCallsPerSecond (5) calls and Limits.ShardReadBytesPerSecond
+// (2 MiB) a second (ProvisionedThroughputExceededException); expired,
+// altered or foreign iterators are ExpiredIteratorException or
+// InvalidArgumentException; records older than the retention period are gone.
+// Differs: the 10 MiB read debt is a one-second window, not five seconds.
+
+import (
+	"encoding/base64"
+	"slices"
+	"strconv"
+)
+
+type getRecordsInput struct {
+	ShardIterator string `json:"ShardIterator"`
+	Limit         *int   `json:"Limit,omitempty"`
+	StreamARN     string `json:"StreamARN,omitempty"`
+}
+
+func (in *getRecordsInput) target(s *Server) (string, string) {
+	it, err := s.decodeIterator(in.ShardIterator, s.cfg.clock.Now())
+	if err != nil {
+		return s.targetOf("", in.StreamARN), ""
+	}
+	return it.stream, shardIDOf(it.shard)
+}
+
+// recView is a stored record captured for an answer.
+type recView struct {
+	rec
+	key, data []byte
+}
+
+type kinesisRecord struct {
+	SequenceNumber              string   `json:"SequenceNumber"`
+	ApproximateArrivalTimestamp *awsTime `json:"ApproximateArrivalTimestamp"`
+	Data                        []byte   `json:"Data"`
+	PartitionKey                string   `json:"PartitionKey"`
+	EncryptionType              string   `json:"EncryptionType,omitempty"`
+}
+
+type getRecordsOutput struct {
+	shard       int
+	createdMs   int64
+	encryption  string
+	recs        []recView
+	next        string
+	millis      int64
+	childShards []childShard
+}
+
+func (o *getRecordsOutput) appendJSON(b []byte) []byte {
+	n := 0
+	for _, r := range o.recs {
+		n += 180 + len(r.key) + base64.StdEncoding.EncodedLen(len(r.data))
+	}
+	b = slices.Grow(b, n+512)
+	b = append(b, `{"Records":[`...)
+	for i, r := range o.recs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"SequenceNumber":"`...)
+		b = appendSeq(b, o.shard, r.counter, o.createdMs)
+		b = append(b, `","ApproximateArrivalTimestamp":`...)
+		b = appendEpochSeconds(b, r.arrival)
+		b = append(b, `,"Data":"`...)
+		b = base64.StdEncoding.AppendEncode(b, r.data)
+		b = append(b, `","PartitionKey":`...)
+		b = appendJSONBytes(b, r.key)
+		if o.encryption != "NONE" {
+			b = append(b, `,"EncryptionType":`...)
+			b = appendJSONString(b, o.encryption)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"MillisBehindLatest":`...)
+	b = strconv.AppendInt(b, o.millis, 10)
+	if o.next != "" {
+		b = append(b, `,"NextShardIterator":`...)
+		b = appendJSONString(b, o.next)
+	}
+	if o.childShards != nil {
+		b = append(b, `,"ChildShards":[`...)
+		for i, ch := range o.childShards {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"ShardId":`...)
+			b = appendJSONString(b, ch.ShardId)
+			b = append(b, `,"ParentShards":[`...)
+			for j, p := range ch.ParentShards {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, p)
+			}
+			b = append(b, `],"HashKeyRange":{"StartingHashKey":`...)
+			b = appendJSONString(b, ch.HashKeyRange.StartingHashKey)
+			b = append(b, `,"EndingHashKey":`...)
+			b = appendJSONString(b, ch.HashKeyRange.EndingHashKey)
+			b = append(b, "}}"...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// records converts the captured records to their struct form.
+func (o *getRecordsOutput) records() []kinesisRecord {
+	out := make([]kinesisRecord, len(o.recs))
+	enc := o.encryption
+	if enc == "NONE" {
+		enc = ""
+	}
+	for i, r := range o.recs {
+		out[i] = kinesisRecord{
+			SequenceNumber:              formatSeq(o.shard, r.counter, o.createdMs),
+			ApproximateArrivalTimestamp: msTime(r.arrival),
+			Data:                        r.data,
+			PartitionKey:                string(r.key),
+			EncryptionType:              enc,
+		}
+	}
+	return out
+}
+
+// MarshalCBOR renders the answer for CBOR clients.
+func (o *getRecordsOutput) MarshalCBOR() ([]byte, error) {
+	var next *string
+	if o.next != "" {
+		next = &o.next
+	}
+	return cborEnc.Marshal(struct {
+		Records            []kinesisRecord `json:"Records"`
+		NextShardIterator  *string         `json:"NextShardIterator"`
+		MillisBehindLatest int64           `json:"MillisBehindLatest"`
+		ChildShards        []childShard    `json:"ChildShards,omitempty"`
+	}{o.records(), next, o.millis, o.childShards})
+}
+
+func getRecords(s *Server, c *call, in *getRecordsInput) (any, error) {
+	limit := 10000
+	if in.Limit != nil {
+		limit = *in.Limit
+		if limit < 1 || limit > 10000 {
+			return nil, errValidation("limit", "Member must have value between 1 and 10000", limit)
+		}
+	}
+	it, aerr := s.decodeIterator(in.ShardIterator, c.now)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if in.StreamARN != "" {
+		if n, err := s.nameFromARN(in.StreamARN); err != nil || n != it.stream {
+			return nil, errInvalid("StreamARN %s does not match the stream of the shard iterator.", in.StreamARN)
+		}
+	}
+	s.mu.RLock()
+	st := s.streams[it.stream]
+	s.mu.RUnlock()
+	if st == nil || st.createdMs != it.createdMs {
+		return nil, errStreamNotFound(it.stream, s.cfg.account)
+	}
+	out, aerr := s.readShard(c, st, it.shard, it.counter, limit, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if out.next != "" {
+		out.next = s.encodeIterator(iterator{stream: st.name, createdMs: st.createdMs, shard: it.shard, counter: out.nextCounter, issuedMs: c.now.UnixMilli()})
+	}
+	return &out.getRecordsOutput, nil
+}
+
+// readResult is a page of a shard with where the next one starts.
+type readResult struct {
+	getRecordsOutput
+	nextCounter uint64
+	atEnd       bool // the end of a closed shard was reached
+	more        bool // records beyond this page are already stored
+}
+
+// readShard reads up to limit records of shard idx from counter pos on.
+// With throttle, the per-shard read limits apply. next is set to a
+// non-empty placeholder when reading can continue.
+func (s *Server) readShard(c *call, st *stream, idx int, pos uint64, limit int, throttle bool) (readResult, *apiError) {
+	lim := s.cfg.limits
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.deleted {
+		return readResult{}, errStreamNotFound(st.name, s.cfg.account)
+	}
+	sh := st.shard(idx)
+	if sh == nil {
+		return readResult{}, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), st.name, s.cfg.account)
+	}
+	nowMs := c.now.UnixMilli()
+	if throttle {
+		sec := nowMs / 1000
+		if sh.rWin != sec {
+			sh.rWin, sh.rCalls, sh.rBytes = sec, 0, 0
+		}
+		if (lim.ShardReadCallsPerSecond > 0 && sh.rCalls >= lim.ShardReadCallsPerSecond) ||
+			(lim.ShardReadBytesPerSecond > 0 && sh.rBytes >= lim.ShardReadBytesPerSecond) {
+			return readResult{}, errThroughput(shardIDOf(idx), st.name, s.cfg.account)
+		}
+	}
+	sh.trim(st.retentionCutoff(c.now))
+	i := sh.search(pos)
+	maxBytes := lim.GetRecordsBytes
+	var views []recView
+	bytes := 0
+	j := i
+	total := sh.recs.len()
+	for ; j < total && j-i < limit; j++ {
+		r := sh.recs.at(j)
+		size := int(r.dataLen) + int(r.keyLen)
+		if maxBytes > 0 && j > i && bytes+size > maxBytes {
+			break
+		}
+		if views == nil {
+			n := total - i
+			if n > limit {
+				n = limit
+			}
+			views = make([]recView, 0, n)
+		}
+		views = append(views, recView{rec: r, key: sh.key(r), data: sh.data(r)})
+		bytes += size
+	}
+	if throttle {
+		sh.rCalls++
+		sh.rBytes += bytes
+	}
+	res := readResult{getRecordsOutput: getRecordsOutput{shard: idx, createdMs: st.createdMs, encryption: st.encryptionType(), recs: views}}
+	if len(views) == 0 {
+		views = []recView{}
+		res.recs = views
+	}
+	res.nextCounter = pos
+	if len(views) > 0 {
+		res.nextCounter = views[len(views)-1].counter + 1
+	}
+	if j < total {
+		res.more = true
+		behind := sh.recs.at(j).arrival
+		if len(views) > 0 {
+			behind = views[len(views)-1].arrival
+		}
+		if res.millis = nowMs - behind; res.millis < 0 {
+			res.millis = 0
+		}
+	}
+	if sh.closed && j >= total {
+		res.atEnd = true
+		res.childShards = st.childShards(sh)
+		if res.childShards == nil {
+			res.childShards = []childShard{}
+		}
+		return res, nil
+	}
+	res.next = "more"
+	return res, nil
+}

@@ -1,0 +1,101 @@
+package kinesisfake
+
+// GetShardIterator.
+//
+// Matches AWS: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER,
+// AFTER_SEQUENCE_NUMBER and AT_TIMESTAMP (a timestamp in the future is
+// InvalidArgumentException); a sequence number of another shard or stream is
+// InvalidArgumentException; a shard that does not exist is
+// ResourceNotFoundException; iterators are opaque, signed and expire after
+// the iterator TTL (5 minutes by default); closed shards can still be read.
+// Differs: a sequence number below the trim horizon starts at the horizon
+// instead of failing.
+
+type getShardIteratorInput struct {
+	streamRef
+	ShardId                string   `json:"ShardId"`
+	ShardIteratorType      string   `json:"ShardIteratorType"`
+	StartingSequenceNumber string   `json:"StartingSequenceNumber,omitempty"`
+	Timestamp              *awsTime `json:"Timestamp,omitempty"`
+}
+
+func (in *getShardIteratorInput) target(s *Server) (string, string) {
+	return s.targetOf(in.StreamName, in.StreamARN), in.ShardId
+}
+
+type getShardIteratorOutput struct {
+	ShardIterator string `json:"ShardIterator"`
+}
+
+func getShardIterator(s *Server, c *call, in *getShardIteratorInput) (any, error) {
+	if in.ShardId == "" {
+		return nil, errMissing("shardId")
+	}
+	if in.ShardIteratorType == "" {
+		return nil, errMissing("shardIteratorType")
+	}
+	st, aerr := s.lookupActive(c, in.StreamName, in.StreamARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	idx, ok := parseShardID(in.ShardId)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var sh *shard
+	if ok {
+		sh = st.shard(idx)
+	}
+	if sh == nil {
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardId, st.name, s.cfg.account)
+	}
+	pos, aerr := s.startPosition(c, st, sh, in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
+	if aerr != nil {
+		return nil, aerr
+	}
+	tok := s.encodeIterator(iterator{stream: st.name, createdMs: st.createdMs, shard: sh.idx, counter: pos, issuedMs: c.now.UnixMilli()})
+	return getShardIteratorOutput{tok}, nil
+}
+
+// startPosition turns an iterator type into the counter reading starts at.
+// SubscribeToShard uses it too. The caller holds st.mu.
+func (s *Server) startPosition(c *call, st *stream, sh *shard, typ, seq string, ts *awsTime) (uint64, *apiError) {
+	latest := st.nextCounter
+	if sh.closed {
+		latest = sh.endCtr + 1
+	}
+	switch typ {
+	case "TRIM_HORIZON":
+		return sh.startCtr, nil
+	case "LATEST":
+		return latest, nil
+	case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
+		if seq == "" {
+			return 0, errInvalid("You must specify a StartingSequenceNumber for the %s iterator type.", typ)
+		}
+		if !validSeqSyntax(seq) {
+			return 0, errValidation("startingSequenceNumber", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})", seq)
+		}
+		shIdx, ctr, created, ok := parseSeq(seq)
+		if !ok || shIdx != sh.idx || created != st.createdMs {
+			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", seq, shardIDOf(sh.idx), st.name, s.cfg.account)
+		}
+		if typ == "AFTER_SEQUENCE_NUMBER" {
+			ctr++
+		}
+		return ctr, nil
+	case "AT_TIMESTAMP":
+		if ts == nil {
+			return 0, errInvalid("You must specify a Timestamp for the AT_TIMESTAMP iterator type.")
+		}
+		ms := ts.UnixMilli()
+		if now := c.now.UnixMilli(); ms > now {
+			return 0, errInvalid("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ms, now)
+		}
+		i := sh.recs.search(func(r rec) bool { return r.arrival >= ms })
+		if i < sh.recs.len() {
+			return sh.recs.at(i).counter, nil
+		}
+		return latest, nil
+	}
+	return 0, errValidation("shardIteratorType", "Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", typ)
+}

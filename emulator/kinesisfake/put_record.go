@@ -1,0 +1,54 @@
+package kinesisfake
+
+// PutRecord.
+//
+// Matches AWS: MD5 partition-key routing or ExplicitHashKey; the record size
+// limit (ValidationException); the per-shard write rates
+// (ProvisionedThroughputExceededException); SequenceNumberForOrdering makes
+// the new sequence number greater than the one given; ShardId,
+// SequenceNumber and EncryptionType in the answer; durable before the answer
+// with a data directory.
+// Differs: nothing known.
+
+type putRecordInput struct {
+	streamRef
+	Data                      []byte `json:"Data"`
+	PartitionKey              string `json:"PartitionKey"`
+	ExplicitHashKey           string `json:"ExplicitHashKey,omitempty"`
+	SequenceNumberForOrdering string `json:"SequenceNumberForOrdering,omitempty"`
+}
+
+type putRecordOutput struct {
+	ShardId        string `json:"ShardId"`
+	SequenceNumber string `json:"SequenceNumber"`
+	EncryptionType string `json:"EncryptionType"`
+}
+
+func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
+	st, aerr := s.lookupActive(c, in.StreamName, in.StreamARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	e, aerr := s.checkRecord(st, "", in.PartitionKey, in.ExplicitHashKey, in.Data)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var minCounter uint64
+	if in.SequenceNumberForOrdering != "" {
+		if !validSeqSyntax(in.SequenceNumberForOrdering) {
+			return nil, errValidation("sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})", in.SequenceNumberForOrdering)
+		}
+		if _, ctr, created, ok := parseSeq(in.SequenceNumberForOrdering); ok && created == st.createdMs {
+			minCounter = ctr + 1
+		}
+	}
+	var res [1]putResult
+	enc, err := s.store(c, st, []putEntry{e}, res[:], minCounter)
+	if err != nil {
+		return nil, err
+	}
+	if res[0].errCode != "" {
+		return nil, newError(res[0].errCode, "%s", res[0].errMsg)
+	}
+	return putRecordOutput{ShardId: shardIDOf(res[0].shard), SequenceNumber: formatSeq(res[0].shard, res[0].counter, st.createdMs), EncryptionType: enc}, nil
+}

@@ -1,0 +1,537 @@
+package kinesisfake
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/emulator/fault"
+)
+
+// Server is an in-process Kinesis Data Streams endpoint. Create one with New;
+// it is an http.Handler, and Start serves it on its own listener. It is safe
+// for concurrent use.
+type Server struct {
+	cfg     config
+	hmacKey []byte
+
+	mu          sync.RWMutex
+	streams     map[string]*stream
+	policies    map[string]string // resource ARN -> policy document
+	channels    map[string]*channel
+	billing     *billingCommitment
+	reqSerial   atomic.Uint64
+	lastCreated atomic.Int64
+
+	wal *wal
+
+	lifeMu  sync.Mutex
+	ln      net.Listener
+	hs      *http.Server
+	done    chan struct{}
+	closed  bool
+	serveWG sync.WaitGroup
+}
+
+// New returns a Server configured by opts. With WithDataDir it replays the
+// directory's log, so streams and records from a previous run are back.
+func New(opts ...Option) (*Server, error) {
+	cfg := config{
+		addr:        DefaultAddr,
+		region:      DefaultRegion,
+		account:     DefaultAccountID,
+		limits:      DefaultLimits(),
+		iteratorTTL: DefaultIteratorTTL,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.clock == nil {
+		cfg.clock = clock.Real()
+	}
+	if cfg.faults == nil {
+		cfg.faults = fault.New(cfg.seed)
+	}
+	if cfg.iteratorTTL <= 0 {
+		return nil, fmt.Errorf("kinesisfake: iterator TTL %v: want a positive duration", cfg.iteratorTTL)
+	}
+	if cfg.statusDelay < 0 {
+		return nil, fmt.Errorf("kinesisfake: stream status delay %v is negative", cfg.statusDelay)
+	}
+	var seedBytes [8]byte
+	binary.BigEndian.PutUint64(seedBytes[:], cfg.seed)
+	key := sha256.Sum256(append([]byte("kinesisfake iterator key "), seedBytes[:]...))
+	s := &Server{
+		cfg:      cfg,
+		hmacKey:  key[:],
+		streams:  make(map[string]*stream),
+		policies: make(map[string]string),
+		channels: make(map[string]*channel),
+		done:     make(chan struct{}),
+	}
+	if cfg.dataDir != "" {
+		w, err := openWAL(cfg.dataDir, s)
+		if err != nil {
+			return nil, fmt.Errorf("kinesisfake: open data dir %s: %w", cfg.dataDir, err)
+		}
+		s.wal = w
+	}
+	return s, nil
+}
+
+// Faults returns the injector every request is offered to.
+func (s *Server) Faults() *fault.Injector { return s.cfg.faults }
+
+// Start listens on the configured address and serves HTTP/1.1 and cleartext
+// HTTP/2 until Close.
+func (s *Server) Start() error {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.closed {
+		return errors.New("kinesisfake: start: server is closed")
+	}
+	if s.ln != nil {
+		return errors.New("kinesisfake: start: already started")
+	}
+	ln, err := net.Listen("tcp", s.cfg.addr)
+	if err != nil {
+		return fmt.Errorf("kinesisfake: listen on %s: %w", s.cfg.addr, err)
+	}
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetUnencryptedHTTP2(true)
+	s.ln = ln
+	s.hs = &http.Server{
+		Handler:           s,
+		Protocols:         &protos,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          nil,
+	}
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		_ = s.hs.Serve(ln)
+	}()
+	return nil
+}
+
+// URL returns the endpoint, "http://127.0.0.1:PORT", or "" before Start.
+func (s *Server) URL() string {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Addr returns the listener's address, or "" before Start.
+func (s *Server) Addr() string {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Close stops serving, ends open subscriptions and closes the data log. It
+// is idempotent.
+func (s *Server) Close() error {
+	s.lifeMu.Lock()
+	if s.closed {
+		s.lifeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	hs := s.hs
+	s.lifeMu.Unlock()
+	var errs []error
+	if hs != nil {
+		if err := hs.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("kinesisfake: close listener: %w", err))
+		}
+		s.serveWG.Wait()
+	}
+	if s.wal != nil {
+		if err := s.wal.close(); err != nil {
+			errs = append(errs, fmt.Errorf("kinesisfake: close data log: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+const targetPrefix = "Kinesis_20131202."
+
+// call is one request being served.
+type call struct {
+	op     string
+	format wireFormat
+	body   []byte
+	w      http.ResponseWriter
+	r      *http.Request
+	now    time.Time
+}
+
+// errWritten is returned by a handler that wrote its own response.
+var errWritten = errors.New("kinesisfake: response written by handler")
+
+// ServeHTTP serves one Kinesis API request. It can be mounted behind another
+// router; the path is ignored, as AWS does.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	format, ferr := formatOf(r.Header.Get("Content-Type"))
+	if ferr != nil {
+		s.writeError(w, formatJSON, ferr)
+		return
+	}
+	if r.Method != http.MethodPost {
+		s.writeError(w, format, newError(codeSerialization, "method %s: the Kinesis API takes POST requests", r.Method))
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		s.writeError(w, format, newError(codeUnknownOperation, "the request has no X-Amz-Target header: want %s<Operation>", targetPrefix))
+		return
+	}
+	op, ok := strings.CutPrefix(target, targetPrefix)
+	h := operations[op]
+	if !ok || h == nil {
+		s.writeError(w, format, newError(codeUnknownOperation, "operation %q is not known: want %s<Operation>, such as %sPutRecords", target, targetPrefix, targetPrefix))
+		return
+	}
+	limit := s.cfg.limits.maxBodyBytes()
+	if r.ContentLength > limit {
+		s.writeError(w, format, newError(codeRequestEntityTooLarge, "request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, limit))
+		return
+	}
+	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.writeError(w, format, newError(codeRequestEntityTooLarge, "request body exceeds the limit of %d bytes", limit))
+			return
+		}
+		s.writeError(w, format, newError(codeSerialization, "reading the request body: %v", err))
+		return
+	}
+	c := &call{op: op, format: format, body: body, w: w, r: r, now: s.cfg.clock.Now()}
+	out, err := s.run(h, c)
+	if errors.Is(err, errWritten) {
+		return
+	}
+	if err != nil {
+		s.writeError(w, format, err)
+		return
+	}
+	s.writeOK(w, format, out)
+}
+
+// run calls h, turning a panic other than an aborted connection into an
+// InternalFailure rather than a dropped connection.
+func (s *Server) run(h handler, c *call) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = newError(codeInternalFailure, "%s: internal error: %v", c.op, p)
+		}
+	}()
+	return h(s, c)
+}
+
+func readBody(r io.Reader, n int64) ([]byte, error) {
+	if n > 0 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, err
+		}
+		// Make sure nothing follows (and hit the limit if it does).
+		var one [1]byte
+		if m, err := r.Read(one[:]); m > 0 || (err != nil && err != io.EOF) {
+			if err == nil {
+				err = errors.New("body longer than its Content-Length")
+			}
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(r)
+}
+
+func (s *Server) requestID() string {
+	n := s.reqSerial.Add(1)
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[8:], n)
+	sum := sha256.Sum256(b[:])
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func contentType(f wireFormat) string {
+	if f == formatCBOR {
+		return contentTypeCBOR
+	}
+	return contentTypeJSON
+}
+
+// respPool recycles the buffers of hand-written JSON answers, which for
+// GetRecords run to megabytes.
+var respPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledResponse = 16 << 20
+
+func (s *Server) writeOK(w http.ResponseWriter, f wireFormat, out any) {
+	if out == nil {
+		out = struct{}{}
+	}
+	var b []byte
+	var err error
+	if fj, ok := out.(fastJSON); ok && f == formatJSON {
+		bp := respPool.Get().(*[]byte)
+		b = fj.appendJSON((*bp)[:0])
+		defer func() {
+			if cap(b) <= maxPooledResponse {
+				*bp = b[:0]
+				respPool.Put(bp)
+			}
+		}()
+	} else if b, err = encodeResponse(f, out); err != nil {
+		s.writeError(w, f, newError(codeInternalFailure, "encoding the response: %v", err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType(f))
+	h.Set("X-Amzn-Requestid", s.requestID())
+	h.Set("Content-Length", itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+// writeError renders err as AWS does: status, X-Amzn-ErrorType header and a
+// body with __type and message.
+func (s *Server) writeError(w http.ResponseWriter, f wireFormat, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = newError(codeInternalFailure, "%v", err)
+	}
+	body := errorBody{Type: ae.Code, Message: ae.Message}
+	var b []byte
+	if f == formatCBOR {
+		b, _ = cborEnc.Marshal(body)
+	} else {
+		b = appendJSONString(append(appendJSONString(append(make([]byte, 0, 64+len(ae.Message)), `{"__type":`...), ae.Code), `,"message":`...), ae.Message)
+		b = append(b, '}')
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType(f))
+	h.Set("X-Amzn-Errortype", ae.Code)
+	h.Set("X-Amzn-Requestid", s.requestID())
+	h.Set("Content-Length", itoa(len(b)))
+	w.WriteHeader(ae.Status)
+	_, _ = w.Write(b)
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// handler serves one operation.
+type handler func(s *Server, c *call) (any, error)
+
+// targeted inputs name the stream and shard a request is about, for fault
+// matching.
+type targeted interface {
+	target(s *Server) (stream, shard string)
+}
+
+// handle adapts a typed operation: decode the input, offer the request to the
+// fault injector, then serve it.
+func handle[T any, PT interface {
+	*T
+	targeted
+}](f func(*Server, *call, PT) (any, error)) handler {
+	return func(s *Server, c *call) (any, error) {
+		in := PT(new(T))
+		fd, fast := any(in).(fastDecoder)
+		if !fast || c.format != formatJSON || !fd.decodeFastJSON(c.body) {
+			if err := decodeRequest(c.format, c.body, in); err != nil {
+				return nil, err
+			}
+		}
+		streamName, shardID := in.target(s)
+		if err := s.applyFaults(c, streamName, shardID); err != nil {
+			return nil, err
+		}
+		return f(s, c, in)
+	}
+}
+
+// applyFaults offers the request to the injector and carries out its effect.
+func (s *Server) applyFaults(c *call, streamName, shardID string) error {
+	eff, ok := s.cfg.faults.Match(fault.Request{Service: fault.ServiceKinesis, Operation: c.op, Resource: streamName, Shard: shardID})
+	if !ok {
+		return nil
+	}
+	if eff.Delay > 0 {
+		// A delay is network latency: real time, not the injected clock.
+		t := time.NewTimer(eff.Delay)
+		select {
+		case <-t.C:
+		case <-c.r.Context().Done():
+			t.Stop()
+			fault.AbortConnection()
+		}
+	}
+	switch eff.Action {
+	case fault.ActionError:
+		return &apiError{Code: eff.Code, Status: eff.Status, Message: eff.Message}
+	case fault.ActionDrop:
+		fault.AbortConnection()
+	}
+	// A delay-only rule: AWS then answers normally. Refresh the time.
+	c.now = s.cfg.clock.Now()
+	return nil
+}
+
+// streamARN is the ARN of a stream in this server's region and account.
+func (s *Server) streamARN(name string) string {
+	return "arn:aws:kinesis:" + s.cfg.region + ":" + s.cfg.account + ":stream/" + name
+}
+
+// nameFromARN returns the stream named by a stream ARN (or by a consumer ARN,
+// which starts with one).
+func (s *Server) nameFromARN(arn string) (string, *apiError) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
+		return "", errValidation("streamARN", "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", arn)
+	}
+	res, ok := strings.CutPrefix(parts[5], "stream/")
+	if !ok || res == "" {
+		return "", errValidation("streamARN", "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", arn)
+	}
+	name, _, _ := strings.Cut(res, "/")
+	if parts[3] != s.cfg.region || parts[4] != s.cfg.account {
+		return "", errStreamNotFound(name, parts[4])
+	}
+	return name, nil
+}
+
+// streamName resolves the name from a StreamName and/or StreamARN pair
+// without looking the stream up.
+func (s *Server) streamName(name, arn string) (string, *apiError) {
+	if arn != "" {
+		n, err := s.nameFromARN(arn)
+		if err != nil {
+			return "", err
+		}
+		if name != "" && name != n {
+			return "", errInvalid("StreamName %s and StreamARN %s name different streams.", name, arn)
+		}
+		return n, nil
+	}
+	if name == "" {
+		return "", newError(codeValidation, "Either StreamName or StreamARN should be provided.")
+	}
+	if err := validStreamName("streamName", name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// lookup finds a live stream by name or ARN.
+func (s *Server) lookup(name, arn string) (*stream, *apiError) {
+	n, err := s.streamName(name, arn)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	st := s.streams[n]
+	s.mu.RUnlock()
+	if st == nil {
+		return nil, errStreamNotFound(n, s.cfg.account)
+	}
+	return st, nil
+}
+
+// lookupActive is lookup for the data path: a stream still CREATING is not
+// found yet, as on AWS.
+func (s *Server) lookupActive(c *call, name, arn string) (*stream, *apiError) {
+	st, err := s.lookup(name, arn)
+	if err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	creating := st.status(c.now) == "CREATING"
+	st.mu.Unlock()
+	if creating {
+		return nil, errStreamNotFound(st.name, s.cfg.account)
+	}
+	return st, nil
+}
+
+// targetOf names a stream for fault matching without validating it.
+func (s *Server) targetOf(name, arn string) string {
+	if name != "" {
+		return name
+	}
+	if arn != "" {
+		if n, err := s.nameFromARN(arn); err == nil {
+			return n
+		}
+	}
+	return ""
+}
+
+func validStreamName(member, name string) *apiError {
+	if len(name) < 1 || len(name) > 128 {
+		return errValidation(member, "Member must have length between 1 and 128", name)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return errValidation(member, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
+		}
+	}
+	return nil
+}
+
+// trimAll applies retention to every shard of st. The caller holds st.mu.
+func (st *stream) trimAll(now time.Time) {
+	cutoff := now.Add(-time.Duration(st.retentionHours) * time.Hour).UnixMilli()
+	for _, sh := range st.shards {
+		sh.trim(cutoff)
+	}
+}
+
+// retentionCutoff is the arrival time before which records are gone.
+func (st *stream) retentionCutoff(now time.Time) int64 {
+	return now.Add(-time.Duration(st.retentionHours) * time.Hour).UnixMilli()
+}

@@ -1,0 +1,75 @@
+package kinesisfake
+
+// SplitShard.
+//
+// Matches AWS: the parent is CLOSED with an ending sequence number and two
+// children take [start, NewStartingHashKey-1] and [NewStartingHashKey, end]
+// with sequence numbers above the parent's; NewStartingHashKey must lie
+// strictly inside the parent's range (InvalidArgumentException); a closed
+// or unknown shard is ResourceNotFoundException / InvalidArgumentException;
+// the stream must be ACTIVE (ResourceInUseException) and is UPDATING for the
+// status delay; the account shard quota applies (LimitExceededException);
+// not for ON_DEMAND streams (ValidationException).
+// Differs: the split takes effect at once; only UPDATING is delayed.
+
+type splitShardInput struct {
+	streamRef
+	ShardToSplit       string `json:"ShardToSplit"`
+	NewStartingHashKey string `json:"NewStartingHashKey"`
+}
+
+func (in *splitShardInput) target(s *Server) (string, string) {
+	return s.targetOf(in.StreamName, in.StreamARN), in.ShardToSplit
+}
+
+func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
+	if in.ShardToSplit == "" {
+		return nil, errMissing("shardToSplit")
+	}
+	if in.NewStartingHashKey == "" {
+		return nil, errMissing("newStartingHashKey")
+	}
+	h, ok := parseHashKey(in.NewStartingHashKey)
+	if !ok {
+		return nil, errValidation("newStartingHashKey", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", in.NewStartingHashKey)
+	}
+	st, aerr := s.lookup(in.StreamName, in.StreamARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if lim := s.cfg.limits.ShardsPerAccount; lim > 0 && s.openShardsTotal()+1 > lim {
+		return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Limit: %d.", s.cfg.account, s.cfg.region, lim)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := s.requireActive(st, c.now); err != nil {
+		return nil, err
+	}
+	if st.mode == "ON_DEMAND" {
+		return nil, newError(codeValidation, "SplitShard is not supported for ON_DEMAND stream %s.", st.name)
+	}
+	idx, ok := parseShardID(in.ShardToSplit)
+	var sh *shard
+	if ok {
+		sh = st.shard(idx)
+	}
+	if sh == nil {
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardToSplit, st.name, s.cfg.account)
+	}
+	if sh.closed {
+		return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", in.ShardToSplit, st.name, s.cfg.account)
+	}
+	if !sh.start.less(h) || sh.end.less(h) {
+		return nil, errInvalid("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.", in.NewStartingHashKey, in.ShardToSplit, st.name, s.cfg.account, sh.start, sh.end)
+	}
+	now := c.now.UnixMilli()
+	st.closeShard(sh, now)
+	st.addShard(sh.start, h.sub1(), sh.idx, -1, now)
+	st.addShard(h, sh.end, sh.idx, -1, now)
+	st.rebuildOpen()
+	s.setPending(st, "UPDATING", c.now)
+	if err := s.persistMeta(st); err != nil {
+		return nil, newError(codeInternalFailure, "persisting stream %s: %v", st.name, err)
+	}
+	return struct{}{}, nil
+}

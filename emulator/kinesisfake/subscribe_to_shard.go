@@ -1,0 +1,182 @@
+package kinesisfake
+
+// SubscribeToShard.
+//
+// Matches AWS: an application/vnd.amazon.eventstream answer that starts with
+// the initial-response event the SDKs wait for, then SubscribeToShardEvent
+// events with Records, ContinuationSequenceNumber, MillisBehindLatest and,
+// at the end of a closed shard, ChildShards, after which the subscription
+// ends; every starting position type; the consumer must be ACTIVE
+// (ResourceInUseException) and a second subscription to the same shard by
+// the same consumer within 5 seconds is ResourceInUseException; a
+// subscription lasts 5 minutes of the server's clock; records are pushed as
+// they are written; over HTTP/1.1 (chunked) and cleartext HTTP/2.
+// Differs: event payloads are JSON for CBOR clients too; there are no
+// keep-alive events while nothing is written; per-shard read limits do not
+// apply (enhanced fan-out has its own 2 MiB/s, which is not enforced).
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+)
+
+type startingPosition struct {
+	Type           string   `json:"Type"`
+	SequenceNumber string   `json:"SequenceNumber,omitempty"`
+	Timestamp      *awsTime `json:"Timestamp,omitempty"`
+}
+
+type subscribeToShardInput struct {
+	ConsumerARN      string            `json:"ConsumerARN"`
+	ShardId          string            `json:"ShardId"`
+	StartingPosition *startingPosition `json:"StartingPosition"`
+}
+
+func (in *subscribeToShardInput) target(s *Server) (string, string) {
+	return s.targetOf("", in.ConsumerARN), in.ShardId
+}
+
+const (
+	subscriptionLifetime = 5 * time.Minute
+	resubscribeInterval  = 5 * time.Second
+)
+
+func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error) {
+	if in.ConsumerARN == "" {
+		return nil, errMissing("consumerARN")
+	}
+	if in.ShardId == "" {
+		return nil, errMissing("shardId")
+	}
+	if in.StartingPosition == nil {
+		return nil, errMissing("startingPosition")
+	}
+	st, cs, aerr := s.findConsumer("", "", in.ConsumerARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	idx, ok := parseShardID(in.ShardId)
+	var sh *shard
+	if ok {
+		sh = st.shard(idx)
+	}
+	if sh == nil {
+		st.mu.Unlock()
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardId, st.name, s.cfg.account)
+	}
+	if s.consumerStatus(cs, c.now) != "ACTIVE" {
+		st.mu.Unlock()
+		return nil, errInUse("Consumer %s is not ACTIVE.", in.ConsumerARN)
+	}
+	nowMs := c.now.UnixMilli()
+	if cs.lastSub == nil {
+		cs.lastSub = map[int]int64{}
+	}
+	if last, ok := cs.lastSub[idx]; ok && nowMs-last < resubscribeInterval.Milliseconds() {
+		st.mu.Unlock()
+		return nil, errInUse("Another active subscription exists for consumer %s on shard %s, or it was subscribed less than 5 seconds ago.", in.ConsumerARN, in.ShardId)
+	}
+	sp := in.StartingPosition
+	pos, aerr := s.startPosition(c, st, sh, sp.Type, sp.SequenceNumber, sp.Timestamp)
+	if aerr != nil {
+		st.mu.Unlock()
+		return nil, aerr
+	}
+	cs.lastSub[idx] = nowMs
+	st.mu.Unlock()
+
+	w := c.w
+	flusher, _ := w.(http.Flusher)
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.amazon.eventstream")
+	h.Set("X-Amzn-Requestid", s.requestID())
+	w.WriteHeader(http.StatusOK)
+	enc := eventstream.NewEncoder()
+	send := func(eventType string, payload []byte) bool {
+		var hs eventstream.Headers
+		hs.Set(":message-type", eventstream.StringValue("event"))
+		hs.Set(":event-type", eventstream.StringValue(eventType))
+		hs.Set(":content-type", eventstream.StringValue("application/json"))
+		var buf bytes.Buffer
+		if err := enc.Encode(&buf, eventstream.Message{Headers: hs, Payload: payload}); err != nil {
+			return false
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return false
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return true
+	}
+	if !send("initial-response", []byte("{}")) {
+		return nil, errWritten
+	}
+	ctx := c.r.Context()
+	expire := s.cfg.clock.After(subscriptionLifetime)
+	first := true
+	for {
+		st.mu.Lock()
+		wait := st.notify
+		gone := st.deleted || !hasConsumer(st, cs)
+		st.mu.Unlock()
+		if gone {
+			return nil, errWritten
+		}
+		rc := &call{op: c.op, format: c.format, now: s.cfg.clock.Now()}
+		res, aerr := s.readShard(rc, st, idx, pos, 10000, false)
+		if aerr != nil {
+			return nil, errWritten
+		}
+		if len(res.recs) > 0 || first || res.atEnd {
+			first = false
+			if len(res.recs) > 0 {
+				pos = res.nextCounter
+			}
+			cont := formatSeq(idx, pos-1, st.createdMs)
+			if !send("SubscribeToShardEvent", subscribeEventJSON(&res, cont)) {
+				return nil, errWritten
+			}
+		}
+		if res.atEnd {
+			return nil, errWritten
+		}
+		if res.more {
+			continue // more to read right away
+		}
+		select {
+		case <-wait:
+		case <-expire:
+			return nil, errWritten
+		case <-ctx.Done():
+			return nil, errWritten
+		case <-s.done:
+			return nil, errWritten
+		}
+	}
+}
+
+func hasConsumer(st *stream, cs *consumer) bool {
+	for _, o := range st.consumers {
+		if o == cs {
+			return true
+		}
+	}
+	return false
+}
+
+// subscribeEventJSON renders a SubscribeToShardEvent: GetRecords' record
+// list with ContinuationSequenceNumber in place of the iterator.
+func subscribeEventJSON(res *readResult, cont string) []byte {
+	o := res.getRecordsOutput
+	o.next = ""
+	b := o.appendJSON(nil)
+	// Swap the closing brace for the continuation field.
+	b = b[:len(b)-1]
+	b = append(b, `,"ContinuationSequenceNumber":`...)
+	b = appendJSONString(b, cont)
+	return append(b, '}')
+}

@@ -1,0 +1,34 @@
+package kinesisfake
+
+// TagResource.
+//
+// Matches AWS: tags a stream by its ARN, with AddTagsToStream's limits.
+// Differs: consumer ARNs are refused (InvalidArgumentException).
+
+type tagResourceInput struct {
+	Tags        map[string]string `json:"Tags"`
+	ResourceARN string            `json:"ResourceARN"`
+}
+
+func (in *tagResourceInput) target(s *Server) (string, string) {
+	return s.targetOf("", in.ResourceARN), ""
+}
+
+func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
+	if len(in.Tags) == 0 {
+		return nil, errMissing("tags")
+	}
+	st, aerr := s.resourceStream(in.ResourceARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := addTags(st, in.Tags); err != nil {
+		return nil, err
+	}
+	if err := s.persistMeta(st); err != nil {
+		return nil, newError(codeInternalFailure, "persisting stream %s: %v", st.name, err)
+	}
+	return struct{}{}, nil
+}

@@ -1,0 +1,34 @@
+package kinesisfake
+
+// UntagResource.
+//
+// Matches AWS: removes tag keys from a stream named by ARN.
+// Differs: consumer ARNs are refused (InvalidArgumentException).
+
+type untagResourceInput struct {
+	TagKeys     []string `json:"TagKeys"`
+	ResourceARN string   `json:"ResourceARN"`
+}
+
+func (in *untagResourceInput) target(s *Server) (string, string) {
+	return s.targetOf("", in.ResourceARN), ""
+}
+
+func untagResource(s *Server, c *call, in *untagResourceInput) (any, error) {
+	if len(in.TagKeys) == 0 {
+		return nil, errMissing("tagKeys")
+	}
+	st, aerr := s.resourceStream(in.ResourceARN)
+	if aerr != nil {
+		return nil, aerr
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, k := range in.TagKeys {
+		delete(st.tags, k)
+	}
+	if err := s.persistMeta(st); err != nil {
+		return nil, newError(codeInternalFailure, "persisting stream %s: %v", st.name, err)
+	}
+	return struct{}{}, nil
+}

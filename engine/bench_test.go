@@ -1,0 +1,117 @@
+package engine_test
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
+)
+
+// heapPeak samples the live heap every millisecond until stop is called and
+// returns the peak minus the heap in use when it started.
+func heapPeak() (stop func() uint64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		if p := peak.Load(); p > base {
+			return p - base
+		}
+		return 0
+	}
+}
+
+// BenchmarkRun measures end to end: records read from the fake Kinesis
+// through the SDK (4 shards), decoded, mapped and written as Parquet to a
+// local directory or the fake S3, with the checkpoint alongside. It reports
+// records/s and the peak heap growth per million records in a batch; with
+// the same stream, the peak follows the batch size, not the stream size.
+func BenchmarkRun(b *testing.B) {
+	const shards, total = 4, 400000
+	for _, tc := range []struct {
+		name     string
+		perShard int
+		s3       bool
+	}{
+		{"local/batch=100k", 25000, false},
+		{"local/batch=400k", 100000, false},
+		{"s3/batch=400k", 100000, true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			h := newHarness(b, shards)
+			for i := 0; i < total; i++ {
+				h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, false))
+			}
+			var s3 *s3test.Fake
+			if tc.s3 {
+				s3 = s3test.New(b)
+			}
+			var peak uint64
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				dir := b.TempDir()
+				j := h.job()
+				j.Options.MaxFetchRecordsPerShard = tc.perShard
+				j.Options.MaxRecordPerRead = 10000
+				j.Options.MaxFetchTimeInMs = 60000 // batches fill up to maxFetchRecordsPerShard
+				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
+				j.Sink.Path = filepath.Join(dir, "out")
+				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
+				if tc.s3 {
+					j.Sink.Endpoint = s3.URL()
+					j.ForEachBatch.CheckpointLocation = fmt.Sprintf("s3://b%d/cp", i)
+					j.Sink.Path = fmt.Sprintf("s3://b%d/out", i)
+					j.Sink.DeadLetterPath = fmt.Sprintf("s3://b%d/dlq", i)
+				}
+				e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+				if err != nil {
+					b.Fatal(err)
+				}
+				stop := heapPeak()
+				if err := e.Run(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, stop())
+			}
+			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(peak)/(1<<20)/(float64(tc.perShard*shards)/1e6), "peak-MiB/1M-batch-records")
+		})
+	}
+}
+
+// benchLog logs batch timings when STREAMCHECK_BENCH_LOG is set.
+var benchLog = func() *slog.Logger {
+	if os.Getenv("STREAMCHECK_BENCH_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}()

@@ -1,0 +1,8 @@
+// Package blob stores the engine's objects — output, dead letters and the
+// checkpoint — in an S3 prefix or a local directory behind one small
+// interface with the conditional writes the checkpoint needs: create only if
+// absent (If-None-Match: *) and replace only if unchanged (If-Match: ETag).
+//
+// Local writes are durable: temp file, fsync, then rename (or link, for
+// create-if-absent, so that it is atomic).
+package blob

@@ -1,0 +1,641 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/engine/blob"
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/record"
+	"github.com/streamcheck/streamcheck/engine/sink"
+	"github.com/streamcheck/streamcheck/engine/source"
+	"github.com/streamcheck/streamcheck/engine/transform"
+)
+
+// batchBackoff is Glue's backoff between retries of a failed batch.
+var batchBackoff = []time.Duration{time.Second, 2 * time.Second, 5 * time.Second}
+
+// Engine runs one job. Create it with New; Run may be called once.
+type Engine struct {
+	job       *Job
+	clk       clock.Clock
+	awsCfg    *aws.Config
+	log       *slog.Logger
+	crash     *CrashPoint
+	reg       prometheus.Registerer
+	random    io.Reader
+	untilIdle bool
+	id        string
+
+	metrics  *metrics
+	src      source.Source
+	out, dlq blob.Store
+	cp       blob.Store
+	ckpt     *checkpoint.Log
+	fixed    []record.Column // the table's columns; nil to infer per batch
+	firstID  int64           // the first batch this Run processes, for crash points
+	rowBuf   []record.Value  // decoded rows, reused from batch to batch
+}
+
+// New validates job and returns an Engine for it. Clients and stores are
+// created here (no network calls yet).
+func New(job *Job, opts ...Option) (*Engine, error) {
+	if err := job.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{job: job, clk: clock.Real(), random: rand.Reader, firstID: -1}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	e.log = e.log.With("job", job.Name)
+	if e.id == "" {
+		var b [16]byte
+		if _, err := io.ReadFull(e.random, b[:]); err != nil {
+			return nil, fmt.Errorf("engine: make instance id: %w", err)
+		}
+		e.id = strings.TrimSuffix(strings.TrimPrefix(sink.RandomName(b, ""), "part-"), ".")
+	}
+	m, err := newMetrics(e.reg, job.Name)
+	if err != nil {
+		return nil, fmt.Errorf("engine: register metrics: %w", err)
+	}
+	e.metrics = m
+	if len(job.Source.Columns) > 0 {
+		e.fixed = job.columns()
+	}
+	return e, nil
+}
+
+func (e *Engine) connect(ctx context.Context) error {
+	var cfg aws.Config
+	if e.awsCfg != nil {
+		cfg = e.awsCfg.Copy()
+	} else {
+		var err error
+		cfg, err = config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return fmt.Errorf("engine: load AWS config: %w", err)
+		}
+	}
+	j := e.job
+	var s3c *s3.Client
+	if blob.IsS3(j.Sink.Path) || blob.IsS3(j.Sink.DeadLetterPath) || blob.IsS3(j.ForEachBatch.CheckpointLocation) {
+		s3c = s3.NewFromConfig(cfg, func(o *s3.Options) {
+			if j.Sink.Region != "" {
+				o.Region = j.Sink.Region
+			}
+			if j.Sink.Endpoint != "" {
+				o.BaseEndpoint = aws.String(j.Sink.Endpoint)
+			}
+			o.UsePathStyle = j.Sink.ForcePathStyle || o.BaseEndpoint != nil
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		})
+	}
+	var err error
+	if e.out, err = blob.Open(j.Sink.Path, s3c); err != nil {
+		return fmt.Errorf("engine: open sink.path: %w", err)
+	}
+	if e.dlq, err = blob.Open(j.Sink.DeadLetterPath, s3c); err != nil {
+		return fmt.Errorf("engine: open sink.deadLetterPath: %w", err)
+	}
+	if e.cp, err = blob.Open(j.ForEachBatch.CheckpointLocation, s3c); err != nil {
+		return fmt.Errorf("engine: open forEachBatch.checkpointLocation: %w", err)
+	}
+	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
+		if j.Source.Region != "" {
+			o.Region = j.Source.Region
+		}
+		if j.Source.Endpoint != "" {
+			o.BaseEndpoint = aws.String(j.Source.Endpoint)
+		}
+		o.RetryMaxAttempts = 1 // numRetries/retryIntervalMs govern, as in Glue
+	})
+	start, _ := startingPosition(j.Options.StartingPosition)
+	o := j.Options
+	idle := time.Duration(0)
+	if o.AddIdleTimeBetweenReads {
+		idle = time.Duration(o.IdleTimeBetweenReadsInMs) * time.Millisecond
+	}
+	e.src = source.NewKinesis(kc, source.KinesisConfig{
+		StreamName:              j.Source.StreamName,
+		StreamARN:               j.Source.StreamARN,
+		StartingPosition:        start,
+		MaxFetchTime:            time.Duration(o.MaxFetchTimeInMs) * time.Millisecond,
+		MaxFetchRecordsPerShard: o.MaxFetchRecordsPerShard,
+		MaxRecordPerRead:        o.MaxRecordPerRead,
+		IdleTimeBetweenReads:    idle,
+		DescribeShardInterval:   time.Duration(o.DescribeShardInterval),
+		NumRetries:              o.NumRetries,
+		RetryInterval:           time.Duration(o.RetryIntervalMs) * time.Millisecond,
+		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
+		FailOnDataLoss:          o.FailOnDataLoss,
+	}, e.clk, e.log)
+	return nil
+}
+
+func startingPosition(s string) (checkpoint.Start, error) {
+	switch strings.ToLower(s) {
+	case "latest":
+		return checkpoint.Start{Type: checkpoint.Latest}, nil
+	case "trim_horizon", "earliest":
+		return checkpoint.Start{Type: checkpoint.TrimHorizon}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return checkpoint.Start{}, err
+	}
+	return checkpoint.Start{Type: checkpoint.AtTimestamp, Timestamp: t.UTC()}, nil
+}
+
+// Run processes one batch per window until ctx is cancelled (it then
+// finishes the batch under way, releases the checkpoint and returns nil),
+// until the source is idle with WithUntilIdle, or until an error that
+// batchMaxRetries retries did not cure. It returns checkpoint.ErrLocked if
+// another engine holds the checkpoint and ErrCrashed at a crash point.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.connect(ctx); err != nil {
+		return err
+	}
+	lease := time.Duration(e.job.ForEachBatch.LeaseTimeout)
+	if lease == 0 {
+		lease = 2*time.Duration(e.job.ForEachBatch.WindowSize) + time.Minute
+	}
+	ckpt, err := checkpoint.Open(ctx, e.cp, checkpoint.Options{Job: e.job.Name, LeaseTimeout: lease, Clock: e.clk, ID: e.id})
+	if err != nil {
+		return fmt.Errorf("engine: open checkpoint %s: %w", e.job.ForEachBatch.CheckpointLocation, err)
+	}
+	e.ckpt = ckpt
+	work := context.WithoutCancel(ctx) // a batch under way finishes on cancel
+	err = e.loop(ctx, work)
+	if errors.Is(err, ErrCrashed) {
+		ckpt.Abandon()
+		return err
+	}
+	if errors.Is(err, checkpoint.ErrLeaseLost) {
+		ckpt.Abandon()
+		return fmt.Errorf("engine: %w", err)
+	}
+	if rerr := ckpt.Release(work); rerr != nil && err == nil {
+		err = fmt.Errorf("engine: release checkpoint: %w", rerr)
+	}
+	return err
+}
+
+func (e *Engine) loop(ctx, work context.Context) error {
+	window := time.Duration(e.job.ForEachBatch.WindowSize)
+	failures := 0
+	next, err := e.recover(work)
+	caughtUp := false
+	for {
+		if err == nil && ctx.Err() != nil {
+			return nil
+		}
+		start := e.clk.Now()
+		var res batchResult
+		if err == nil {
+			res, err = e.runBatch(work, next)
+		}
+		if errors.Is(err, ErrCrashed) || errors.Is(err, checkpoint.ErrLeaseLost) || errors.Is(err, checkpoint.ErrExists) {
+			return err
+		}
+		if err != nil {
+			failures++
+			if failures > e.job.ForEachBatch.BatchMaxRetries {
+				return fmt.Errorf("engine: batch %d failed %d times: %w", next, failures, err)
+			}
+			wait := batchBackoff[min(failures-1, len(batchBackoff)-1)]
+			e.log.Warn("batch failed; restarting from the checkpoint", "batch", next, "attempt", failures, "wait", wait, "err", err)
+			if serr := e.clk.Sleep(ctx, wait); serr != nil {
+				return nil
+			}
+			next, err = e.recover(work)
+			continue
+		}
+		failures = 0
+		if res.committed {
+			next++
+		}
+		if e.untilIdle && res.caughtUp && res.records == 0 && caughtUp {
+			e.log.Info("source drained for a window; stopping")
+			return nil
+		}
+		caughtUp = res.caughtUp
+		wait := window - e.clk.Now().Sub(start)
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-e.clk.After(wait):
+			}
+		}
+	}
+}
+
+// recover reads the checkpoint, positions the source after the last
+// committed batch and replays a planned but uncommitted one. It returns
+// the id of the next batch to plan.
+func (e *Engine) recover(ctx context.Context) (int64, error) {
+	st, err := e.ckpt.Latest(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := e.src.Restore(ctx, st.Committed); err != nil {
+		return 0, fmt.Errorf("engine: restore source: %w", err)
+	}
+	if st.Pending == nil {
+		return st.NextBatchID(), nil
+	}
+	p := st.Pending
+	if p.Delivery == AtLeastOnce {
+		// Stock forEachBatch has no replay plan: the batch is read and
+		// written again, under new names, from the committed positions.
+		e.log.Info("uncommitted at-least-once batch is read again", "batch", p.BatchID)
+		return p.BatchID + 1, nil
+	}
+	e.log.Info("replaying planned batch", "batch", p.BatchID, "objects", len(p.Objects))
+	b, err := e.src.Replay(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	e.metrics.replays.Inc()
+	if _, err := e.process(ctx, p.BatchID, b, p); err != nil {
+		return 0, err
+	}
+	return p.BatchID + 1, nil
+}
+
+type batchResult struct {
+	committed bool
+	caughtUp  bool
+	records   int
+}
+
+func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
+	t0 := e.clk.Now()
+	b, err := e.src.Read(ctx)
+	if err != nil {
+		return batchResult{}, err
+	}
+	e.log.Debug("batch read", "batch", id, "records", len(b.Records), "readTimeInMs", e.clk.Now().Sub(t0).Milliseconds())
+	res := batchResult{caughtUp: b.CaughtUp, records: len(b.Records)}
+	if len(b.Records) == 0 && e.job.Options.AvoidEmptyBatches && len(b.DataLoss) == 0 {
+		// No batch: keep the live iterators (and shard closures) in
+		// memory only, and keep the lease.
+		e.src.Commit(&checkpoint.Offsets{BatchID: id, Shards: b.Shards})
+		return res, e.ckpt.Renew(ctx)
+	}
+	res.committed = true
+	_, err = e.process(ctx, id, b, nil)
+	return res, err
+}
+
+func (e *Engine) crashAt(at CrashAt, id int64) bool {
+	cp := e.crash
+	if cp == nil || cp.At != at {
+		return false
+	}
+	if cp.Batch >= 0 {
+		return cp.Batch == id
+	}
+	return id == e.firstID
+}
+
+// output is one object a batch writes.
+type output struct {
+	key  string // key in its store
+	url  string
+	rows []int // row indexes for Parquet output
+	dead bool
+}
+
+// process decodes, transforms and writes batch id from b. With planned
+// (a replay) it must produce exactly planned's objects; else it plans first.
+func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) (*checkpoint.Offsets, error) {
+	if e.firstID < 0 {
+		e.firstID = id
+	}
+	t0 := e.clk.Now()
+	ingest := t0.UTC()
+	if planned != nil {
+		ingest = planned.IngestTime
+	}
+	info := checkpoint.SourceInfo{Kind: "kinesis", Stream: e.job.Source.StreamName}
+	if info.Stream == "" {
+		info.Stream = e.job.Source.StreamARN
+	}
+	cols := e.fixed
+	if cols == nil {
+		payloads := make([][]byte, len(b.Records))
+		for i, r := range b.Records {
+			payloads[i] = r.Data
+		}
+		cols = record.Infer(payloads)
+	}
+	tr, err := e.job.transform(cols)
+	if err != nil {
+		return nil, fmt.Errorf("engine: batch %d: transforms: %w", id, err)
+	}
+	outCols := tr.Output()
+	if e.job.Options.AddRecordTimestamp {
+		outCols = append(outCols[:len(outCols):len(outCols)], record.Column{Name: "__src_timestamp", Type: record.Timestamp})
+	}
+	rows, keep, dead, err := e.decode(b, id, info, cols, tr, len(outCols))
+	if err != nil {
+		return nil, err
+	}
+	width := len(outCols)
+
+	// Group rows into partitions and name the objects.
+	fileCols, partIdx := e.splitPartitionColumns(outCols)
+	pq, err := sink.NewParquet(project(outCols, fileCols), e.job.Sink.Compression)
+	if err != nil {
+		return nil, fmt.Errorf("engine: batch %d: %w", id, err)
+	}
+	groups := map[string][]int{}
+	var nkept int64
+	for r := range keep {
+		if !keep[r] {
+			continue
+		}
+		nkept++
+		var p string
+		switch e.job.Sink.Partitioning {
+		case PartitionByIngestTime:
+			p = sink.IngestPath(ingest)
+		case PartitionByColumns:
+			vals := make([]string, len(partIdx))
+			for i, c := range partIdx {
+				vals[i] = rows[r*width+c].Text()
+			}
+			p = sink.ColumnPath(e.job.Sink.PartitionKeys, vals)
+		}
+		groups[p] = append(groups[p], r)
+	}
+	paths := make([]string, 0, len(groups))
+	for p := range groups {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var outs []output
+	for i, p := range paths {
+		name, err := e.objectName(id, i, pq.Ext())
+		if err != nil {
+			return nil, err
+		}
+		key := name
+		if p != "" {
+			key = p + "/" + name
+		}
+		outs = append(outs, output{key: key, url: e.out.URL(key), rows: groups[p]})
+	}
+	if len(dead) > 0 {
+		name, err := e.objectName(id, 0, "jsonl")
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, output{key: name, url: e.dlq.URL(name), dead: true})
+	}
+
+	plan := &checkpoint.Offsets{
+		Version:    checkpoint.Version,
+		BatchID:    id,
+		PlannedAt:  t0.UTC(),
+		IngestTime: ingest,
+		Delivery:   e.job.Delivery,
+		Source:     info,
+		Shards:     b.Shards,
+		Partitions: b.Partitions,
+		DataLoss:   b.DataLoss,
+	}
+	if plan.Shards == nil {
+		plan.Shards = []checkpoint.ShardRange{}
+	}
+	if plan.Partitions == nil {
+		plan.Partitions = []checkpoint.PartitionRange{}
+	}
+	if plan.DataLoss == nil {
+		plan.DataLoss = []checkpoint.DataLoss{}
+	}
+	plan.Objects, plan.DeadLetterObjects = []string{}, []string{}
+	for _, o := range outs {
+		if o.dead {
+			plan.DeadLetterObjects = append(plan.DeadLetterObjects, o.url)
+		} else {
+			plan.Objects = append(plan.Objects, o.url)
+		}
+	}
+	if planned != nil {
+		if e.job.Delivery == ExactlyOnce && (!equal(plan.Objects, planned.Objects) || !equal(plan.DeadLetterObjects, planned.DeadLetterObjects)) {
+			return nil, fmt.Errorf("engine: replay of batch %d would write %v + %v, plan says %v + %v",
+				id, plan.Objects, plan.DeadLetterObjects, planned.Objects, planned.DeadLetterObjects)
+		}
+		plan = planned
+	} else if err := e.ckpt.Plan(ctx, plan); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if e.crashAt(AtAfterPlan, id) {
+		return nil, ErrCrashed
+	}
+
+	// Write the objects.
+	written := 0
+	for _, o := range outs {
+		if e.crashAt(AtInSink, id) && written >= e.crash.Objects {
+			return nil, ErrCrashed
+		}
+		var buf bytes.Buffer
+		store := e.out
+		if o.dead {
+			store = e.dlq
+			if err := sink.EncodeDeadLetters(&buf, dead); err != nil {
+				return nil, fmt.Errorf("engine: batch %d: %w", id, err)
+			}
+		} else if err := pq.EncodeProjected(&buf, rows, width, fileCols, o.rows); err != nil {
+			return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+		}
+		if _, err := store.Put(ctx, o.key, buf.Bytes(), blob.Cond{}); err != nil {
+			return nil, fmt.Errorf("engine: batch %d: write output: %w", id, err)
+		}
+		written++
+	}
+	if e.crashAt(AtInSink, id) || e.crashAt(AtAfterSink, id) {
+		return nil, ErrCrashed
+	}
+	clear(rows) // drop references to this batch's payloads before the next
+
+	// Commit.
+	now := e.clk.Now()
+	var lag int64
+	for _, r := range b.Records {
+		if !r.ArrivalTime.IsZero() {
+			lag = max(lag, now.Sub(r.ArrivalTime).Milliseconds())
+		}
+	}
+	commit := &checkpoint.Commit{
+		BatchID:               id,
+		CommittedAt:           now.UTC(),
+		NumRecords:            nkept,
+		NumDeadLetter:         int64(len(dead)),
+		BatchProcessingTimeMs: now.Sub(t0).Milliseconds(),
+		MaxConsumerLagMs:      lag,
+		MillisBehindLatest:    b.MillisBehindLatest,
+	}
+	if err := e.ckpt.Commit(ctx, commit); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.src.Commit(plan)
+	e.report(commit, len(b.Records))
+	if e.crashAt(AtAfterCommit, id) {
+		return nil, ErrCrashed
+	}
+	return plan, nil
+}
+
+func (e *Engine) report(c *checkpoint.Commit, read int) {
+	m := e.metrics
+	m.numRecords.Set(float64(c.NumRecords))
+	m.processingTime.Set(float64(c.BatchProcessingTimeMs))
+	m.consumerLag.Set(float64(c.MaxConsumerLagMs))
+	m.behindLatest.Set(float64(c.MillisBehindLatest))
+	m.batchID.Set(float64(c.BatchID))
+	m.records.Add(float64(c.NumRecords))
+	m.deadLetters.Add(float64(c.NumDeadLetter))
+	m.batches.Inc()
+	attrs := []any{"batch", c.BatchID, "numRecords", c.NumRecords, "numDeadLetter", c.NumDeadLetter, "read", read,
+		"batchProcessingTimeInMs", c.BatchProcessingTimeMs, "MillisBehindLatest", c.MillisBehindLatest}
+	if e.job.Options.EmitConsumerLagMetrics {
+		attrs = append(attrs, "maxConsumerLagInMs", c.MaxConsumerLagMs)
+	}
+	e.log.Info("batch committed", attrs...)
+}
+
+func (e *Engine) objectName(id int64, idx int, ext string) (string, error) {
+	if e.job.Delivery == ExactlyOnce {
+		return sink.ObjectName(id, idx, ext), nil
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(e.random, b[:]); err != nil {
+		return "", fmt.Errorf("engine: batch %d: random object name: %w", id, err)
+	}
+	return sink.RandomName(b, ext), nil
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// splitPartitionColumns returns the indexes of the columns written to files
+// and of the partition columns (in PartitionKeys order).
+func (e *Engine) splitPartitionColumns(cols []record.Column) (file, part []int) {
+	isKey := map[string]int{}
+	if e.job.Sink.Partitioning == PartitionByColumns {
+		for i, k := range e.job.Sink.PartitionKeys {
+			isKey[k] = i
+		}
+	}
+	part = make([]int, len(isKey))
+	for i, c := range cols {
+		if k, ok := isKey[c.Name]; ok {
+			part[k] = i
+		} else {
+			file = append(file, i)
+		}
+	}
+	return file, part
+}
+
+func project(cols []record.Column, idx []int) []record.Column {
+	out := make([]record.Column, len(idx))
+	for i, c := range idx {
+		out[i] = cols[c]
+	}
+	return out
+}
+
+// decode decodes and transforms every record in parallel into a flat row
+// slice; rejected records become dead letters, in source order.
+func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) ([]record.Value, []bool, []sink.DeadLetter, error) {
+	n := len(b.Records)
+	// Batches run one at a time, so the row buffer is reused: fresh
+	// memory for every batch costs more than decoding into it.
+	if cap(e.rowBuf) < n*width {
+		e.rowBuf = make([]record.Value, n*width)
+	}
+	rows := e.rowBuf[:n*width]
+	keep := make([]bool, n)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/2048+1))
+	type part struct {
+		dead []sink.DeadLetter
+		err  error
+	}
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	nTr := len(tr.Output())
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dec := record.NewDecoder(cols)
+			in := make([]record.Value, len(cols))
+			for i := lo; i < hi; i++ {
+				r := &b.Records[i]
+				row := rows[i*width : (i+1)*width]
+				err := dec.Decode(r.Data, in)
+				if err == nil {
+					var ok bool
+					ok, err = tr.Apply(in, row[:nTr])
+					keep[i] = ok && err == nil
+					if width > nTr {
+						row[nTr] = record.Value{Type: record.Timestamp, I: r.ArrivalTime.UnixMicro()}
+					}
+				}
+				if err != nil {
+					d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: info.Stream, ShardID: r.ShardID, Partition: r.Partition,
+						SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime, Error: err.Error()}
+					d.SetPayload(r.Data)
+					parts[w].dead = append(parts[w].dead, d)
+					keep[i] = false
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var dead []sink.DeadLetter
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, nil, nil, p.err
+		}
+		dead = append(dead, p.dead...)
+	}
+	return rows, keep, dead, nil
+}

@@ -1,0 +1,529 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/enginetest/kinesistest"
+	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
+	"github.com/streamcheck/streamcheck/engine/sink"
+)
+
+const stream = "ventilatorstream"
+
+// harness is a fake Kinesis plus local (or fake S3) output for one test.
+type harness struct {
+	t   testing.TB
+	kin *kinesistest.Fake
+	s3  *s3test.Fake
+	dir string
+	cfg aws.Config
+	n   int // records put so far
+}
+
+func newHarness(t testing.TB, shards int) *harness {
+	t.Helper()
+	h := &harness{t: t, kin: kinesistest.New(t, nil), dir: t.TempDir()}
+	h.kin.CreateStream(stream, shards)
+	h.cfg = aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(h.kin.URL()),
+	}
+	return h
+}
+
+// ventilator returns the i-th ventilator record; every 10th is malformed
+// when bad is set.
+func ventilator(i int, bad bool) []byte {
+	if bad && i%10 == 7 {
+		return []byte(fmt.Sprintf(`{"ventilatorid":"not-a-number","serialnumber":"SN-%06d"}`, i))
+	}
+	if bad && i%10 == 3 {
+		return []byte(`{"ventilatorid": 12, "eventtime": `) // truncated JSON
+	}
+	return []byte(fmt.Sprintf(`{"ventilatorid":%d,"eventtime":"2026-11-22 13:%02d:%02d","serialnumber":"SN-%06d","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"%s"}`,
+		i%50, i/60%60, i%60, i, 10+i%30, 90+i%10, 5+i%5, []string{"GE", "Vyaire", "Medtronic"}[i%3]))
+}
+
+// put adds n records round-robin over the shards.
+func (h *harness) put(n, shards int, bad bool) {
+	for k := 0; k < n; k++ {
+		i := h.n
+		h.n++
+		h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, bad))
+	}
+}
+
+func (h *harness) job() *engine.Job {
+	j := engine.DefaultJob()
+	j.Name = "ventilator"
+	j.Source.StreamName = stream
+	j.Source.Columns = []engine.Column{
+		{Name: "ventilatorid", Type: "int"}, {Name: "eventtime", Type: "string"}, {Name: "serialnumber", Type: "string", Required: true},
+		{Name: "pressurecontrol", Type: "int"}, {Name: "o2stats", Type: "int"}, {Name: "minutevolume", Type: "int"}, {Name: "manufacturer", Type: "string"},
+	}
+	j.Options.StartingPosition = "trim_horizon"
+	j.Options.MaxFetchRecordsPerShard = 40
+	j.Options.MaxRecordPerRead = 15
+	j.Transforms.ApplyMapping = []engine.Mapping{
+		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
+		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},
+		{Source: "serialnumber", Target: "serialnumber", Type: "string"},
+		{Source: "pressurecontrol", Target: "pressurecontrol", Type: "int"},
+		{Source: "o2stats", Target: "o2stats", Type: "int"},
+		{Source: "minutevolume", Target: "minutevolume", Type: "int"},
+		{Source: "manufacturer", Target: "manufacturer", Type: "string"},
+	}
+	j.ForEachBatch.WindowSize = engine.Duration(5 * time.Millisecond)
+	j.ForEachBatch.CheckpointLocation = filepath.Join(h.dir, "cp")
+	j.Sink.Path = filepath.Join(h.dir, "out")
+	j.Sink.DeadLetterPath = filepath.Join(h.dir, "dlq")
+	return j
+}
+
+func (h *harness) run(j *engine.Job, opts ...engine.Option) error {
+	h.t.Helper()
+	opts = append([]engine.Option{engine.WithAWSConfig(h.cfg), engine.WithUntilIdle()}, opts...)
+	e, err := engine.New(j, opts...)
+	if err != nil {
+		h.t.Fatalf("engine.New: %v", err)
+	}
+	return e.Run(h.t.Context())
+}
+
+// files returns the files under dir (relative, sorted) with their content.
+func files(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	_ = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out[filepath.ToSlash(rel)] = b
+		}
+		return nil
+	})
+	return out
+}
+
+// column reads one column of every Parquet file under dir, as strings.
+func column(t testing.TB, dir, name string) []string {
+	t.Helper()
+	var vals []string
+	for path, b := range files(t, dir) {
+		if !strings.HasSuffix(path, ".parquet") {
+			continue
+		}
+		f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		idx := -1
+		for i, c := range f.Schema().Fields() {
+			if c.Name() == name {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			t.Fatalf("%s has no column %q (schema %s)", path, name, f.Schema())
+		}
+		r := parquet.NewReader(f)
+		rows := make([]parquet.Row, f.NumRows())
+		n, err := r.ReadRows(rows)
+		if err != nil && n != len(rows) {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		for _, row := range rows[:n] {
+			vals = append(vals, row[idx].String())
+		}
+		r.Close()
+	}
+	return vals
+}
+
+func deadLetters(t testing.TB, dir string) []sink.DeadLetter {
+	t.Helper()
+	var out []sink.DeadLetter
+	for _, b := range files(t, dir) {
+		for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+			var d sink.DeadLetter
+			if err := json.Unmarshal(line, &d); err != nil {
+				t.Fatalf("dead letter line %q: %v", line, err)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// checkOnce fails unless every well-formed record put so far is in the
+// output exactly once and every malformed one in the dead letter once.
+func (h *harness) checkOnce(bad bool) {
+	h.t.Helper()
+	got := map[string]int{}
+	for _, v := range column(h.t, filepath.Join(h.dir, "out"), "serialnumber") {
+		got[v]++
+	}
+	dead := map[string]int{}
+	for _, d := range deadLetters(h.t, filepath.Join(h.dir, "dlq")) {
+		dead[d.SequenceNumber]++
+		if d.Error == "" || d.PayloadSHA256 == "" || d.ShardID == "" || d.Stream != stream {
+			h.t.Errorf("dead letter %+v lacks its error or position", d)
+		}
+	}
+	wantDead := 0
+	for i := 0; i < h.n; i++ {
+		if bad && (i%10 == 7 || i%10 == 3) {
+			wantDead++
+			continue
+		}
+		if k := fmt.Sprintf("SN-%06d", i); got[k] != 1 {
+			h.t.Errorf("record %s: in output %d times, want 1", k, got[k])
+		}
+	}
+	if len(got) != h.n-wantDead {
+		h.t.Errorf("output has %d distinct keys, want %d", len(got), h.n-wantDead)
+	}
+	if len(dead) != wantDead {
+		h.t.Errorf("dead letter has %d distinct records, want %d", len(dead), wantDead)
+	}
+	for seq, n := range dead {
+		if n != 1 {
+			h.t.Errorf("dead letter %s appears %d times, want 1", seq, n)
+		}
+	}
+}
+
+func TestRunWritesEveryRecordOnce(t *testing.T) {
+	h := newHarness(t, 4)
+	h.put(400, 4, true)
+	if err := h.run(h.job()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	h.checkOnce(true)
+	// The output is partitioned by ingest hour, named by batch.
+	for path := range files(t, filepath.Join(h.dir, "out")) {
+		if !strings.HasPrefix(path, "ingest_year=") || !strings.Contains(path, "/ingest_hour=") || !strings.HasSuffix(path, "-00000.snappy.parquet") {
+			t.Errorf("output object %s: want ingest_year=.../ingest_hour=HH/part-NNNNNNNN-00000.snappy.parquet", path)
+		}
+	}
+}
+
+func TestCrashPointsThenRestartYieldEachRecordOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cp   engine.CrashPoint
+	}{
+		{"after-plan", engine.CrashAfterPlan(1)},
+		{"in-sink:0", engine.CrashInSinkAfter(1, 0)},
+		{"in-sink:1", engine.CrashInSinkAfter(1, 1)},
+		{"after-sink", engine.CrashAfterSink(1)},
+		{"after-commit", engine.CrashAfterCommit(1)},
+		{"after-plan of the first batch", engine.CrashAfterPlan(-1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, 4)
+			h.put(300, 4, true)
+			err := h.run(h.job(), engine.WithCrashPoint(tc.cp))
+			if !errors.Is(err, engine.ErrCrashed) {
+				t.Fatalf("first run: got %v, want ErrCrashed", err)
+			}
+			before := files(t, filepath.Join(h.dir, "out"))
+			h.put(100, 4, true) // more arrives while the engine is down
+			if err := h.run(h.job()); err != nil {
+				t.Fatalf("restart: %v", err)
+			}
+			h.checkOnce(true)
+			// Objects written before the crash were overwritten in place
+			// with the same content, never added to.
+			after := files(t, filepath.Join(h.dir, "out"))
+			for name, b := range before {
+				if !bytes.Equal(after[name], b) {
+					t.Errorf("object %s changed on replay", name)
+				}
+			}
+		})
+	}
+}
+
+func TestReplayWritesThePlannedObjects(t *testing.T) {
+	h := newHarness(t, 2)
+	h.put(100, 2, true)
+	if err := h.run(h.job(), engine.WithCrashPoint(engine.CrashAfterPlan(0))); !errors.Is(err, engine.ErrCrashed) {
+		t.Fatalf("first run: got %v, want ErrCrashed", err)
+	}
+	var plan checkpoint.Offsets
+	b, err := os.ReadFile(filepath.Join(h.dir, "cp", "offsets", "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Objects) != 1 || len(plan.DeadLetterObjects) != 1 {
+		t.Fatalf("plan has objects %v and dead letters %v, want one of each", plan.Objects, plan.DeadLetterObjects)
+	}
+	if got := files(t, filepath.Join(h.dir, "out")); len(got) != 0 {
+		t.Fatalf("output after a crash after planning: %v, want none", got)
+	}
+	if err := h.run(h.job()); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	for _, o := range append(plan.Objects, plan.DeadLetterObjects...) {
+		if _, err := os.Stat(o); err != nil {
+			t.Errorf("planned object %s: %v", o, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "cp", "commits", "0")); err != nil {
+		t.Errorf("commit of the replayed batch: %v", err)
+	}
+	h.checkOnce(true)
+}
+
+func TestAtLeastOnceDuplicatesAfterSinkCrash(t *testing.T) {
+	h := newHarness(t, 2)
+	h.put(100, 2, false)
+	j := h.job()
+	j.Delivery = engine.AtLeastOnce
+	if err := h.run(j, engine.WithCrashPoint(engine.CrashAfterSink(0))); !errors.Is(err, engine.ErrCrashed) {
+		t.Fatalf("first run: got %v, want ErrCrashed", err)
+	}
+	if err := h.run(j); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	got := map[string]int{}
+	for _, v := range column(t, filepath.Join(h.dir, "out"), "serialnumber") {
+		got[v]++
+	}
+	dups := 0
+	for _, n := range got {
+		if n > 1 {
+			dups++
+		}
+	}
+	if dups == 0 {
+		t.Errorf("at-least-once after a crash after the sink: no duplicates, want the first batch twice")
+	}
+	if len(got) != 100 {
+		t.Errorf("distinct records %d, want 100", len(got))
+	}
+	for path := range files(t, filepath.Join(h.dir, "out")) {
+		if base := filepath.Base(path); len(base) != len("part-00000000-0000-0000-0000-000000000000.snappy.parquet") {
+			t.Errorf("at-least-once object %s: want part-<uuid>.snappy.parquet", base)
+		}
+	}
+}
+
+func TestSecondEngineIsRefused(t *testing.T) {
+	h := newHarness(t, 1)
+	h.put(10, 1, false)
+	j := h.job()
+	j.ForEachBatch.WindowSize = engine.Duration(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	first, err := engine.New(j, engine.WithAWSConfig(h.cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- first.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(h.dir, "cp", "commits", "0")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("first engine committed no batch")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	err = h.run(j)
+	if !errors.Is(err, checkpoint.ErrLocked) {
+		t.Errorf("second engine: got %v, want checkpoint.ErrLocked", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first engine: %v", err)
+	}
+	// After a clean shutdown the lease is released: the next engine starts.
+	h.put(10, 1, false)
+	if err := h.run(j); err != nil {
+		t.Fatalf("engine after a clean shutdown: %v", err)
+	}
+	h.checkOnce(false)
+}
+
+func TestReshardingDrainsParentsFirst(t *testing.T) {
+	h := newHarness(t, 1)
+	h.put(60, 1, false)
+	a, b := h.kin.Split(stream, "shardId-000000000000")
+	for i := 0; i < 60; i++ {
+		id := a
+		if i%2 == 1 {
+			id = b
+		}
+		h.kin.PutShard(stream, id, "k", ventilator(h.n, false))
+		h.n++
+	}
+	h.kin.PageSize = 1 // exercise ListShards pagination
+	j := h.job()
+	if err := h.run(j); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	h.checkOnce(false)
+	// The parent's last records are in an earlier batch than any child's.
+	parentEnd, childStart := int64(-1), int64(1<<62)
+	for name, data := range files(t, filepath.Join(h.dir, "cp", "offsets")) {
+		var o checkpoint.Offsets
+		if err := json.Unmarshal(data, &o); err != nil {
+			t.Fatalf("offsets/%s: %v", name, err)
+		}
+		for _, s := range o.Shards {
+			if s.Records == 0 {
+				continue
+			}
+			if s.ShardID == "shardId-000000000000" {
+				parentEnd = max(parentEnd, o.BatchID)
+			} else {
+				childStart = min(childStart, o.BatchID)
+			}
+		}
+	}
+	if parentEnd < 0 || childStart <= parentEnd {
+		t.Errorf("parent read up to batch %d, children from batch %d: want children strictly after", parentEnd, childStart)
+	}
+}
+
+func TestThrottlingAndExpiredIteratorsAreRetried(t *testing.T) {
+	h := newHarness(t, 2)
+	h.put(100, 2, false)
+	h.kin.Throttle(2)
+	j := h.job()
+	j.Options.RetryIntervalMs = 1
+	j.Options.MaxRetryIntervalMs = 2
+	if err := h.run(j, engine.WithCrashPoint(engine.CrashAfterCommit(0))); !errors.Is(err, engine.ErrCrashed) {
+		t.Fatalf("first run: %v", err)
+	}
+	h.kin.ExpireIterators()
+	if err := h.run(j); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	h.checkOnce(false)
+}
+
+func TestS3Sink(t *testing.T) {
+	h := newHarness(t, 2)
+	s3 := s3test.New(t)
+	h.put(120, 2, true)
+	j := h.job()
+	j.Sink.Endpoint = s3.URL()
+	j.Sink.Path = "s3://ventilator-output/ventilator_metrics"
+	j.Sink.DeadLetterPath = "s3://ventilator-output/deadletter"
+	j.ForEachBatch.CheckpointLocation = "s3://ventilator-output/cp"
+	if err := h.run(j, engine.WithCrashPoint(engine.CrashInSinkAfter(1, 1))); !errors.Is(err, engine.ErrCrashed) {
+		t.Fatalf("first run: %v", err)
+	}
+	if err := h.run(j); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	// Mirror the bucket to disk and check it as for local output.
+	for _, k := range s3.Keys("ventilator-output", "") {
+		b, _ := s3.Object("ventilator-output", k)
+		dst := filepath.Join(h.dir, strings.Replace(strings.Replace(k, "ventilator_metrics", "out", 1), "deadletter", "dlq", 1))
+		_ = os.MkdirAll(filepath.Dir(dst), 0o755)
+		_ = os.WriteFile(dst, b, 0o644)
+	}
+	h.checkOnce(true)
+	if keys := s3.Keys("ventilator-output", "cp/commits/"); len(keys) == 0 {
+		t.Errorf("no commits in the S3 checkpoint")
+	}
+}
+
+func TestPartitionByColumns(t *testing.T) {
+	h := newHarness(t, 1)
+	h.put(30, 1, false)
+	j := h.job()
+	j.Sink.Partitioning = engine.PartitionByColumns
+	j.Sink.PartitionKeys = []string{"manufacturer"}
+	j.Options.MaxFetchRecordsPerShard = 1000
+	if err := h.run(j); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var got []string
+	for path := range files(t, filepath.Join(h.dir, "out")) {
+		got = append(got, path)
+	}
+	sort.Strings(got)
+	want := []string{
+		"manufacturer=GE/part-00000000-00000.snappy.parquet",
+		"manufacturer=Medtronic/part-00000000-00001.snappy.parquet",
+		"manufacturer=Vyaire/part-00000000-00002.snappy.parquet",
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("objects:\n got %v\nwant %v", got, want)
+	}
+}
+
+// recorder is a testing.TB that records failures instead of reporting them,
+// to show that a checker rejects a bad case.
+type recorder struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recorder) Helper()                   {}
+func (r *recorder) Errorf(string, ...any)     { r.failed = true }
+func (r *recorder) Fatalf(f string, a ...any) { r.failed = true; r.TB.Fatalf(f, a...) }
+
+func TestCheckOnceRejectsDuplicatesAndLosses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		break_ func(first, dlq string) error
+	}{
+		{"duplicate object", func(first, _ string) error {
+			b, _ := os.ReadFile(first)
+			return os.WriteFile(filepath.Join(filepath.Dir(first), "part-duplicate.snappy.parquet"), b, 0o644)
+		}},
+		{"lost object", func(first, _ string) error { return os.Remove(first) }},
+		{"lost dead letter", func(_, dlq string) error { return os.RemoveAll(dlq) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, 1)
+			h.put(30, 1, true)
+			if err := h.run(h.job()); err != nil {
+				t.Fatal(err)
+			}
+			h.checkOnce(true) // the real output passes
+			out := filepath.Join(h.dir, "out")
+			var first string
+			for name := range files(t, out) {
+				first = filepath.Join(out, name)
+			}
+			if err := tc.break_(first, filepath.Join(h.dir, "dlq")); err != nil {
+				t.Fatal(err)
+			}
+			r := &recorder{TB: t}
+			bad := *h
+			bad.t = r
+			bad.checkOnce(true)
+			if !r.failed {
+				t.Errorf("checkOnce accepted output with a %s", tc.name)
+			}
+		})
+	}
+}

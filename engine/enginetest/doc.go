@@ -1,0 +1,5 @@
+// Package enginetest holds test doubles for code that drives the engine:
+// kinesistest (a minimal Kinesis JSON endpoint) and s3test (a minimal S3).
+// They are small on purpose and serve only what the engine calls; for full
+// emulators with fault injection use streamcheck's emulator packages.
+package enginetest

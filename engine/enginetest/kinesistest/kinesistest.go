@@ -1,0 +1,348 @@
+// Package kinesistest is a minimal Kinesis for the engine's tests: an
+// httptest server speaking the JSON 1.1 protocol for ListShards (paginated),
+// GetShardIterator and GetRecords over in-memory shards, with test hooks to
+// add records, split a shard, throttle and expire iterators.
+//
+// It matches AWS in the shapes and error codes the engine relies on: closed
+// shards return a null NextShardIterator and ChildShards at their end,
+// MillisBehindLatest is 0 only at the tip, errors carry __type. It does not
+// check signatures, enforce limits other than GetRecords' Limit, or expire
+// iterators by time (ExpireIterators does it on demand).
+package kinesistest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamcheck/streamcheck/clock"
+)
+
+// Fake is the fake Kinesis. Create it with New.
+type Fake struct {
+	srv *httptest.Server
+	clk clock.Clock
+
+	mu       sync.Mutex
+	streams  map[string]*stream
+	seq      int64
+	epoch    int // iterators issued before the current epoch are expired
+	throttle int // GetRecords calls to throttle
+	// PageSize is ListShards' page size (default 100).
+	PageSize int
+	calls    map[string]int
+}
+
+type stream struct {
+	name   string
+	shards []*shard
+}
+
+type shard struct {
+	id, parent, adjacent string
+	recs                 []rec
+	closed               bool
+}
+
+type rec struct {
+	seq string
+	at  time.Time
+	enc []byte // the record as GetRecords returns it, encoded once
+}
+
+// New starts a Fake on 127.0.0.1 and closes it when the test ends. clk
+// stamps arrival times; nil means clock.Real().
+func New(t testing.TB, clk clock.Clock) *Fake {
+	t.Helper()
+	if clk == nil {
+		clk = clock.Real()
+	}
+	f := &Fake{clk: clk, streams: map[string]*stream{}, PageSize: 100, calls: map[string]int{}}
+	f.srv = httptest.NewServer(f)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// URL returns the endpoint.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// CreateStream adds a stream with n open shards.
+func (f *Fake) CreateStream(name string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := &stream{name: name}
+	for i := 0; i < n; i++ {
+		s.shards = append(s.shards, &shard{id: fmt.Sprintf("shardId-%012d", i)})
+	}
+	f.streams[name] = s
+}
+
+// Put appends a record to shard index i of the stream and returns its
+// sequence number.
+func (f *Fake) Put(name string, i int, pk string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.putLocked(f.streams[name].shards[i], pk, data)
+}
+
+// PutShard appends a record to the shard with id.
+func (f *Fake) PutShard(name, id, pk string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.putLocked(f.find(name, id), pk, data)
+}
+
+func (f *Fake) putLocked(sh *shard, pk string, data []byte) string {
+	if sh.closed {
+		panic("kinesistest: put to closed shard " + sh.id)
+	}
+	f.seq++
+	s := "4960" + fmt.Sprintf("%052d", f.seq)
+	at := f.clk.Now()
+	enc, _ := json.Marshal(map[string]any{"Data": data, "PartitionKey": pk, "SequenceNumber": s,
+		"ApproximateArrivalTimestamp": float64(at.UnixMilli()) / 1000})
+	sh.recs = append(sh.recs, rec{seq: s, at: at, enc: enc})
+	return s
+}
+
+func (f *Fake) find(name, id string) *shard {
+	for _, sh := range f.streams[name].shards {
+		if sh.id == id {
+			return sh
+		}
+	}
+	return nil
+}
+
+// Split closes shard id and adds two children; it returns their ids.
+func (f *Fake) Split(name, id string) (string, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.streams[name]
+	p := f.find(name, id)
+	p.closed = true
+	var kids [2]string
+	for k := range kids {
+		kids[k] = fmt.Sprintf("shardId-%012d", len(s.shards))
+		s.shards = append(s.shards, &shard{id: kids[k], parent: id})
+	}
+	return kids[0], kids[1]
+}
+
+// Throttle makes the next n GetRecords calls fail with
+// ProvisionedThroughputExceededException.
+func (f *Fake) Throttle(n int) { f.mu.Lock(); f.throttle = n; f.mu.Unlock() }
+
+// ExpireIterators expires every iterator issued so far.
+func (f *Fake) ExpireIterators() { f.mu.Lock(); f.epoch++; f.mu.Unlock() }
+
+// Calls returns how often op was called.
+func (f *Fake) Calls(op string) int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[op] }
+
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+// ServeHTTP serves one Kinesis JSON 1.1 request.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Kinesis_20131202.")
+	body, _ := io.ReadAll(r.Body)
+	var in map[string]any
+	_ = json.Unmarshal(body, &in)
+	f.mu.Lock()
+	f.calls[op]++
+	var out any
+	var aerr *apiError
+	switch op {
+	case "ListShards":
+		out, aerr = f.listShards(in)
+	case "GetShardIterator":
+		out, aerr = f.getShardIterator(in)
+	case "GetRecords":
+		out, aerr = f.getRecords(in)
+	default:
+		aerr = &apiError{400, "UnknownOperationException", "kinesistest does not serve " + op}
+	}
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if raw, ok := out.(rawJSON); ok {
+		_, _ = w.Write(raw)
+		return
+	}
+	if aerr != nil {
+		w.WriteHeader(aerr.status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": aerr.code, "message": aerr.msg})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func str(in map[string]any, k string) string { s, _ := in[k].(string); return s }
+
+func (f *Fake) streamOf(in map[string]any) (*stream, *apiError) {
+	name := str(in, "StreamName")
+	if arn := str(in, "StreamARN"); arn != "" {
+		name = arn[strings.LastIndex(arn, "/")+1:]
+	}
+	s, ok := f.streams[name]
+	if !ok {
+		return nil, &apiError{400, "ResourceNotFoundException", "Stream " + name + " not found"}
+	}
+	return s, nil
+}
+
+func (f *Fake) listShards(in map[string]any) (any, *apiError) {
+	name, start := "", 0
+	if tok := str(in, "NextToken"); tok != "" {
+		if str(in, "StreamName") != "" {
+			return nil, &apiError{400, "InvalidArgumentException", "NextToken and StreamName cannot both be given"}
+		}
+		name, start = tok[:strings.LastIndexByte(tok, '|')], atoi(tok[strings.LastIndexByte(tok, '|')+1:])
+		in = map[string]any{"StreamName": name}
+	}
+	s, err := f.streamOf(in)
+	if err != nil {
+		return nil, err
+	}
+	var shards []map[string]any
+	end := min(start+f.PageSize, len(s.shards))
+	for _, sh := range s.shards[start:end] {
+		rng := map[string]any{"StartingSequenceNumber": "49600000000000000000000000000000000000000000000000000000"}
+		if sh.closed {
+			last := "49600000000000000000000000000000000000000000000000000000"
+			if n := len(sh.recs); n > 0 {
+				last = sh.recs[n-1].seq
+			}
+			rng["EndingSequenceNumber"] = last
+		}
+		m := map[string]any{"ShardId": sh.id, "HashKeyRange": map[string]string{"StartingHashKey": "0", "EndingHashKey": "340282366920938463463374607431768211455"}, "SequenceNumberRange": rng}
+		if sh.parent != "" {
+			m["ParentShardId"] = sh.parent
+		}
+		shards = append(shards, m)
+	}
+	out := map[string]any{"Shards": shards}
+	if end < len(s.shards) {
+		out["NextToken"] = s.name + "|" + strconv.Itoa(end)
+	}
+	return out, nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func (f *Fake) iterator(s *stream, sh *shard, pos int) string {
+	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("%s|%s|%d|%d", s.name, sh.id, pos, f.epoch)))
+}
+
+func (f *Fake) getShardIterator(in map[string]any) (any, *apiError) {
+	s, err := f.streamOf(in)
+	if err != nil {
+		return nil, err
+	}
+	var sh *shard
+	for _, x := range s.shards {
+		if x.id == str(in, "ShardId") {
+			sh = x
+		}
+	}
+	if sh == nil {
+		return nil, &apiError{400, "ResourceNotFoundException", "Shard " + str(in, "ShardId") + " not found"}
+	}
+	seq := str(in, "StartingSequenceNumber")
+	pos := 0
+	switch str(in, "ShardIteratorType") {
+	case "TRIM_HORIZON":
+	case "LATEST":
+		pos = len(sh.recs)
+	case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
+		pos = sort.Search(len(sh.recs), func(i int) bool { return cmpSeq(sh.recs[i].seq, seq) >= 0 })
+		if str(in, "ShardIteratorType") == "AFTER_SEQUENCE_NUMBER" && pos < len(sh.recs) && sh.recs[pos].seq == seq {
+			pos++
+		}
+	case "AT_TIMESTAMP":
+		ts, _ := in["Timestamp"].(float64)
+		at := time.UnixMilli(int64(ts * 1000))
+		pos = sort.Search(len(sh.recs), func(i int) bool { return !sh.recs[i].at.Before(at) })
+	default:
+		return nil, &apiError{400, "InvalidArgumentException", "bad ShardIteratorType " + str(in, "ShardIteratorType")}
+	}
+	return map[string]string{"ShardIterator": f.iterator(s, sh, pos)}, nil
+}
+
+func cmpSeq(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+func (f *Fake) getRecords(in map[string]any) (any, *apiError) {
+	if f.throttle > 0 {
+		f.throttle--
+		return nil, &apiError{400, "ProvisionedThroughputExceededException", "Rate exceeded for shard"}
+	}
+	raw, _ := base64.StdEncoding.DecodeString(str(in, "ShardIterator"))
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 4 {
+		return nil, &apiError{400, "InvalidArgumentException", "bad shard iterator"}
+	}
+	if atoi(parts[3]) != f.epoch {
+		return nil, &apiError{400, "ExpiredIteratorException", "Iterator expired"}
+	}
+	s := f.streams[parts[0]]
+	sh := f.find(parts[0], parts[1])
+	pos := atoi(parts[2])
+	limit := 10000
+	if l, ok := in["Limit"].(float64); ok && l > 0 {
+		limit = int(l)
+	}
+	end := min(pos+limit, len(sh.recs))
+	// The response is assembled from the records' encodings directly:
+	// encoding/json would re-validate every record on each call.
+	size := 128
+	for _, r := range sh.recs[pos:end] {
+		size += len(r.enc) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.WriteString(`{"Records":[`)
+	for i, r := range sh.recs[pos:end] {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(r.enc)
+	}
+	behind := int64(0)
+	if end < len(sh.recs) {
+		behind = max(1, f.clk.Now().Sub(sh.recs[end].at).Milliseconds())
+	}
+	fmt.Fprintf(buf, `],"MillisBehindLatest":%d`, behind)
+	if sh.closed && end == len(sh.recs) {
+		var kids []map[string]any
+		for _, k := range s.shards {
+			if k.parent == sh.id {
+				kids = append(kids, map[string]any{"ShardId": k.id, "ParentShards": []string{sh.id},
+					"HashKeyRange": map[string]string{"StartingHashKey": "0", "EndingHashKey": "1"}})
+			}
+		}
+		ck, _ := json.Marshal(kids)
+		fmt.Fprintf(buf, `,"ChildShards":%s,"NextShardIterator":null}`, ck)
+	} else {
+		fmt.Fprintf(buf, `,"NextShardIterator":%q}`, f.iterator(s, sh, end))
+	}
+	return rawJSON(buf.Bytes()), nil
+}
+
+// rawJSON is a response body that is already encoded.
+type rawJSON []byte

@@ -1,0 +1,447 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/streamcheck/streamcheck/engine/blob"
+	"github.com/streamcheck/streamcheck/engine/record"
+	"github.com/streamcheck/streamcheck/engine/sink"
+	"github.com/streamcheck/streamcheck/engine/transform"
+)
+
+// Defaults, with Glue's names and values where Glue has the option.
+const (
+	DefaultStartingPosition         = "latest"
+	DefaultMaxFetchTimeInMs         = 1000
+	DefaultMaxFetchRecordsPerShard  = 100000
+	DefaultMaxRecordPerRead         = 10000
+	DefaultIdleTimeBetweenReadsInMs = 1000
+	DefaultDescribeShardInterval    = time.Second
+	DefaultNumRetries               = 3
+	DefaultRetryIntervalMs          = 1000
+	DefaultMaxRetryIntervalMs       = 10000
+	DefaultWindowSize               = 100 * time.Second
+	DefaultBatchMaxRetries          = 3
+	DefaultCompression              = "snappy"
+	DefaultFormat                   = "parquet"
+	DefaultClassification           = "json"
+	DefaultPartitioning             = PartitionByIngestTime
+	DefaultDelivery                 = ExactlyOnce
+)
+
+// Delivery modes.
+const (
+	ExactlyOnce = "exactly-once"
+	AtLeastOnce = "at-least-once"
+)
+
+// Partitioning modes.
+const (
+	PartitionByIngestTime = "ingest_time"
+	PartitionByColumns    = "columns"
+	PartitionNone         = "none"
+)
+
+// Job is a streaming ETL job: a source table on a stream, Glue connection
+// options, forEachBatch options, transforms and a sink. Build one with
+// DefaultJob (or LoadJob / ParseJob, which start from the defaults) and call
+// Validate before use; New does.
+type Job struct {
+	// Name names the job in the checkpoint's metadata and in logs.
+	Name string `yaml:"name"`
+	// Delivery is "exactly-once" (default) or "at-least-once".
+	Delivery     string            `yaml:"delivery"`
+	Source       Source            `yaml:"source"`
+	Options      ConnectionOptions `yaml:"connectionOptions"`
+	ForEachBatch ForEachBatch      `yaml:"forEachBatch"`
+	Transforms   Transforms        `yaml:"transforms"`
+	Sink         Sink              `yaml:"sink"`
+}
+
+// Source is the catalog table over the stream.
+type Source struct {
+	// Kind is the stream type; "kinesis" is the one supported.
+	Kind     string `yaml:"kind"`
+	Database string `yaml:"database"`
+	Table    string `yaml:"table"`
+	// Classification is the record format; "json" is the one supported.
+	Classification string `yaml:"classification"`
+	// StreamName or StreamARN names the stream.
+	StreamName string `yaml:"streamName"`
+	StreamARN  string `yaml:"streamARN"`
+	// Endpoint overrides the Kinesis endpoint (else AWS_ENDPOINT_URL or AWS).
+	Endpoint string `yaml:"endpoint"`
+	Region   string `yaml:"region"`
+	// Columns is the table's schema; none means infer it per batch.
+	Columns []Column `yaml:"columns"`
+}
+
+// Column is one table column with a Glue type name.
+type Column struct {
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	Required bool   `yaml:"required"`
+}
+
+// ConnectionOptions are Glue's Kinesis connection options, same names.
+type ConnectionOptions struct {
+	// StartingPosition is latest (default), trim_horizon, earliest, or an
+	// RFC 3339 UTC timestamp.
+	StartingPosition         string   `yaml:"startingPosition"`
+	MaxFetchTimeInMs         int      `yaml:"maxFetchTimeInMs"`
+	MaxFetchRecordsPerShard  int      `yaml:"maxFetchRecordsPerShard"`
+	MaxRecordPerRead         int      `yaml:"maxRecordPerRead"`
+	AddIdleTimeBetweenReads  bool     `yaml:"addIdleTimeBetweenReads"`
+	IdleTimeBetweenReadsInMs int      `yaml:"idleTimeBetweenReadsInMs"`
+	DescribeShardInterval    Duration `yaml:"describeShardInterval"`
+	NumRetries               int      `yaml:"numRetries"`
+	RetryIntervalMs          int      `yaml:"retryIntervalMs"`
+	MaxRetryIntervalMs       int      `yaml:"maxRetryIntervalMs"`
+	AvoidEmptyBatches        bool     `yaml:"avoidEmptyBatches"`
+	AddRecordTimestamp       bool     `yaml:"addRecordTimestamp"`
+	EmitConsumerLagMetrics   bool     `yaml:"emitConsumerLagMetrics"`
+	FailOnDataLoss           bool     `yaml:"failOnDataLoss"`
+}
+
+// ForEachBatch are the options of glueContext.forEachBatch.
+type ForEachBatch struct {
+	// WindowSize is the batch interval: "100 seconds" (Glue's form) or a Go
+	// duration such as "100s".
+	WindowSize Duration `yaml:"windowSize"`
+	// CheckpointLocation is an S3 prefix or a local directory.
+	CheckpointLocation string `yaml:"checkpointLocation"`
+	// BatchMaxRetries is how often a failed batch is retried (0..100), with
+	// Glue's 1 s, 2 s, then 5 s backoff.
+	BatchMaxRetries int `yaml:"batchMaxRetries"`
+	// LeaseTimeout is how long the checkpoint lease lasts without renewal;
+	// 0 means 2 × WindowSize + 1 minute.
+	LeaseTimeout Duration `yaml:"leaseTimeout"`
+}
+
+// Transforms are applied to each decoded record in order: mappings, derived
+// columns, filter.
+type Transforms struct {
+	ApplyMapping []Mapping `yaml:"applyMapping"`
+	Derived      []Derived `yaml:"derived"`
+	// Filter is a boolean expr-lang expression over the mapped and derived
+	// columns; records for which it is false are dropped.
+	Filter string `yaml:"filter"`
+}
+
+// Mapping is an ApplyMapping entry. Format applies to string → timestamp or
+// date casts: a Java pattern ("yyyy-MM-dd HH:mm:ss") or a Go layout.
+type Mapping struct {
+	Source string `yaml:"source"`
+	Target string `yaml:"target"`
+	Type   string `yaml:"type"`
+	Format string `yaml:"format"`
+}
+
+// Derived is a column computed by an expr-lang expression.
+type Derived struct {
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+	Expr string `yaml:"expr"`
+}
+
+// Sink is where output and dead letters go.
+type Sink struct {
+	// Path is an S3 prefix or a local directory.
+	Path string `yaml:"path"`
+	// Format is "parquet", the one supported.
+	Format string `yaml:"format"`
+	// Compression is snappy (default), gzip, zstd or none.
+	Compression string `yaml:"compression"`
+	// Partitioning is ingest_time (default), columns (PartitionKeys) or none.
+	Partitioning  string   `yaml:"partitioning"`
+	PartitionKeys []string `yaml:"partitionKeys"`
+	// DeadLetterPath is an S3 prefix or local directory; required.
+	DeadLetterPath string `yaml:"deadLetterPath"`
+	// Endpoint overrides the S3 endpoint (else AWS_ENDPOINT_URL or AWS).
+	Endpoint string `yaml:"endpoint"`
+	Region   string `yaml:"region"`
+	// ForcePathStyle addresses buckets as endpoint/bucket; it is implied when
+	// an endpoint is set.
+	ForcePathStyle bool `yaml:"forcePathStyle"`
+}
+
+// DefaultJob returns a Job with every default filled in.
+func DefaultJob() *Job {
+	return &Job{
+		Delivery: DefaultDelivery,
+		Source:   Source{Kind: "kinesis", Classification: DefaultClassification},
+		Options: ConnectionOptions{
+			StartingPosition:         DefaultStartingPosition,
+			MaxFetchTimeInMs:         DefaultMaxFetchTimeInMs,
+			MaxFetchRecordsPerShard:  DefaultMaxFetchRecordsPerShard,
+			MaxRecordPerRead:         DefaultMaxRecordPerRead,
+			IdleTimeBetweenReadsInMs: DefaultIdleTimeBetweenReadsInMs,
+			DescribeShardInterval:    Duration(DefaultDescribeShardInterval),
+			NumRetries:               DefaultNumRetries,
+			RetryIntervalMs:          DefaultRetryIntervalMs,
+			MaxRetryIntervalMs:       DefaultMaxRetryIntervalMs,
+		},
+		ForEachBatch: ForEachBatch{WindowSize: Duration(DefaultWindowSize), BatchMaxRetries: DefaultBatchMaxRetries},
+		Sink:         Sink{Format: DefaultFormat, Compression: DefaultCompression, Partitioning: DefaultPartitioning},
+	}
+}
+
+// LoadJob reads and validates a job file.
+func LoadJob(path string) (*Job, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("job: read %s: %w", path, err)
+	}
+	j, err := ParseJob(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return j, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+
+// ParseJob decodes a job from YAML on top of DefaultJob and validates it.
+// Unknown keys are errors that name the key and its line.
+func ParseJob(data []byte) (*Job, error) {
+	j := DefaultJob()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(j); err != nil && !errors.Is(err, io.EOF) {
+		msg := yamlLine.ReplaceAllString(err.Error(), "line $1: unknown key $2")
+		return nil, fmt.Errorf("job: parse: %s", strings.TrimPrefix(msg, "yaml: "))
+	}
+	if err := j.Validate(); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// FieldError is a Validate error: the field (as in the YAML), its value and
+// what was expected.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+// Error names the field, the value and what was expected.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("job: %s: %#v is not valid; want %s", e.Field, e.Value, e.Want)
+}
+
+// Validate checks the job and returns every problem, joined; each is a
+// *FieldError.
+func (j *Job) Validate() error {
+	var errs []error
+	bad := func(field string, value any, want string) {
+		errs = append(errs, &FieldError{Field: field, Value: value, Want: want})
+	}
+	if j.Delivery != ExactlyOnce && j.Delivery != AtLeastOnce {
+		bad("delivery", j.Delivery, `"exactly-once" or "at-least-once"`)
+	}
+	if j.Source.Kind != "kinesis" {
+		bad("source.kind", j.Source.Kind, `"kinesis"`)
+	}
+	if j.Source.Classification != "json" {
+		bad("source.classification", j.Source.Classification, `"json"`)
+	}
+	if j.Source.StreamName == "" && j.Source.StreamARN == "" {
+		bad("source.streamName", j.Source.StreamName, "a stream name (or source.streamARN)")
+	}
+	seen := map[string]bool{}
+	for i, c := range j.Source.Columns {
+		f := fmt.Sprintf("source.columns[%d]", i)
+		if c.Name == "" {
+			bad(f+".name", c.Name, "a column name")
+		}
+		if seen[c.Name] {
+			bad(f+".name", c.Name, "a name not used by another column")
+		}
+		seen[c.Name] = true
+		if _, err := record.ParseType(c.Type); err != nil {
+			bad(f+".type", c.Type, "string, int, bigint, double, float, boolean, timestamp, date or decimal")
+		}
+	}
+	o := j.Options
+	if _, err := startingPosition(o.StartingPosition); err != nil {
+		bad("connectionOptions.startingPosition", o.StartingPosition, "latest, trim_horizon, earliest or an RFC 3339 timestamp")
+	}
+	positive := func(field string, v int) {
+		if v <= 0 {
+			bad(field, v, "a positive number")
+		}
+	}
+	positive("connectionOptions.maxFetchTimeInMs", o.MaxFetchTimeInMs)
+	positive("connectionOptions.maxFetchRecordsPerShard", o.MaxFetchRecordsPerShard)
+	if o.MaxRecordPerRead <= 0 || o.MaxRecordPerRead > 10000 {
+		bad("connectionOptions.maxRecordPerRead", o.MaxRecordPerRead, "1 to 10000 (the GetRecords limit)")
+	}
+	if o.IdleTimeBetweenReadsInMs < 0 {
+		bad("connectionOptions.idleTimeBetweenReadsInMs", o.IdleTimeBetweenReadsInMs, "0 or more")
+	}
+	if o.DescribeShardInterval < 0 {
+		bad("connectionOptions.describeShardInterval", o.DescribeShardInterval.String(), "0 or more")
+	}
+	if o.NumRetries < 0 {
+		bad("connectionOptions.numRetries", o.NumRetries, "0 or more")
+	}
+	positive("connectionOptions.retryIntervalMs", o.RetryIntervalMs)
+	if o.MaxRetryIntervalMs < o.RetryIntervalMs {
+		bad("connectionOptions.maxRetryIntervalMs", o.MaxRetryIntervalMs, "at least retryIntervalMs")
+	}
+	f := j.ForEachBatch
+	if f.WindowSize <= 0 {
+		bad("forEachBatch.windowSize", f.WindowSize.String(), "a positive duration such as \"100 seconds\"")
+	}
+	if f.CheckpointLocation == "" {
+		bad("forEachBatch.checkpointLocation", f.CheckpointLocation, "an S3 prefix (s3://bucket/prefix) or a local directory")
+	}
+	if f.BatchMaxRetries < 0 || f.BatchMaxRetries > 100 {
+		bad("forEachBatch.batchMaxRetries", f.BatchMaxRetries, "0 to 100")
+	}
+	if f.LeaseTimeout < 0 || (f.LeaseTimeout > 0 && f.LeaseTimeout <= f.WindowSize) {
+		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")
+	}
+	s := j.Sink
+	if s.Path == "" {
+		bad("sink.path", s.Path, "an S3 prefix (s3://bucket/prefix) or a local directory")
+	}
+	if s.DeadLetterPath == "" {
+		bad("sink.deadLetterPath", s.DeadLetterPath, "an S3 prefix or a local directory")
+	}
+	if s.Format != "parquet" {
+		bad("sink.format", s.Format, `"parquet"`)
+	}
+	if !slices.Contains(sink.Codecs, s.Compression) {
+		bad("sink.compression", s.Compression, strings.Join(sink.Codecs, ", "))
+	}
+	switch s.Partitioning {
+	case PartitionByIngestTime, PartitionNone:
+		if len(s.PartitionKeys) > 0 {
+			bad("sink.partitionKeys", s.PartitionKeys, `none unless sink.partitioning is "columns"`)
+		}
+	case PartitionByColumns:
+		if len(s.PartitionKeys) == 0 {
+			bad("sink.partitionKeys", s.PartitionKeys, "at least one column")
+		}
+	default:
+		bad("sink.partitioning", s.Partitioning, "ingest_time, columns or none")
+	}
+	for _, loc := range []struct{ field, v string }{{"forEachBatch.checkpointLocation", f.CheckpointLocation}, {"sink.path", s.Path}, {"sink.deadLetterPath", s.DeadLetterPath}} {
+		if strings.Contains(loc.v, "://") && !blob.IsS3(loc.v) && !strings.HasPrefix(loc.v, "file://") {
+			bad(loc.field, loc.v, "an s3:// URL or a local path")
+		}
+	}
+	if len(errs) == 0 && len(j.Source.Columns) > 0 {
+		// Compile the transforms now, so that a bad expression or mapping
+		// is a configuration error.
+		tr, err := j.transform(j.columns())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("job: transforms: %w", err))
+		} else if s.Partitioning == PartitionByColumns {
+			out := tr.Output()
+			for i, k := range s.PartitionKeys {
+				if !slices.ContainsFunc(out, func(c record.Column) bool { return c.Name == k }) {
+					bad(fmt.Sprintf("sink.partitionKeys[%d]", i), k, "an output column")
+				}
+			}
+		}
+	}
+	for i, m := range j.Transforms.ApplyMapping {
+		if _, err := record.ParseType(m.Type); err != nil {
+			bad(fmt.Sprintf("transforms.applyMapping[%d].type", i), m.Type, "a column type")
+		}
+	}
+	for i, d := range j.Transforms.Derived {
+		if _, err := record.ParseType(d.Type); err != nil {
+			bad(fmt.Sprintf("transforms.derived[%d].type", i), d.Type, "a column type")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (j *Job) columns() []record.Column {
+	cols := make([]record.Column, len(j.Source.Columns))
+	for i, c := range j.Source.Columns {
+		t, _ := record.ParseType(c.Type)
+		cols[i] = record.Column{Name: c.Name, Type: t, Required: c.Required}
+	}
+	return cols
+}
+
+func (j *Job) transform(in []record.Column) (*transform.Transform, error) {
+	var spec transform.Spec
+	for _, m := range j.Transforms.ApplyMapping {
+		t, err := record.ParseType(m.Type)
+		if err != nil {
+			return nil, err
+		}
+		target := m.Target
+		if target == "" {
+			target = m.Source
+		}
+		spec.Mappings = append(spec.Mappings, transform.Mapping{Source: m.Source, Target: target, Type: t, Format: m.Format})
+	}
+	for _, d := range j.Transforms.Derived {
+		t, err := record.ParseType(d.Type)
+		if err != nil {
+			return nil, err
+		}
+		spec.Derived = append(spec.Derived, transform.Derived{Name: d.Name, Type: t, Expr: d.Expr})
+	}
+	spec.Filter = j.Transforms.Filter
+	return transform.New(in, spec)
+}
+
+// Duration is a time.Duration read from YAML either as a Go duration ("90s",
+// "1m30s") or in Glue's form ("100 seconds", "1 minute").
+type Duration time.Duration
+
+// String formats d as a Go duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalYAML parses either form.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes d as a Go duration.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// ParseDuration parses "100 seconds", "2 minutes", "500 milliseconds" or a Go
+// duration.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	f := strings.Fields(s)
+	if len(f) == 2 {
+		n, err := strconv.ParseFloat(f[0], 64)
+		if err == nil {
+			unit := strings.TrimSuffix(strings.ToLower(f[1]), "s")
+			units := map[string]time.Duration{"millisecond": time.Millisecond, "second": time.Second, "minute": time.Minute, "hour": time.Hour}
+			if u, ok := units[unit]; ok {
+				return time.Duration(n * float64(u)), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("duration %q: want a Go duration (\"100s\") or \"<n> seconds|minutes|hours|milliseconds\"", s)
+}

@@ -1,0 +1,179 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamcheck/streamcheck/engine"
+)
+
+func validJob() *engine.Job {
+	j := engine.DefaultJob()
+	j.Source.StreamName = "s"
+	j.Source.Columns = []engine.Column{{Name: "id", Type: "bigint"}, {Name: "region", Type: "string"}}
+	j.ForEachBatch.CheckpointLocation = "/tmp/cp"
+	j.Sink.Path = "s3://b/out"
+	j.Sink.DeadLetterPath = "s3://b/dlq"
+	return j
+}
+
+func TestDefaults(t *testing.T) {
+	j := engine.DefaultJob()
+	for _, tt := range []struct {
+		name      string
+		got, want any
+	}{
+		{"startingPosition", j.Options.StartingPosition, "latest"},
+		{"maxFetchTimeInMs", j.Options.MaxFetchTimeInMs, 1000},
+		{"maxFetchRecordsPerShard", j.Options.MaxFetchRecordsPerShard, 100000},
+		{"maxRecordPerRead", j.Options.MaxRecordPerRead, 10000},
+		{"idleTimeBetweenReadsInMs", j.Options.IdleTimeBetweenReadsInMs, 1000},
+		{"describeShardInterval", time.Duration(j.Options.DescribeShardInterval), time.Second},
+		{"numRetries", j.Options.NumRetries, 3},
+		{"retryIntervalMs", j.Options.RetryIntervalMs, 1000},
+		{"maxRetryIntervalMs", j.Options.MaxRetryIntervalMs, 10000},
+		{"avoidEmptyBatches", j.Options.AvoidEmptyBatches, false},
+		{"windowSize", time.Duration(j.ForEachBatch.WindowSize), 100 * time.Second},
+		{"batchMaxRetries", j.ForEachBatch.BatchMaxRetries, 3},
+		{"compression", j.Sink.Compression, "snappy"},
+		{"partitioning", j.Sink.Partitioning, "ingest_time"},
+		{"delivery", j.Delivery, "exactly-once"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("default %s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*engine.Job)
+		field  string
+		value  string // as it appears in the message
+		want   string // the expectation, in the message
+	}{
+		{"delivery", func(j *engine.Job) { j.Delivery = "twice" }, "delivery", `"twice"`, `"exactly-once" or "at-least-once"`},
+		{"no stream", func(j *engine.Job) { j.Source.StreamName = "" }, "source.streamName", `""`, "a stream name"},
+		{"kind", func(j *engine.Job) { j.Source.Kind = "kafka" }, "source.kind", `"kafka"`, `"kinesis"`},
+		{"column type", func(j *engine.Job) { j.Source.Columns[1].Type = "varchar2" }, "source.columns[1].type", `"varchar2"`, "string, int, bigint"},
+		{"duplicate column", func(j *engine.Job) { j.Source.Columns[1].Name = "id" }, "source.columns[1].name", `"id"`, "a name not used by another column"},
+		{"starting position", func(j *engine.Job) { j.Options.StartingPosition = "yesterday" }, "connectionOptions.startingPosition", `"yesterday"`, "latest, trim_horizon, earliest or an RFC 3339 timestamp"},
+		{"maxRecordPerRead", func(j *engine.Job) { j.Options.MaxRecordPerRead = 20000 }, "connectionOptions.maxRecordPerRead", "20000", "1 to 10000"},
+		{"maxFetchTimeInMs", func(j *engine.Job) { j.Options.MaxFetchTimeInMs = 0 }, "connectionOptions.maxFetchTimeInMs", "0", "a positive number"},
+		{"retry intervals", func(j *engine.Job) { j.Options.MaxRetryIntervalMs = 10 }, "connectionOptions.maxRetryIntervalMs", "10", "at least retryIntervalMs"},
+		{"window", func(j *engine.Job) { j.ForEachBatch.WindowSize = 0 }, "forEachBatch.windowSize", `"0s"`, "a positive duration"},
+		{"checkpoint", func(j *engine.Job) { j.ForEachBatch.CheckpointLocation = "" }, "forEachBatch.checkpointLocation", `""`, "an S3 prefix"},
+		{"batchMaxRetries", func(j *engine.Job) { j.ForEachBatch.BatchMaxRetries = 101 }, "forEachBatch.batchMaxRetries", "101", "0 to 100"},
+		{"compression", func(j *engine.Job) { j.Sink.Compression = "lz4" }, "sink.compression", `"lz4"`, "snappy, gzip, zstd, none"},
+		{"format", func(j *engine.Job) { j.Sink.Format = "csv" }, "sink.format", `"csv"`, `"parquet"`},
+		{"partitioning", func(j *engine.Job) { j.Sink.Partitioning = "daily" }, "sink.partitioning", `"daily"`, "ingest_time, columns or none"},
+		{"partition keys", func(j *engine.Job) { j.Sink.Partitioning = "columns"; j.Sink.PartitionKeys = []string{"nope"} }, "sink.partitionKeys[0]", `"nope"`, "an output column"},
+		{"sink scheme", func(j *engine.Job) { j.Sink.Path = "gs://b/out" }, "sink.path", `"gs://b/out"`, "an s3:// URL or a local path"},
+		{"no dead letter", func(j *engine.Job) { j.Sink.DeadLetterPath = "" }, "sink.deadLetterPath", `""`, "an S3 prefix or a local directory"},
+		{"mapping type", func(j *engine.Job) {
+			j.Transforms.ApplyMapping = []engine.Mapping{{Source: "id", Target: "id", Type: "uuid"}}
+		}, "transforms.applyMapping[0].type", `"uuid"`, "a column type"},
+	}
+	if err := validJob().Validate(); err != nil {
+		t.Fatalf("valid job: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := validJob()
+			tt.change(j)
+			err := j.Validate()
+			var fe *engine.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Validate = %v, want a *FieldError", err)
+			}
+			msg := err.Error()
+			for _, part := range []string{tt.field + ":", tt.value, "want " + tt.want} {
+				if !strings.Contains(msg, part) {
+					t.Errorf("Validate = %q, want it to contain %q", msg, part)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateCompilesExpressions(t *testing.T) {
+	j := validJob()
+	j.Transforms.Derived = []engine.Derived{{Name: "double_id", Type: "bigint", Expr: "id * "}}
+	err := j.Validate()
+	if err == nil || !strings.Contains(err.Error(), `derived column "double_id": compile "id * "`) {
+		t.Errorf("Validate = %v, want the expression and column named", err)
+	}
+}
+
+func TestParseJob(t *testing.T) {
+	base := "source: {streamName: s}\nforEachBatch: {checkpointLocation: /tmp/cp, windowSize: 2 minutes}\nsink: {path: /tmp/out, deadLetterPath: /tmp/dlq}\n"
+	j, err := engine.ParseJob([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(j.ForEachBatch.WindowSize); got != 2*time.Minute {
+		t.Errorf("windowSize = %v, want 2m (Glue's \"2 minutes\")", got)
+	}
+	if j.Options.MaxRecordPerRead != engine.DefaultMaxRecordPerRead {
+		t.Errorf("maxRecordPerRead = %d, want the default", j.Options.MaxRecordPerRead)
+	}
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"unknown key", base + "connectionOptions:\n  maxRecordsPerRead: 5\n", "line 5: unknown key maxRecordsPerRead"},
+		{"bad duration", "forEachBatch:\n  windowSize: soon\n", `line 2: duration "soon"`},
+		{"bad value", strings.Replace(base, "deadLetterPath: /tmp/dlq", "deadLetterPath: /tmp/dlq, compression: brotli", 1), "sink.compression"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := engine.ParseJob([]byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ParseJob: %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseCrashPoint(t *testing.T) {
+	for _, s := range []string{"after-plan", "in-sink:3", "after-sink", "after-commit"} {
+		cp, err := engine.ParseCrashPoint(s, 2)
+		if err != nil || cp.String() != s || cp.Batch != 2 {
+			t.Errorf("ParseCrashPoint(%q) = %v (%+v), %v", s, cp, cp, err)
+		}
+	}
+	for _, s := range []string{"in-sink", "in-sink:x", "after-plan:1", "before-plan"} {
+		if _, err := engine.ParseCrashPoint(s, -1); err == nil {
+			t.Errorf("ParseCrashPoint(%q) succeeded, want an error", s)
+		}
+	}
+}
+
+func ExampleParseJob() {
+	job, err := engine.ParseJob([]byte(`
+name: ventilator
+source:
+  streamName: ventilatorstream
+  columns:
+    - {name: ventilatorid, type: int}
+    - {name: eventtime, type: string}
+connectionOptions:
+  startingPosition: trim_horizon
+forEachBatch:
+  windowSize: 100 seconds
+  checkpointLocation: s3://ventilator-output/cp/
+transforms:
+  applyMapping:
+    - {source: ventilatorid, target: ventilatorid, type: int}
+    - {source: eventtime, target: eventtime, type: timestamp, format: "yyyy-MM-dd HH:mm:ss"}
+sink:
+  path: s3://ventilator-output/ventilator_metrics
+  deadLetterPath: s3://ventilator-output/deadletter
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(job.Name, job.Delivery, time.Duration(job.ForEachBatch.WindowSize), job.Sink.Compression, job.Sink.Partitioning)
+	// Output: ventilator exactly-once 1m40s snappy ingest_time
+}

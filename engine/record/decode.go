@@ -1,0 +1,502 @@
+package record
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// DecodeError says why a payload does not fit a schema. Field is "" when the
+// payload is not a JSON object at all.
+type DecodeError struct {
+	Field  string // the offending field, if any
+	Offset int    // byte offset in the payload
+	Reason string // what was wrong, naming the expected type where there is one
+}
+
+// Error names the field (if any), the byte offset and the problem.
+func (e *DecodeError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Reason)
+	}
+	return fmt.Sprintf("field %q at byte %d: %s", e.Field, e.Offset, e.Reason)
+}
+
+// Decoder reads JSON objects into rows of a fixed schema. Unknown fields are
+// checked for validity and ignored; a repeated field keeps its last value. A
+// Decoder is not safe for concurrent use; make one per goroutine.
+//
+// String values that need no unescaping point into the payload instead of
+// copying it, so the caller must not modify a payload while its row is in use.
+type Decoder struct {
+	cols  []Column
+	index map[string]int
+	seen  []bool
+	buf   []byte
+}
+
+// NewDecoder returns a Decoder for cols.
+func NewDecoder(cols []Column) *Decoder {
+	d := &Decoder{cols: cols, index: make(map[string]int, len(cols)), seen: make([]bool, len(cols))}
+	for i, c := range cols {
+		d.index[c.Name] = i
+	}
+	return d
+}
+
+// Decode parses data into row, which must have one Value per column. Missing
+// optional fields are null.
+func (d *Decoder) Decode(data []byte, row []Value) error {
+	if !utf8.Valid(data) {
+		return &DecodeError{Offset: invalidUTF8At(data), Reason: "invalid UTF-8"}
+	}
+	for i := range d.seen {
+		d.seen[i] = false
+		row[i] = Value{}
+	}
+	s := scanner{b: data}
+	s.ws()
+	if s.peek() != '{' {
+		return s.err("", "want a JSON object")
+	}
+	s.i++
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+	} else {
+		for {
+			s.ws()
+			if s.peek() != '"' {
+				return s.err("", "want a field name")
+			}
+			key, _, err := s.str(&d.buf)
+			if err != nil {
+				return err
+			}
+			s.ws()
+			if s.peek() != ':' {
+				return s.err(string(key), "want ':'")
+			}
+			s.i++
+			s.ws()
+			ci, known := d.index[string(key)]
+			if !known {
+				if err := s.skip(0); err != nil {
+					return err
+				}
+			} else {
+				d.seen[ci] = true
+				v, err := d.value(&s, d.cols[ci])
+				if err != nil {
+					return err
+				}
+				row[ci] = v
+			}
+			s.ws()
+			c := s.peek()
+			s.i++
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				s.i--
+				return s.err("", "want ',' or '}'")
+			}
+		}
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return s.err("", "trailing data after the object")
+	}
+	for i, c := range d.cols {
+		if c.Required && row[i].Null() {
+			if d.seen[i] {
+				return &DecodeError{Field: c.Name, Offset: len(data), Reason: "null for a required field of type " + c.Type.String()}
+			}
+			return &DecodeError{Field: c.Name, Offset: len(data), Reason: "missing required field of type " + c.Type.String()}
+		}
+	}
+	return nil
+}
+
+func (d *Decoder) value(s *scanner, c Column) (Value, error) {
+	start := s.i
+	switch s.peek() {
+	case 'n':
+		if err := s.lit("null"); err != nil {
+			return Value{}, err
+		}
+		return Value{}, nil
+	case 't', 'f':
+		want := "true"
+		if s.peek() == 'f' {
+			want = "false"
+		}
+		if err := s.lit(want); err != nil {
+			return Value{}, err
+		}
+		if c.Type != Boolean {
+			return Value{}, wrongType(c, start, "boolean")
+		}
+		return Bool(want == "true"), nil
+	case '"':
+		raw, copied, err := s.str(&d.buf)
+		if err != nil {
+			return Value{}, err
+		}
+		var str string
+		if copied {
+			str = string(raw)
+		} else if len(raw) > 0 {
+			str = unsafe.String(&raw[0], len(raw))
+		}
+		switch c.Type {
+		case String:
+			return Value{Type: String, S: str}, nil
+		case Timestamp:
+			t, ok := parseTimestamp(str)
+			if !ok {
+				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a timestamp (RFC 3339 or yyyy-MM-dd HH:mm:ss), got %q", str)}
+			}
+			return Value{Type: Timestamp, I: t.UnixMicro()}, nil
+		case Date:
+			t, err := time.Parse(time.DateOnly, str)
+			if err != nil {
+				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a date (yyyy-MM-dd), got %q", str)}
+			}
+			return Value{Type: Date, I: t.Unix() / 86400}, nil
+		}
+		return Value{}, wrongType(c, start, "string")
+	case '{', '[':
+		if err := s.skip(0); err != nil {
+			return Value{}, err
+		}
+		if c.Type == String {
+			return Value{Type: String, S: string(s.b[start:s.i])}, nil
+		}
+		return Value{}, wrongType(c, start, map[byte]string{'{': "object", '[': "array"}[s.b[start]])
+	}
+	num, isInt, err := s.number()
+	if err != nil {
+		return Value{}, err
+	}
+	switch c.Type {
+	case Int, Bigint:
+		if !isInt {
+			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want %s, got fractional number %s", c.Type, num)}
+		}
+		n, ok := parseInt(num)
+		if !ok || (c.Type == Int && (n < math.MinInt32 || n > math.MaxInt32)) {
+			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
+		}
+		return Value{Type: c.Type, I: n}, nil
+	case Double, Float:
+		f, err := strconv.ParseFloat(unsafe.String(&num[0], len(num)), 64)
+		if err != nil {
+			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
+		}
+		return Value{Type: c.Type, F: f}, nil
+	}
+	return Value{}, wrongType(c, start, "number")
+}
+
+func wrongType(c Column, at int, got string) error {
+	return &DecodeError{Field: c.Name, Offset: at, Reason: fmt.Sprintf("want %s, got %s", c.Type, got)}
+}
+
+var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", time.DateOnly}
+
+func parseTimestamp(s string) (time.Time, bool) {
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func parseInt(b []byte) (int64, bool) {
+	neg := false
+	i := 0
+	if b[0] == '-' {
+		neg, i = true, 1
+	}
+	if len(b)-i > 18 {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		return n, err == nil
+	}
+	var n int64
+	for ; i < len(b); i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) peek() byte {
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) err(field, reason string) error {
+	if s.i >= len(s.b) {
+		reason += ", got end of input"
+	}
+	return &DecodeError{Field: field, Offset: s.i, Reason: reason}
+}
+
+func (s *scanner) lit(want string) error {
+	if len(s.b)-s.i < len(want) || string(s.b[s.i:s.i+len(want)]) != want {
+		return s.err("", "want "+want)
+	}
+	s.i += len(want)
+	return nil
+}
+
+// str reads a string at s.i (which is '"'). It returns a slice of the
+// payload when there are no escapes, else an unescaped copy in *buf.
+func (s *scanner) str(buf *[]byte) ([]byte, bool, error) {
+	s.i++
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == '"' {
+			out := s.b[start:s.i]
+			s.i++
+			return out, false, nil
+		}
+		if c == '\\' {
+			return s.strEscaped(start, buf)
+		}
+		if c < 0x20 {
+			return nil, false, s.err("", "control character in string")
+		}
+		s.i++
+	}
+	return nil, false, s.err("", "unterminated string")
+}
+
+func (s *scanner) strEscaped(start int, buf *[]byte) ([]byte, bool, error) {
+	out := append((*buf)[:0], s.b[start:s.i]...)
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			*buf = out
+			return out, true, nil
+		case c < 0x20:
+			return nil, false, s.err("", "control character in string")
+		case c != '\\':
+			out = append(out, c)
+			s.i++
+			continue
+		}
+		s.i++
+		if s.i >= len(s.b) {
+			break
+		}
+		e := s.b[s.i]
+		s.i++
+		switch e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := s.hex4()
+			if !ok {
+				return nil, false, s.err("", "invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
+					s.i += 2
+					r2, ok := s.hex4()
+					if !ok {
+						return nil, false, s.err("", "invalid \\u escape")
+					}
+					r = utf16.DecodeRune(r, r2)
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			s.i--
+			return nil, false, s.err("", "invalid escape")
+		}
+	}
+	return nil, false, s.err("", "unterminated string")
+}
+
+func (s *scanner) hex4() (rune, bool) {
+	if len(s.b)-s.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s.b[s.i : s.i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	s.i += 4
+	return r, true
+}
+
+// number reads a JSON number and reports whether it is an integer.
+func (s *scanner) number() ([]byte, bool, error) {
+	start := s.i
+	if s.peek() == '-' {
+		s.i++
+	}
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	first := s.i
+	n := digits()
+	if n == 0 {
+		s.i = start
+		return nil, false, s.err("", "want a value")
+	}
+	if n > 1 && s.b[first] == '0' {
+		return nil, false, s.err("", "leading zero in number")
+	}
+	isInt := true
+	if s.peek() == '.' {
+		s.i++
+		isInt = false
+		if digits() == 0 {
+			return nil, false, s.err("", "want digits after '.'")
+		}
+	}
+	if c := s.peek(); c == 'e' || c == 'E' {
+		s.i++
+		isInt = false
+		if c := s.peek(); c == '+' || c == '-' {
+			s.i++
+		}
+		if digits() == 0 {
+			return nil, false, s.err("", "want digits in exponent")
+		}
+	}
+	return s.b[start:s.i], isInt, nil
+}
+
+// skip validates and skips one value of any kind.
+func (s *scanner) skip(depth int) error {
+	if depth > 512 {
+		return s.err("", "nesting too deep")
+	}
+	var scratch []byte
+	switch s.peek() {
+	case '"':
+		_, _, err := s.str(&scratch)
+		return err
+	case 'n':
+		return s.lit("null")
+	case 't':
+		return s.lit("true")
+	case 'f':
+		return s.lit("false")
+	case '{', '[':
+		closer := byte('}')
+		obj := s.peek() == '{'
+		if !obj {
+			closer = ']'
+		}
+		s.i++
+		s.ws()
+		if s.peek() == closer {
+			s.i++
+			return nil
+		}
+		for {
+			s.ws()
+			if obj {
+				if s.peek() != '"' {
+					return s.err("", "want a field name")
+				}
+				if _, _, err := s.str(&scratch); err != nil {
+					return err
+				}
+				s.ws()
+				if s.peek() != ':' {
+					return s.err("", "want ':'")
+				}
+				s.i++
+				s.ws()
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+			s.ws()
+			c := s.peek()
+			if c == closer {
+				s.i++
+				return nil
+			}
+			if c != ',' {
+				return s.err("", fmt.Sprintf("want ',' or '%c'", closer))
+			}
+			s.i++
+		}
+	}
+	_, _, err := s.number()
+	return err
+}

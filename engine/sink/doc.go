@@ -1,0 +1,5 @@
+// Package sink encodes a batch's output: Parquet objects (parquet-go, pure
+// Go) with a schema built from the job's columns and a compression codec,
+// dead-letter JSON lines, and the names and partition paths of both, as
+// fixed in docs/formats.md.
+package sink

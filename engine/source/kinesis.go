@@ -1,0 +1,509 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
+)
+
+// KinesisAPI is the part of the Kinesis client the source uses.
+type KinesisAPI interface {
+	ListShards(context.Context, *kinesis.ListShardsInput, ...func(*kinesis.Options)) (*kinesis.ListShardsOutput, error)
+	GetShardIterator(context.Context, *kinesis.GetShardIteratorInput, ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error)
+	GetRecords(context.Context, *kinesis.GetRecordsInput, ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error)
+}
+
+// KinesisConfig holds the Glue connection options the source honours. The
+// engine fills it from a job, with Glue's defaults.
+type KinesisConfig struct {
+	StreamName string
+	StreamARN  string
+	// StartingPosition applies to shards of a fresh checkpoint: TRIM_HORIZON,
+	// LATEST or AT_TIMESTAMP. Shards that appear later (children of a
+	// reshard) always start at TRIM_HORIZON.
+	StartingPosition        checkpoint.Start
+	MaxFetchTime            time.Duration // per shard per batch
+	MaxFetchRecordsPerShard int           // per batch
+	MaxRecordPerRead        int           // per GetRecords call
+	IdleTimeBetweenReads    time.Duration // 0: no pause between reads
+	DescribeShardInterval   time.Duration
+	NumRetries              int
+	RetryInterval           time.Duration
+	MaxRetryInterval        time.Duration
+	FailOnDataLoss          bool
+}
+
+// Kinesis is a Source over a Kinesis data stream. Shards are read in
+// parallel; a child shard is read only once its parents have been read to
+// their end and that end is committed.
+type Kinesis struct {
+	api    KinesisAPI
+	cfg    KinesisConfig
+	clk    clock.Clock
+	log    *slog.Logger
+	shards map[string]*shardState
+	fresh  bool // no committed plan: new shards take StartingPosition
+	listed time.Time
+	// lastRead holds the iterators and ranges of the last Read, which
+	// Commit adopts.
+	lastRead map[string]readResult
+}
+
+type shardState struct {
+	id      string
+	parents []string
+	start   checkpoint.Start
+	closed  bool
+	iter    *string
+}
+
+type readResult struct {
+	rng  checkpoint.ShardRange
+	iter *string
+}
+
+// NewKinesis returns a Kinesis source. log may be nil.
+func NewKinesis(api KinesisAPI, cfg KinesisConfig, clk clock.Clock, log *slog.Logger) *Kinesis {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Kinesis{api: api, cfg: cfg, clk: clk, log: log, shards: map[string]*shardState{}, fresh: true}
+}
+
+// Info names the stream.
+func (k *Kinesis) Info() checkpoint.SourceInfo {
+	name := k.cfg.StreamName
+	if name == "" {
+		name = k.cfg.StreamARN
+	}
+	return checkpoint.SourceInfo{Kind: "kinesis", Stream: name}
+}
+
+// Restore sets every shard's position from a committed plan.
+func (k *Kinesis) Restore(_ context.Context, committed *checkpoint.Offsets) error {
+	k.shards = map[string]*shardState{}
+	k.lastRead = nil
+	k.listed = time.Time{}
+	k.fresh = committed == nil
+	if committed == nil {
+		return nil
+	}
+	for _, r := range committed.Shards {
+		k.shards[r.ShardID] = &shardState{id: r.ShardID, parents: r.Parents, start: next(r), closed: r.Closed}
+	}
+	return nil
+}
+
+func next(r checkpoint.ShardRange) checkpoint.Start {
+	if r.EndSequenceNumber != "" {
+		return checkpoint.Start{Type: checkpoint.AfterSequenceNumber, SequenceNumber: r.EndSequenceNumber}
+	}
+	return r.Start
+}
+
+// Commit adopts the positions after a committed plan. After a Read of the
+// same batch the live iterators are kept, so nothing that arrived meanwhile
+// is skipped; after a Replay they are re-acquired from the plan's ends.
+func (k *Kinesis) Commit(planned *checkpoint.Offsets) {
+	for _, r := range planned.Shards {
+		st, ok := k.shards[r.ShardID]
+		if !ok {
+			st = &shardState{id: r.ShardID, parents: r.Parents}
+			k.shards[r.ShardID] = st
+		}
+		st.start, st.closed, st.iter = next(r), r.Closed, nil
+		if lr, ok := k.lastRead[r.ShardID]; ok && lr.rng.EndSequenceNumber == r.EndSequenceNumber && lr.rng.Records == r.Records {
+			st.iter = lr.iter
+		}
+	}
+	k.lastRead = nil
+	k.fresh = false
+}
+
+// refresh lists the stream's shards (paginated) if DescribeShardInterval has
+// passed, adding new shards and detecting shards that vanished before they
+// were drained (data loss).
+func (k *Kinesis) refresh(ctx context.Context) ([]checkpoint.DataLoss, error) {
+	now := k.clk.Now()
+	if !k.listed.IsZero() && now.Sub(k.listed) < k.cfg.DescribeShardInterval {
+		return nil, nil
+	}
+	var listed []types.Shard
+	in := &kinesis.ListShardsInput{}
+	if k.cfg.StreamARN != "" {
+		in.StreamARN = aws.String(k.cfg.StreamARN)
+	} else {
+		in.StreamName = aws.String(k.cfg.StreamName)
+	}
+	for {
+		var out *kinesis.ListShardsOutput
+		err := k.retry(ctx, "list shards", func() error {
+			var err error
+			out, err = k.api.ListShards(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("kinesis: list shards of %s: %w", k.Info().Stream, err)
+		}
+		listed = append(listed, out.Shards...)
+		if out.NextToken == nil || *out.NextToken == "" {
+			break
+		}
+		in = &kinesis.ListShardsInput{NextToken: out.NextToken}
+	}
+	k.listed = now
+	seen := map[string]bool{}
+	for _, s := range listed {
+		id := aws.ToString(s.ShardId)
+		seen[id] = true
+		if _, ok := k.shards[id]; ok {
+			continue
+		}
+		st := &shardState{id: id, start: checkpoint.Start{Type: checkpoint.TrimHorizon}}
+		for _, p := range []*string{s.ParentShardId, s.AdjacentParentShardId} {
+			if p != nil && *p != "" {
+				st.parents = append(st.parents, *p)
+			}
+		}
+		if k.fresh {
+			st.start = k.cfg.StartingPosition
+			ended := s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil
+			if ended && st.start.Type == checkpoint.Latest {
+				st.closed = true // nothing will ever arrive after LATEST on a closed shard
+			}
+		}
+		k.shards[id] = st
+	}
+	var lost []checkpoint.DataLoss
+	for id, st := range k.shards {
+		if seen[id] {
+			continue
+		}
+		if !st.closed {
+			lost = append(lost, checkpoint.DataLoss{ShardID: id, Partition: -1, From: st.start.SequenceNumber, DetectedAt: now.UTC()})
+			if k.cfg.FailOnDataLoss {
+				return nil, fmt.Errorf("kinesis: shard %s of %s expired before it was drained (failOnDataLoss)", id, k.Info().Stream)
+			}
+			k.log.Warn("shard vanished before it was drained", "shard", id, "from", st.start.SequenceNumber)
+		}
+		delete(k.shards, id)
+	}
+	return lost, nil
+}
+
+func (k *Kinesis) readable(st *shardState) bool {
+	if st.closed {
+		return false
+	}
+	for _, p := range st.parents {
+		if ps, ok := k.shards[p]; ok && !ps.closed {
+			return false
+		}
+	}
+	return true
+}
+
+func (k *Kinesis) sortedIDs() []string {
+	ids := make([]string, 0, len(k.shards))
+	for id := range k.shards {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+type shardRead struct {
+	recs    []Record
+	rng     checkpoint.ShardRange
+	iter    *string
+	behind  int64
+	drained bool
+	err     error
+}
+
+// Read reads up to MaxFetchRecordsPerShard records (for at most
+// MaxFetchTime) from every readable shard.
+func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
+	lost, err := k.refresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := k.sortedIDs()
+	results := make([]shardRead, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		st := k.shards[id]
+		results[i].rng = checkpoint.ShardRange{ShardID: id, Start: st.start, Parents: st.parents, Closed: st.closed}
+		if !k.readable(st) {
+			results[i].drained = true
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k.readShard(ctx, st, &results[i])
+		}()
+	}
+	wg.Wait()
+	b := &Batch{DataLoss: lost, CaughtUp: true}
+	total := 0
+	for _, r := range results {
+		total += len(r.recs)
+	}
+	b.Records = make([]Record, 0, total)
+	k.lastRead = map[string]readResult{}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		b.Records = append(b.Records, r.recs...)
+		b.Shards = append(b.Shards, r.rng)
+		b.MillisBehindLatest = max(b.MillisBehindLatest, r.behind)
+		if !r.drained || (r.rng.Closed && !k.shards[r.rng.ShardID].closed) {
+			b.CaughtUp = false
+		}
+		k.lastRead[r.rng.ShardID] = readResult{rng: r.rng, iter: r.iter}
+	}
+	return b, nil
+}
+
+func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead) {
+	it := st.iter
+	last := ""
+	reacquire := func() error {
+		pos := st.start
+		if last != "" {
+			pos = checkpoint.Start{Type: checkpoint.AfterSequenceNumber, SequenceNumber: last}
+		}
+		var err error
+		it, err = k.iterator(ctx, st.id, pos)
+		return err
+	}
+	if it == nil {
+		if out.err = reacquire(); out.err != nil {
+			return
+		}
+	}
+	deadline := k.clk.Now().Add(k.cfg.MaxFetchTime)
+	expired := 0
+	out.recs = make([]Record, 0, min(k.cfg.MaxFetchRecordsPerShard, 4*k.cfg.MaxRecordPerRead))
+	for len(out.recs) < k.cfg.MaxFetchRecordsPerShard {
+		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-len(out.recs), 10000)
+		res, err := k.getRecords(ctx, it, limit)
+		var ei *types.ExpiredIteratorException
+		if errors.As(err, &ei) && expired < 3 {
+			expired++
+			k.log.Info("shard iterator expired; re-acquiring", "shard", st.id, "after", last)
+			if out.err = reacquire(); out.err != nil {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			out.err = fmt.Errorf("kinesis: get records from %s: %w", st.id, err)
+			return
+		}
+		for _, r := range res.Records {
+			rec := Record{
+				Data:           r.Data,
+				PartitionKey:   aws.ToString(r.PartitionKey),
+				ShardID:        st.id,
+				SequenceNumber: aws.ToString(r.SequenceNumber),
+				Partition:      -1,
+				Offset:         -1,
+			}
+			if r.ApproximateArrivalTimestamp != nil {
+				rec.ArrivalTime = r.ApproximateArrivalTimestamp.UTC()
+			}
+			out.recs = append(out.recs, rec)
+			last = rec.SequenceNumber
+		}
+		out.behind = aws.ToInt64(res.MillisBehindLatest)
+		it = res.NextShardIterator
+		if it == nil {
+			out.rng.Closed = true
+			out.drained = true
+			break
+		}
+		if len(res.Records) == 0 && out.behind == 0 {
+			out.drained = true
+			break
+		}
+		if !k.clk.Now().Before(deadline) {
+			break
+		}
+		if k.cfg.IdleTimeBetweenReads > 0 {
+			if err := k.clk.Sleep(ctx, k.cfg.IdleTimeBetweenReads); err != nil {
+				out.err = err
+				return
+			}
+		}
+	}
+	out.iter = it
+	if n := len(out.recs); n > 0 {
+		out.rng.FirstSequenceNumber = out.recs[0].SequenceNumber
+		out.rng.EndSequenceNumber = out.recs[n-1].SequenceNumber
+		out.rng.Records = int64(n)
+	}
+}
+
+// Replay reads exactly the records of planned's shard ranges, starting at
+// each range's first sequence number (or its start) and stopping at its end.
+func (k *Kinesis) Replay(ctx context.Context, planned *checkpoint.Offsets) (*Batch, error) {
+	b := &Batch{Shards: planned.Shards, DataLoss: planned.DataLoss}
+	for _, r := range planned.Shards {
+		if r.Records == 0 {
+			continue
+		}
+		pos := r.Start
+		if r.FirstSequenceNumber != "" {
+			pos = checkpoint.Start{Type: "AT_SEQUENCE_NUMBER", SequenceNumber: r.FirstSequenceNumber}
+		}
+		it, err := k.iterator(ctx, r.ShardID, pos)
+		if err != nil {
+			return nil, fmt.Errorf("kinesis: replay batch %d: %w", planned.BatchID, err)
+		}
+		var got int64
+		for got < r.Records {
+			res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)))
+			if err != nil {
+				return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", planned.BatchID, r.ShardID, err)
+			}
+			for _, rec := range res.Records {
+				seq := aws.ToString(rec.SequenceNumber)
+				if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
+					break
+				}
+				out := Record{Data: rec.Data, PartitionKey: aws.ToString(rec.PartitionKey), ShardID: r.ShardID, SequenceNumber: seq, Partition: -1, Offset: -1}
+				if rec.ApproximateArrivalTimestamp != nil {
+					out.ArrivalTime = rec.ApproximateArrivalTimestamp.UTC()
+				}
+				b.Records = append(b.Records, out)
+				got++
+			}
+			if got < r.Records && (res.NextShardIterator == nil ||
+				(len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0)) {
+				return nil, fmt.Errorf("kinesis: replay batch %d: shard %s has %d of the %d planned records up to %s (trimmed?)",
+					planned.BatchID, r.ShardID, got, r.Records, r.EndSequenceNumber)
+			}
+			if len(res.Records) > 0 && CompareSequence(aws.ToString(res.Records[len(res.Records)-1].SequenceNumber), r.EndSequenceNumber) >= 0 {
+				break
+			}
+			it = res.NextShardIterator
+		}
+		if got != r.Records {
+			return nil, fmt.Errorf("kinesis: replay batch %d: shard %s gave %d records up to %s, plan says %d",
+				planned.BatchID, r.ShardID, got, r.EndSequenceNumber, r.Records)
+		}
+	}
+	k.lastRead = nil
+	return b, nil
+}
+
+// CompareSequence compares two Kinesis sequence numbers (decimal strings of
+// up to 128 bits) as integers.
+func CompareSequence(a, b string) int {
+	if len(a) != len(b) {
+		if len(a) < len(b) {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (k *Kinesis) iterator(ctx context.Context, shard string, pos checkpoint.Start) (*string, error) {
+	in := &kinesis.GetShardIteratorInput{ShardId: aws.String(shard), ShardIteratorType: types.ShardIteratorType(pos.Type)}
+	if k.cfg.StreamARN != "" {
+		in.StreamARN = aws.String(k.cfg.StreamARN)
+	} else {
+		in.StreamName = aws.String(k.cfg.StreamName)
+	}
+	switch pos.Type {
+	case checkpoint.AfterSequenceNumber, "AT_SEQUENCE_NUMBER":
+		in.StartingSequenceNumber = aws.String(pos.SequenceNumber)
+	case checkpoint.AtTimestamp:
+		in.Timestamp = aws.Time(pos.Timestamp)
+	}
+	var out *kinesis.GetShardIteratorOutput
+	err := k.retry(ctx, "get shard iterator", func() error {
+		var err error
+		out, err = k.api.GetShardIterator(ctx, in)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kinesis: get shard iterator for %s at %s %s: %w", shard, pos.Type, pos.SequenceNumber, err)
+	}
+	return out.ShardIterator, nil
+}
+
+func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int) (*kinesis.GetRecordsOutput, error) {
+	var out *kinesis.GetRecordsOutput
+	err := k.retry(ctx, "get records", func() error {
+		var err error
+		out, err = k.api.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(int32(limit))})
+		return err
+	})
+	return out, err
+}
+
+// retry runs f, retrying throttling, server errors and transport errors up
+// to NumRetries times with an interval that doubles from RetryInterval up to
+// MaxRetryInterval, on the injected clock.
+func (k *Kinesis) retry(ctx context.Context, what string, f func() error) error {
+	wait := k.cfg.RetryInterval
+	for attempt := 0; ; attempt++ {
+		err := f()
+		if err == nil || !Retryable(err) || attempt >= k.cfg.NumRetries || ctx.Err() != nil {
+			return err
+		}
+		k.log.Debug("retrying kinesis call", "call", what, "attempt", attempt+1, "wait", wait, "err", err)
+		if err := k.clk.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(2*wait, k.cfg.MaxRetryInterval)
+	}
+}
+
+// Retryable reports whether err is worth retrying: throttling, a 5xx, or a
+// transport error.
+func Retryable(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "ProvisionedThroughputExceededException", "LimitExceededException", "KMSThrottlingException",
+			"InternalFailure", "InternalServerError", "ServiceUnavailable", "ThrottlingException", "SlowDown":
+			return true
+		}
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode() >= 500
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *smithy.OperationError
+	return errors.As(err, &oe) && ae == nil
+}

@@ -1,0 +1,371 @@
+package transform
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/streamcheck/streamcheck/engine/record"
+)
+
+// Mapping is one ApplyMapping entry: the source column, the target name and
+// type, and for string to timestamp or date casts an optional Format (a Java
+// pattern such as "yyyy-MM-dd HH:mm:ss", or a Go layout).
+type Mapping struct {
+	Source string
+	Target string
+	Type   record.Type
+	Format string
+}
+
+// Derived is a column computed by an expression over the mapped columns.
+type Derived struct {
+	Name string
+	Type record.Type
+	Expr string
+}
+
+// Spec is the transforms of a job, applied in order: mappings (none means
+// every input column as is), derived columns, then the filter (a boolean
+// expression; rows for which it is false are dropped).
+type Spec struct {
+	Mappings []Mapping
+	Derived  []Derived
+	Filter   string
+}
+
+// Transform is a compiled Spec. It is safe for concurrent use.
+type Transform struct {
+	out      []record.Column
+	steps    []step
+	derived  []*vm.Program
+	filter   *vm.Program
+	needsEnv bool
+}
+
+type step struct {
+	from   int
+	to     record.Type
+	layout string
+}
+
+// New compiles spec against the input schema in. Errors name the mapping or
+// expression at fault.
+func New(in []record.Column, spec Spec) (*Transform, error) {
+	t := &Transform{}
+	idx := map[string]int{}
+	for i, c := range in {
+		idx[c.Name] = i
+	}
+	if len(spec.Mappings) == 0 {
+		for i, c := range in {
+			t.out = append(t.out, record.Column{Name: c.Name, Type: c.Type})
+			t.steps = append(t.steps, step{from: i, to: c.Type})
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range spec.Mappings {
+		from, ok := idx[m.Source]
+		if !ok {
+			return nil, fmt.Errorf("transform: mapping %d: no source column %q", i, m.Source)
+		}
+		if seen[m.Target] {
+			return nil, fmt.Errorf("transform: mapping %d: target %q appears twice", i, m.Target)
+		}
+		seen[m.Target] = true
+		s := step{from: from, to: m.Type}
+		if m.Format != "" {
+			s.layout = Layout(m.Format)
+		}
+		t.out = append(t.out, record.Column{Name: m.Target, Type: m.Type})
+		t.steps = append(t.steps, s)
+	}
+	env := map[string]any{}
+	for _, c := range t.out {
+		env[c.Name] = zero(c.Type)
+	}
+	for _, d := range spec.Derived {
+		p, err := expr.Compile(d.Expr, expr.Env(env), expr.AllowUndefinedVariables())
+		if err != nil {
+			return nil, fmt.Errorf("transform: derived column %q: compile %q: %w", d.Name, d.Expr, err)
+		}
+		t.derived = append(t.derived, p)
+		t.out = append(t.out, record.Column{Name: d.Name, Type: d.Type})
+		env[d.Name] = zero(d.Type)
+	}
+	if spec.Filter != "" {
+		p, err := expr.Compile(spec.Filter, expr.Env(env), expr.AsBool(), expr.AllowUndefinedVariables())
+		if err != nil {
+			return nil, fmt.Errorf("transform: filter: compile %q: %w", spec.Filter, err)
+		}
+		t.filter = p
+	}
+	t.needsEnv = len(t.derived) > 0 || t.filter != nil
+	return t, nil
+}
+
+func zero(t record.Type) any {
+	switch t {
+	case record.String:
+		return ""
+	case record.Int, record.Bigint:
+		return int64(0)
+	case record.Double, record.Float:
+		return float64(0)
+	case record.Boolean:
+		return false
+	case record.Timestamp, record.Date:
+		return time.Time{}
+	}
+	return nil
+}
+
+// Output returns the schema of the rows Apply produces.
+func (t *Transform) Output() []record.Column { return t.out }
+
+// Apply maps in (a row of the input schema) into out (len(Output())) and
+// reports whether the filter keeps it. A cast that fails yields null, as
+// ApplyMapping does; an expression that fails at run time is an error.
+func (t *Transform) Apply(in, out []record.Value) (bool, error) {
+	for i, s := range t.steps {
+		out[i] = cast(in[s.from], s.to, s.layout)
+	}
+	if !t.needsEnv {
+		return true, nil
+	}
+	env := make(map[string]any, len(t.out))
+	n := len(t.steps)
+	for i := 0; i < n; i++ {
+		env[t.out[i].Name] = out[i].Any()
+	}
+	for j, p := range t.derived {
+		x, err := expr.Run(p, env)
+		if err != nil {
+			return false, fmt.Errorf("transform: derived column %q: %w", t.out[n+j].Name, err)
+		}
+		v, err := record.FromAny(x, t.out[n+j].Type)
+		if err != nil {
+			return false, fmt.Errorf("transform: derived column %q: %w", t.out[n+j].Name, err)
+		}
+		out[n+j] = v
+		env[t.out[n+j].Name] = v.Any()
+	}
+	if t.filter != nil {
+		x, err := expr.Run(t.filter, env)
+		if err != nil {
+			return false, fmt.Errorf("transform: filter: %w", err)
+		}
+		keep, _ := x.(bool)
+		return keep, nil
+	}
+	return true, nil
+}
+
+func cast(v record.Value, to record.Type, layout string) record.Value {
+	if v.Null() || v.Type == to {
+		return v
+	}
+	switch to {
+	case record.String:
+		return record.Value{Type: record.String, S: v.Text()}
+	case record.Int, record.Bigint:
+		var n int64
+		switch v.Type {
+		case record.Int, record.Bigint, record.Boolean:
+			n = v.I
+		case record.Double, record.Float:
+			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+				return record.Value{}
+			}
+			n = int64(v.F)
+		case record.String:
+			p, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
+			if err != nil {
+				return record.Value{}
+			}
+			n = p
+		case record.Timestamp:
+			n = v.I / 1e6
+		default:
+			return record.Value{}
+		}
+		if to == record.Int && (n < math.MinInt32 || n > math.MaxInt32) {
+			return record.Value{}
+		}
+		return record.Value{Type: to, I: n}
+	case record.Double, record.Float:
+		switch v.Type {
+		case record.Int, record.Bigint:
+			return record.Value{Type: to, F: float64(v.I)}
+		case record.Double, record.Float:
+			return record.Value{Type: to, F: v.F}
+		case record.String:
+			f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+			if err != nil {
+				return record.Value{}
+			}
+			return record.Value{Type: to, F: f}
+		}
+	case record.Boolean:
+		switch v.Type {
+		case record.Int, record.Bigint:
+			return record.Bool(v.I != 0)
+		case record.String:
+			b, err := strconv.ParseBool(strings.TrimSpace(v.S))
+			if err != nil {
+				return record.Value{}
+			}
+			return record.Bool(b)
+		}
+	case record.Timestamp:
+		switch v.Type {
+		case record.String:
+			ts, ok := parseTime(v.S, layout)
+			if !ok {
+				return record.Value{}
+			}
+			return record.Value{Type: record.Timestamp, I: ts.UnixMicro()}
+		case record.Int, record.Bigint:
+			return record.Value{Type: record.Timestamp, I: v.I * 1e6}
+		case record.Date:
+			return record.Value{Type: record.Timestamp, I: v.I * 86400 * 1e6}
+		}
+	case record.Date:
+		switch v.Type {
+		case record.String:
+			if layout == "" {
+				layout = time.DateOnly
+			}
+			ts, ok := parseTime(v.S, layout)
+			if !ok {
+				return record.Value{}
+			}
+			return record.Value{Type: record.Date, I: ts.Unix() / 86400}
+		case record.Timestamp:
+			return record.Value{Type: record.Date, I: floorDiv(v.I, 86400*1e6)}
+		}
+	}
+	return record.Value{}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func parseTime(s, layout string) (time.Time, bool) {
+	if layout != "" {
+		t, err := time.Parse(layout, s)
+		return t.UTC(), err == nil
+	}
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", time.DateOnly} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Layout turns a Java date pattern (as in Spark's to_timestamp, e.g.
+// "yyyy-MM-dd HH:mm:ss.SSS") into a Go layout. A string that already contains
+// Go's reference year "2006" is returned unchanged. Text in single quotes is
+// literal.
+func Layout(pattern string) string {
+	if strings.Contains(pattern, "2006") {
+		return pattern
+	}
+	var b strings.Builder
+	for i := 0; i < len(pattern); {
+		c := pattern[i]
+		if c == '\'' {
+			j := strings.IndexByte(pattern[i+1:], '\'')
+			if j < 0 {
+				b.WriteString(pattern[i+1:])
+				break
+			}
+			b.WriteString(pattern[i+1 : i+1+j])
+			i += j + 2
+			continue
+		}
+		n := 1
+		for i+n < len(pattern) && pattern[i+n] == c {
+			n++
+		}
+		tok := pattern[i : i+n]
+		i += n
+		switch c {
+		case 'y':
+			if n == 2 {
+				b.WriteString("06")
+			} else {
+				b.WriteString("2006")
+			}
+		case 'M':
+			switch {
+			case n >= 4:
+				b.WriteString("January")
+			case n == 3:
+				b.WriteString("Jan")
+			case n == 2:
+				b.WriteString("01")
+			default:
+				b.WriteString("1")
+			}
+		case 'd':
+			if n == 2 {
+				b.WriteString("02")
+			} else {
+				b.WriteString("2")
+			}
+		case 'H':
+			b.WriteString("15")
+		case 'h':
+			if n == 2 {
+				b.WriteString("03")
+			} else {
+				b.WriteString("3")
+			}
+		case 'm':
+			if n == 2 {
+				b.WriteString("04")
+			} else {
+				b.WriteString("4")
+			}
+		case 's':
+			if n == 2 {
+				b.WriteString("05")
+			} else {
+				b.WriteString("5")
+			}
+		case 'S':
+			b.WriteString(strings.Repeat("0", n))
+		case 'a':
+			b.WriteString("PM")
+		case 'X':
+			if n >= 3 {
+				b.WriteString("Z07:00")
+			} else {
+				b.WriteString("Z0700")
+			}
+		case 'Z':
+			b.WriteString("-0700")
+		case 'E':
+			if n >= 4 {
+				b.WriteString("Monday")
+			} else {
+				b.WriteString("Mon")
+			}
+		default:
+			b.WriteString(tok)
+		}
+	}
+	return b.String()
+}

@@ -56,15 +56,17 @@ func (s *Session) Delivery(ctx context.Context) (Result, error) {
 	r.add("in_data_loss_range", lossy.Int64)
 	r.add("dead_lettered", dlq.Int64)
 	n := s.cfg.maxExamples()
-	ex, err := s.examples(ctx, `SELECT 'lost', key, '', -1, coalesce(first_seq, -1),
-		printf('acknowledged %d time(s) outside data-loss ranges, delivered %d', must, n)
-		FROM sc_keys WHERE must > n ORDER BY first_seq LIMIT ?`, n)
+	ex, err := s.examples(ctx, `WITH lost AS (SELECT key, must, n FROM sc_keys WHERE must > n ORDER BY key LIMIT ?)
+		SELECT 'lost', lost.key, '', -1, min(l.seq),
+			printf('acknowledged %d time(s) outside data-loss ranges and the dead letter, delivered %d', any_value(lost.must), any_value(lost.n))
+		FROM lost JOIN sc_ledger l ON l.key = lost.key AND l.malformed = '' AND l.outcome = 'ack'
+		GROUP BY lost.key ORDER BY min(l.seq)`, n)
 	if err != nil {
 		return Result{}, err
 	}
 	r.Examples = append(r.Examples, ex...)
-	ex, err = s.examples(ctx, `SELECT 'duplicated', key, coalesce((SELECT rel FROM sc_files f WHERE f.file_id = k.file_id), ''), coalesce(batch, -1), coalesce(first_seq, -1),
-		printf('delivered %d time(s) in batches %d..%d, at most %d expected', n, batch, last_batch, must + lossy + unknown)
+	ex, err = s.examples(ctx, `SELECT 'duplicated', key, coalesce((SELECT rel FROM sc_files f WHERE f.file_id = k.file_id), ''), coalesce(batch, -1), -1,
+		printf('delivered %d time(s), at most %d expected', n, must + lossy + unknown)
 		FROM sc_keys k WHERE attempted > 0 AND n > must + lossy + unknown ORDER BY batch, key LIMIT ?`, n)
 	if err != nil {
 		return Result{}, err
@@ -91,7 +93,8 @@ func (s *Session) rowHashDuplicates(ctx context.Context, r Result) (Result, erro
 		return Result{}, err
 	}
 	if err := s.exec(ctx, "hash output rows", `CREATE OR REPLACE TABLE sc_hashes AS
-		SELECT k, count(*) AS n, min(batch) AS batch, arg_min(file_id, batch) AS file_id FROM sc_outrows GROUP BY k`); err != nil {
+		SELECT o.k, count(*) AS n, min(f.batch) AS batch, arg_min(o.file_id, f.batch) AS file_id
+		FROM sc_outrows o JOIN sc_files f USING (file_id) GROUP BY o.k`); err != nil {
 		return Result{}, err
 	}
 	var rows, dup sql.NullInt64

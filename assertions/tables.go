@@ -14,7 +14,7 @@ import (
 //	sc_loss     data-loss ranges of the checkpoint, positions padded
 //	sc_dl       dead-letter entries: payload hash, error, batch, file
 //	sc_ledger   the ledger's columns the checks need (a view)
-//	sc_outrows  the output's key, batch, file and row number (a view)
+//	sc_outrows  the output's key, file and row number (a view)
 //	sc_keys     per key: what the ledger says may and must appear, and what
 //	            the output holds
 //	sc_multi    rows of keys delivered more than once, paired by rank
@@ -123,11 +123,10 @@ func (s *Session) buildLedger(ctx context.Context) error {
 	return s.exec(ctx, "read ledger "+s.cfg.Ledger, stmts...)
 }
 
-// buildOutRows exposes the output's identity key, batch, file and row
-// number.
+// buildOutRows exposes the output's identity key, file and row number.
 func (s *Session) buildOutRows(ctx context.Context) error {
 	if len(s.out) == 0 {
-		return s.exec(ctx, "read output", `CREATE VIEW sc_outrows AS SELECT NULL::VARCHAR AS k, NULL::BIGINT AS batch,
+		return s.exec(ctx, "read output", `CREATE VIEW sc_outrows AS SELECT NULL::VARCHAR AS k,
 			NULL::BIGINT AS file_id, NULL::BIGINT AS rn WHERE false`)
 	}
 	key, err := s.keyExpr()
@@ -135,10 +134,8 @@ func (s *Session) buildOutRows(ctx context.Context) error {
 		return err
 	}
 	return s.exec(ctx, "read output "+s.cfg.Output, fmt.Sprintf(`CREATE VIEW sc_outrows AS
-		SELECT o.k, f.batch, o.file_id, o.rn
-		FROM (SELECT %s AS k, CAST(file_index AS BIGINT) AS file_id, file_row_number AS rn
-			FROM read_parquet(%s, file_row_number=true, hive_partitioning=false, union_by_name=true) o) o
-		JOIN sc_files f USING (file_id)`, key, pathList(s.out)))
+		SELECT %s AS k, CAST(file_index AS BIGINT) AS file_id, file_row_number AS rn
+		FROM read_parquet(%s, file_row_number=true, hive_partitioning=false, union_by_name=true) o`, key, pathList(s.out)))
 }
 
 func (s *Session) keyExpr() (string, error) {
@@ -158,41 +155,48 @@ func (s *Session) keyExpr() (string, error) {
 }
 
 // buildKeys aggregates, per key, the well-formed ledger attempts and the
-// output rows in one pass over both. An acknowledged attempt whose payload
-// is in the dead letter is accounted for there and not expected in the
-// output.
+// output rows in one pass over both (see keysSQL).
 func (s *Session) buildKeys(ctx context.Context) error {
-	// Flags are 1 or NULL so that count() sums them; positions and
-	// partition keys are carried only for the order check.
-	order, orderNull := "", ""
+	return s.exec(ctx, "match output with ledger", "CREATE TABLE sc_keys AS "+s.keysSQL())
+}
+
+// keysSQL is the query behind sc_keys. An acknowledged attempt whose
+// payload is in the dead letter is accounted for there and not expected in
+// the output. To keep the aggregate's state per key small, the seven tallies
+// are packed into one HUGEINT of 18-bit fields (a key attempted or
+// delivered 262144 times would overflow; the generators repeat a key a few
+// times at most), and a row's file and row number into one BIGINT.
+func (s *Session) keysSQL() string {
+	order, ledgerOrder, outOrder, orderCols := "", "", "", `NULL::VARCHAR AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition"`
 	if s.cfg.CheckOrder {
 		order = `, arg_min(pos, acked_ms) AS pos, arg_min(partition_key, acked_ms) AS partition_key, arg_min("partition", acked_ms) AS "partition"`
-		orderNull = `, NULL, NULL, NULL`
-	} else {
-		order = `, NULL::VARCHAR AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition"`
+		ledgerOrder, outOrder = `, pos, partition_key, "partition"`, `, NULL, NULL, NULL`
+		orderCols = `a.pos, a.partition_key, a."partition"`
 	}
-	ledgerOrder := ""
-	if s.cfg.CheckOrder {
-		ledgerOrder = `, pos, partition_key, "partition"`
-	}
-	return s.exec(ctx, "match output with ledger", `CREATE TABLE sc_keys AS
-	SELECT key, count(must) AS must, count(lossy) AS lossy, count(unknown) AS unknown, count(attempted) AS attempted,
-		count(acked_ms) AS acks, count(dl) AS dead_lettered, min(first_seq) AS first_seq, min(acked_ms) AS acked_ms`+order+`,
-		count(n) AS n, min(batch) AS batch, max(batch) AS last_batch, arg_min(file_id, batch) AS file_id, min(rn) AS rn
-	FROM (
-		SELECT key,
-			CASE WHEN outcome = 'ack' AND NOT in_loss AND NOT dead_lettered THEN 1 END AS must,
-			CASE WHEN outcome = 'ack' AND in_loss THEN 1 END AS lossy,
-			CASE WHEN outcome = 'unknown' THEN 1 END AS unknown,
-			CASE WHEN outcome IN ('ack', 'unknown') THEN 1 END AS attempted,
-			CASE WHEN dead_lettered THEN 1 END AS dl,
-			CASE WHEN outcome = 'ack' AND NOT in_loss AND NOT dead_lettered THEN seq END AS first_seq,
-			CASE WHEN outcome = 'ack' AND acked_at_ms > 0 THEN acked_at_ms END AS acked_ms`+ledgerOrder+`,
-			NULL::INTEGER AS n, NULL::BIGINT AS batch, NULL::BIGINT AS file_id, NULL::BIGINT AS rn
-		FROM sc_ledger WHERE malformed = ''
-		UNION ALL
-		SELECT k, NULL, NULL, NULL, NULL, NULL, NULL, NULL`+orderNull+`, 1, batch, file_id, rn FROM sc_outrows
-	) GROUP BY key`)
+	field := func(i int) string { return fmt.Sprintf(`CAST((a.p >> %d) & 262143 AS BIGINT)`, 18*i) }
+	flag := func(cond string, i int) string { return fmt.Sprintf(`(CAST(%s AS HUGEINT) << %d)`, cond, 18*i) }
+	packed := strings.Join([]string{
+		flag(`outcome = 'ack' AND NOT in_loss AND NOT dead_lettered`, 0),
+		flag(`outcome = 'ack' AND in_loss`, 1),
+		flag(`outcome = 'unknown'`, 2),
+		flag(`outcome IN ('ack', 'unknown')`, 3),
+		flag(`outcome = 'ack' AND acked_at_ms > 0`, 4),
+		flag(`dead_lettered`, 5),
+	}, " + ")
+	return `WITH a AS (
+		SELECT key, sum(p) AS p, min(acked_ms) AS acked_ms, min(fr) AS fr` + order + `
+		FROM (
+			SELECT key, ` + packed + ` AS p,
+				CASE WHEN outcome = 'ack' AND acked_at_ms > 0 THEN acked_at_ms END AS acked_ms, NULL::BIGINT AS fr` + ledgerOrder + `
+			FROM sc_ledger WHERE malformed = ''
+			UNION ALL
+			SELECT k, ` + flag("true", 6) + `, NULL, (file_id << 40) + rn` + outOrder + ` FROM sc_outrows
+		) GROUP BY key
+	)
+	SELECT a.key, ` + field(0) + ` AS must, ` + field(1) + ` AS lossy, ` + field(2) + ` AS unknown, ` + field(3) + ` AS attempted,
+		` + field(4) + ` AS acks, ` + field(5) + ` AS dead_lettered, ` + field(6) + ` AS n, a.acked_ms, ` + orderCols + `,
+		f.batch, a.fr >> 40 AS file_id, a.fr & 1099511627775 AS rn
+	FROM a LEFT JOIN sc_files f ON f.file_id = a.fr >> 40`
 }
 
 func (s *Session) buildFiles(ctx context.Context) error {
@@ -222,8 +226,8 @@ func (s *Session) buildMulti(ctx context.Context) error {
 	return s.exec(ctx, "pair output rows with the ledger", `CREATE TABLE sc_multi AS
 	WITH multi AS (SELECT key FROM sc_keys WHERE n > 1),
 	o AS (
-		SELECT k, batch, file_id, rn, row_number() OVER (PARTITION BY k ORDER BY batch, file_id, rn) AS r
-		FROM sc_outrows WHERE k IN (SELECT key FROM multi)
+		SELECT o.k, f.batch, o.file_id, o.rn, row_number() OVER (PARTITION BY o.k ORDER BY f.batch, o.file_id, o.rn) AS r
+		FROM sc_outrows o JOIN sc_files f USING (file_id) WHERE o.k IN (SELECT key FROM multi)
 	),
 	l AS (
 		SELECT key, acked_at_ms, pos, partition_key, "partition", row_number() OVER (PARTITION BY key ORDER BY acked_at_ms, seq) AS r

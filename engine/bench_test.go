@@ -15,11 +15,12 @@ import (
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
 )
 
-// heapPeak samples the live heap every millisecond until stop is called and
-// returns the peak minus the heap in use when it started.
+// heapPeak samples the live heap (as marked by the last GC, so garbage
+// awaiting collection does not count) every millisecond until stop is
+// called, and returns the peak minus the live heap when it started.
 func heapPeak() (stop func() uint64) {
 	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()
 	var peak atomic.Uint64
@@ -27,7 +28,7 @@ func heapPeak() (stop func() uint64) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
 			metrics.Read(s)
 			if v := s[0].Value.Uint64(); v > peak.Load() {

@@ -46,7 +46,7 @@ const (
 	MalformedInvalidJSON = "invalid_json" // the encoding is cut short (for any format)
 	MalformedWrongType   = "wrong_type"   // a column holds a value of another type
 	MalformedMissing     = "missing_field"
-	MalformedOversize    = "oversize" // padded past Config.OversizeBytes
+	MalformedOversize    = "oversize" // padded past SourceConfig.OversizeBytes
 	MalformedInvalidUTF8 = "invalid_utf8"
 )
 

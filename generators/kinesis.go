@@ -57,7 +57,9 @@ type KinesisSink struct {
 	Client PutRecordsAPI
 	Stream string
 	// Ordered keeps records of one partition key in order: at most one
-	// record per key is in flight, and later ones wait for it.
+	// record per key is in flight, and later ones wait for it, retries
+	// included. The order is each producer's: use one producer (or keys
+	// no two producers share) for one order per key over the whole run.
 	Ordered bool
 	// MaxAttempts bounds the sends of one record; default
 	// DefaultMaxAttempts.

@@ -112,6 +112,10 @@ func (c *genConfig) Validate() error {
 		return fmt.Errorf("--burst %d is negative", c.Burst)
 	case c.Producers < 1:
 		return fmt.Errorf("--producers %d: want at least 1", c.Producers)
+	case c.Ordered && c.Producers > 1:
+		return fmt.Errorf("--ordered with --producers %d: records of one key would be sent by several producers; use --producers 1", c.Producers)
+	case c.Ordered && scheme == "kafka":
+		return errors.New("--ordered applies to kinesis:// targets; Kafka's idempotent producer keeps each key in order already")
 	case c.MaxLateness < 0:
 		return fmt.Errorf("--max-lateness %v is negative", c.MaxLateness)
 	case c.Shards < 1:

@@ -127,6 +127,7 @@ func TestGenUsageErrors(t *testing.T) {
 		{"bad ddl", []string{"table", "--to", "kinesis://s", "--ddl", "a int, b"}, "--ddl: invalid table definition: at position 9"},
 		{"bad table file", []string{"table", "--to", "kinesis://s", "--table-file", badTable}, `at position 14 (near "strng"): unknown type "strng"`},
 		{"missing table file", []string{"table", "--to", "kinesis://s", "--table-file", filepath.Join(dir, "nope")}, "--table-file: open"},
+		{"ordered with producers", []string{"ventilator", "--to", "kinesis://s", "--ordered", "--producers", "2"}, "--ordered with --producers 2"},
 		{"bad start", []string{"ventilator", "--to", "kinesis://s", "--start", "yesterday"}, `--start "yesterday"`},
 		{"bad key", []string{"table", "--to", "kinesis://s", "--ddl", "a int", "--key", "b"}, `--key: key column "b": no such column`},
 		{"no brokers", []string{"payments", "--to", "kafka://t"}, "STREAMCHECK_KAFKA_BROKERS"},

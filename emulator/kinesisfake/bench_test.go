@@ -18,9 +18,9 @@ import (
 
 const benchShards = 4
 
-func benchEnv(b *testing.B) *kinesis.Client {
+func benchEnv(b *testing.B, opts ...kinesisfake.Option) *kinesis.Client {
 	b.Helper()
-	srv, _ := kinesisfaketest.NewServer(b, kinesisfake.WithLimits(kinesisfake.Limits{}))
+	srv, _ := kinesisfaketest.NewServer(b, append([]kinesisfake.Option{kinesisfake.WithLimits(kinesisfake.Limits{})}, opts...)...)
 	kc := kinesisfaketest.NewClient(srv)
 	if _, err := kc.CreateStream(b.Context(), &kinesis.CreateStreamInput{StreamName: aws.String("bench"), ShardCount: aws.Int32(benchShards)}); err != nil {
 		b.Fatal(err)
@@ -39,8 +39,14 @@ func benchBatch(n int) []types.PutRecordsRequestEntry {
 
 // BenchmarkPutRecords sends batches of 500 200-byte records to 4 shards from
 // 4 goroutines through the Go SDK over loopback.
-func BenchmarkPutRecords(b *testing.B) {
-	kc := benchEnv(b)
+func BenchmarkPutRecords(b *testing.B) { benchPut(b) }
+
+// BenchmarkPutRecordsDurable is BenchmarkPutRecords with a data directory:
+// every answer waits for its records to be fsynced (group commit).
+func BenchmarkPutRecordsDurable(b *testing.B) { benchPut(b, kinesisfake.WithDataDir(b.TempDir())) }
+
+func benchPut(b *testing.B, opts ...kinesisfake.Option) {
+	kc := benchEnv(b, opts...)
 	batch := benchBatch(500)
 	var sent atomic.Int64
 	b.SetParallelism(2)

@@ -9,7 +9,7 @@ import (
 // 1-128 characters not starting with "aws:", values of up to 256.
 func validTags(tags map[string]string) *apiError {
 	if len(tags) > 50 {
-		return errInvalid("Failed to add tags: a resource can have at most 50 tags; the request has %d.", len(tags))
+		return errInvalid("A resource can have at most 50 tags; the request has %d.", len(tags))
 	}
 	for k, v := range tags {
 		if len(k) < 1 || len(k) > 128 {
@@ -52,7 +52,7 @@ func addTags(st *stream, tags map[string]string) *apiError {
 		}
 	}
 	if n > 50 {
-		return errInvalid("Failed to add tags to stream %s: a stream can have at most 50 tags; it would have %d.", st.name, n)
+		return errInvalid("Stream %s would have %d tags; a stream can have at most 50.", st.name, n)
 	}
 	if st.tags == nil {
 		st.tags = map[string]string{}

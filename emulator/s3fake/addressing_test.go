@@ -81,3 +81,21 @@ func TestVirtualHostedStyle(t *testing.T) {
 		})
 	}
 }
+
+func TestWithHostSuffixes(t *testing.T) {
+	srv, err := New(WithHostSuffixes("minio.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ host, wantBucket, wantKey string }{
+		{"bkt.minio.test:9000", "bkt", "k"},
+		{"minio.test:9000", "k", ""},         // the suffix itself: path style
+		{"bkt.localhost:9000", "k", ""},      // defaults replaced: path style
+		{"bkt.s3.anything:9000", "bkt", "k"}, // bucket.s3.<host> always
+	} {
+		b, k := srv.address(httptest.NewRequest("GET", "http://"+tt.host+"/k", nil))
+		if b != tt.wantBucket || k != tt.wantKey {
+			t.Errorf("host %s: got bucket %q key %q, want %q and %q", tt.host, b, k, tt.wantBucket, tt.wantKey)
+		}
+	}
+}

@@ -65,6 +65,7 @@ func (d *Decoder) Decode(data []byte, row []Value) error {
 	}
 	s.i++
 	s.ws()
+	hint := 0
 	if s.peek() == '}' {
 		s.i++
 	} else {
@@ -83,7 +84,17 @@ func (d *Decoder) Decode(data []byte, row []Value) error {
 			}
 			s.i++
 			s.ws()
-			ci, known := d.index[string(key)]
+			// Fields usually come in the schema's order: try the column
+			// after the last one found before the map.
+			ci, known := -1, false
+			if hint < len(d.cols) && string(key) == d.cols[hint].Name {
+				ci, known = hint, true
+			} else {
+				ci, known = d.index[string(key)]
+			}
+			if known {
+				hint = ci + 1
+			}
 			if !known {
 				if err := s.skip(0); err != nil {
 					return err

@@ -262,6 +262,11 @@ func floorDiv(a, b int64) int64 {
 }
 
 func parseTime(s, layout string) (time.Time, bool) {
+	if layout == "2006-01-02 15:04:05" {
+		if t, ok := parseSQLTime(s); ok {
+			return t, true
+		}
+	}
 	if layout != "" {
 		t, err := time.Parse(layout, s)
 		return t.UTC(), err == nil
@@ -368,4 +373,31 @@ func Layout(pattern string) string {
 		}
 	}
 	return b.String()
+}
+
+// parseSQLTime parses "yyyy-MM-dd HH:mm:ss" without time.Parse's generality;
+// it reports false for anything else (time.Parse then decides).
+func parseSQLTime(s string) (time.Time, bool) {
+	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	n := func(i, w int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+w]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, se := n(0, 4), n(5, 2), n(8, 2), n(11, 2), n(14, 2), n(17, 2)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
+	if t.Day() != d { // 2026-02-30 and the like
+		return time.Time{}, false
+	}
+	return t, true
 }

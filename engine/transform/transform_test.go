@@ -105,3 +105,26 @@ func TestNewRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestSQLTimeFastPathAgreesWithTimeParse(t *testing.T) {
+	tr, err := transform.New([]record.Column{{Name: "s", Type: record.String}}, transform.Spec{Mappings: []transform.Mapping{{Source: "s", Target: "t", Type: record.Timestamp, Format: "yyyy-MM-dd HH:mm:ss"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"2026-11-22 13:05:09", "2024-02-29 00:00:00", "2026-02-30 00:00:00", "2026-13-01 00:00:00", "2026-11-22T13:05:09", "2026-11-22 1:05:09", "2026-11-22 13:05:0x"} {
+		out := make([]record.Value, 1)
+		if _, err := tr.Apply([]record.Value{{Type: record.String, S: s}}, out); err != nil {
+			t.Fatal(err)
+		}
+		want, err := time.Parse("2006-01-02 15:04:05", s)
+		if err != nil {
+			if !out[0].Null() {
+				t.Errorf("%q: got %+v, want null (time.Parse: %v)", s, out[0], err)
+			}
+			continue
+		}
+		if out[0].I != want.UnixMicro() {
+			t.Errorf("%q: got %d, want %d", s, out[0].I, want.UnixMicro())
+		}
+	}
+}

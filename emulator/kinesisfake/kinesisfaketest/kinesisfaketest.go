@@ -3,16 +3,15 @@
 package kinesisfaketest
 
 import (
-	"io"
 	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 // NewServer starts a kinesisfake.Server with opts on a loopback port and
@@ -32,10 +31,11 @@ func NewServer(t testing.TB, opts ...kinesisfake.Option) (*kinesisfake.Server, a
 	return srv, Config()
 }
 
-// Config returns the aws.Config the helpers use: region us-east-1 and
-// static credentials, which the server accepts as it accepts any.
+// Config returns the aws.Config the helpers use: region us-east-1, static
+// credentials (the server accepts any) and HTTPClient().
 func Config() aws.Config {
 	return aws.Config{
+		HTTPClient:  HTTPClient(),
 		Region:      kinesisfake.DefaultRegion,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDSTREAMCHECK", "streamcheck-secret", ""),
 	}
@@ -47,28 +47,10 @@ func Config() aws.Config {
 func NewClient(srv *kinesisfake.Server, optFns ...func(*kinesis.Options)) *kinesis.Client {
 	fns := append([]func(*kinesis.Options){func(o *kinesis.Options) {
 		o.BaseEndpoint = aws.String(srv.URL())
-		o.HTTPClient = &http.Client{Transport: ownedBodyTransport{awshttp.NewBuildableClient().GetTransport()}}
 	}}, optFns...)
 	return kinesis.NewFromConfig(Config(), fns...)
 }
 
-// ownedBodyTransport gives the transport a request body of its own, so
-// that the SDK closing its body when the response headers arrive cannot
-// race with the transport still finishing the request write. Over loopback
-// the answer can arrive that early; the race then tears down the connection
-// in the middle of a large response body ("use of closed network
-// connection").
-type ownedBodyTransport struct{ base http.RoundTripper }
-
-func (t ownedBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req = req.Clone(req.Context())
-		req.Body = &ownedBody{rc: req.Body}
-	}
-	return t.base.RoundTrip(req)
-}
-
-type ownedBody struct{ rc io.ReadCloser }
-
-func (b *ownedBody) Read(p []byte) (int, error) { return b.rc.Read(p) }
-func (b *ownedBody) Close() error               { return b.rc.Close() }
+// HTTPClient returns the HTTP client NewClient gives the SDK: the SDK's
+// default client made safe for loopback endpoints (see package sdkhttp).
+func HTTPClient() *http.Client { return sdkhttp.Client() }

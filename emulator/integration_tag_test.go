@@ -1,0 +1,5 @@
+//go:build integration
+
+package emulator_test
+
+func init() { integrationTag = true }

@@ -1,0 +1,55 @@
+// Package sdkhttp gives aws-sdk-go-v2 clients an HTTP client that is safe
+// against endpoints that answer within microseconds, such as streamcheck's
+// emulators or LocalStack on loopback.
+//
+// The SDK closes a request body as soon as the response headers arrive, and
+// the body's WriteTo then returns io.EOF. net/http's final copy ("is there
+// anything after Content-Length?") can hit that when the response comes back
+// before the request has been fully handed over; it takes the EOF for a write
+// failure and closes the connection under the response still being read, so a
+// large GetRecords page fails with "use of closed network connection". Hiding
+// WriteTo makes net/http read the body through Read, where the closed body is
+// a clean end of input. Over real networks the race cannot happen, and the
+// wrapper costs one allocation per request.
+package sdkhttp
+
+import (
+	"io"
+	"net/http"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+)
+
+// Client returns the SDK's default HTTP client (its transport settings and
+// timeouts) with request bodies wrapped as the package comment explains.
+func Client() *http.Client {
+	return &http.Client{Transport: Transport(awshttp.NewBuildableClient().GetTransport())}
+}
+
+// Transport wraps base so that every request body hides io.WriterTo. A nil
+// base means http.DefaultTransport.
+func Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if t, ok := base.(bodyTransport); ok {
+		return t
+	}
+	return bodyTransport{base: base}
+}
+
+type bodyTransport struct{ base http.RoundTripper }
+
+func (t bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req = req.Clone(req.Context())
+		req.Body = readOnlyBody{req.Body}
+	}
+	return t.base.RoundTrip(req)
+}
+
+// readOnlyBody exposes only Read and Close of a request body.
+type readOnlyBody struct{ rc io.ReadCloser }
+
+func (b readOnlyBody) Read(p []byte) (int, error) { return b.rc.Read(p) }
+func (b readOnlyBody) Close() error               { return b.rc.Close() }

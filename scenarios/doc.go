@@ -1,0 +1,23 @@
+// Package scenarios runs streamcheck end to end: it starts an emulator stack,
+// sends a seeded synthetic stream with a ledger, runs the ingestion engine
+// against it through the AWS SDK, stops the engine dead at planned crash
+// points and restarts it on the same checkpoint, injects emulator faults, and
+// finally verifies the output with DuckDB against the ledger.
+//
+// A Scenario is a setup (stream, shards, job), a load (generator settings), a
+// fault schedule (engine crashes with restarts, emulator fault rules) and
+// expectations (exactly once, dead letters, a lag bound, or, for the
+// at-least-once mode, the duplicates the checker must find). Execute runs one
+// and returns a Result; Run does the same inside a test and fails it with the
+// seed and the command that replays the run.
+//
+// One seed drives the generator's records, the emulators' random choices, the
+// batches at which crashes happen and the fault rules' skips, so a seed
+// reproduces the data, the ledger and the verdicts (batch boundaries follow
+// the wall clock and may differ). The seed comes from WithSeed, else from the
+// STREAMCHECK_SEED environment variable, else DefaultSeed.
+//
+// Catalog lists the named scenarios that `go test ./scenarios` and
+// `streamcheck scenario run` execute. AssertionsConfig maps an engine job onto
+// the checks' configuration; the CLI's verify --job uses it as well.
+package scenarios

@@ -1,0 +1,94 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+)
+
+// watcher is a slog.Handler in front of the engine's logger: it counts the
+// batches the engine commits and writes a progress line for each commit and
+// replay, then passes every record on.
+type watcher struct {
+	next   slog.Handler
+	shared *watched
+}
+
+type watched struct {
+	mu       sync.Mutex
+	w        io.Writer
+	batches  atomic.Int64
+	replayed atomic.Int64
+}
+
+func newWatcher(next *slog.Logger, w io.Writer) *watcher {
+	var h slog.Handler = slog.DiscardHandler
+	if next != nil {
+		h = next.Handler()
+	}
+	return &watcher{next: h, shared: &watched{w: w}}
+}
+
+func (h *watcher) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelInfo || h.next.Enabled(ctx, l)
+}
+
+func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
+	switch r.Message {
+	case "batch committed":
+		h.shared.batches.Add(1)
+		var batch, n, dead int64
+		r.Attrs(func(a slog.Attr) bool {
+			switch a.Key {
+			case "batch":
+				batch = a.Value.Int64()
+			case "numRecords":
+				n = a.Value.Int64()
+			case "numDeadLetter":
+				dead = a.Value.Int64()
+			}
+			return true
+		})
+		h.printf("  batch %d committed: %d records, %d dead letters", batch, n, dead)
+	case "replaying planned batch":
+		h.shared.replayed.Add(1)
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "batch" {
+				h.printf("  replaying batch %d from its plan (same objects, overwritten)", a.Value.Int64())
+			}
+			return true
+		})
+	case "uncommitted at-least-once batch is read again":
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "batch" {
+				h.printf("  batch %d was not committed: at-least-once reads it again under new object names", a.Value.Int64())
+			}
+			return true
+		})
+	}
+	if h.next.Enabled(ctx, r.Level) {
+		return h.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h *watcher) printf(format string, args ...any) {
+	h.shared.mu.Lock()
+	defer h.shared.mu.Unlock()
+	fmt.Fprintf(h.shared.w, format+"\n", args...)
+}
+
+func (h *watcher) WithAttrs(attrs []slog.Attr) slog.Handler {
+	c := *h
+	c.next = h.next.WithAttrs(attrs)
+	return &c
+}
+
+func (h *watcher) WithGroup(name string) slog.Handler {
+	c := *h
+	c.next = h.next.WithGroup(name)
+	return &c
+}

@@ -1,0 +1,282 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"github.com/streamcheck/streamcheck/emulator"
+	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/generators"
+)
+
+// Defaults of a Scenario's zero fields and of Execute's options.
+const (
+	// DefaultSeed is the seed when neither WithSeed nor STREAMCHECK_SEED
+	// gives one.
+	DefaultSeed uint64 = 1
+	// EnvSeed is the environment variable that sets the seed.
+	EnvSeed = "STREAMCHECK_SEED"
+	// DefaultStream and DefaultShards are the stream a scenario creates:
+	// the ventilator stream of the AWS Glue streaming blog, four shards.
+	DefaultStream = "ventilatorstream"
+	DefaultShards = 4
+	// DefaultBucket is the S3 bucket holding output, dead letters and the
+	// checkpoint, each under a prefix named after the scenario.
+	DefaultBucket = "streamcheck"
+	// DefaultRecords is how many records the load sends.
+	DefaultRecords = 2000
+	// DefaultWindow is the engine's window (forEachBatch.windowSize), short
+	// so that a scenario takes seconds.
+	DefaultWindow = 250 * time.Millisecond
+	// DefaultMaxFetchRecordsPerShard caps a batch at this many records per
+	// shard, so that DefaultRecords make several batches whatever the
+	// timing.
+	DefaultMaxFetchRecordsPerShard = 200
+	// DefaultTimeout bounds a whole run.
+	DefaultTimeout = 2 * time.Minute
+)
+
+// Scenario is one reproducible end-to-end run: a setup, a load, a fault
+// schedule and what to expect. The zero values of its fields are the
+// defaults above; Name is required.
+type Scenario struct {
+	// Name identifies the scenario in the catalog, in test names and in
+	// replay commands: lower case letters, digits and dashes.
+	Name string
+	// Description says in a sentence what the scenario shows.
+	Description string
+	Setup       Setup
+	Load        Load
+	// Crashes stop the engine dead, in order, one per engine run; after
+	// each the engine is started again on the same checkpoint, as a
+	// supervisor restarts a killed job.
+	Crashes []Crash
+	// Faults are emulator fault rules installed before the load starts.
+	// They need the embedded backend; elsewhere the scenario fails at
+	// setup.
+	Faults []Fault
+	Expect Expect
+}
+
+// Setup is what a scenario creates before the load.
+type Setup struct {
+	// Stream is the Kinesis stream; default DefaultStream.
+	Stream string
+	// Shards is its shard count; default DefaultShards.
+	Shards int
+	// Bucket is the S3 bucket; default DefaultBucket.
+	Bucket string
+	// Window is the engine's window; default DefaultWindow.
+	Window time.Duration
+	// Delivery is the job's delivery mode, engine.ExactlyOnce (default)
+	// or engine.AtLeastOnce.
+	Delivery string
+	// Job builds the job from the run's Env; default VentilatorJob. The
+	// job's paths should lie under Env.Prefix.
+	Job func(Env) (*engine.Job, error)
+	// KeyColumn is the output column holding the ledger's key; default
+	// the data set's key (serialnumber for the ventilator).
+	KeyColumn string
+}
+
+// Env is what a job builder gets to know about a run.
+type Env struct {
+	// Stack is the running emulator stack.
+	Stack *emulator.Stack
+	// Stream and Bucket are the scenario's stream and bucket, created.
+	Stream string
+	Bucket string
+	// Prefix is "s3://BUCKET/NAME", under which the job should keep its
+	// output ("/output"), dead letters ("/deadletter") and checkpoint
+	// ("/checkpoint").
+	Prefix string
+	// Window and Delivery are the scenario's settings.
+	Window   time.Duration
+	Delivery string
+}
+
+// Load is the generated traffic.
+type Load struct {
+	// Dataset is the kind of record; default generators.Ventilator().
+	Dataset *generators.Dataset
+	// Records is how many records to send; default DefaultRecords.
+	Records int64
+	// Rate is records per second across producers; 0 means as fast as
+	// the stream takes them.
+	Rate float64
+	// Producers is how many producers send; default 1.
+	Producers int
+	// Malformed is the share of malformed records. They are of the kinds
+	// the engine must reject (invalid JSON, a wrong type, invalid UTF-8)
+	// and must each land in the dead letter once.
+	Malformed float64
+	// Duplicates is the share of deliberate producer-side duplicates.
+	Duplicates float64
+}
+
+// Crash is an engine crash point. The batch is drawn from the seed in
+// [Batch, BatchUpTo] when BatchUpTo > Batch, else it is Batch.
+type Crash struct {
+	// Point is "after-plan", "in-sink:K", "after-sink" or "after-commit",
+	// as engine.ParseCrashPoint reads it.
+	Point     string
+	Batch     int64
+	BatchUpTo int64
+}
+
+// Fault is an emulator fault rule. When SkipUpTo > Rule.Skip the rule's Skip
+// is drawn from the seed in [Rule.Skip, SkipUpTo], so the seed decides when
+// it fires.
+type Fault struct {
+	Rule     fault.Rule
+	SkipUpTo int
+}
+
+// Expect is what the run must show. By default every check of
+// assertions.Verify must pass with the exactly-once reading, each crash must
+// have happened, and some records must have been delivered.
+type Expect struct {
+	// Duplicates turns the delivery expectation around, for the
+	// at-least-once mode: the exactly-once reading must fail with
+	// duplicated rows (and nothing lost or unexpected), while the
+	// at-least-once reading passes.
+	Duplicates bool
+	// MinDeadLetters is the least number of dead-letter entries. Every
+	// malformed acknowledged record must be in the dead letter once
+	// regardless; this guards against a load that made none.
+	MinDeadLetters int64
+	// MaxLagP99 bounds the 99th percentile of lag from arrival in the
+	// stream to the commit of the record's batch; 0 means no bound.
+	MaxLagP99 time.Duration
+}
+
+var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Validate reports the first field that is not usable, by name.
+func (s *Scenario) Validate() error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("scenario %q: %s %v: want %s", s.Name, field, v, want)
+	}
+	if !validName.MatchString(s.Name) {
+		return bad("Name", fmt.Sprintf("%q", s.Name), "lower case letters, digits and dashes")
+	}
+	if s.Setup.Shards < 0 {
+		return bad("Setup.Shards", s.Setup.Shards, "a positive number (0 for the default)")
+	}
+	if s.Setup.Window < 0 {
+		return bad("Setup.Window", s.Setup.Window, "a positive duration (0 for the default)")
+	}
+	switch s.Setup.Delivery {
+	case "", engine.ExactlyOnce, engine.AtLeastOnce:
+	default:
+		return bad("Setup.Delivery", fmt.Sprintf("%q", s.Setup.Delivery), `"exactly-once" or "at-least-once"`)
+	}
+	if s.Load.Records < 0 {
+		return bad("Load.Records", s.Load.Records, "a positive number (0 for the default)")
+	}
+	if s.Load.Rate < 0 {
+		return bad("Load.Rate", s.Load.Rate, "records per second, 0 for no limit")
+	}
+	if s.Load.Producers < 0 {
+		return bad("Load.Producers", s.Load.Producers, "a positive number (0 for one)")
+	}
+	for _, sh := range []struct {
+		field string
+		v     float64
+	}{{"Load.Malformed", s.Load.Malformed}, {"Load.Duplicates", s.Load.Duplicates}} {
+		if sh.v < 0 || sh.v > 1 {
+			return bad(sh.field, sh.v, "a share from 0 to 1")
+		}
+	}
+	for i, c := range s.Crashes {
+		if _, err := engine.ParseCrashPoint(c.Point, c.Batch); err != nil {
+			return fmt.Errorf("scenario %q: Crashes[%d]: %w", s.Name, i, err)
+		}
+		if c.Batch < 0 {
+			return bad(fmt.Sprintf("Crashes[%d].Batch", i), c.Batch, "a batch id, 0 or more")
+		}
+	}
+	for i, f := range s.Faults {
+		if err := f.Rule.Validate(); err != nil {
+			return fmt.Errorf("scenario %q: Faults[%d]: %w", s.Name, i, err)
+		}
+	}
+	if s.Expect.Duplicates && s.delivery() != engine.AtLeastOnce {
+		return bad("Expect.Duplicates", true, "Setup.Delivery \"at-least-once\" (exactly-once must not duplicate)")
+	}
+	if s.Expect.MaxLagP99 < 0 {
+		return bad("Expect.MaxLagP99", s.Expect.MaxLagP99, "a duration, 0 for no bound")
+	}
+	return nil
+}
+
+// ErrExpectation is wrapped by the error Run reports when a scenario ran but
+// did not show what it expected; Result.Failures lists why.
+var ErrExpectation = errors.New("scenario expectation not met")
+
+func (s *Scenario) stream() string  { return or(s.Setup.Stream, DefaultStream) }
+func (s *Scenario) bucket() string  { return or(s.Setup.Bucket, DefaultBucket) }
+func (s *Scenario) shards() int     { return orInt(s.Setup.Shards, DefaultShards) }
+func (s *Scenario) records() int64  { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
+func (s *Scenario) producers() int  { return orInt(s.Load.Producers, 1) }
+func (s *Scenario) delivery() string { return or(s.Setup.Delivery, engine.ExactlyOnce) }
+
+func (s *Scenario) window() time.Duration {
+	if s.Setup.Window > 0 {
+		return s.Setup.Window
+	}
+	return DefaultWindow
+}
+
+func (s *Scenario) dataset() *generators.Dataset {
+	if s.Load.Dataset != nil {
+		return s.Load.Dataset
+	}
+	return generators.Ventilator()
+}
+
+// crashPoints resolves the crash schedule with the seed.
+func (s *Scenario) crashPoints(seed uint64) []engine.CrashPoint {
+	rng := rand.New(rand.NewPCG(seed, 0xc4a54))
+	out := make([]engine.CrashPoint, len(s.Crashes))
+	for i, c := range s.Crashes {
+		b := c.Batch
+		if c.BatchUpTo > c.Batch {
+			b += rng.Int64N(c.BatchUpTo - c.Batch + 1)
+		}
+		out[i], _ = engine.ParseCrashPoint(c.Point, b) // checked by Validate
+	}
+	return out
+}
+
+// faultRules resolves the fault schedule with the seed.
+func (s *Scenario) faultRules(seed uint64) []fault.Rule {
+	rng := rand.New(rand.NewPCG(seed, 0xfa017))
+	out := make([]fault.Rule, len(s.Faults))
+	for i, f := range s.Faults {
+		r := f.Rule
+		if f.SkipUpTo > r.Skip {
+			r.Skip += rng.IntN(f.SkipUpTo - r.Skip + 1)
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -5,21 +5,18 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/localstack"
 	"github.com/testcontainers/testcontainers-go/wait"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/edge"
@@ -38,6 +35,12 @@ func dockerOptIn(t *testing.T) {
 	// The reaper image cannot be pulled offline; containers are removed by
 	// t.Cleanup instead.
 	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	// Inside a sandbox or CI container testcontainers guesses the host from
+	// the default gateway, which may not reach published ports; a local
+	// daemon publishes them on loopback.
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && !strings.HasPrefix(os.Getenv("DOCKER_HOST"), "tcp://") {
+		t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
 	testcontainers.SkipIfProviderIsNotHealthy(t)
 }
 
@@ -82,16 +85,6 @@ func emulatorImage(t *testing.T) string {
 	return img
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestContainerImage runs the emulator image through testcontainers-go, as a
 // generic container and as LocalStack, and drives it with real clients
 // through the external backend.
@@ -100,22 +93,12 @@ func TestContainerImage(t *testing.T) {
 	ctx := t.Context()
 	img := emulatorImage(t)
 
-	// Kafka advertises what the client must dial, so publish its port on
-	// the same host port.
-	kport := strconv.Itoa(freePort(t))
 	ctr, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		Started: true,
 		ContainerRequest: testcontainers.ContainerRequest{
 			Image:        img,
-			Cmd:          []string{"--kafka-port", kport, "--kafka-advertise", "127.0.0.1"},
-			ExposedPorts: []string{"4566/tcp"},
-			HostConfigModifier: func(hc *container.HostConfig) {
-				if hc.PortBindings == nil {
-					hc.PortBindings = network.PortMap{}
-				}
-				hc.PortBindings[network.MustParsePort(kport+"/tcp")] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: kport}}
-			},
-			WaitingFor: wait.ForHTTP(edge.HealthPath).WithPort("4566/tcp"),
+			ExposedPorts: []string{"4566/tcp", "9092/tcp"},
+			WaitingFor:   wait.ForHTTP(edge.HealthPath).WithPort("4566/tcp"),
 		},
 	})
 	testcontainers.CleanupContainer(t, ctr)
@@ -126,19 +109,38 @@ func TestContainerImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kafkaAddr, err := ctr.PortEndpoint(ctx, "9092/tcp", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_REGION", "us-east-1")
 	st, err := emulator.Start(ctx, emulator.WithBackend(emulator.External), emulator.WithGetenv(func(k string) string {
-		return map[string]string{"AWS_ENDPOINT_URL": endpoint, "STREAMCHECK_KAFKA_BROKERS": "127.0.0.1:" + kport}[k]
+		return map[string]string{"AWS_ENDPOINT_URL": endpoint, "STREAMCHECK_KAFKA_BROKERS": kafkaAddr}[k]
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	s3c := st.S3Client(func(o *s3.Options) { o.UsePathStyle = true })
-	roundTrip(t, st.KinesisClient(), s3c, st.KafkaBrokers, "container")
+	roundTrip(t, st.KinesisClient(), s3c, nil, "container")
+
+	// The broker advertises 127.0.0.1:9092, its address inside the
+	// container; dial the published port instead, as a client on the
+	// container's network would dial the advertised one.
+	kc, err := kgo.NewClient(kgo.SeedBrokers(st.KafkaBrokers...), kgo.AllowAutoTopicCreation(),
+		kgo.Dialer(func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, strings.TrimPrefix(kafkaAddr, "://"))
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	if err := kc.ProduceSync(ctx, &kgo.Record{Topic: "container", Value: []byte("v")}).FirstErr(); err != nil {
+		t.Fatalf("produce to the container's Kafka: %v", err)
+	}
 
 	c := &edge.Client{Endpoint: endpoint}
 	if _, err := c.AddFault(ctx, fault.Rule{Service: "s3", Operation: "GetObject", Action: fault.ActionError, Code: "SlowDown", Status: 503, Times: 1}); err != nil {

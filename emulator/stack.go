@@ -131,11 +131,15 @@ func WithRegion(r string) Option { return func(o *options) error { o.region = r;
 // edge listener at addr (e.g. "127.0.0.1:4566"; port 0 picks one), with the
 // health endpoint and the fault API. By default each service gets its own
 // loopback port.
-func WithEdgeAddr(addr string) Option { return func(o *options) error { o.edgeAddr = addr; return nil } }
+func WithEdgeAddr(addr string) Option {
+	return func(o *options) error { o.edgeAddr = addr; return nil }
+}
 
 // WithKafkaAddr sets the embedded Kafka listener, e.g. "127.0.0.1:9092". The
 // default is a free loopback port.
-func WithKafkaAddr(addr string) Option { return func(o *options) error { o.kafkaAddr = addr; return nil } }
+func WithKafkaAddr(addr string) Option {
+	return func(o *options) error { o.kafkaAddr = addr; return nil }
+}
 
 // WithKafkaAdvertisedHost sets the host embedded Kafka tells clients to
 // connect to. The default is the listening host, or 127.0.0.1 when Kafka

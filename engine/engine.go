@@ -27,6 +27,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine/sink"
 	"github.com/streamcheck/streamcheck/engine/source"
 	"github.com/streamcheck/streamcheck/engine/transform"
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 // batchBackoff is Glue's backoff between retries of a failed batch.
@@ -97,6 +98,9 @@ func (e *Engine) connect(ctx context.Context) error {
 			return fmt.Errorf("engine: load AWS config: %w", err)
 		}
 	}
+	// Emulators and LocalStack answer on loopback within microseconds, which
+	// trips a race in the SDK's request-body handling (see sdkhttp).
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	j := e.job
 	var s3c *s3.Client
 	if blob.IsS3(j.Sink.Path) || blob.IsS3(j.Sink.DeadLetterPath) || blob.IsS3(j.ForEachBatch.CheckpointLocation) {

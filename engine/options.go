@@ -13,8 +13,10 @@ import (
 // Option configures an Engine.
 type Option func(*Engine)
 
-// WithClock sets the clock for windows, ingest times, retries and lease
-// expiry. The default is clock.Real().
+// WithClock sets the clock for windows, ingest times, Kinesis and batch
+// retries, idle pauses and lease expiry. The default is clock.Real(). With a
+// fake clock the caller must advance it for windows and backoffs to pass.
+// (The AWS SDK's own S3 retries sleep on the wall clock.)
 func WithClock(c clock.Clock) Option { return func(e *Engine) { e.clk = c } }
 
 // WithAWSConfig sets the AWS configuration for the Kinesis and S3 clients

@@ -16,6 +16,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 // Kinesis limits a KinesisSink fills its requests to.
@@ -289,7 +290,11 @@ func (k *KinesisSink) put(ctx context.Context, req []*Attempt, clk clock.Clock, 
 // retries are off, and when endpoint is not "" it overrides the endpoint the
 // SDK resolves (from AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL or the
 // region). cfg comes from config.LoadDefaultConfig or is built by hand.
+//
+// The client's HTTP client is made safe for loopback endpoints (see package
+// sdkhttp).
 func NewKinesisClient(cfg aws.Config, endpoint string) *kinesis.Client {
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.Retryer = aws.NopRetryer{}
 		if endpoint != "" {

@@ -218,11 +218,11 @@ func (s *Scenario) Validate() error {
 // did not show what it expected; Result.Failures lists why.
 var ErrExpectation = errors.New("scenario expectation not met")
 
-func (s *Scenario) stream() string  { return or(s.Setup.Stream, DefaultStream) }
-func (s *Scenario) bucket() string  { return or(s.Setup.Bucket, DefaultBucket) }
-func (s *Scenario) shards() int     { return orInt(s.Setup.Shards, DefaultShards) }
-func (s *Scenario) records() int64  { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
-func (s *Scenario) producers() int  { return orInt(s.Load.Producers, 1) }
+func (s *Scenario) stream() string   { return or(s.Setup.Stream, DefaultStream) }
+func (s *Scenario) bucket() string   { return or(s.Setup.Bucket, DefaultBucket) }
+func (s *Scenario) shards() int      { return orInt(s.Setup.Shards, DefaultShards) }
+func (s *Scenario) records() int64   { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
+func (s *Scenario) producers() int   { return orInt(s.Load.Producers, 1) }
 func (s *Scenario) delivery() string { return or(s.Setup.Delivery, engine.ExactlyOnce) }
 
 func (s *Scenario) window() time.Duration {

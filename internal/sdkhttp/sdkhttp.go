@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
@@ -24,6 +25,31 @@ import (
 // timeouts) with request bodies wrapped as the package comment explains.
 func Client() *http.Client {
 	return &http.Client{Transport: Transport(awshttp.NewBuildableClient().GetTransport())}
+}
+
+// Wrap returns an aws.HTTPClient that sends through c with request bodies
+// wrapped as the package comment explains; a nil c means Client(). Wrapping
+// twice is harmless. Use it where an aws.Config is handed in from outside:
+// cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient).
+func Wrap(c aws.HTTPClient) aws.HTTPClient {
+	switch c := c.(type) {
+	case nil:
+		return Client()
+	case doer:
+		return c
+	case *http.Client:
+		if _, ok := c.Transport.(bodyTransport); ok {
+			return c
+		}
+	}
+	return doer{c}
+}
+
+// doer wraps request bodies before handing requests to an arbitrary client.
+type doer struct{ c aws.HTTPClient }
+
+func (d doer) Do(req *http.Request) (*http.Response, error) {
+	return d.c.Do(wrapBody(req))
 }
 
 // Transport wraps base so that every request body hides io.WriterTo. A nil
@@ -41,11 +67,19 @@ func Transport(base http.RoundTripper) http.RoundTripper {
 type bodyTransport struct{ base http.RoundTripper }
 
 func (t bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req = req.Clone(req.Context())
-		req.Body = readOnlyBody{req.Body}
+	return t.base.RoundTrip(wrapBody(req))
+}
+
+func wrapBody(req *http.Request) *http.Request {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req
 	}
-	return t.base.RoundTrip(req)
+	if _, ok := req.Body.(readOnlyBody); ok {
+		return req
+	}
+	req = req.Clone(req.Context())
+	req.Body = readOnlyBody{req.Body}
+	return req
 }
 
 // readOnlyBody exposes only Read and Close of a request body.

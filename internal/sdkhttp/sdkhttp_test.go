@@ -40,6 +40,27 @@ func TestTransportHidesWriteTo(t *testing.T) {
 	}
 }
 
+func TestWrapArbitraryClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(b)
+	}))
+	defer srv.Close()
+
+	// A plain *http.Client would call WriteTo and panic; wrapped, it must not.
+	c := sdkhttp.Wrap(&http.Client{})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, writerToBody{strings.NewReader("abc")})
+	req.ContentLength = 3
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if again := sdkhttp.Wrap(c); again != c {
+		t.Fatal("Wrap of a wrapped client should return it unchanged")
+	}
+}
+
 func TestTransportIsIdempotent(t *testing.T) {
 	once := sdkhttp.Transport(nil)
 	if twice := sdkhttp.Transport(once); twice != once {

@@ -1,5 +1,0 @@
-package assertions
-
-import (
-	_ "github.com/duckdb/duckdb-go/v2"
-)

@@ -1,0 +1,82 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/streamcheck/streamcheck/engine"
+)
+
+// Catalog returns the named scenarios, each on the embedded backend by
+// default, in the order `streamcheck scenario list` shows them. Every one is
+// small (DefaultRecords records, DefaultWindow windows) so that the whole
+// catalog runs in a minute or two on two cores.
+func Catalog() []Scenario {
+	return []Scenario{
+		{
+			Name:        "steady-kinesis",
+			Description: "Ventilator JSON from 4 shards becomes ingest-hour partitioned Parquet, every record exactly once, with a lag bound.",
+			Load:        Load{Rate: 4000},
+			Expect:      Expect{MaxLagP99: 10 * time.Second},
+		},
+		{
+			Name:        "crash-after-plan",
+			Description: "The engine dies after writing a batch's plan, before any output; the restart replays the plan.",
+			Load:        Load{Rate: 4000},
+			Crashes:     []Crash{{Point: "after-plan", Batch: 1, BatchUpTo: 2}},
+		},
+		{
+			Name:        "crash-in-sink",
+			Description: "The engine dies after the first object of a batch; the replay overwrites it and writes the rest.",
+			Load:        Load{Rate: 4000, Malformed: 0.02},
+			Crashes:     []Crash{{Point: "in-sink:1", Batch: 1, BatchUpTo: 2}},
+			Expect:      Expect{MinDeadLetters: 1},
+		},
+		{
+			Name:        "crash-after-sink",
+			Description: "The engine dies with a batch's output complete but not committed; the replay overwrites the same objects.",
+			Load:        Load{Rate: 4000, Malformed: 0.02},
+			Crashes:     []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 2}},
+			Expect:      Expect{MinDeadLetters: 1},
+		},
+		{
+			Name:        "crash-after-commit",
+			Description: "The engine dies right after a commit; the restart goes on from the next batch.",
+			Load:        Load{Rate: 4000},
+			Crashes:     []Crash{{Point: "after-commit", Batch: 1, BatchUpTo: 2}},
+		},
+		{
+			Name:        "crash-every-point",
+			Description: "Four crashes in one run, one at each point, in successive batches.",
+			Load:        Load{Rate: 2000, Records: 4000},
+			Crashes: []Crash{
+				{Point: "after-plan", Batch: 1}, {Point: "in-sink:1", Batch: 2},
+				{Point: "after-sink", Batch: 3}, {Point: "after-commit", Batch: 4},
+			},
+		},
+		{
+			Name:        "at-least-once-duplicates",
+			Description: "A stock forEachBatch job writing with append dies after its sink: the restart writes the batch again and the checker must report the duplicates.",
+			Setup:       Setup{Delivery: engine.AtLeastOnce},
+			Load:        Load{Rate: 4000},
+			Crashes:     []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 2}},
+			Expect:      Expect{Duplicates: true},
+		},
+		{
+			Name:        "malformed-records",
+			Description: "5% of records are invalid JSON, of a wrong type or invalid UTF-8: each lands in the dead letter once, with a crash after the sink in between.",
+			Load:        Load{Rate: 4000, Malformed: 0.05, Duplicates: 0.01},
+			Crashes:     []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 2}},
+			Expect:      Expect{MinDeadLetters: 20},
+		},
+	}
+}
+
+// Lookup returns the catalog scenario called name.
+func Lookup(name string) (Scenario, bool) {
+	for _, s := range Catalog() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}

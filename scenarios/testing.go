@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Run executes s inside a test: the stack and the run's directory are the
+// test's (t.TempDir), the engine's progress goes to t.Log, and a run that
+// could not be carried out or did not meet its expectations fails the test
+// with the seed and the command that replays it. Pass WithSeed to fix the
+// seed; otherwise STREAMCHECK_SEED or DefaultSeed applies.
+func Run(t testing.TB, s Scenario, opts ...Option) *Result {
+	t.Helper()
+	o := append([]Option{WithDir(t.TempDir()), WithProgress(testWriter{t})}, opts...)
+	res, err := Execute(t.Context(), s, o...)
+	if err != nil {
+		seed, _ := newOptions(o).resolveSeed()
+		t.Fatalf("scenario %s (seed %d) could not run: %v\nreplay: %s", s.Name, seed, err, testReplay(t, s.Name, seed))
+		return nil
+	}
+	if !res.Passed {
+		res.Replay = testReplay(t, s.Name, res.Seed)
+		t.Errorf("scenario %s failed (seed %d):\n  - %s\nreplay: %s", s.Name, res.Seed, strings.Join(res.Failures, "\n  - "), res.Replay)
+	}
+	return res
+}
+
+// testReplay is the go test command that replays the current test with seed,
+// plus the CLI command for catalog scenarios.
+func testReplay(t testing.TB, name string, seed uint64) string {
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	pkg := "."
+	if wd, err := os.Getwd(); err == nil && strings.HasSuffix(wd, string(os.PathSeparator)+"scenarios") {
+		pkg = "./scenarios"
+	}
+	cmd := fmt.Sprintf("%s=%d go test %s -run '%s'", EnvSeed, seed, pkg, strings.Join(parts, "/"))
+	if _, ok := Lookup(name); ok {
+		cmd += fmt.Sprintf("   or: streamcheck scenario run %s --seed %d", name, seed)
+	}
+	return cmd
+}
+
+// testWriter writes progress lines to t.Log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

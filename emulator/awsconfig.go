@@ -5,13 +5,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
-// staticConfig is an aws.Config with LocalStack-style test credentials and
-// per-service endpoints.
+// staticConfig is an aws.Config with LocalStack-style test credentials,
+// per-service endpoints and the SDK's HTTP client made safe for loopback
+// endpoints (package sdkhttp).
 func staticConfig(region, kinesisURL, s3URL string) aws.Config {
 	cfg := aws.Config{
 		Region:      region,
+		HTTPClient:  sdkhttp.Client(),
 		Credentials: credentials.NewStaticCredentialsProvider(TestAccessKeyID, TestSecretAccessKey, ""),
 		ConfigSources: []any{serviceEndpoints{
 			"Kinesis": kinesisURL,

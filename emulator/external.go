@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 // startExternal describes endpoints that already run: AWS_ENDPOINT_URL_KINESIS
@@ -21,6 +23,8 @@ func startExternal(ctx context.Context, o options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: load AWS configuration for the external backend: %w", err)
 	}
+	// Harmless over real networks, needed against local endpoints.
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	s := &Stack{Backend: External, Region: cfg.Region, AWSConfig: cfg}
 	global := o.getenv("AWS_ENDPOINT_URL")
 	s.KinesisURL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_KINESIS"), global)

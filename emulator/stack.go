@@ -328,7 +328,7 @@ func startEmbedded(o options) (*Stack, error) {
 	s.KafkaBrokers = kf.Addrs()
 
 	if o.edgeAddr != "" {
-		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, in, o.version, s.KafkaBrokers)
+		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, kf, in, o.version, s.KafkaBrokers)
 		if err != nil {
 			return s, err
 		}
@@ -388,8 +388,8 @@ func (s *Stack) S3Client(optFns ...func(*s3.Options)) *s3.Client {
 // Env returns the environment, as KEY=value lines sorted by key, that points
 // AWS SDKs, the AWS CLI and streamcheck at this stack: AWS_ENDPOINT_URL (when
 // one endpoint serves both services) or AWS_ENDPOINT_URL_KINESIS and
-// AWS_ENDPOINT_URL_S3, test credentials and region for local backends, and
-// STREAMCHECK_KAFKA_BROKERS.
+// AWS_ENDPOINT_URL_S3, test credentials for local backends, AWS_REGION and
+// AWS_DEFAULT_REGION, and STREAMCHECK_KAFKA_BROKERS.
 func (s *Stack) Env() []string {
 	m := map[string]string{}
 	switch {
@@ -409,6 +409,7 @@ func (s *Stack) Env() []string {
 	}
 	if s.Region != "" {
 		m["AWS_REGION"] = s.Region
+		m["AWS_DEFAULT_REGION"] = s.Region // the AWS CLI's name for it
 	}
 	if len(s.KafkaBrokers) > 0 {
 		m[EnvKafkaBrokers] = strings.Join(s.KafkaBrokers, ",")
@@ -435,12 +436,12 @@ func (s *Stack) Close() error {
 }
 
 // serveEdge serves Kinesis and S3 behind one edge router on addr.
-func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
+func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, kf *kafkafake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("emulator: listen for edge on %s: %w", addr, err)
 	}
-	srv := newEdgeServer(kin, s3s, in, version, brokers)
+	srv := newEdgeServer(kin, s3s, kf, in, version, brokers)
 	go srv.Serve(ln)
 	return "http://" + dialAddr(ln.Addr()), func() error {
 		if err := srv.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -153,6 +153,33 @@ func TestEdge(t *testing.T) {
 		}
 	})
 
+	t.Run("SubscribeToShard", func(t *testing.T) {
+		ctx := t.Context()
+		arn := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/edge")
+		reg, err := kc.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("efo")})
+		if err != nil {
+			t.Fatalf("RegisterStreamConsumer: %v", err)
+		}
+		sub, err := kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
+			ConsumerARN: reg.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
+			StartingPosition: &ktypes.StartingPosition{Type: ktypes.ShardIteratorTypeTrimHorizon},
+		})
+		if err != nil {
+			t.Fatalf("SubscribeToShard through the edge: %v", err)
+		}
+		stream := sub.GetStream()
+		defer stream.Close()
+		select {
+		case ev, ok := <-stream.Events():
+			se, isEvent := ev.(*ktypes.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+			if !ok || !isEvent || len(se.Value.Records) != 1 || string(se.Value.Records[0].Data) != "hello" {
+				t.Fatalf("first event = %T %v (stream error %v), want one record \"hello\"", ev, ok, stream.Err())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event in 10s")
+		}
+	})
+
 	t.Run("health", func(t *testing.T) {
 		resp, err := http.Get(s.EdgeURL + "/_localstack/health")
 		if err != nil {

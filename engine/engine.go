@@ -2,8 +2,10 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -126,6 +128,18 @@ func (e *Engine) connect(ctx context.Context) error {
 	if e.cp, err = blob.Open(j.ForEachBatch.CheckpointLocation, s3c); err != nil {
 		return fmt.Errorf("engine: open forEachBatch.checkpointLocation: %w", err)
 	}
+	if j.Source.Kind == KindKafka {
+		kcfg, err := j.kafkaConfig()
+		if err != nil {
+			return err
+		}
+		src, err := source.NewKafka(kcfg, e.clk, e.log)
+		if err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		e.src = src
+		return nil
+	}
 	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if j.Source.Region != "" {
 			o.Region = j.Source.Region
@@ -190,6 +204,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		return fmt.Errorf("engine: open checkpoint %s: %w", e.job.ForEachBatch.CheckpointLocation, err)
 	}
 	e.ckpt = ckpt
+	if c, ok := e.src.(interface{ Close() }); ok {
+		defer c.Close()
+	}
 	work := context.WithoutCancel(ctx) // a batch under way finishes on cancel
 	err = e.loop(ctx, work)
 	if errors.Is(err, ErrCrashed) {
@@ -222,6 +239,10 @@ func (e *Engine) loop(ctx, work context.Context) error {
 		}
 		if errors.Is(err, ErrCrashed) || errors.Is(err, checkpoint.ErrLeaseLost) || errors.Is(err, checkpoint.ErrExists) {
 			return err
+		}
+		if errors.Is(err, source.ErrDataLoss) {
+			// failOnDataLoss: another try would find the same gap.
+			return fmt.Errorf("engine: batch %d: %w", next, err)
 		}
 		if err != nil {
 			failures++
@@ -306,7 +327,7 @@ func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
 	if len(b.Records) == 0 && e.job.Options.AvoidEmptyBatches && len(b.DataLoss) == 0 {
 		// No batch: keep the live iterators (and shard closures) in
 		// memory only, and keep the lease.
-		e.src.Commit(&checkpoint.Offsets{BatchID: id, Shards: b.Shards})
+		e.src.Commit(&checkpoint.Offsets{BatchID: id, Shards: b.Shards, Partitions: b.Partitions})
 		return res, e.ckpt.Renew(ctx)
 	}
 	res.committed = true
@@ -344,10 +365,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if planned != nil {
 		ingest = planned.IngestTime
 	}
-	info := checkpoint.SourceInfo{Kind: "kinesis", Stream: e.job.Source.StreamName}
-	if info.Stream == "" {
-		info.Stream = e.job.Source.StreamARN
-	}
+	info := e.src.Info()
 	cols := e.fixed
 	if cols == nil {
 		payloads := make([][]byte, len(b.Records))
@@ -361,9 +379,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		return nil, fmt.Errorf("engine: batch %d: transforms: %w", id, err)
 	}
 	outCols := tr.Output()
-	if e.job.Options.AddRecordTimestamp {
-		outCols = append(outCols[:len(outCols):len(outCols)], record.Column{Name: "__src_timestamp", Type: record.Timestamp})
-	}
+	outCols = append(outCols[:len(outCols):len(outCols)], e.extraColumns()...)
 	rows, keep, dead, err := e.decode(b, id, info, cols, tr, len(outCols))
 	if err != nil {
 		return nil, err
@@ -585,6 +601,46 @@ func project(cols []record.Column, idx []int) []record.Column {
 	return out
 }
 
+// extraColumns are the columns the engine adds after the transforms:
+// __src_timestamp (addRecordTimestamp), then headers (includeHeaders, Kafka).
+func (e *Engine) extraColumns() []record.Column {
+	var cols []record.Column
+	if e.job.Options.AddRecordTimestamp {
+		cols = append(cols, record.Column{Name: "__src_timestamp", Type: record.Timestamp})
+	}
+	if e.job.Options.IncludeHeaders && e.job.Source.Kind == KindKafka {
+		cols = append(cols, record.Column{Name: "headers", Type: record.String})
+	}
+	return cols
+}
+
+// fillExtra fills the extraColumns of r.
+func (e *Engine) fillExtra(r *source.Record, row []record.Value) {
+	i := 0
+	if e.job.Options.AddRecordTimestamp {
+		row[i] = record.Value{Type: record.Timestamp, I: r.ArrivalTime.UnixMicro()}
+		i++
+	}
+	if i < len(row) {
+		row[i] = record.Value{Type: record.String, S: headersJSON(r.Headers)}
+	}
+}
+
+// headersJSON renders headers as a JSON array of {"key","value"} objects,
+// values as strings.
+func headersJSON(hs []source.Header) string {
+	type kv struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	out := make([]kv, len(hs))
+	for i, h := range hs {
+		out[i] = kv{h.Key, string(h.Value)}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
 // decode decodes and transforms every record in parallel into a flat row
 // slice; rejected records become dead letters, in source order.
 func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) ([]record.Value, []bool, []sink.DeadLetter, error) {
@@ -620,11 +676,11 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 					ok, err = tr.Apply(in, row[:nTr])
 					keep[i] = ok && err == nil
 					if width > nTr {
-						row[nTr] = record.Value{Type: record.Timestamp, I: r.ArrivalTime.UnixMicro()}
+						e.fillExtra(r, row[nTr:])
 					}
 				}
 				if err != nil {
-					d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: info.Stream, ShardID: r.ShardID, Partition: r.Partition,
+					d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: cmp.Or(r.Topic, info.Stream), ShardID: r.ShardID, Partition: r.Partition,
 						SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime, Error: err.Error()}
 					d.SetPayload(r.Data)
 					parts[w].dead = append(parts[w].dead, d)

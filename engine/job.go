@@ -38,6 +38,14 @@ const (
 	DefaultClassification           = "json"
 	DefaultPartitioning             = PartitionByIngestTime
 	DefaultDelivery                 = ExactlyOnce
+	DefaultStartingOffsets          = "latest"
+	DefaultPollTimeoutMs            = 512
+)
+
+// Source kinds.
+const (
+	KindKinesis = "kinesis"
+	KindKafka   = "kafka"
 )
 
 // Delivery modes.
@@ -71,13 +79,15 @@ type Job struct {
 
 // Source is the catalog table over the stream.
 type Source struct {
-	// Kind is the stream type; "kinesis" is the one supported.
+	// Kind is the stream type: "kinesis" (default) or "kafka".
 	Kind     string `yaml:"kind"`
 	Database string `yaml:"database"`
 	Table    string `yaml:"table"`
 	// Classification is the record format; "json" is the one supported.
 	Classification string `yaml:"classification"`
-	// StreamName or StreamARN names the stream.
+	// StreamName or StreamARN names the Kinesis stream. A Kafka source
+	// names its topics in connectionOptions (topicName, assign or
+	// subscribePattern).
 	StreamName string `yaml:"streamName"`
 	StreamARN  string `yaml:"streamARN"`
 	// Endpoint overrides the Kinesis endpoint (else AWS_ENDPOINT_URL or AWS).
@@ -111,7 +121,53 @@ type ConnectionOptions struct {
 	AvoidEmptyBatches        bool     `yaml:"avoidEmptyBatches"`
 	AddRecordTimestamp       bool     `yaml:"addRecordTimestamp"`
 	EmitConsumerLagMetrics   bool     `yaml:"emitConsumerLagMetrics"`
-	FailOnDataLoss           bool     `yaml:"failOnDataLoss"`
+	// FailOnDataLoss stops the job with an error naming the shard or
+	// partition and the range when retention removed records before they
+	// were read; false (default) continues from the earliest available
+	// record, logs a warning and records the range in the plan's data_loss.
+	FailOnDataLoss bool `yaml:"failOnDataLoss"`
+
+	// Kafka options (source.kind: kafka), with Glue's names. Exactly one of
+	// TopicName, Assign and SubscribePattern is set.
+	TopicName string `yaml:"topicName"`
+	// Assign is JSON naming partitions: {"topic":[0,1]}.
+	Assign string `yaml:"assign"`
+	// SubscribePattern is a regular expression matched against whole topic
+	// names; topics created while the job runs are picked up.
+	SubscribePattern string `yaml:"subscribePattern"`
+	// StartingOffsets is earliest, latest (default) or JSON per partition,
+	// {"topic":{"0":23,"1":-2}} with -2 earliest and -1 latest (a partition
+	// not named starts at latest). Partitions added later start at earliest.
+	StartingOffsets string `yaml:"startingOffsets"`
+	// StartingTimestamp (RFC 3339) overrides startingOffsets: each partition
+	// starts at its first record at or after it.
+	StartingTimestamp string `yaml:"startingTimestamp"`
+	// MaxOffsetsPerTrigger caps the offsets a batch reads (0: no cap), split
+	// across partitions in proportion to their backlog.
+	MaxOffsetsPerTrigger int64 `yaml:"maxOffsetsPerTrigger"`
+	// IncludeHeaders adds a "headers" column: the record's headers as a JSON
+	// array of {"key","value"} objects (Glue's is an array of structs).
+	IncludeHeaders bool `yaml:"includeHeaders"`
+	// PollTimeoutMs bounds one fetch (default 512).
+	PollTimeoutMs int `yaml:"pollTimeoutMs"`
+	// BootstrapServers is "host:port,host:port"; when empty, streamcheck run
+	// takes STREAMCHECK_KAFKA_BROKERS.
+	BootstrapServers string `yaml:"bootstrap.servers"`
+	// SecurityProtocol is PLAINTEXT (default), SSL, SASL_PLAINTEXT or
+	// SASL_SSL.
+	SecurityProtocol string `yaml:"security.protocol"`
+	// SASLMechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (Glue's
+	// KAFKA_SASL_MECHANISM), with SASLUsername and SASLPassword (Glue's
+	// KAFKA_SASL_PLAIN_* or KAFKA_SASL_SCRAM_* properties).
+	SASLMechanism string `yaml:"sasl.mechanism"`
+	SASLUsername  string `yaml:"sasl.username"`
+	SASLPassword  string `yaml:"sasl.password"`
+	// SSLCALocation is a PEM file of CA certificates to trust (Glue's
+	// KAFKA_CUSTOM_CERT, a local file here); empty trusts the system's.
+	SSLCALocation string `yaml:"ssl.ca.location"`
+	// SSLSkipValidation skips server certificate checks (Glue's
+	// KAFKA_SKIP_CUSTOM_CERT_VALIDATION).
+	SSLSkipValidation bool `yaml:"ssl.skipValidation"`
 }
 
 // ForEachBatch are the options of glueContext.forEachBatch.
@@ -180,7 +236,7 @@ type Sink struct {
 func DefaultJob() *Job {
 	return &Job{
 		Delivery: DefaultDelivery,
-		Source:   Source{Kind: "kinesis", Classification: DefaultClassification},
+		Source:   Source{Kind: KindKinesis, Classification: DefaultClassification},
 		Options: ConnectionOptions{
 			StartingPosition:         DefaultStartingPosition,
 			MaxFetchTimeInMs:         DefaultMaxFetchTimeInMs,
@@ -191,6 +247,8 @@ func DefaultJob() *Job {
 			NumRetries:               DefaultNumRetries,
 			RetryIntervalMs:          DefaultRetryIntervalMs,
 			MaxRetryIntervalMs:       DefaultMaxRetryIntervalMs,
+			StartingOffsets:          DefaultStartingOffsets,
+			PollTimeoutMs:            DefaultPollTimeoutMs,
 		},
 		ForEachBatch: ForEachBatch{WindowSize: Duration(DefaultWindowSize), BatchMaxRetries: DefaultBatchMaxRetries},
 		Sink:         Sink{Format: DefaultFormat, Compression: DefaultCompression, Partitioning: DefaultPartitioning},
@@ -251,14 +309,18 @@ func (j *Job) Validate() error {
 	if j.Delivery != ExactlyOnce && j.Delivery != AtLeastOnce {
 		bad("delivery", j.Delivery, `"exactly-once" or "at-least-once"`)
 	}
-	if j.Source.Kind != "kinesis" {
-		bad("source.kind", j.Source.Kind, `"kinesis"`)
+	switch j.Source.Kind {
+	case KindKinesis:
+		if j.Source.StreamName == "" && j.Source.StreamARN == "" {
+			bad("source.streamName", j.Source.StreamName, "a stream name (or source.streamARN)")
+		}
+	case KindKafka:
+		errs = append(errs, j.Options.validateKafka()...)
+	default:
+		bad("source.kind", j.Source.Kind, `"kinesis" or "kafka"`)
 	}
 	if j.Source.Classification != "json" {
 		bad("source.classification", j.Source.Classification, `"json"`)
-	}
-	if j.Source.StreamName == "" && j.Source.StreamARN == "" {
-		bad("source.streamName", j.Source.StreamName, "a stream name (or source.streamARN)")
 	}
 	seen := map[string]bool{}
 	for i, c := range j.Source.Columns {

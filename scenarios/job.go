@@ -40,8 +40,13 @@ func VentilatorJob(env Env) (*engine.Job, error) {
 	j.Options.EmitConsumerLagMetrics = true
 	j.Options.MaxFetchRecordsPerShard = DefaultMaxFetchRecordsPerShard
 	j.Options.MaxFetchTimeInMs = 200
-	j.Options.RetryIntervalMs = 100
-	j.Options.MaxRetryIntervalMs = 1000
+	// Kinesis allows five GetRecords calls per second per shard, and the
+	// embedded emulator enforces it: pace the reads, and ride out a
+	// throttle with retries rather than a failed batch.
+	j.Options.AddIdleTimeBetweenReads = true
+	j.Options.IdleTimeBetweenReadsInMs = 200
+	j.Options.RetryIntervalMs = 250
+	j.Options.MaxRetryIntervalMs = 2000
 	j.Transforms.ApplyMapping = []engine.Mapping{
 		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
 		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},

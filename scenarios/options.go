@@ -1,12 +1,14 @@
 package scenarios
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/streamcheck/streamcheck/emulator"
+	"github.com/streamcheck/streamcheck/engine"
 )
 
 type options struct {
@@ -19,6 +21,9 @@ type options struct {
 	getenv    func(string) string
 	stackOpts []emulator.Option
 	stack     *emulator.Stack
+	// afterCrash, when set, is called after each crash before the restart,
+	// for tests that inspect what a crash left behind.
+	afterCrash func(ctx context.Context, stack *emulator.Stack, job *engine.Job, cp engine.CrashPoint) error
 }
 
 // Option configures Execute and Run.

@@ -61,6 +61,21 @@ func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
 			}
 			return true
 		})
+	case "batch failed; restarting from the checkpoint":
+		var batch, attempt int64
+		var cause string
+		r.Attrs(func(a slog.Attr) bool {
+			switch a.Key {
+			case "batch":
+				batch = a.Value.Int64()
+			case "attempt":
+				attempt = a.Value.Int64()
+			case "err":
+				cause = a.Value.String()
+			}
+			return true
+		})
+		h.printf("  batch %d failed (attempt %d), retried from the checkpoint: %s", batch, attempt, cause)
 	case "uncommitted at-least-once batch is read again":
 		r.Attrs(func(a slog.Attr) bool {
 			if a.Key == "batch" {

@@ -235,6 +235,12 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 			res.Crashes = append(res.Crashes, fmt.Sprintf("%s of batch %d", cp, cp.Batch))
 			say("engine stopped dead at %s of batch %d (as a killed process); restarting on the same checkpoint", cp, cp.Batch)
 			next++
+			if o.afterCrash != nil {
+				if err := o.afterCrash(ctx, stack, job, cp); err != nil {
+					stopTicker()
+					return nil, fmt.Errorf("scenario %s: after crash %s of batch %d: %w", s.Name, cp, cp.Batch, err)
+				}
+			}
 			continue
 		}
 		if err != nil {
@@ -244,6 +250,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		if loadOver {
 			break
 		}
+		say("engine stopped: the stream was idle for a window while the load goes on; starting it again")
 	}
 	stopTicker()
 	<-loadDone
@@ -351,6 +358,9 @@ func describe(res assertions.Result) string {
 	}
 	if res.Detail != "" {
 		parts = append(parts, res.Detail)
+	}
+	if l := res.Lag; l != nil {
+		parts = append(parts, fmt.Sprintf("p50=%s p99=%s max=%s", round(l.Overall.P50), round(l.Overall.P99), round(l.Overall.Max)))
 	}
 	if len(res.Examples) > 0 {
 		e := res.Examples[0]

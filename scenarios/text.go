@@ -49,8 +49,8 @@ func (r *Result) WriteText(w io.Writer) error {
 	b.WriteString("\n")
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	l := r.Load
-	fmt.Fprintf(tw, "records sent\t%d (%d malformed, %d deliberate duplicates); %d acknowledged, %d failed, %d unknown\n",
-		l.Attempted, l.Malformed, l.Duplicates, l.Acked, l.Failed, l.Unknown)
+	fmt.Fprintf(tw, "records sent\t%d (%d malformed, %d deliberate duplicates); %d acknowledged, %d failed, %d unknown; %d throttled sends retried\n",
+		l.Attempted, l.Malformed, l.Duplicates, l.Acked, l.Failed, l.Unknown, l.Throttled)
 	fmt.Fprintf(tw, "records delivered\t%d rows in the output, %d duplicated\n", r.Delivered, r.Duplicated)
 	fmt.Fprintf(tw, "dead letters\t%d\n", r.DeadLetters)
 	crashes := "none"

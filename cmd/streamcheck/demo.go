@@ -15,14 +15,14 @@ import (
 // Defaults of the demo's flags and settings.
 const (
 	demoRecords = 20000
-	demoRate    = 5000 // records per second
+	demoRate    = 4000 // records per second
 	demoWindow  = time.Second
-	// demoFetchPerShard caps a batch at 4 × 2000 records, so the default
-	// load makes several batches.
-	demoFetchPerShard = 2000
-	demoCrashBatch    = 2
-	demoMalformed     = 0.01
-	demoTimeout       = 10 * time.Minute
+	// demoBatches is the least number of batches the load makes: a batch
+	// reads at most records/demoBatches/4 records per shard of the four.
+	demoBatches    = 4
+	demoCrashBatch = 2
+	demoMalformed  = 0.01
+	demoTimeout    = 10 * time.Minute
 )
 
 func init() {
@@ -47,8 +47,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *records < 10 {
-		return usagef("--records %d: want at least 10", *records)
+	if *records < 100 {
+		return usagef("--records %d: want at least 100", *records)
 	}
 	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithTimeout(demoTimeout)}
 	if wasGiven(fs, "seed") {
@@ -101,13 +101,13 @@ func demoScenario(records int64) scenarios.Scenario {
 				if err != nil {
 					return nil, err
 				}
-				j.Options.MaxFetchRecordsPerShard = demoFetchPerShard
+				j.Options.MaxFetchRecordsPerShard = int(max(records/(4*demoBatches), 1))
 				j.Options.MaxFetchTimeInMs = engine.DefaultMaxFetchTimeInMs
 				return j, j.Validate()
 			},
 		},
 		Load:    scenarios.Load{Records: records, Rate: demoRate, Malformed: demoMalformed},
-		Crashes: []scenarios.Crash{{Point: "after-sink", Batch: min(demoCrashBatch, max(records/4000, 1))}},
+		Crashes: []scenarios.Crash{{Point: "after-sink", Batch: demoCrashBatch}},
 	}
 }
 

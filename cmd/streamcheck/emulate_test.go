@@ -162,6 +162,13 @@ func TestEmulate(t *testing.T) {
 		t.Errorf("fault rm of a cleared rule = %d (stderr %s), want %d", code, errOut, exitFailure)
 	}
 
+	if code, _, errOut := runCLI(t, "fault", "kafka", "shuffle-leaders", "--endpoint", ep); code != 0 {
+		t.Errorf("fault kafka shuffle-leaders = %d (stderr %s), want 0", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "fault", "kafka", "remove-node", "--node", "0", "--endpoint", ep); code != exitFailure || !strings.Contains(errOut, "cannot remove all brokers") {
+		t.Errorf("fault kafka remove-node of the only broker = %d (stderr %s), want %d and kfake's refusal", code, errOut, exitFailure)
+	}
+
 	code, errOut := stop()
 	if code != 0 {
 		t.Fatalf("emulate exit status after cancel = %d, want 0; stderr: %s", code, errOut)
@@ -204,6 +211,8 @@ func TestEmulateUsage(t *testing.T) {
 		{name: "fault unknown subcommand", args: []string{"fault", "explode"}, wantCode: exitUsage, wantStderr: "unknown subcommand"},
 		{name: "fault add invalid rule", args: []string{"fault", "add", "--service", "s3"}, wantCode: exitUsage, wantStderr: "invalid rule"},
 		{name: "fault rm no id", args: []string{"fault", "rm"}, wantCode: exitUsage, wantStderr: "one rule ID"},
+		{name: "fault kafka no action", args: []string{"fault", "kafka"}, wantCode: exitUsage, wantStderr: "wants an action"},
+		{name: "fault kafka remove without node", args: []string{"fault", "kafka", "remove-node"}, wantCode: exitUsage, wantStderr: "needs --node"},
 		{name: "fault unreachable", args: []string{"fault", "list", "--endpoint", "http://127.0.0.1:1"}, wantCode: exitFailure, wantStderr: "list faults"},
 	}
 	for _, tt := range tests {

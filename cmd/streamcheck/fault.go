@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,7 +18,7 @@ func init() {
 	register(&command{
 		name:    "fault",
 		summary: "Add, list and remove fault rules on a running 'streamcheck emulate'.",
-		usage:   "fault add|list|rm|clear [--endpoint URL] [flags]",
+		usage:   "fault add|list|rm|clear|kafka [--endpoint URL] [flags]",
 		run:     runFault,
 	})
 }
@@ -29,12 +30,14 @@ const defaultFaultEndpoint = "http://127.0.0.1:4566"
 func runFault(ctx context.Context, e *env, args []string) error {
 	c := commands["fault"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: want add, list, rm or clear")
+		return usagef("missing subcommand: want add, list, rm, clear or kafka")
 	}
 	sub, args := args[0], args[1:]
 	if sub == "-h" || sub == "-help" || sub == "--help" {
 		printCommandHelp(e.stdout, c, flag.NewFlagSet("fault", flag.ContinueOnError))
-		fmt.Fprintln(e.stdout, "\nSubcommands: add (install a rule), list, rm ID, clear. Run 'streamcheck fault add -h' for the rule flags.")
+		fmt.Fprintln(e.stdout, "\nSubcommands: add (install a rule), list, rm ID, clear, and")
+		fmt.Fprintln(e.stdout, "kafka shuffle-leaders|move-partition|remove-node|add-node (change the Kafka cluster).")
+		fmt.Fprintln(e.stdout, "Run 'streamcheck fault add -h' or 'streamcheck fault kafka -h' for their flags.")
 		return flag.ErrHelp
 	}
 	fs := newFlagSet(c)
@@ -62,6 +65,41 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		fs.IntVar(&r.Times, "times", 0, "fire this many times, then expire (0: until removed)")
 		fs.IntVar(&r.Skip, "skip", 0, "let this many matching requests through first")
 		fs.Float64Var(&r.Probability, "probability", 0, "fire on this share of matching requests, from the emulator's seed (0: always)")
+	}
+	var (
+		kafkaAction string
+		ka          edge.KafkaAction
+		node        int
+	)
+	if sub == "kafka" {
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			kafkaAction, args = args[0], args[1:]
+		}
+		fs.StringVar(&ka.Topic, "topic", "", "topic (move-partition)")
+		partition := fs.Int("partition", 0, "partition (move-partition)")
+		fs.IntVar(&node, "node", -1, "broker node ID (move-partition, remove-node; add-node: -1 picks the next)")
+		fs.IntVar(&ka.Port, "port", 0, "port of the added broker (add-node; 0 picks one)")
+		if err := parseFlags(e, c, fs, args); err != nil {
+			return err
+		}
+		ka.Partition, ka.Node = int32(*partition), int32(node)
+		if kafkaAction == "" {
+			return usagef("kafka wants an action: shuffle-leaders, move-partition, remove-node or add-node")
+		}
+		if fs.NArg() > 0 {
+			return usagef("unexpected argument %q", fs.Arg(0))
+		}
+		if (kafkaAction == "remove-node" || kafkaAction == "move-partition") && node < 0 {
+			return usagef("kafka %s needs --node", kafkaAction)
+		}
+		out, err := (&edge.Client{Endpoint: *endpoint}).Kafka(ctx, kafkaAction, ka)
+		if err != nil {
+			return err
+		}
+		if kafkaAction == "add-node" {
+			fmt.Fprintf(e.stdout, "node %d on port %d\n", out.Node, out.Port)
+		}
+		return nil
 	}
 	if err := parseFlags(e, c, fs, args); err != nil {
 		return err
@@ -121,7 +159,7 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		}
 		return cl.ClearFaults(ctx)
 	default:
-		return usagef("unknown subcommand %q: want add, list, rm or clear", sub)
+		return usagef("unknown subcommand %q: want add, list, rm, clear or kafka", sub)
 	}
 	return nil
 }

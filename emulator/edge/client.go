@@ -110,3 +110,24 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	return nil
 }
+
+// Kafka runs the Kafka control action ("shuffle-leaders", "move-partition",
+// "remove-node", "add-node") with a and returns the answer; for add-node it
+// holds the node and port used.
+func (c *Client) Kafka(ctx context.Context, action string, a KafkaAction) (KafkaAction, error) {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return KafkaAction{}, fmt.Errorf("edge: encode Kafka action: %w", err)
+	}
+	var out KafkaAction
+	if action != "add-node" {
+		if err := c.do(ctx, http.MethodPost, KafkaPath+action, body, nil); err != nil {
+			return KafkaAction{}, fmt.Errorf("edge: Kafka %s at %s: %w", action, c.Endpoint, err)
+		}
+		return out, nil
+	}
+	if err := c.do(ctx, http.MethodPost, KafkaPath+action, body, &out); err != nil {
+		return KafkaAction{}, fmt.Errorf("edge: Kafka %s at %s: %w", action, c.Endpoint, err)
+	}
+	return out, nil
+}

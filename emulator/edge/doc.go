@@ -15,6 +15,8 @@
 //	POST /_streamcheck/faults        install a rule (JSON fault.Rule; delay as "500ms")
 //	DELETE /_streamcheck/faults/{id} remove one rule
 //	DELETE /_streamcheck/faults      remove every rule
+//	POST /_streamcheck/kafka/{shuffle-leaders,move-partition,remove-node,add-node}
+//	                                 change the Kafka cluster (see KafkaPath)
 //
 // Client calls the fault API from Go; the streamcheck fault command uses it.
 package edge

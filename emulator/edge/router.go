@@ -24,6 +24,7 @@ type Router struct {
 	s3       http.Handler
 	faults   *fault.Injector
 	validate func(fault.Rule) error
+	kafka    KafkaControls
 	version  string
 	extra    map[string]string
 }
@@ -72,6 +73,8 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.serveHealth(w, req)
 	case p == FaultsPath || strings.HasPrefix(p, FaultsPath+"/"):
 		r.serveFaults(w, req)
+	case strings.HasPrefix(p, KafkaPath):
+		r.serveKafka(w, req)
 	case IsKinesis(req):
 		r.kinesis.ServeHTTP(w, req)
 	default:

@@ -17,8 +17,9 @@
 // Delay holds the request, ActionDrop closes the client's connection, and
 // ActionError answers the partition (or the whole request, for requests that
 // carry no partitions) with the Kafka error named by Code, such as
-// NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE or REQUEST_TIMED_OUT. Rule
-// Status is ignored for Kafka. Cluster changes are typed helpers:
+// NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE or REQUEST_TIMED_OUT (a
+// code Kafka does not define answers UNKNOWN_SERVER_ERROR; ValidateRule
+// rejects such rules up front). Rule Status is ignored for Kafka. Cluster changes are typed helpers:
 // MoveTopicPartition, RemoveNode and AddNode (a broker down and back) and
 // ShufflePartitionLeaders.
 //

@@ -74,9 +74,16 @@ type PartitionRange struct {
 	EndOffset   int64  `json:"end_offset"`
 }
 
-// DataLoss records a range the source could no longer read.
+// DataLoss records a range the source could no longer read because
+// retention removed it first. For Kafka, Topic and Partition name the
+// partition and the lost offsets are [From, To) in decimal. For Kinesis,
+// ShardID names the shard (Partition is -1), From is the last sequence
+// number the checkpoint had reached and To the first one still available
+// (the lost records, if any, lie strictly between); To is "" when the whole
+// shard expired before it was drained.
 type DataLoss struct {
 	ShardID    string    `json:"shard_id"`
+	Topic      string    `json:"topic,omitempty"`
 	Partition  int32     `json:"partition"`
 	From       string    `json:"from"`
 	To         string    `json:"to"`

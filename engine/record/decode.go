@@ -11,17 +11,25 @@ import (
 )
 
 // DecodeError says why a payload does not fit a schema. Field is "" when the
-// payload is not a JSON object at all.
+// payload is not well-formed at all (not a JSON object, not one CSV record,
+// a truncated Avro datum, a line the Grok pattern does not match).
 type DecodeError struct {
-	Field  string // the offending field, if any
+	Field  string // the offending column, if any
 	Offset int    // byte offset in the payload
 	Reason string // what was wrong, naming the expected type where there is one
+	// Format is the classification that rejected the payload ("CSV",
+	// "Avro", "Grok"); "" means JSON.
+	Format string
 }
 
 // Error names the field (if any), the byte offset and the problem.
 func (e *DecodeError) Error() string {
 	if e.Field == "" {
-		return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Reason)
+		f := e.Format
+		if f == "" {
+			f = "JSON"
+		}
+		return fmt.Sprintf("invalid %s at byte %d: %s", f, e.Offset, e.Reason)
 	}
 	return fmt.Sprintf("field %q at byte %d: %s", e.Field, e.Offset, e.Reason)
 }

@@ -2,12 +2,14 @@ package record
 
 import "sort"
 
-// Infer derives a schema from sample payloads, as Glue's inferSchema does for
-// a batch: one nullable column per top-level field seen, typed bigint for
-// integers, double for other numbers (or a mix of both), boolean, and string
-// for strings, nested values and fields whose kinds conflict. Payloads that are
-// not JSON objects are ignored (the decoder sends them to the dead letter).
-// Columns are sorted by name so that the schema does not depend on order.
+// Infer derives a schema from sample JSON payloads, as Glue's inferSchema does
+// for a batch: one nullable column per top-level field seen, typed bigint for
+// integers, double for other numbers, boolean, and string for strings and
+// nested values. A field seen with several kinds gets the type Widen gives
+// them (bigint and double make double; anything else mixed makes string); a
+// field only ever null is a string. Payloads that are not well-formed JSON
+// objects are ignored (the decoder sends them to the dead letter). Columns
+// are sorted by name so that the schema does not depend on order.
 func Infer(payloads [][]byte) []Column {
 	kinds := map[string]Type{}
 	var scratch []byte
@@ -69,16 +71,7 @@ func Infer(payloads [][]byte) []Column {
 			continue
 		}
 		for name, t := range seen {
-			old, had := kinds[name]
-			switch {
-			case !had || old == Invalid:
-				kinds[name] = t
-			case t == Invalid || t == old:
-			case (old == Bigint && t == Double) || (old == Double && t == Bigint):
-				kinds[name] = Double
-			default:
-				kinds[name] = String
-			}
+			kinds[name] = Widen(kinds[name], t)
 		}
 	}
 	cols := make([]Column, 0, len(kinds))
@@ -90,4 +83,42 @@ func Infer(payloads [][]byte) []Column {
 	}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].Name < cols[j].Name })
 	return cols
+}
+
+// Widen returns the narrowest type that holds values of both a and b, the
+// rule Infer applies when a field's kinds differ across records: Invalid (a
+// null) gives way to the other type; int widens to bigint; int, bigint and
+// float widen to double; date widens to timestamp; any other mix is string.
+func Widen(a, b Type) Type {
+	switch {
+	case a == b || b == Invalid:
+		return a
+	case a == Invalid:
+		return b
+	}
+	rank := func(t Type) int {
+		switch t {
+		case Int:
+			return 1
+		case Bigint:
+			return 2
+		case Float:
+			return 3
+		case Double:
+			return 4
+		}
+		return 0
+	}
+	if ra, rb := rank(a), rank(b); ra > 0 && rb > 0 {
+		switch {
+		case ra >= 3 || rb >= 3:
+			return Double
+		default:
+			return Bigint
+		}
+	}
+	if (a == Date && b == Timestamp) || (a == Timestamp && b == Date) {
+		return Timestamp
+	}
+	return String
 }

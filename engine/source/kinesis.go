@@ -1,6 +1,7 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -196,7 +197,7 @@ func (k *Kinesis) refresh(ctx context.Context) ([]checkpoint.DataLoss, error) {
 		if !st.closed {
 			lost = append(lost, checkpoint.DataLoss{ShardID: id, Partition: -1, From: st.start.SequenceNumber, DetectedAt: now.UTC()})
 			if k.cfg.FailOnDataLoss {
-				return nil, fmt.Errorf("kinesis: shard %s of %s expired before it was drained (failOnDataLoss)", id, k.Info().Stream)
+				return nil, fmt.Errorf("kinesis: stream %s: %w", k.Info().Stream, &DataLossError{Loss: lost[len(lost)-1]})
 			}
 			k.log.Warn("shard vanished before it was drained", "shard", id, "from", st.start.SequenceNumber)
 		}
@@ -232,6 +233,7 @@ type shardRead struct {
 	iter    *string
 	behind  int64
 	drained bool
+	loss    *checkpoint.DataLoss
 	err     error
 }
 
@@ -270,6 +272,14 @@ func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
+		if r.loss != nil {
+			if k.cfg.FailOnDataLoss {
+				return nil, fmt.Errorf("kinesis: %w", &DataLossError{Loss: *r.loss})
+			}
+			k.log.Warn("records removed by retention before they were read; continuing at the trim horizon",
+				"shard", r.loss.ShardID, "after", r.loss.From, "first_available", r.loss.To)
+			b.DataLoss = append(b.DataLoss, *r.loss)
+		}
 		b.Records = append(b.Records, r.recs...)
 		b.Shards = append(b.Shards, r.rng)
 		b.MillisBehindLatest = max(b.MillisBehindLatest, r.behind)
@@ -294,6 +304,18 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 		return err
 	}
 	if it == nil {
+		if st.start.Type == checkpoint.AfterSequenceNumber {
+			loss, err := k.checkTrimmed(ctx, st.id, st.start.SequenceNumber)
+			if err != nil {
+				out.err = err
+				return
+			}
+			if loss != nil {
+				out.loss = loss
+				// Continue from the first record still available.
+				st.start = checkpoint.Start{Type: checkpoint.TrimHorizon}
+			}
+		}
 		if out.err = reacquire(); out.err != nil {
 			return
 		}
@@ -308,6 +330,18 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 		if errors.As(err, &ei) && expired < 3 {
 			expired++
 			k.log.Info("shard iterator expired; re-acquiring", "shard", st.id, "after", last)
+			if after := cmp.Or(last, st.start.SequenceNumber); after != "" && out.loss == nil {
+				// The iterator may have expired because retention passed it.
+				loss, err := k.checkTrimmed(ctx, st.id, after)
+				if err != nil {
+					out.err = err
+					return
+				}
+				if loss != nil {
+					out.loss = loss
+					st.start, last = checkpoint.Start{Type: checkpoint.TrimHorizon}, ""
+				}
+			}
 			if out.err = reacquire(); out.err != nil {
 				return
 			}
@@ -359,6 +393,31 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 		out.rng.EndSequenceNumber = out.recs[n-1].SequenceNumber
 		out.rng.Records = int64(n)
 	}
+}
+
+// checkTrimmed compares a checkpointed sequence number with the first
+// record still in the shard: when that record comes after it, the
+// checkpointed record itself has been trimmed and anything between the two
+// is gone. (Kinesis sequence numbers are not contiguous, so whether any
+// record lay between cannot be known; the range is reported as possible
+// loss.)
+func (k *Kinesis) checkTrimmed(ctx context.Context, shard, after string) (*checkpoint.DataLoss, error) {
+	it, err := k.iterator(ctx, shard, checkpoint.Start{Type: checkpoint.TrimHorizon})
+	if err != nil {
+		return nil, err
+	}
+	res, err := k.getRecords(ctx, it, 1)
+	if err != nil {
+		return nil, fmt.Errorf("kinesis: read the trim horizon of %s: %w", shard, err)
+	}
+	if len(res.Records) == 0 {
+		return nil, nil
+	}
+	first := aws.ToString(res.Records[0].SequenceNumber)
+	if CompareSequence(first, after) <= 0 {
+		return nil, nil
+	}
+	return &checkpoint.DataLoss{ShardID: shard, Partition: -1, From: after, To: first, DetectedAt: k.clk.Now().UTC()}, nil
 }
 
 // Replay reads exactly the records of planned's shard ranges, starting at

@@ -13,9 +13,13 @@ type Record struct {
 	PartitionKey   string
 	ShardID        string // Kinesis shard, "" for Kafka
 	SequenceNumber string // Kinesis sequence number, "" for Kafka
+	Topic          string // Kafka topic, "" for Kinesis
 	Partition      int32  // Kafka partition, -1 for Kinesis
 	Offset         int64  // Kafka offset, -1 for Kinesis
-	ArrivalTime    time.Time
+	Headers        []Header
+	// ArrivalTime is the Kinesis approximate arrival time or the Kafka
+	// record's timestamp.
+	ArrivalTime time.Time
 }
 
 // Batch is what a Source read for one micro-batch: records in a

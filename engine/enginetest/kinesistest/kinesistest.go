@@ -5,6 +5,7 @@
 //
 // It matches AWS in the shapes and error codes the engine relies on: closed
 // shards return a null NextShardIterator and ChildShards at their end,
+// trimmed records (Trim) are out of reach as after retention,
 // MillisBehindLatest is 0 only at the tip, errors carry __type. It does not
 // check signatures, enforce limits other than GetRecords' Limit, or expire
 // iterators by time (ExpireIterators does it on demand).
@@ -51,6 +52,7 @@ type stream struct {
 type shard struct {
 	id, parent, adjacent string
 	recs                 []rec
+	trimmed              int // records before this index are past retention
 	closed               bool
 }
 
@@ -137,6 +139,16 @@ func (f *Fake) Split(name, id string) (string, string) {
 		s.shards = append(s.shards, &shard{id: kids[k], parent: id})
 	}
 	return kids[0], kids[1]
+}
+
+// Trim removes the first n records of shard index i of the stream from
+// reach, as retention does: TRIM_HORIZON and positions before them start
+// after them, and iterators pointing at them expire.
+func (f *Fake) Trim(name string, i, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sh := f.streams[name].shards[i]
+	sh.trimmed = min(max(sh.trimmed, n), len(sh.recs))
 }
 
 // Throttle makes the next n GetRecords calls fail with
@@ -278,6 +290,7 @@ func (f *Fake) getShardIterator(in map[string]any) (any, *apiError) {
 	default:
 		return nil, &apiError{400, "InvalidArgumentException", "bad ShardIteratorType " + str(in, "ShardIteratorType")}
 	}
+	pos = max(pos, sh.trimmed)
 	return map[string]string{"ShardIterator": f.iterator(s, sh, pos)}, nil
 }
 
@@ -304,6 +317,9 @@ func (f *Fake) getRecords(in map[string]any) (any, *apiError) {
 	s := f.streams[parts[0]]
 	sh := f.find(parts[0], parts[1])
 	pos := atoi(parts[2])
+	if pos < sh.trimmed {
+		return nil, &apiError{400, "ExpiredIteratorException", "Iterator points at trimmed records"}
+	}
 	limit := 10000
 	if l, ok := in["Limit"].(float64); ok && l > 0 {
 		limit = int(l)

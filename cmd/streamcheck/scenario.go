@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/streamcheck/streamcheck/scenarios"
+)
+
+func init() {
+	register(&command{
+		name:    "scenario",
+		summary: "List or run the restart and fault scenarios of the catalog, each verified with DuckDB.",
+		usage:   "scenario list | scenario run NAME|all [--seed N] [--report DIR] [--json] [--quiet]",
+		run:     runScenario,
+	})
+}
+
+func runScenario(ctx context.Context, e *env, args []string) error {
+	c := commands["scenario"]
+	if len(args) == 0 {
+		return usagef("want a subcommand: list or run")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fs := newFlagSet(c)
+		return parseFlags(e, c, fs, []string{"-h"})
+	case "list":
+		if len(args) > 1 {
+			return usagef("scenario list takes no arguments")
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		for _, s := range scenarios.Catalog() {
+			fmt.Fprintf(tw, "%s\t%s\n", s.Name, s.Description)
+		}
+		return tw.Flush()
+	case "run":
+		return runScenarioRun(ctx, e, c, args[1:])
+	}
+	return usagef("unknown subcommand %q: want list or run", args[0])
+}
+
+func runScenarioRun(ctx context.Context, e *env, c *command, args []string) error {
+	fs := newFlagSet(c)
+	seed := fs.Uint64("seed", scenarios.DefaultSeed, "seed of the data, the emulators and the fault schedule (default from "+scenarios.EnvSeed+", else 1)")
+	report := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
+	asJSON := fs.Bool("json", false, "print the results as a JSON array on stdout (progress goes to stderr)")
+	quiet := fs.Bool("quiet", false, "print no progress lines")
+	// Flags may come before or after the name.
+	var name string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if err := parseFlags(e, c, fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if name == "" && len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	if name == "" {
+		return usagef("scenario run wants a scenario name or all (see streamcheck scenario list)")
+	}
+	var list []scenarios.Scenario
+	if name == "all" {
+		list = scenarios.Catalog()
+	} else {
+		s, ok := scenarios.Lookup(name)
+		if !ok {
+			return usagef("no scenario %q (see streamcheck scenario list)", name)
+		}
+		list = []scenarios.Scenario{s}
+	}
+	root := *report
+	if root == "" {
+		d, err := os.MkdirTemp("", "streamcheck-scenarios-")
+		if err != nil {
+			return fmt.Errorf("make report directory: %w", err)
+		}
+		root = d
+	}
+	out := e.stdout
+	if *asJSON {
+		out = e.stderr
+	}
+	progress := out
+	if *quiet {
+		progress = io.Discard
+	}
+	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithProgress(progress)}
+	if wasGiven(fs, "seed") {
+		opts = append(opts, scenarios.WithSeed(*seed))
+	}
+
+	var results []*scenarios.Result
+	failed := 0
+	for _, s := range list {
+		fmt.Fprintf(out, "=== %s: %s\n", s.Name, s.Description)
+		res, err := scenarios.Execute(ctx, s, append(opts, scenarios.WithDir(filepath.Join(root, s.Name)))...)
+		if err != nil {
+			// A run that could not be carried out fails like a failed
+			// expectation, and the others still run.
+			failed++
+			fmt.Fprintf(out, "ERROR  scenario %s: %v\n", s.Name, err)
+			results = append(results, &scenarios.Result{Scenario: s.Name, Failures: []string{err.Error()}})
+			continue
+		}
+		results = append(results, res)
+		if !res.Passed {
+			failed++
+		}
+		if !*asJSON {
+			if err := res.WriteText(out); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(out)
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+	}
+	if len(list) > 1 {
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "scenario\tverdict\tdelivered\tduplicated\tdead letters\tbatches\tcrashes\ttime")
+		for _, r := range results {
+			v := "PASS"
+			if !r.Passed {
+				v = "FAIL"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Scenario, v, r.Delivered, r.Duplicated, r.DeadLetters, r.Batches, len(r.Crashes), r.Elapsed.Round(10*time.Millisecond))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(out, "%d of %d scenarios passed; files and reports in %s\n", len(list)-failed, len(list), root)
+	if failed > 0 {
+		for _, r := range results {
+			if !r.Passed && r.Replay != "" {
+				fmt.Fprintf(out, "replay %s: %s\n", r.Scenario, r.Replay)
+			}
+		}
+		return &exitError{exitFailure}
+	}
+	return nil
+}

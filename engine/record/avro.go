@@ -1,0 +1,851 @@
+package record
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/hamba/avro/v2"
+	"github.com/klauspost/compress/snappy"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Limits that keep a hostile payload from costing more than a bad record.
+const (
+	avroMaxDepth    = 128      // nesting of records, arrays, maps and unions
+	avroMaxItems    = 1 << 20  // array and map entries per datum
+	avroMaxInflated = 16 << 20 // bytes of a decompressed container block
+	avroMaxScale    = 1000     // decimal scale
+	avroMaxSchemas  = 64       // container schemas remembered per decoder
+)
+
+// parseAvroSchema parses a writer schema whose top-level type is a record.
+func parseAvroSchema(text string) (*avro.RecordSchema, error) {
+	s, err := avro.ParseWithCache(text, "", &avro.SchemaCache{})
+	if err != nil {
+		return nil, fmt.Errorf("parse avro schema: %w", err)
+	}
+	rec, ok := deref(s).(*avro.RecordSchema)
+	if !ok {
+		return nil, fmt.Errorf("avro schema: top-level type is %s, want record (its fields are the columns)", s.Type())
+	}
+	return rec, nil
+}
+
+// AvroColumns returns one column per field of an Avro record schema, with
+// the types Glue gives them: boolean, int, bigint (long), float, double,
+// string (string, enum, uuid), double (decimal), date, timestamp
+// (timestamp-millis/micros and their local variants), string for bytes and
+// fixed (base64, see the package doc) and string holding JSON for records,
+// arrays, maps and unions of several types. A field is required unless its
+// type is a union with null.
+func AvroColumns(schema string) ([]Column, error) {
+	rec, err := parseAvroSchema(schema)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]Column, 0, len(rec.Fields()))
+	for _, f := range rec.Fields() {
+		s := deref(f.Type())
+		required := true
+		if u, ok := s.(*avro.UnionSchema); ok {
+			if nonNull := unionMembers(u); len(nonNull) == 1 && u.Nullable() {
+				s, required = deref(nonNull[0]), false
+			} else if u.Nullable() {
+				required = false
+			}
+		}
+		cols = append(cols, Column{Name: f.Name(), Type: avroColumnType(s), Required: required})
+	}
+	return cols, nil
+}
+
+func avroColumnType(s avro.Schema) Type {
+	switch logicalType(s) {
+	case avro.Date:
+		return Date
+	case avro.TimestampMillis, avro.TimestampMicros, avro.LocalTimestampMillis, avro.LocalTimestampMicros:
+		return Timestamp
+	case avro.Decimal:
+		return Double
+	}
+	switch s.Type() {
+	case avro.Boolean:
+		return Boolean
+	case avro.Int:
+		return Int
+	case avro.Long:
+		return Bigint
+	case avro.Float:
+		return Float
+	case avro.Double:
+		return Double
+	}
+	return String
+}
+
+func deref(s avro.Schema) avro.Schema {
+	for {
+		r, ok := s.(*avro.RefSchema)
+		if !ok {
+			return s
+		}
+		s = r.Schema()
+	}
+}
+
+func logicalType(s avro.Schema) avro.LogicalType {
+	if l, ok := s.(avro.LogicalTypeSchema); ok && l.Logical() != nil {
+		return l.Logical().Type()
+	}
+	return ""
+}
+
+func unionMembers(u *avro.UnionSchema) []avro.Schema {
+	var out []avro.Schema
+	for _, t := range u.Types() {
+		if t.Type() != avro.Null {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// avroPlan maps the fields of one writer schema to columns.
+type avroPlan struct {
+	rec      *avro.RecordSchema
+	fieldCol []int // column of each field, -1 when no column wants it
+}
+
+func (d *avroDecoder) plan(rec *avro.RecordSchema) *avroPlan {
+	p := &avroPlan{rec: rec}
+	for _, f := range rec.Fields() {
+		ci := -1
+		for j, c := range d.cols {
+			if c.Name == f.Name() {
+				ci = j
+				break
+			}
+		}
+		p.fieldCol = append(p.fieldCol, ci)
+	}
+	return p
+}
+
+// avroDecoder reads a binary datum per payload, against the job's writer
+// schema or the schema in the payload's object container header.
+type avroDecoder struct {
+	cols    []Column
+	fixed   *avroPlan
+	schemas map[string]*avroPlan
+	scratch []byte
+	inflate []byte
+	zstd    *zstd.Decoder
+	items   int
+}
+
+func newAvroDecoder(f Format, cols []Column) (*avroDecoder, error) {
+	d := &avroDecoder{cols: cols, schemas: map[string]*avroPlan{}}
+	if f.AvroSchema != "" {
+		rec, err := parseAvroSchema(f.AvroSchema)
+		if err != nil {
+			return nil, err
+		}
+		d.fixed = d.plan(rec)
+	}
+	return d, nil
+}
+
+func avroErr(field string, off int, format string, args ...any) *DecodeError {
+	return &DecodeError{Format: "Avro", Field: field, Offset: off, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Decode reads one datum from payload into row.
+func (d *avroDecoder) Decode(payload []byte, row []Value) error {
+	for i := range row {
+		row[i] = Value{}
+	}
+	d.items = 0
+	plan, datum, base := d.fixed, payload, 0
+	if plan == nil {
+		var err error
+		if plan, datum, base, err = d.container(payload); err != nil {
+			return err
+		}
+	}
+	r := &avroReader{b: datum}
+	for i, f := range plan.rec.Fields() {
+		start := r.i
+		ci := plan.fieldCol[i]
+		if ci < 0 {
+			if _, err := d.appendJSON(d.scratch[:0], r, f.Type(), 0); err != nil {
+				return avroErr("", base+start, "field %q: %v", f.Name(), err)
+			}
+			continue
+		}
+		v, err := d.value(r, f.Type(), d.cols[ci])
+		if err != nil {
+			return avroErr(d.cols[ci].Name, base+start, "%v", err)
+		}
+		row[ci] = v
+	}
+	if r.i != len(datum) {
+		return avroErr("", base+r.i, "%d bytes after the datum, want one datum per record", len(datum)-r.i)
+	}
+	for i, c := range d.cols {
+		if c.Required && row[i].Null() {
+			return avroErr(c.Name, base+len(datum), "missing or null value for a required column of type %s", c.Type)
+		}
+	}
+	return nil
+}
+
+func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, error) {
+	s = deref(s)
+	switch s.Type() {
+	case avro.Null:
+		return Value{}, nil
+	case avro.Boolean:
+		b, err := r.boolean()
+		if err != nil {
+			return Value{}, err
+		}
+		switch c.Type {
+		case Boolean:
+			return Bool(b), nil
+		case String:
+			return Value{Type: String, S: strconv.FormatBool(b)}, nil
+		}
+		return Value{}, avroWant(c, "boolean")
+	case avro.Int, avro.Long:
+		n, err := r.long()
+		if err != nil {
+			return Value{}, err
+		}
+		if s.Type() == avro.Int && (n < math.MinInt32 || n > math.MaxInt32) {
+			return Value{}, fmt.Errorf("int %d out of 32-bit range", n)
+		}
+		return avroInt(n, logicalType(s), s.Type(), c)
+	case avro.Float, avro.Double:
+		var f float64
+		var err error
+		if s.Type() == avro.Float {
+			f, err = r.float32()
+		} else {
+			f, err = r.float64()
+		}
+		if err != nil {
+			return Value{}, err
+		}
+		switch c.Type {
+		case Double, Float:
+			return Value{Type: c.Type, F: f}, nil
+		case String:
+			return Value{Type: String, S: strconv.FormatFloat(f, 'g', -1, 64)}, nil
+		}
+		return Value{}, avroWant(c, string(s.Type()))
+	case avro.String:
+		b, err := r.bytes()
+		if err != nil {
+			return Value{}, err
+		}
+		if !utf8.Valid(b) {
+			return Value{}, errors.New("string is not valid UTF-8")
+		}
+		switch c.Type {
+		case String, Timestamp, Date:
+			v, reason := parseText(string(b), c)
+			if reason != "" {
+				return Value{}, errors.New(reason)
+			}
+			if v.Null() && c.Type == String {
+				v = Value{Type: String}
+			}
+			return v, nil
+		}
+		return Value{}, avroWant(c, "string")
+	case avro.Bytes, avro.Fixed:
+		b, err := avroBytes(r, s)
+		if err != nil {
+			return Value{}, err
+		}
+		if dec, ok := s.(avro.LogicalTypeSchema).Logical().(*avro.DecimalLogicalSchema); ok && dec != nil {
+			rat, err := decimalRat(b, dec.Scale())
+			if err != nil {
+				return Value{}, err
+			}
+			switch c.Type {
+			case Double, Float:
+				f, _ := rat.Float64()
+				return Value{Type: c.Type, F: f}, nil
+			case String:
+				return Value{Type: String, S: rat.FloatString(dec.Scale())}, nil
+			}
+			return Value{}, avroWant(c, "decimal")
+		}
+		if c.Type == String {
+			return Value{Type: String, S: base64.StdEncoding.EncodeToString(b)}, nil
+		}
+		return Value{}, avroWant(c, string(s.Type()))
+	case avro.Enum:
+		sym, err := avroEnum(r, s.(*avro.EnumSchema))
+		if err != nil {
+			return Value{}, err
+		}
+		if c.Type == String {
+			return Value{Type: String, S: sym}, nil
+		}
+		return Value{}, avroWant(c, "enum")
+	case avro.Union:
+		u := s.(*avro.UnionSchema)
+		members := unionMembers(u)
+		if c.Type == String && len(members) > 1 {
+			break
+		}
+		branch, err := avroBranch(r, u)
+		if err != nil {
+			return Value{}, err
+		}
+		return d.value(r, branch, c)
+	}
+	if c.Type != String {
+		return Value{}, avroWant(c, string(s.Type()))
+	}
+	out, err := d.appendJSON(d.scratch[:0], r, s, 0)
+	d.scratch = out
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{Type: String, S: string(out)}, nil
+}
+
+func avroWant(c Column, got string) error {
+	return fmt.Errorf("want %s, got avro %s", c.Type, got)
+}
+
+// avroInt converts an int or long, honouring its logical type.
+func avroInt(n int64, logical avro.LogicalType, t avro.Type, c Column) (Value, error) {
+	var micros int64
+	isTime := true
+	switch logical {
+	case avro.Date:
+		switch c.Type {
+		case Date:
+			return Value{Type: Date, I: n}, nil
+		case Timestamp:
+			return Value{Type: Timestamp, I: n * 86400_000_000}, nil
+		case String:
+			return Value{Type: String, S: Value{Type: Date, I: n}.Text()}, nil
+		}
+		return Value{}, avroWant(c, "date")
+	case avro.TimestampMillis, avro.LocalTimestampMillis:
+		if n > math.MaxInt64/1000 || n < math.MinInt64/1000 {
+			return Value{}, fmt.Errorf("timestamp-millis %d out of range", n)
+		}
+		micros = n * 1000
+	case avro.TimestampMicros, avro.LocalTimestampMicros:
+		micros = n
+	default:
+		isTime = false
+	}
+	if isTime {
+		switch c.Type {
+		case Timestamp:
+			return Value{Type: Timestamp, I: micros}, nil
+		case Date:
+			return Value{Type: Date, I: floorDiv(micros, 86400_000_000)}, nil
+		case Bigint:
+			return Value{Type: Bigint, I: n}, nil
+		case String:
+			return Value{Type: String, S: Value{Type: Timestamp, I: micros}.Text()}, nil
+		}
+		return Value{}, avroWant(c, string(logical))
+	}
+	switch c.Type {
+	case Int:
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return Value{}, fmt.Errorf("number %d out of range for int", n)
+		}
+		return Value{Type: Int, I: n}, nil
+	case Bigint:
+		return Value{Type: Bigint, I: n}, nil
+	case Double, Float:
+		return Value{Type: c.Type, F: float64(n)}, nil
+	case String:
+		return Value{Type: String, S: strconv.FormatInt(n, 10)}, nil
+	}
+	return Value{}, avroWant(c, string(t))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func avroBytes(r *avroReader, s avro.Schema) ([]byte, error) {
+	if f, ok := s.(*avro.FixedSchema); ok {
+		return r.fixed(f.Size())
+	}
+	return r.bytes()
+}
+
+func avroEnum(r *avroReader, e *avro.EnumSchema) (string, error) {
+	i, err := r.long()
+	if err != nil {
+		return "", err
+	}
+	if i < 0 || i >= int64(len(e.Symbols())) {
+		return "", fmt.Errorf("enum index %d out of range for %s (%d symbols)", i, e.Name(), len(e.Symbols()))
+	}
+	return e.Symbols()[i], nil
+}
+
+func avroBranch(r *avroReader, u *avro.UnionSchema) (avro.Schema, error) {
+	i, err := r.long()
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= int64(len(u.Types())) {
+		return nil, fmt.Errorf("union branch %d out of range (%d branches)", i, len(u.Types()))
+	}
+	return u.Types()[i], nil
+}
+
+func decimalRat(b []byte, scale int) (*big.Rat, error) {
+	if scale < 0 || scale > avroMaxScale {
+		return nil, fmt.Errorf("decimal scale %d out of range", scale)
+	}
+	n := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
+	}
+	den := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	return new(big.Rat).SetFrac(n, den), nil
+}
+
+// appendJSON renders one value of schema s as JSON: records and maps as
+// objects, arrays as arrays, unions of several types as Glue's struct
+// {"member0": ..., "member1": ...} (null members left out of the numbering),
+// bytes and fixed as base64 strings, decimals as numbers, dates and
+// timestamps as strings, non-finite floats as null.
+func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth int) ([]byte, error) {
+	if depth > avroMaxDepth {
+		return out, errors.New("nesting too deep")
+	}
+	s = deref(s)
+	switch s.Type() {
+	case avro.Null:
+		return append(out, "null"...), nil
+	case avro.Boolean:
+		b, err := r.boolean()
+		return strconv.AppendBool(out, b), err
+	case avro.Int, avro.Long:
+		n, err := r.long()
+		if err != nil {
+			return out, err
+		}
+		switch logicalType(s) {
+		case avro.Date, avro.TimestampMillis, avro.TimestampMicros, avro.LocalTimestampMillis, avro.LocalTimestampMicros:
+			v, err := avroInt(n, logicalType(s), s.Type(), Column{Type: String})
+			if err != nil {
+				return out, err
+			}
+			return appendJSONString(out, v.S), nil
+		}
+		return strconv.AppendInt(out, n, 10), nil
+	case avro.Float, avro.Double:
+		var f float64
+		var err error
+		if s.Type() == avro.Float {
+			f, err = r.float32()
+		} else {
+			f, err = r.float64()
+		}
+		if err != nil {
+			return out, err
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return append(out, "null"...), nil
+		}
+		return strconv.AppendFloat(out, f, 'g', -1, 64), nil
+	case avro.String:
+		b, err := r.bytes()
+		if err != nil {
+			return out, err
+		}
+		if !utf8.Valid(b) {
+			return out, errors.New("string is not valid UTF-8")
+		}
+		return appendJSONString(out, string(b)), nil
+	case avro.Bytes, avro.Fixed:
+		b, err := avroBytes(r, s)
+		if err != nil {
+			return out, err
+		}
+		if dec, ok := s.(avro.LogicalTypeSchema).Logical().(*avro.DecimalLogicalSchema); ok && dec != nil {
+			rat, err := decimalRat(b, dec.Scale())
+			if err != nil {
+				return out, err
+			}
+			return append(out, rat.FloatString(dec.Scale())...), nil
+		}
+		out = append(out, '"')
+		out = base64.StdEncoding.AppendEncode(out, b)
+		return append(out, '"'), nil
+	case avro.Enum:
+		sym, err := avroEnum(r, s.(*avro.EnumSchema))
+		return appendJSONString(out, sym), err
+	case avro.Union:
+		u := s.(*avro.UnionSchema)
+		branch, err := avroBranch(r, u)
+		if err != nil {
+			return out, err
+		}
+		members := unionMembers(u)
+		if len(members) <= 1 || branch.Type() == avro.Null {
+			if branch.Type() == avro.Null && len(members) > 1 {
+				return append(out, "null"...), nil
+			}
+			return d.appendJSON(out, r, branch, depth+1)
+		}
+		out = append(out, '{')
+		for i, m := range members {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, `"member`...)
+			out = strconv.AppendInt(out, int64(i), 10)
+			out = append(out, `":`...)
+			if m == branch {
+				if out, err = d.appendJSON(out, r, branch, depth+1); err != nil {
+					return out, err
+				}
+			} else {
+				out = append(out, "null"...)
+			}
+		}
+		return append(out, '}'), nil
+	case avro.Record:
+		out = append(out, '{')
+		for i, f := range s.(*avro.RecordSchema).Fields() {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = appendJSONString(out, f.Name())
+			out = append(out, ':')
+			var err error
+			if out, err = d.appendJSON(out, r, f.Type(), depth+1); err != nil {
+				return out, fmt.Errorf("field %q: %w", f.Name(), err)
+			}
+		}
+		return append(out, '}'), nil
+	case avro.Array, avro.Map:
+		isMap := s.Type() == avro.Map
+		open, closer := byte('['), byte(']')
+		var item avro.Schema
+		if isMap {
+			open, closer, item = '{', '}', s.(*avro.MapSchema).Values()
+		} else {
+			item = s.(*avro.ArraySchema).Items()
+		}
+		out = append(out, open)
+		first := true
+		for {
+			n, err := r.blockCount()
+			if err != nil {
+				return out, err
+			}
+			if n == 0 {
+				break
+			}
+			d.items += int(n)
+			if d.items > avroMaxItems || (n > int64(len(r.b)-r.i) && n > 4096) {
+				return out, fmt.Errorf("block of %d items is larger than the payload allows", n)
+			}
+			for range n {
+				if !first {
+					out = append(out, ',')
+				}
+				first = false
+				if isMap {
+					k, err := r.bytes()
+					if err != nil {
+						return out, err
+					}
+					if !utf8.Valid(k) {
+						return out, errors.New("map key is not valid UTF-8")
+					}
+					out = appendJSONString(out, string(k))
+					out = append(out, ':')
+				}
+				if out, err = d.appendJSON(out, r, item, depth+1); err != nil {
+					return out, err
+				}
+			}
+		}
+		return append(out, closer), nil
+	}
+	return out, fmt.Errorf("unsupported avro type %s", s.Type())
+}
+
+func appendJSONString(out []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	out = append(out, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			out = append(out, '\\', c)
+		case c < 0x20:
+			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			out = append(out, c)
+		}
+	}
+	return append(out, '"')
+}
+
+// container reads an Avro object container file holding exactly one datum
+// and returns the plan for its schema, the (decompressed) datum and the
+// datum's offset in the payload (0 when it was compressed).
+func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
+	if len(b) < 4 || string(b[:4]) != "Obj\x01" {
+		return nil, nil, 0, avroErr("", 0, "want an Avro object container file (magic Obj\\x01) as no avro schema is configured")
+	}
+	r := &avroReader{b: b, i: 4}
+	var schema, codec []byte
+	for {
+		n, err := r.blockCount()
+		if err != nil {
+			return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+		for range n {
+			k, err := r.bytes()
+			if err != nil {
+				return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
+			}
+			v, err := r.bytes()
+			if err != nil {
+				return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
+			}
+			switch string(k) {
+			case "avro.schema":
+				schema = v
+			case "avro.codec":
+				codec = v
+			}
+		}
+	}
+	sync, err := r.fixed(16)
+	if err != nil {
+		return nil, nil, 0, avroErr("", r.i, "container header: sync marker: %v", err)
+	}
+	if schema == nil {
+		return nil, nil, 0, avroErr("", r.i, "container header has no avro.schema")
+	}
+	var datum []byte
+	at, total := 0, int64(0)
+	for r.i < len(b) {
+		count, err := r.long()
+		if err != nil {
+			return nil, nil, 0, avroErr("", r.i, "container block: %v", err)
+		}
+		if count < 0 {
+			return nil, nil, 0, avroErr("", r.i, "container block count %d is negative", count)
+		}
+		blk, err := r.bytes()
+		if err != nil {
+			return nil, nil, 0, avroErr("", r.i, "container block: %v", err)
+		}
+		start := r.i - len(blk)
+		s, err := r.fixed(16)
+		if err != nil || !bytes.Equal(s, sync) {
+			return nil, nil, 0, avroErr("", r.i, "container block: sync marker does not match the header's")
+		}
+		total += count
+		if total > 1 {
+			return nil, nil, 0, avroErr("", start, "container holds more than one datum, want one per stream record")
+		}
+		if count == 1 {
+			datum, at = blk, start
+		}
+	}
+	if total != 1 {
+		return nil, nil, 0, avroErr("", len(b), "container holds no datum, want one")
+	}
+	plan, ok := d.schemas[string(schema)]
+	if !ok {
+		rec, err := parseAvroSchema(string(schema))
+		if err != nil {
+			return nil, nil, 0, avroErr("", 4, "container schema: %v", err)
+		}
+		if len(d.schemas) >= avroMaxSchemas {
+			clear(d.schemas)
+		}
+		plan = d.plan(rec)
+		d.schemas[string(schema)] = plan
+	}
+	switch string(codec) {
+	case "", "null":
+		return plan, datum, at, nil
+	case "deflate":
+		fr := flate.NewReader(bytes.NewReader(datum))
+		buf := bytes.NewBuffer(d.inflate[:0])
+		n, err := io.Copy(buf, io.LimitReader(fr, avroMaxInflated+1))
+		d.inflate = buf.Bytes()
+		if err != nil {
+			return nil, nil, 0, avroErr("", at, "inflate deflate block: %v", err)
+		}
+		if n > avroMaxInflated {
+			return nil, nil, 0, avroErr("", at, "deflate block inflates beyond %d bytes", avroMaxInflated)
+		}
+		return plan, d.inflate, 0, nil
+	case "snappy":
+		if len(datum) < 4 {
+			return nil, nil, 0, avroErr("", at, "snappy block shorter than its checksum")
+		}
+		body := datum[:len(datum)-4]
+		n, err := snappy.DecodedLen(body)
+		if err != nil || n > avroMaxInflated {
+			return nil, nil, 0, avroErr("", at, "snappy block: bad or oversized length")
+		}
+		out, err := snappy.Decode(d.inflate[:0:cap(d.inflate)], body)
+		if err != nil {
+			return nil, nil, 0, avroErr("", at, "decode snappy block: %v", err)
+		}
+		d.inflate = out
+		if crc32.ChecksumIEEE(out) != binary.BigEndian.Uint32(datum[len(datum)-4:]) {
+			return nil, nil, 0, avroErr("", at, "snappy block checksum mismatch")
+		}
+		return plan, out, 0, nil
+	case "zstandard":
+		if d.zstd == nil {
+			zd, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(avroMaxInflated))
+			if err != nil {
+				return nil, nil, 0, avroErr("", at, "start zstandard decoder: %v", err)
+			}
+			d.zstd = zd
+		}
+		out, err := d.zstd.DecodeAll(datum, d.inflate[:0])
+		if err != nil {
+			return nil, nil, 0, avroErr("", at, "decode zstandard block: %v", err)
+		}
+		d.inflate = out
+		return plan, out, 0, nil
+	}
+	return nil, nil, 0, avroErr("", 4, "unsupported container codec %q (want null, deflate, snappy or zstandard)", codec)
+}
+
+// avroReader reads Avro's binary encoding.
+type avroReader struct {
+	b []byte
+	i int
+}
+
+var errShort = errors.New("datum ends early")
+
+func (r *avroReader) long() (int64, error) {
+	var u uint64
+	for shift := uint(0); shift < 70; shift += 7 {
+		if r.i >= len(r.b) {
+			return 0, errShort
+		}
+		c := r.b[r.i]
+		r.i++
+		if shift == 63 && c > 1 {
+			return 0, errors.New("varint overflows 64 bits")
+		}
+		u |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return int64(u>>1) ^ -int64(u&1), nil
+		}
+	}
+	return 0, errors.New("varint overflows 64 bits")
+}
+
+// blockCount reads an array or map block count; a negative count is
+// followed by the block's size in bytes, which is read and ignored.
+func (r *avroReader) blockCount() (int64, error) {
+	n, err := r.long()
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		if n == math.MinInt64 {
+			return 0, errors.New("block count out of range")
+		}
+		n = -n
+		if _, err := r.long(); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+func (r *avroReader) boolean() (bool, error) {
+	if r.i >= len(r.b) {
+		return false, errShort
+	}
+	c := r.b[r.i]
+	if c > 1 {
+		return false, fmt.Errorf("boolean byte %d, want 0 or 1", c)
+	}
+	r.i++
+	return c == 1, nil
+}
+
+func (r *avroReader) fixed(n int) ([]byte, error) {
+	if n < 0 || n > len(r.b)-r.i {
+		return nil, errShort
+	}
+	b := r.b[r.i : r.i+n]
+	r.i += n
+	return b, nil
+}
+
+func (r *avroReader) bytes() ([]byte, error) {
+	n, err := r.long()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("negative length %d", n)
+	}
+	if n > int64(len(r.b)-r.i) {
+		return nil, fmt.Errorf("length %d runs past the end: %w", n, errShort)
+	}
+	return r.fixed(int(n))
+}
+
+func (r *avroReader) float32() (float64, error) {
+	b, err := r.fixed(4)
+	if err != nil {
+		return 0, err
+	}
+	return float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), nil
+}
+
+func (r *avroReader) float64() (float64, error) {
+	b, err := r.fixed(8)
+	if err != nil {
+		return 0, err
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
+}
+
+

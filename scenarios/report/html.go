@@ -1,0 +1,126 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var pageSource string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num":   num,
+	"dur":   shortDur,
+	"count": func(v int64) string { return groupDigits(v) },
+	"utc": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	"example": exampleLine,
+	"add":     func(a, b float64) float64 { return a + b },
+	"sub":     func(a, b float64) float64 { return a - b },
+}).Parse(pageSource))
+
+// pageView is what the template renders.
+type pageView struct {
+	Title  string
+	Runs   []runView
+	Multi  bool
+	Passed int
+	Failed int
+}
+
+// runView is one run with its charts laid out.
+type runView struct {
+	Run
+	ID           string
+	Lag          *lagChart
+	BatchChart   *batchChart
+	Timeline     []eventView
+	ChecksPassed int
+	ChecksFailed int
+	ChecksTotal  int
+	Records      int64
+	DeadLetters  int64
+}
+
+type eventView struct {
+	Event
+	Offset string
+}
+
+// WriteHTML writes runs to w as one self-contained HTML page: inline CSS
+// and inline SVG, no scripts and nothing fetched from the network, so the
+// page opens offline from a CI artifact. With more than one run the page
+// starts with an index linking to each run's section. Every string from
+// the runs is escaped.
+func WriteHTML(w io.Writer, runs ...Run) error {
+	v := pageView{Multi: len(runs) > 1}
+	for i, r := range runs {
+		rv := runView{
+			Run:        r,
+			ID:         "run-" + strconv.Itoa(i+1),
+			Lag:        newLagChart(r),
+			BatchChart: newBatchChart(r),
+		}
+		origin := r.origin()
+		for _, e := range r.Events {
+			rv.Timeline = append(rv.Timeline, eventView{Event: e, Offset: "+" + shortDur(e.Time.Sub(origin))})
+		}
+		for _, c := range r.Checks {
+			switch {
+			case c.failed():
+				rv.ChecksFailed++
+			case c.Passed:
+				rv.ChecksPassed++
+			}
+		}
+		rv.ChecksTotal = len(r.Checks)
+		for _, b := range r.Batches {
+			rv.Records += b.Records
+			rv.DeadLetters += b.DeadLetters
+		}
+		if r.Passed {
+			v.Passed++
+		} else {
+			v.Failed++
+		}
+		v.Runs = append(v.Runs, rv)
+	}
+	switch {
+	case len(runs) == 1:
+		v.Title = runs[0].Name
+	default:
+		v.Title = fmt.Sprintf("%d scenario runs", len(runs))
+	}
+	if err := page.Execute(w, v); err != nil {
+		return fmt.Errorf("report: write html: %w", err)
+	}
+	return nil
+}
+
+// groupDigits formats v with thin spaces between groups of three digits.
+func groupDigits(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	neg := v < 0
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, "\u202f"...)
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,150 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/engine"
+)
+
+func TestValidate(t *testing.T) {
+	ok := Scenario{Name: "ok"}
+	tests := []struct {
+		name    string
+		mutate  func(s *Scenario)
+		wantErr string
+	}{
+		{name: "defaults", mutate: func(*Scenario) {}},
+		{name: "empty name", mutate: func(s *Scenario) { s.Name = "" }, wantErr: "Name"},
+		{name: "upper case name", mutate: func(s *Scenario) { s.Name = "Steady" }, wantErr: "Name"},
+		{name: "negative shards", mutate: func(s *Scenario) { s.Setup.Shards = -1 }, wantErr: "Setup.Shards"},
+		{name: "bad delivery", mutate: func(s *Scenario) { s.Setup.Delivery = "twice" }, wantErr: "Setup.Delivery"},
+		{name: "negative records", mutate: func(s *Scenario) { s.Load.Records = -5 }, wantErr: "Load.Records"},
+		{name: "malformed share", mutate: func(s *Scenario) { s.Load.Malformed = 1.5 }, wantErr: "Load.Malformed"},
+		{name: "bad crash point", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "before-plan"}} }, wantErr: "Crashes[0]"},
+		{name: "in-sink without count", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "in-sink"}} }, wantErr: "in-sink:K"},
+		{name: "negative crash batch", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "after-sink", Batch: -1}} }, wantErr: "Crashes[0].Batch"},
+		{name: "bad fault", mutate: func(s *Scenario) { s.Faults = []Fault{{Rule: fault.Rule{Action: fault.ActionError}}} }, wantErr: "Faults[0]"},
+		{name: "duplicates under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true }, wantErr: "Expect.Duplicates"},
+		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := ok
+			tt.mutate(&s)
+			err := s.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Validate() = %v, want an error naming %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestCatalogIsValid(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Catalog() {
+		if err := s.Validate(); err != nil {
+			t.Errorf("catalog scenario %s: %v", s.Name, err)
+		}
+		if seen[s.Name] {
+			t.Errorf("catalog scenario %s appears twice", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Description == "" {
+			t.Errorf("catalog scenario %s has no description", s.Name)
+		}
+		if got, ok := Lookup(s.Name); !ok || got.Name != s.Name {
+			t.Errorf("Lookup(%q) = %q, %v; want the scenario", s.Name, got.Name, ok)
+		}
+	}
+	if _, ok := Lookup("no-such-scenario"); ok {
+		t.Errorf("Lookup of an unknown name found something")
+	}
+}
+
+func TestSeed(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []Option
+		env     string
+		want    uint64
+		wantErr bool
+	}{
+		{name: "default", want: DefaultSeed},
+		{name: "environment", env: "42", want: 42},
+		{name: "option beats environment", env: "42", opts: []Option{WithSeed(7)}, want: 7},
+		{name: "zero is a seed", opts: []Option{WithSeed(0)}, env: "42", want: 0},
+		{name: "bad environment", env: "forty-two", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := append([]Option{WithGetenv(func(k string) string {
+				if k == EnvSeed {
+					return tt.env
+				}
+				return ""
+			})}, tt.opts...)
+			got, err := newOptions(opts).resolveSeed()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("resolveSeed() error = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && got != tt.want {
+				t.Errorf("resolveSeed() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// The seed alone decides the crash batches and fault skips.
+func TestScheduleFollowsSeed(t *testing.T) {
+	s := Scenario{Name: "sched",
+		Crashes: []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 9}, {Point: "after-plan", Batch: 3}},
+		Faults:  []Fault{{Rule: fault.Rule{Service: fault.ServiceS3, Action: fault.ActionError, Code: "SlowDown", Status: 503, Times: 1}, SkipUpTo: 50}},
+	}
+	seen := map[int64]bool{}
+	for seed := range uint64(40) {
+		a, b := s.crashPoints(seed), s.crashPoints(seed)
+		if a[0] != b[0] || a[1] != b[1] {
+			t.Fatalf("seed %d: crash points %v then %v, want the same", seed, a, b)
+		}
+		if a[0].Batch < 1 || a[0].Batch > 9 {
+			t.Errorf("seed %d: crash batch %d, want 1..9", seed, a[0].Batch)
+		}
+		if a[1].Batch != 3 || a[1].At != engine.AtAfterPlan {
+			t.Errorf("seed %d: second crash %+v, want after-plan of batch 3", seed, a[1])
+		}
+		seen[a[0].Batch] = true
+		f1, f2 := s.faultRules(seed), s.faultRules(seed)
+		if f1[0].Skip != f2[0].Skip || f1[0].Skip > 50 {
+			t.Errorf("seed %d: fault skip %d then %d, want the same in 0..50", seed, f1[0].Skip, f2[0].Skip)
+		}
+	}
+	if len(seen) < 3 {
+		t.Errorf("40 seeds drew crash batches %v, want a spread", seen)
+	}
+}
+
+func TestVentilatorJob(t *testing.T) {
+	j, err := VentilatorJob(Env{Stream: "s", Bucket: "b", Prefix: "s3://b/x", Window: 2 * time.Second, Delivery: engine.AtLeastOnce})
+	if err != nil {
+		t.Fatalf("VentilatorJob: %v", err)
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"stream", j.Source.StreamName, "s"},
+		{"checkpoint", j.ForEachBatch.CheckpointLocation, "s3://b/x/checkpoint"},
+		{"output", j.Sink.Path, "s3://b/x/output"},
+		{"dead letter", j.Sink.DeadLetterPath, "s3://b/x/deadletter"},
+		{"delivery", j.Delivery, engine.AtLeastOnce},
+		{"window", j.ForEachBatch.WindowSize.String(), "2s"},
+		{"partitioning", j.Sink.Partitioning, engine.PartitionByIngestTime},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}

@@ -58,7 +58,24 @@ func TestValidate(t *testing.T) {
 	}{
 		{"delivery", func(j *engine.Job) { j.Delivery = "twice" }, "delivery", `"twice"`, `"exactly-once" or "at-least-once"`},
 		{"no stream", func(j *engine.Job) { j.Source.StreamName = "" }, "source.streamName", `""`, "a stream name"},
-		{"kind", func(j *engine.Job) { j.Source.Kind = "kafka" }, "source.kind", `"kafka"`, `"kinesis"`},
+		{"kind", func(j *engine.Job) { j.Source.Kind = "pubsub" }, "source.kind", `"pubsub"`, `"kinesis" or "kafka"`},
+		{"kafka without topic", func(j *engine.Job) { j.Source.Kind = "kafka" }, "connectionOptions.topicName", `""`, "exactly one of topicName, assign and subscribePattern"},
+		{"kafka topic and pattern", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.SubscribePattern = "kafka", "t", "t.*"
+		}, "connectionOptions.topicName", `"t"`, "exactly one of topicName"},
+		{"kafka assign", func(j *engine.Job) { j.Source.Kind, j.Options.Assign = "kafka", `{"t":"0"}` }, "connectionOptions.assign", `"{\"t\":\"0\"}"`, `JSON such as {"topic":[0,1]}`},
+		{"kafka pattern", func(j *engine.Job) { j.Source.Kind, j.Options.SubscribePattern = "kafka", "pay(" }, "connectionOptions.subscribePattern", `"pay("`, "a regular expression"},
+		{"kafka starting offsets", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.StartingOffsets = "kafka", "t", "oldest" }, "connectionOptions.startingOffsets", `"oldest"`, "earliest, latest or JSON"},
+		{"kafka starting offsets JSON", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.StartingOffsets = "kafka", "t", `{"t":{"zero":1}}`
+		}, "connectionOptions.startingOffsets", `zero`, "earliest, latest or JSON"},
+		{"kafka starting timestamp", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.StartingTimestamp = "kafka", "t", "noon" }, "connectionOptions.startingTimestamp", `"noon"`, "an RFC 3339 timestamp"},
+		{"kafka max offsets", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.MaxOffsetsPerTrigger = "kafka", "t", -5 }, "connectionOptions.maxOffsetsPerTrigger", "-5", "0 (no cap) or more"},
+		{"kafka brokers", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.BootstrapServers = "kafka", "t", "localhost" }, "connectionOptions.bootstrap.servers[0]", `"localhost"`, "host:port"},
+		{"kafka protocol", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.SecurityProtocol = "kafka", "t", "TLS" }, "connectionOptions.security.protocol", `"TLS"`, "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"},
+		{"kafka sasl mechanism", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.SecurityProtocol, j.Options.SASLUsername, j.Options.SASLMechanism = "kafka", "t", "SASL_SSL", "u", "GSSAPI"
+		}, "connectionOptions.sasl.mechanism", `"GSSAPI"`, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},
 		{"column type", func(j *engine.Job) { j.Source.Columns[1].Type = "varchar2" }, "source.columns[1].type", `"varchar2"`, "string, int, bigint"},
 		{"duplicate column", func(j *engine.Job) { j.Source.Columns[1].Name = "id" }, "source.columns[1].name", `"id"`, "a name not used by another column"},
 		{"starting position", func(j *engine.Job) { j.Options.StartingPosition = "yesterday" }, "connectionOptions.startingPosition", `"yesterday"`, "latest, trim_horizon, earliest or an RFC 3339 timestamp"},

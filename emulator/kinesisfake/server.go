@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 )
 
 // Server is an in-process Kinesis Data Streams endpoint. Create one with New;
@@ -35,12 +35,8 @@ type Server struct {
 
 	wal *wal
 
-	lifeMu  sync.Mutex
-	ln      net.Listener
-	hs      *http.Server
-	done    chan struct{}
-	closed  bool
-	serveWG sync.WaitGroup
+	life httpserve.Lifecycle
+	done chan struct{} // closed by Close, ending open subscriptions
 }
 
 // New returns a Server configured by opts. With WithDataDir it replays the
@@ -94,75 +90,25 @@ func (s *Server) Faults() *fault.Injector { return s.cfg.faults }
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error {
-	s.lifeMu.Lock()
-	defer s.lifeMu.Unlock()
-	if s.closed {
-		return errors.New("kinesisfake: start: server is closed")
-	}
-	if s.ln != nil {
-		return errors.New("kinesisfake: start: already started")
-	}
-	ln, err := net.Listen("tcp", s.cfg.addr)
-	if err != nil {
-		return fmt.Errorf("kinesisfake: listen on %s: %w", s.cfg.addr, err)
-	}
-	var protos http.Protocols
-	protos.SetHTTP1(true)
-	protos.SetUnencryptedHTTP2(true)
-	s.ln = ln
-	s.hs = &http.Server{
-		Handler:           s,
-		Protocols:         &protos,
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          nil,
-	}
-	s.serveWG.Add(1)
-	go func() {
-		defer s.serveWG.Done()
-		_ = s.hs.Serve(ln)
-	}()
-	return nil
-}
+func (s *Server) Start() error { return s.life.Start("kinesisfake", s.cfg.addr, s) }
 
 // URL returns the endpoint, "http://127.0.0.1:PORT", or "" before Start.
-func (s *Server) URL() string {
-	s.lifeMu.Lock()
-	defer s.lifeMu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return "http://" + s.ln.Addr().String()
-}
+func (s *Server) URL() string { return s.life.URL() }
 
 // Addr returns the listener's address, or "" before Start.
-func (s *Server) Addr() string {
-	s.lifeMu.Lock()
-	defer s.lifeMu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.life.Addr() }
 
 // Close stops serving, ends open subscriptions and closes the data log. It
 // is idempotent.
 func (s *Server) Close() error {
-	s.lifeMu.Lock()
-	if s.closed {
-		s.lifeMu.Unlock()
+	first, err := s.life.Close()
+	if !first {
 		return nil
 	}
-	s.closed = true
 	close(s.done)
-	hs := s.hs
-	s.lifeMu.Unlock()
 	var errs []error
-	if hs != nil {
-		if err := hs.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("kinesisfake: close listener: %w", err))
-		}
-		s.serveWG.Wait()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("kinesisfake: close listener: %w", err))
 	}
 	if s.wal != nil {
 		if err := s.wal.close(); err != nil {

@@ -21,12 +21,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 )
 
 // Defaults for the options.
@@ -104,11 +103,7 @@ type Server struct {
 	st     *store
 	reqSeq atomic.Uint64
 
-	mu     sync.Mutex
-	ln     net.Listener
-	srv    *http.Server
-	url    string
-	closed bool
+	life httpserve.Lifecycle
 }
 
 // New returns a Server configured by opts. With WithDataDir it loads what the
@@ -136,49 +131,18 @@ func New(opts ...Option) (*Server, error) {
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return errors.New("s3fake: start: server is closed")
-	}
-	if s.ln != nil {
-		return errors.New("s3fake: start: already started")
-	}
-	ln, err := net.Listen("tcp", s.cfg.addr)
-	if err != nil {
-		return fmt.Errorf("s3fake: listen on %s: %w", s.cfg.addr, err)
-	}
-	var protos http.Protocols
-	protos.SetHTTP1(true)
-	protos.SetUnencryptedHTTP2(true)
-	s.srv = &http.Server{Handler: s, Protocols: &protos, ReadHeaderTimeout: time.Minute}
-	s.ln = ln
-	s.url = "http://" + ln.Addr().String()
-	go func() { _ = s.srv.Serve(ln) }()
-	return nil
-}
+func (s *Server) Start() error { return s.life.Start("s3fake", s.cfg.addr, s) }
 
 // URL returns the base URL of a started server, such as
 // http://127.0.0.1:39123, or "" before Start.
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
-}
+func (s *Server) URL() string { return s.life.URL() }
 
 // Close stops serving, closes open connections and releases the data
 // directory. It is idempotent.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	first, err := s.life.Close()
+	if !first {
 		return nil
-	}
-	s.closed = true
-	var err error
-	if s.srv != nil {
-		err = s.srv.Close()
 	}
 	if cerr := s.st.close(); err == nil {
 		err = cerr

@@ -58,10 +58,10 @@ func AvroColumns(schema string) ([]Column, error) {
 		s := deref(f.Type())
 		required := true
 		if u, ok := s.(*avro.UnionSchema); ok {
-			if nonNull := unionMembers(u); len(nonNull) == 1 && u.Nullable() {
-				s, required = deref(nonNull[0]), false
-			} else if u.Nullable() {
-				required = false
+			nonNull := unionMembers(u)
+			required = len(nonNull) == len(u.Types())
+			if len(nonNull) == 1 {
+				s = deref(nonNull[0])
 			}
 		}
 		cols = append(cols, Column{Name: f.Name(), Type: avroColumnType(s), Required: required})

@@ -74,7 +74,9 @@ func (d *grokDecoder) Decode(payload []byte, row []Value) error {
 		if ok {
 			v, reason := parseText(s, c)
 			if reason != "" {
-				return &DecodeError{Format: "Grok", Field: c.Name, Offset: strings.Index(line, s), Reason: "capture: " + reason}
+				// The library reports captures without positions: the offset is
+				// that of the first occurrence of the captured text.
+				return &DecodeError{Format: "Grok", Field: c.Name, Offset: max(strings.Index(line, s), 0), Reason: "capture: " + reason}
 			}
 			row[i] = v
 		}

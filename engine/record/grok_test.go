@@ -40,7 +40,7 @@ func TestGrok(t *testing.T) {
 
 		{name: "no match", pattern: appPattern, custom: appCustom, cols: appCols, in: "garbage line", wantErr: "invalid Grok at byte 0: line does not match the Grok pattern"},
 		{name: "capture of the wrong type", pattern: appPattern, custom: appCustom, cols: appCols, in: "2026-11-22T13:05:09Z INFO vent-1 latency=3 bytes=many",
-			wantErr: `field "bytes" at byte 48: capture: want int, got "many"`},
+			wantErr: `field "bytes" at byte 49: capture: want int, got "many"`},
 		{name: "required column without capture", pattern: `%{WORD:device}(?: %{LOGLEVEL:level})?`, cols: appCols, in: "vent",
 			wantErr: `field "level" at byte 4: no capture for a required column of type string`},
 	}

@@ -44,7 +44,36 @@ type junitSuite struct {
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  string          `xml:"system-out,omitempty"`
+	SystemOut  *cdata          `xml:"system-out,omitempty"`
+}
+
+// cdata is element text written as CDATA, so that multi-line output stays
+// readable in the raw XML. CDATA cannot hold "]]>"; encoding/xml splits it.
+type cdata struct {
+	Text string `xml:",cdata"`
+}
+
+func text(s string) *cdata {
+	if s == "" {
+		return nil
+	}
+	return &cdata{Text: xmlSafe(s)}
+}
+
+// xmlSafe replaces the characters XML 1.0 cannot hold (most control
+// characters, invalid UTF-8) with U+FFFD. encoding/xml does this for
+// attributes and character data but not for CDATA.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r',
+			r >= 0x20 && r <= 0xD7FF,
+			r >= 0xE000 && r <= 0xFFFD,
+			r >= 0x10000 && r <= 0x10FFFF:
+			return r
+		}
+		return '\uFFFD'
+	}, s)
 }
 
 type junitProperty struct {
@@ -58,13 +87,13 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *cdata        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
 }
 
 type junitSkipped struct {
@@ -111,7 +140,7 @@ func WriteJUnit(w io.Writer, suiteName string, runs ...Run) error {
 	}
 	suite.Properties = []junitProperty{{Name: "runs", Value: fmt.Sprint(len(runs))}}
 	if len(failedRuns) > 0 {
-		suite.SystemOut = "failed runs:\n" + strings.Join(failedRuns, "\n") + "\n"
+		suite.SystemOut = text("failed runs:\n" + strings.Join(failedRuns, "\n") + "\n")
 	}
 	doc := junitSuites{
 		Name: suiteName, Tests: suite.Tests, Failures: suite.Failures,
@@ -138,7 +167,7 @@ func junitCases(suiteName string, r Run) []junitCase {
 	var cases []junitCase
 	anyFailed := false
 	for _, c := range r.Checks {
-		jc := junitCase{ClassName: class, Name: c.Name, Time: seconds(c.Duration), SystemOut: out}
+		jc := junitCase{ClassName: class, Name: c.Name, Time: seconds(c.Duration), SystemOut: text(out)}
 		switch {
 		case c.Skipped:
 			jc.Skipped = &junitSkipped{Message: c.Message}
@@ -153,12 +182,12 @@ func junitCases(suiteName string, r Run) []junitCase {
 		cases = append(cases, jc)
 	}
 	if len(r.Checks) == 0 || (!r.Passed && !anyFailed) {
-		jc := junitCase{ClassName: class, Name: "verdict", Time: seconds(r.Duration), SystemOut: out}
+		jc := junitCase{ClassName: class, Name: "verdict", Time: seconds(r.Duration), SystemOut: text(out)}
 		if !r.Passed {
 			jc.Failure = &junitFailure{
 				Message: "scenario " + r.Name + " failed",
 				Type:    "verdict",
-				Body:    runLine(r) + "\n",
+				Body:    xmlSafe(runLine(r) + "\n"),
 			}
 		}
 		cases = append(cases, jc)

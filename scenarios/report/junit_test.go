@@ -58,11 +58,11 @@ func TestJUnitCounts(t *testing.T) {
 	noChecks.Name, noChecks.Checks = "no-checks", nil
 
 	tests := []struct {
-		name                         string
-		runs                         []Run
-		tests, failures, skipped     int
-		wantCases                    []string // classname/name, in order
-		wantFailed                   []string // names of failed cases
+		name                     string
+		runs                     []Run
+		tests, failures, skipped int
+		wantCases                []string // classname/name, in order
+		wantFailed               []string // names of failed cases
 	}{
 		{
 			name: "failing and passing run", runs: []Run{sampleRun(), passingRun()},
@@ -162,5 +162,28 @@ func TestSeconds(t *testing.T) {
 		if got := seconds(tt.d); got != tt.want {
 			t.Errorf("seconds(%v): got %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+func TestJUnitHostileStrings(t *testing.T) {
+	r := sampleRun()
+	r.Name = `a"<b>&]]>c`
+	r.Checks[0].Name = "tab\tand\x00nul\x1b"
+	r.Checks[0].Message = `message with ]]> and <tags> & "quotes"`
+	r.Checks[0].Examples[1].Detail = "control \x00\x1b and bad utf-8 \xff"
+	r.Checks[0].Examples[0].Key = "]]><injected/>"
+	got := parseJUnit(t, "suite", r)
+	c := got.Suites[0].Cases[0]
+	if want := `suite.a"<b>&]]>c`; c.ClassName != want {
+		t.Errorf("classname: got %q, want %q", c.ClassName, want)
+	}
+	if c.Failure == nil || c.Failure.Message != r.Checks[0].Message {
+		t.Fatalf("failure: got %+v, want message %q", c.Failure, r.Checks[0].Message)
+	}
+	if !strings.Contains(c.Failure.Body, "control \uFFFD\uFFFD and bad utf-8 \uFFFD") {
+		t.Errorf("failure body: control characters not replaced:\n%q", c.Failure.Body)
+	}
+	if !strings.Contains(c.Failure.Body, "key ]]><injected/>") {
+		t.Errorf("failure body lost the example key:\n%s", c.Failure.Body)
 	}
 }

@@ -1,0 +1,94 @@
+// Package httpserve runs an emulator's http.Handler on a TCP listener, the
+// way httptest does: Start on an address (127.0.0.1:0 for a free port), URL
+// and Addr once started, and an idempotent Close that waits for the server to
+// stop. Every emulator serves HTTP/1.1 and cleartext HTTP/2 (the JavaScript
+// SDK v3 and SubscribeToShard clients use HTTP/2).
+package httpserve
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Lifecycle is the listening half of an emulator. Its zero value is ready to
+// Start. It is safe for concurrent use.
+type Lifecycle struct {
+	mu     sync.Mutex
+	ln     net.Listener
+	hs     *http.Server
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// Start listens on addr and serves h until Close. name prefixes errors
+// ("kinesisfake: listen on ...").
+func (l *Lifecycle) Start(name, addr string, h http.Handler) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.closed:
+		return fmt.Errorf("%s: start: server is closed", name)
+	case l.ln != nil:
+		return fmt.Errorf("%s: start: already started", name)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: listen on %s: %w", name, addr, err)
+	}
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetUnencryptedHTTP2(true)
+	l.ln = ln
+	l.hs = &http.Server{Handler: h, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		_ = l.hs.Serve(ln)
+	}()
+	return nil
+}
+
+// Addr returns the listener's host:port, or "" before Start.
+func (l *Lifecycle) Addr() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ln == nil {
+		return ""
+	}
+	return l.ln.Addr().String()
+}
+
+// URL returns "http://" + Addr(), or "" before Start.
+func (l *Lifecycle) URL() string {
+	if a := l.Addr(); a != "" {
+		return "http://" + a
+	}
+	return ""
+}
+
+// Close stops the server, closing open connections, and waits for it to
+// return. It reports whether this call closed it (false when it was closed
+// already), so the owner can release its own resources exactly once.
+func (l *Lifecycle) Close() (first bool, err error) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false, nil
+	}
+	l.closed = true
+	hs := l.hs
+	l.mu.Unlock()
+	if hs == nil {
+		return true, nil
+	}
+	err = hs.Close()
+	l.wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return true, err
+}

@@ -1,0 +1,41 @@
+package httpserve_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+)
+
+func TestLifecycle(t *testing.T) {
+	var l httpserve.Lifecycle
+	if l.URL() != "" {
+		t.Fatal("URL before Start should be empty")
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
+	if err := l.Start("test", "127.0.0.1:0", h); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start("test", "127.0.0.1:0", h); err == nil {
+		t.Fatal("second Start should fail")
+	}
+	resp, err := http.Get(l.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "ok" {
+		t.Fatalf("body = %q, want ok", body)
+	}
+	if first, err := l.Close(); !first || err != nil {
+		t.Fatalf("Close() = %v, %v; want true, nil", first, err)
+	}
+	if first, _ := l.Close(); first {
+		t.Fatal("second Close should report false")
+	}
+	if err := l.Start("test", "127.0.0.1:0", h); err == nil {
+		t.Fatal("Start after Close should fail")
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
 )
@@ -116,3 +118,47 @@ var benchLog = func() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }()
+
+// BenchmarkRunKafka is BenchmarkRun over a kfake cluster: 400,000
+// ventilator records on 4 partitions are read with Fetch requests, decoded,
+// mapped and written as Parquet to a local directory, in batches capped by
+// maxOffsetsPerTrigger.
+func BenchmarkRunKafka(b *testing.B) {
+	const partitions, total = 4, 400000
+	for _, perBatch := range []int64{100000, 400000} {
+		b.Run(fmt.Sprintf("local/batch=%dk", perBatch/1000), func(b *testing.B) {
+			h := newKafkaHarness(b, partitions)
+			recs := make([]*kgo.Record, 0, 10000)
+			for i := 0; i < total; i++ {
+				recs = append(recs, &kgo.Record{Topic: stream, Partition: int32(i % partitions), Key: fmt.Appendf(nil, "pk-%d", i), Value: ventilator(i, false)})
+				if len(recs) == cap(recs) || i == total-1 {
+					if err := h.prod.ProduceSync(b.Context(), recs...).FirstErr(); err != nil {
+						b.Fatal(err)
+					}
+					recs = recs[:0]
+				}
+			}
+			var peak uint64
+			b.ResetTimer()
+			for b.Loop() {
+				dir := b.TempDir()
+				j := h.job()
+				j.Options.MaxOffsetsPerTrigger = perBatch
+				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
+				j.Sink.Path = filepath.Join(dir, "out")
+				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
+				e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+				if err != nil {
+					b.Fatal(err)
+				}
+				stop := heapPeak()
+				if err := e.Run(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, stop())
+			}
+			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(peak)/(1<<20)/(float64(perBatch)/1e6), "peak-MiB/1M-batch-records")
+		})
+	}
+}

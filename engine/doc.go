@@ -1,23 +1,29 @@
 // Package engine runs AWS Glue-style streaming ETL jobs locally: it reads a
-// Kinesis data stream in micro-batches (one per window), decodes JSON
-// records against the job's table, applies ApplyMapping, derived columns and
-// a filter, and writes Parquet objects partitioned by ingest time or by
-// columns to S3 or a local directory, with rejected records in a dead-letter
-// path.
+// Kinesis data stream or Kafka topics in micro-batches (one per window),
+// decodes JSON records against the job's table, applies ApplyMapping,
+// derived columns and a filter, and writes Parquet objects partitioned by
+// ingest time or by columns to S3 or a local directory, with rejected
+// records in a dead-letter path.
 //
-// Delivery is exactly once across restarts by default. Each batch is
-// planned first — per-shard sequence ranges, the ingest time and the names
-// of the objects it will write — and the plan is written to the checkpoint's
-// offsets log before any output; after the output, an entry goes to the
-// commits log. On restart a planned but uncommitted batch is replayed with
-// the same plan, so its objects are overwritten, never added. A second
-// engine on the same checkpoint is refused (see package checkpoint for the
-// lease rule). With Delivery "at-least-once" the engine behaves as a stock
-// Glue forEachBatch job writing with append: random object names, no replay.
+// Delivery is exactly once across restarts by default. Each batch is planned
+// first — per-shard sequence ranges or per-partition offset ranges, the
+// ingest time and the names of the objects it will write — and the plan is
+// written to the checkpoint's offsets log before any output; after the
+// output, an entry goes to the commits log. On restart a planned but
+// uncommitted batch is replayed with the same plan, so its objects are
+// overwritten, never added. A second engine on the same checkpoint is
+// refused (see package checkpoint for the lease rule). With Delivery
+// "at-least-once" the engine behaves as a stock Glue forEachBatch job writing
+// with append: random object names, no replay.
 //
 // A job is a Job, loaded from YAML with LoadJob or built in Go from
 // DefaultJob; New(job, opts...) returns an Engine and Run runs it. The
-// engine talks to Kinesis and S3 only through the AWS SDK, so any endpoint
-// speaking their protocols works: AWS itself, streamcheck's emulators, or
-// LocalStack.
+// engine talks to Kinesis and S3 only through the AWS SDK and to Kafka only
+// through franz-go, so any endpoint speaking their protocols works: AWS
+// itself, MSK or any brokers, streamcheck's emulators, kfake, or LocalStack.
+//
+// Records that retention removed before they were read are data loss: with
+// failOnDataLoss the job stops naming the shard or partition and the range;
+// without, it continues from the earliest available record and records the
+// range in the plan (see docs/formats.md).
 package engine

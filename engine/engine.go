@@ -53,8 +53,9 @@ type Engine struct {
 	cp       blob.Store
 	ckpt     *checkpoint.Log
 	fixed    []record.Column // the table's columns; nil to infer per batch
-	firstID  int64           // the first batch this Run processes, for crash points
-	rowBuf   []record.Value  // decoded rows, reused from batch to batch
+	format   record.Format
+	firstID  int64          // the first batch this Run processes, for crash points
+	rowBuf   []record.Value // decoded rows, reused from batch to batch
 }
 
 // New validates job and returns an Engine for it. Clients and stores are
@@ -83,9 +84,11 @@ func New(job *Job, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("engine: register metrics: %w", err)
 	}
 	e.metrics = m
-	if len(job.Source.Columns) > 0 {
-		e.fixed = job.columns()
+	e.fixed = job.columns()
+	if len(e.fixed) == 0 {
+		e.fixed = nil
 	}
+	e.format = job.Source.format()
 	return e, nil
 }
 
@@ -195,6 +198,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.connect(ctx); err != nil {
 		return err
 	}
+	if c, ok := e.src.(interface{ Close() }); ok {
+		defer c.Close()
+	}
 	lease := time.Duration(e.job.ForEachBatch.LeaseTimeout)
 	if lease == 0 {
 		lease = 2*time.Duration(e.job.ForEachBatch.WindowSize) + time.Minute
@@ -204,9 +210,6 @@ func (e *Engine) Run(ctx context.Context) error {
 		return fmt.Errorf("engine: open checkpoint %s: %w", e.job.ForEachBatch.CheckpointLocation, err)
 	}
 	e.ckpt = ckpt
-	if c, ok := e.src.(interface{ Close() }); ok {
-		defer c.Close()
-	}
 	work := context.WithoutCancel(ctx) // a batch under way finishes on cancel
 	err = e.loop(ctx, work)
 	if errors.Is(err, ErrCrashed) {
@@ -665,7 +668,11 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dec := record.NewDecoder(cols)
+			dec, err := record.NewFormatDecoder(e.format, cols)
+			if err != nil {
+				parts[w].err = fmt.Errorf("engine: batch %d: decoder: %w", id, err)
+				return
+			}
 			in := make([]record.Value, len(cols))
 			for i := lo; i < hi; i++ {
 				r := &b.Records[i]

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/parquet-go/parquet-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
@@ -26,14 +28,49 @@ import (
 
 const stream = "ventilatorstream"
 
-// harness is a fake Kinesis plus local (or fake S3) output for one test.
+// harness is a fake Kinesis (or a kfake Kafka cluster) plus local (or
+// fake S3) output for one test.
 type harness struct {
-	t   testing.TB
-	kin *kinesistest.Fake
-	s3  *s3test.Fake
-	dir string
-	cfg aws.Config
-	n   int // records put so far
+	t     testing.TB
+	kin   *kinesistest.Fake
+	kafka *kfake.Cluster
+	prod  *kgo.Client
+	s3    *s3test.Fake
+	dir   string
+	cfg   aws.Config
+	n     int // records put so far
+}
+
+// newKafkaHarness is newHarness over a kfake cluster whose topic has the
+// stream's name and the given partitions.
+func newKafkaHarness(t testing.TB, partitions int) *harness {
+	t.Helper()
+	return newKafkaHarnessWith(t, partitions, nil, nil)
+}
+
+// newKafkaHarnessWith is newKafkaHarness with options for the cluster and
+// the test's producer (SASL, TLS).
+func newKafkaHarnessWith(t testing.TB, partitions int, clusterOpts []kfake.Opt, prodOpts []kgo.Opt) *harness {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.SeedTopics(int32(partitions), stream)}, clusterOpts...)...)
+	if err != nil {
+		t.Fatalf("kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	prod, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner())}, prodOpts...)...)
+	if err != nil {
+		t.Fatalf("producer: %v", err)
+	}
+	t.Cleanup(prod.Close)
+	return &harness{t: t, kafka: c, prod: prod, dir: t.TempDir(), cfg: aws.Config{
+		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}}
+}
+
+// sources runs f against each kind of source, as subtests.
+func sources(t *testing.T, shards int, f func(t *testing.T, h *harness)) {
+	t.Run("kinesis", func(t *testing.T) { f(t, newHarness(t, shards)) })
+	t.Run("kafka", func(t *testing.T) { f(t, newKafkaHarness(t, shards)) })
 }
 
 func newHarness(t testing.TB, shards int) *harness {
@@ -63,10 +100,20 @@ func ventilator(i int, bad bool) []byte {
 
 // put adds n records round-robin over the shards.
 func (h *harness) put(n, shards int, bad bool) {
+	var recs []*kgo.Record
 	for k := 0; k < n; k++ {
 		i := h.n
 		h.n++
+		if h.kafka != nil {
+			recs = append(recs, &kgo.Record{Topic: stream, Partition: int32(i % shards), Key: fmt.Appendf(nil, "pk-%d", i), Value: ventilator(i, bad)})
+			continue
+		}
 		h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, bad))
+	}
+	if len(recs) > 0 {
+		if err := h.prod.ProduceSync(h.t.Context(), recs...).FirstErr(); err != nil {
+			h.t.Fatalf("produce: %v", err)
+		}
 	}
 }
 
@@ -94,6 +141,15 @@ func (h *harness) job() *engine.Job {
 	j.ForEachBatch.CheckpointLocation = filepath.Join(h.dir, "cp")
 	j.Sink.Path = filepath.Join(h.dir, "out")
 	j.Sink.DeadLetterPath = filepath.Join(h.dir, "dlq")
+	if h.kafka != nil {
+		j.Source.Kind, j.Source.StreamName = engine.KindKafka, ""
+		j.Options.TopicName = stream
+		j.Options.BootstrapServers = strings.Join(h.kafka.ListenAddrs(), ",")
+		j.Options.StartingOffsets = "earliest"
+		j.Options.MaxOffsetsPerTrigger = 160 // about 40 per partition, as for the shards
+		j.Options.PollTimeoutMs = 50
+		j.Options.RetryIntervalMs = 10
+	}
 	return j
 }
 
@@ -182,8 +238,12 @@ func (h *harness) checkOnce(bad bool) {
 	}
 	dead := map[string]int{}
 	for _, d := range deadLetters(h.t, filepath.Join(h.dir, "dlq")) {
-		dead[d.SequenceNumber]++
-		if d.Error == "" || d.PayloadSHA256 == "" || d.ShardID == "" || d.Stream != stream {
+		pos := d.SequenceNumber
+		if h.kafka != nil {
+			pos = fmt.Sprintf("%d/%d", d.Partition, d.Offset)
+		}
+		dead[pos]++
+		if d.Error == "" || d.PayloadSHA256 == "" || (d.ShardID == "" && d.Offset < 0) || d.Stream != stream {
 			h.t.Errorf("dead letter %+v lacks its error or position", d)
 		}
 	}
@@ -210,8 +270,9 @@ func (h *harness) checkOnce(bad bool) {
 	}
 }
 
-func TestRunWritesEveryRecordOnce(t *testing.T) {
-	h := newHarness(t, 4)
+func TestRunWritesEveryRecordOnce(t *testing.T) { sources(t, 4, testRunWritesEveryRecordOnce) }
+
+func testRunWritesEveryRecordOnce(t *testing.T, h *harness) {
 	h.put(400, 4, true)
 	if err := h.run(h.job()); err != nil {
 		t.Fatalf("Run: %v", err)
@@ -238,26 +299,27 @@ func TestCrashPointsThenRestartYieldEachRecordOnce(t *testing.T) {
 		{"after-plan of the first batch", engine.CrashAfterPlan(-1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, 4)
-			h.put(300, 4, true)
-			err := h.run(h.job(), engine.WithCrashPoint(tc.cp))
-			if !errors.Is(err, engine.ErrCrashed) {
-				t.Fatalf("first run: got %v, want ErrCrashed", err)
-			}
-			before := files(t, filepath.Join(h.dir, "out"))
-			h.put(100, 4, true) // more arrives while the engine is down
-			if err := h.run(h.job()); err != nil {
-				t.Fatalf("restart: %v", err)
-			}
-			h.checkOnce(true)
-			// Objects written before the crash were overwritten in place
-			// with the same content, never added to.
-			after := files(t, filepath.Join(h.dir, "out"))
-			for name, b := range before {
-				if !bytes.Equal(after[name], b) {
-					t.Errorf("object %s changed on replay", name)
+			sources(t, 4, func(t *testing.T, h *harness) {
+				h.put(300, 4, true)
+				err := h.run(h.job(), engine.WithCrashPoint(tc.cp))
+				if !errors.Is(err, engine.ErrCrashed) {
+					t.Fatalf("first run: got %v, want ErrCrashed", err)
 				}
-			}
+				before := files(t, filepath.Join(h.dir, "out"))
+				h.put(100, 4, true) // more arrives while the engine is down
+				if err := h.run(h.job()); err != nil {
+					t.Fatalf("restart: %v", err)
+				}
+				h.checkOnce(true)
+				// Objects written before the crash were overwritten in place
+				// with the same content, never added to.
+				after := files(t, filepath.Join(h.dir, "out"))
+				for name, b := range before {
+					if !bytes.Equal(after[name], b) {
+						t.Errorf("object %s changed on replay", name)
+					}
+				}
+			})
 		})
 	}
 }
@@ -426,8 +488,9 @@ func TestThrottlingAndExpiredIteratorsAreRetried(t *testing.T) {
 	h.checkOnce(false)
 }
 
-func TestS3Sink(t *testing.T) {
-	h := newHarness(t, 2)
+func TestS3Sink(t *testing.T) { sources(t, 2, testS3Sink) }
+
+func testS3Sink(t *testing.T, h *harness) {
 	s3 := s3test.New(t)
 	h.put(120, 2, true)
 	j := h.job()

@@ -83,8 +83,26 @@ type Source struct {
 	Kind     string `yaml:"kind"`
 	Database string `yaml:"database"`
 	Table    string `yaml:"table"`
-	// Classification is the record format; "json" is the one supported.
+	// Classification is the record format: json (default), csv, avro or
+	// grok, with Glue's format options below.
 	Classification string `yaml:"classification"`
+	// Delimiter separates CSV fields (one character, default ",").
+	Delimiter string `yaml:"delimiter"`
+	// WithHeader: each CSV payload is a header line then the record,
+	// mapped to columns by name. SkipFirst: the first line is discarded.
+	WithHeader bool `yaml:"withHeader"`
+	SkipFirst  bool `yaml:"skipFirst"`
+	// AvroSchema is the Avro writer schema (JSON) of every payload; empty
+	// means each payload is an Avro container carrying its schema. With it
+	// and no columns, the columns come from the schema.
+	AvroSchema string `yaml:"avroSchema"`
+	// GrokPattern (required for grok) and GrokCustomPatterns ("NAME
+	// PATTERN" lines) parse log lines; named captures fill the columns.
+	GrokPattern        string `yaml:"grokPattern"`
+	GrokCustomPatterns string `yaml:"grokCustomPatterns"`
+	// InferSchema infers the schema from each batch (json only); it is
+	// implied when no columns are given.
+	InferSchema bool `yaml:"inferSchema"`
 	// StreamName or StreamARN names the Kinesis stream. A Kafka source
 	// names its topics in connectionOptions (topicName, assign or
 	// subscribePattern).
@@ -319,9 +337,7 @@ func (j *Job) Validate() error {
 	default:
 		bad("source.kind", j.Source.Kind, `"kinesis" or "kafka"`)
 	}
-	if j.Source.Classification != "json" {
-		bad("source.classification", j.Source.Classification, `"json"`)
-	}
+	errs = append(errs, j.Source.validateFormat()...)
 	seen := map[string]bool{}
 	for i, c := range j.Source.Columns {
 		f := fmt.Sprintf("source.columns[%d]", i)
@@ -406,10 +422,10 @@ func (j *Job) Validate() error {
 			bad(loc.field, loc.v, "an s3:// URL or a local path")
 		}
 	}
-	if len(errs) == 0 && len(j.Source.Columns) > 0 {
+	if cols := j.columns(); len(errs) == 0 && len(cols) > 0 {
 		// Compile the transforms now, so that a bad expression or mapping
 		// is a configuration error.
-		tr, err := j.transform(j.columns())
+		tr, err := j.transform(cols)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("job: transforms: %w", err))
 		} else if s.Partitioning == PartitionByColumns {
@@ -434,7 +450,13 @@ func (j *Job) Validate() error {
 	return errors.Join(errs...)
 }
 
+// columns returns the table's columns: those declared, else those of the
+// Avro schema, else none (inferred per batch).
 func (j *Job) columns() []record.Column {
+	if len(j.Source.Columns) == 0 && j.Source.AvroSchema != "" && strings.EqualFold(j.Source.Classification, record.Avro) {
+		cols, _ := record.AvroColumns(j.Source.AvroSchema)
+		return cols
+	}
 	cols := make([]record.Column, len(j.Source.Columns))
 	for i, c := range j.Source.Columns {
 		t, _ := record.ParseType(c.Type)
@@ -465,6 +487,73 @@ func (j *Job) transform(in []record.Column) (*transform.Transform, error) {
 	}
 	spec.Filter = j.Transforms.Filter
 	return transform.New(in, spec)
+}
+
+// format returns the source's record format.
+func (s Source) format() record.Format {
+	f := record.Format{Classification: s.Classification, WithHeader: s.WithHeader, SkipFirst: s.SkipFirst,
+		AvroSchema: s.AvroSchema, GrokPattern: s.GrokPattern, GrokCustomPatterns: s.GrokCustomPatterns}
+	if r := []rune(s.Delimiter); len(r) == 1 {
+		f.Delimiter = r[0]
+	}
+	return f
+}
+
+// validateFormat checks the classification and its format options.
+func (s Source) validateFormat() []error {
+	var errs []error
+	bad := func(field string, value any, want string) {
+		errs = append(errs, &FieldError{Field: "source." + field, Value: value, Want: want})
+	}
+	c := strings.ToLower(s.Classification)
+	switch c {
+	case record.JSON, record.CSV, record.Avro, record.Grok:
+	default:
+		bad("classification", s.Classification, "json, csv, avro or grok")
+		return errs
+	}
+	if s.Delimiter != "" && (c != record.CSV || len([]rune(s.Delimiter)) != 1) {
+		bad("delimiter", s.Delimiter, "one character, with classification csv")
+	}
+	if (s.WithHeader || s.SkipFirst) && c != record.CSV {
+		bad("withHeader", s.WithHeader, "false unless classification is csv (so is skipFirst)")
+	}
+	if s.WithHeader && s.SkipFirst {
+		bad("skipFirst", s.SkipFirst, "false when withHeader is true")
+	}
+	if s.AvroSchema != "" && c != record.Avro {
+		bad("avroSchema", "...", "empty unless classification is avro")
+	}
+	if (s.GrokPattern != "" || s.GrokCustomPatterns != "") && c != record.Grok {
+		bad("grokPattern", s.GrokPattern, "empty unless classification is grok")
+	}
+	if c == record.Grok && strings.TrimSpace(s.GrokPattern) == "" {
+		bad("grokPattern", s.GrokPattern, "a Grok pattern (required for grok)")
+	}
+	if s.InferSchema && c != record.JSON {
+		bad("inferSchema", s.InferSchema, "false unless classification is json")
+	}
+	if s.InferSchema && len(s.Columns) > 0 {
+		bad("inferSchema", s.InferSchema, "false when source.columns are given")
+	}
+	if len(s.Columns) == 0 && c != record.JSON && !(c == record.Avro && s.AvroSchema != "") {
+		bad("columns", "[]", "the table's columns (only json infers them; avro takes them from avroSchema)")
+	}
+	if len(errs) == 0 {
+		if err := s.format().Validate(); err != nil {
+			field := "classification"
+			switch {
+			case strings.Contains(err.Error(), "AvroSchema"):
+				field = "avroSchema"
+			case strings.Contains(err.Error(), "GrokPattern"):
+				field = "grokPattern"
+			case strings.Contains(err.Error(), "Delimiter"):
+				field = "delimiter"
+			}
+			errs = append(errs, fmt.Errorf("job: source.%s: %w", field, err))
+		}
+	}
+	return errs
 }
 
 // Duration is a time.Duration read from YAML either as a Go duration ("90s",

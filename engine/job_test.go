@@ -65,14 +65,24 @@ func TestValidate(t *testing.T) {
 		}, "connectionOptions.topicName", `"t"`, "exactly one of topicName"},
 		{"kafka assign", func(j *engine.Job) { j.Source.Kind, j.Options.Assign = "kafka", `{"t":"0"}` }, "connectionOptions.assign", `"{\"t\":\"0\"}"`, `JSON such as {"topic":[0,1]}`},
 		{"kafka pattern", func(j *engine.Job) { j.Source.Kind, j.Options.SubscribePattern = "kafka", "pay(" }, "connectionOptions.subscribePattern", `"pay("`, "a regular expression"},
-		{"kafka starting offsets", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.StartingOffsets = "kafka", "t", "oldest" }, "connectionOptions.startingOffsets", `"oldest"`, "earliest, latest or JSON"},
+		{"kafka starting offsets", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.StartingOffsets = "kafka", "t", "oldest"
+		}, "connectionOptions.startingOffsets", `"oldest"`, "earliest, latest or JSON"},
 		{"kafka starting offsets JSON", func(j *engine.Job) {
 			j.Source.Kind, j.Options.TopicName, j.Options.StartingOffsets = "kafka", "t", `{"t":{"zero":1}}`
 		}, "connectionOptions.startingOffsets", `zero`, "earliest, latest or JSON"},
-		{"kafka starting timestamp", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.StartingTimestamp = "kafka", "t", "noon" }, "connectionOptions.startingTimestamp", `"noon"`, "an RFC 3339 timestamp"},
-		{"kafka max offsets", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.MaxOffsetsPerTrigger = "kafka", "t", -5 }, "connectionOptions.maxOffsetsPerTrigger", "-5", "0 (no cap) or more"},
-		{"kafka brokers", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.BootstrapServers = "kafka", "t", "localhost" }, "connectionOptions.bootstrap.servers[0]", `"localhost"`, "host:port"},
-		{"kafka protocol", func(j *engine.Job) { j.Source.Kind, j.Options.TopicName, j.Options.SecurityProtocol = "kafka", "t", "TLS" }, "connectionOptions.security.protocol", `"TLS"`, "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"},
+		{"kafka starting timestamp", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.StartingTimestamp = "kafka", "t", "noon"
+		}, "connectionOptions.startingTimestamp", `"noon"`, "an RFC 3339 timestamp"},
+		{"kafka max offsets", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.MaxOffsetsPerTrigger = "kafka", "t", -5
+		}, "connectionOptions.maxOffsetsPerTrigger", "-5", "0 (no cap) or more"},
+		{"kafka brokers", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.BootstrapServers = "kafka", "t", "localhost"
+		}, "connectionOptions.bootstrap.servers[0]", `"localhost"`, "host:port"},
+		{"kafka protocol", func(j *engine.Job) {
+			j.Source.Kind, j.Options.TopicName, j.Options.SecurityProtocol = "kafka", "t", "TLS"
+		}, "connectionOptions.security.protocol", `"TLS"`, "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"},
 		{"kafka sasl mechanism", func(j *engine.Job) {
 			j.Source.Kind, j.Options.TopicName, j.Options.SecurityProtocol, j.Options.SASLUsername, j.Options.SASLMechanism = "kafka", "t", "SASL_SSL", "u", "GSSAPI"
 		}, "connectionOptions.sasl.mechanism", `"GSSAPI"`, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
 )
 
@@ -67,6 +68,25 @@ func Catalog() []Scenario {
 			Load:        Load{Rate: 4000, Malformed: 0.05, Duplicates: 0.01},
 			Crashes:     []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 2}},
 			Expect:      Expect{MinDeadLetters: 20},
+		},
+		{
+			Name:        "s3-errors",
+			Description: "S3 answers some of the engine's output writes with 503 SlowDown; retries must not lose or duplicate a record.",
+			Load:        Load{Rate: 4000},
+			Faults: []Fault{{SkipUpTo: 3, Rule: fault.Rule{Service: fault.ServiceS3, Operation: "PutObject", KeyPrefix: "s3-errors/output/",
+				Action: fault.ActionError, Code: "SlowDown", Status: 503, Message: "Please reduce your request rate.", Times: 4}}},
+		},
+		{
+			Name:        "kinesis-throttling-and-5xx",
+			Description: "GetRecords is throttled, fails with 500 InternalFailure and slows down; the engine retries and still delivers every record once.",
+			Load:        Load{Rate: 4000},
+			Faults: []Fault{
+				{SkipUpTo: 10, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Action: fault.ActionError,
+					Code: "ProvisionedThroughputExceededException", Status: 400, Message: "Rate exceeded for shard", Times: 6}},
+				{SkipUpTo: 20, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Action: fault.ActionError,
+					Code: "InternalFailure", Status: 500, Times: 3}},
+				{SkipUpTo: 5, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Delay: 300 * time.Millisecond, Times: 8}},
+			},
 		},
 	}
 }

@@ -32,6 +32,6 @@ func ExampleExecute() {
 	fmt.Println("crashes:", res.Crashes)
 	// Output:
 	// passed: true
-	// records: 984 in the output + 16 dead letters
+	// records: 976 in the output + 24 dead letters
 	// crashes: [after-sink of batch 1]
 }

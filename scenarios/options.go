@@ -21,6 +21,7 @@ type options struct {
 	getenv    func(string) string
 	stackOpts []emulator.Option
 	stack     *emulator.Stack
+	replay    string
 	// afterCrash, when set, is called after each crash before the restart,
 	// for tests that inspect what a crash left behind.
 	afterCrash func(ctx context.Context, stack *emulator.Stack, job *engine.Job, cp engine.CrashPoint) error
@@ -35,8 +36,9 @@ func WithSeed(seed uint64) Option {
 }
 
 // WithDir keeps the run's files in dir: the ledger (ledger.jsonl), a copy of
-// the S3 objects the job wrote (s3/BUCKET/NAME/...), the job (job.yaml) and
-// the report (report.json). The caller creates and removes it. By default
+// the S3 objects the job wrote (s3/BUCKET/NAME/...), the job (job.yaml), the
+// Result (result.json) and the reports of package report (report.html,
+// report.json, junit.xml). The caller creates and removes it. By default
 // Execute makes a new temporary directory and keeps it (Result.Dir names
 // it); Run uses t.TempDir.
 func WithDir(dir string) Option { return func(o *options) { o.dir = dir } }
@@ -65,6 +67,11 @@ func WithStackOptions(opts ...emulator.Option) Option {
 // WithStack runs the scenario on a stack the caller started and will close,
 // instead of starting one. Faults then go into that stack's injector.
 func WithStack(s *emulator.Stack) Option { return func(o *options) { o.stack = s } }
+
+// WithReplay sets the command Result.Replay shows, with {seed} standing for
+// the seed, for callers that run a scenario of their own (the default names
+// `streamcheck scenario run` for catalog scenarios).
+func WithReplay(cmd string) Option { return func(o *options) { o.replay = cmd } }
 
 func newOptions(opts []Option) *options {
 	o := &options{timeout: DefaultTimeout, getenv: os.Getenv}

@@ -21,7 +21,17 @@ type watched struct {
 	mu       sync.Mutex
 	w        io.Writer
 	batches  atomic.Int64
-	replayed atomic.Int64
+	replayed map[int64]bool // under mu
+}
+
+func (w *watched) replayedBatches() map[int64]bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[int64]bool, len(w.replayed))
+	for k, v := range w.replayed {
+		out[k] = v
+	}
+	return out
 }
 
 func newWatcher(next *slog.Logger, w io.Writer) *watcher {
@@ -29,7 +39,7 @@ func newWatcher(next *slog.Logger, w io.Writer) *watcher {
 	if next != nil {
 		h = next.Handler()
 	}
-	return &watcher{next: h, shared: &watched{w: w}}
+	return &watcher{next: h, shared: &watched{w: w, replayed: map[int64]bool{}}}
 }
 
 func (h *watcher) Enabled(ctx context.Context, l slog.Level) bool {
@@ -54,9 +64,11 @@ func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
 		})
 		h.printf("  batch %d committed: %d records, %d dead letters", batch, n, dead)
 	case "replaying planned batch":
-		h.shared.replayed.Add(1)
 		r.Attrs(func(a slog.Attr) bool {
 			if a.Key == "batch" {
+				h.shared.mu.Lock()
+				h.shared.replayed[a.Value.Int64()] = true
+				h.shared.mu.Unlock()
 				h.printf("  replaying batch %d from its plan (same objects, overwritten)", a.Value.Int64())
 			}
 			return true

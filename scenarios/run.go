@@ -22,6 +22,7 @@ import (
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/scenarios/report"
 )
 
 // Result is what a run showed. Passed is false when an expectation was not
@@ -59,10 +60,13 @@ type Result struct {
 
 	// Dir holds the ledger, the job, the report and LocalCopy, a copy of
 	// the job's S3 objects (s3/BUCKET/...).
-	Dir        string `json:"dir"`
-	Ledger     string `json:"ledger"`
-	Job        string `json:"job"`
-	ReportFile string `json:"report_file"`
+	Dir    string `json:"dir"`
+	Ledger string `json:"ledger"`
+	Job    string `json:"job"`
+	// ResultFile is this Result as JSON; HTMLReport the page of package
+	// report (with report.json and junit.xml next to it).
+	ResultFile string `json:"result_file"`
+	HTMLReport string `json:"html_report"`
 	LocalCopy  string `json:"local_copy"`
 	// Output, DeadLetter and Checkpoint are the job's locations (on the
 	// stack, gone once it is closed; see LocalCopy).
@@ -75,6 +79,9 @@ type Result struct {
 	// exactly-once reading, which must find the duplicates.
 	Report *assertions.Report `json:"report"`
 	Strict *assertions.Report `json:"strict,omitempty"`
+
+	description, backend string
+	timeline             *timeline
 }
 
 func (r *Result) failf(format string, args ...any) {
@@ -111,7 +118,13 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	res := &Result{Scenario: s.Name, Seed: seed, Replay: replayCommand(s.Name, seed)}
+	replay := replayCommand(s.Name, seed)
+	if o.replay != "" {
+		replay = strings.ReplaceAll(o.replay, "{seed}", strconv.FormatUint(seed, 10))
+	}
+	res := &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description,
+		timeline: &timeline{started: start}}
+	tl := res.timeline
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	say := func(format string, args ...any) { fmt.Fprintf(o.progress, format+"\n", args...) }
@@ -138,6 +151,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		defer stack.Close()
 		say("stack: %s backend, Kinesis at %s, S3 at %s", stack.Backend, stack.KinesisURL, stack.S3URL)
 	}
+	res.backend = string(stack.Backend)
 	stream, bucket, shards := s.stream(), s.bucket(), s.shards()
 	kin := generators.NewKinesisClient(stack.AWSConfig, stack.KinesisURL)
 	if err := generators.CreateKinesisStream(ctx, kin, nil, stream, int32(shards)); err != nil {
@@ -154,6 +168,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 			return nil, fmt.Errorf("scenario %s: install fault %d: %w", s.Name, i, err)
 		}
 		say("fault %d installed: %s", id, describeRule(r))
+		tl.add(report.KindFault, "fault %d: %s", id, describeRule(r))
 	}
 	env := Env{Stack: stack, Stream: stream, Bucket: bucket, Prefix: "s3://" + bucket + "/" + s.Name, Window: s.window(), Delivery: s.delivery()}
 	build := s.Setup.Job
@@ -210,6 +225,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	w := newWatcher(o.logger, o.progress)
 	crashes := s.crashPoints(seed)
 	next := 0
+	restartAfterCrash := false
 	for {
 		if err := ctx.Err(); err != nil {
 			stopTicker()
@@ -226,14 +242,22 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 		res.EngineRuns++
+		switch {
+		case res.EngineRuns > 1 && restartAfterCrash:
+			tl.add(report.KindRestart, "engine restarted on the checkpoint (run %d)", res.EngineRuns)
+		case res.EngineRuns > 1:
+			tl.add(report.KindNote, "engine started again after an idle stop (run %d)", res.EngineRuns)
+		}
 		if res.EngineRuns == 1 {
 			say("engine started: window %v, delivery %s, checkpoint %s", s.window(), job.Delivery, job.ForEachBatch.CheckpointLocation)
 		}
 		err = eng.Run(ctx)
-		if errors.Is(err, engine.ErrCrashed) {
+		restartAfterCrash = errors.Is(err, engine.ErrCrashed)
+		if restartAfterCrash {
 			cp := crashes[next]
 			res.Crashes = append(res.Crashes, fmt.Sprintf("%s of batch %d", cp, cp.Batch))
 			say("engine stopped dead at %s of batch %d (as a killed process); restarting on the same checkpoint", cp, cp.Batch)
+			tl.add(report.KindCrash, "crash %s of batch %d", cp, cp.Batch)
 			next++
 			if o.afterCrash != nil {
 				if err := o.afterCrash(ctx, stack, job, cp); err != nil {
@@ -297,9 +321,16 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	if err := download(ctx, s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
+	if err := tl.readBatches(res.LocalPath(res.Checkpoint), res.Ledger, w.shared.replayedBatches()); err != nil {
+		return nil, fmt.Errorf("scenario %s: read the batches: %w", s.Name, err)
+	}
 	res.Elapsed = time.Since(start)
-	res.ReportFile = filepath.Join(o.dir, "report.json")
-	if err := writeJSON(res.ReportFile, res); err != nil {
+	res.ResultFile = filepath.Join(o.dir, "result.json")
+	res.HTMLReport = filepath.Join(o.dir, report.HTMLFile)
+	if err := writeJSON(res.ResultFile, res); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	if err := report.WriteDir(o.dir, res.ReportRun()); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	return res, nil
@@ -350,12 +381,21 @@ func (r *Result) judge(s *Scenario) {
 	r.Passed = len(r.Failures) == 0
 }
 
-// describe renders a result's tallies and first example.
+// describe renders a result's tallies, detail and first example.
 func describe(res assertions.Result) string {
-	parts := make([]string, 0, len(res.Counts)+2)
+	parts := make([]string, 0, len(res.Counts)+1)
 	for _, c := range res.Counts {
 		parts = append(parts, fmt.Sprintf("%s=%d", c.Name, c.Value))
 	}
+	if extra := describeExtra(res); extra != "" {
+		parts = append(parts, extra)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeExtra renders a result's detail, lag and first example.
+func describeExtra(res assertions.Result) string {
+	var parts []string
 	if res.Detail != "" {
 		parts = append(parts, res.Detail)
 	}

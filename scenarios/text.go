@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/scenarios/report"
 )
 
 // WriteText writes the verdict table, the figures and where the files are,
@@ -72,7 +73,7 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "checkpoint\t%s\n", local(r.Checkpoint))
 		fmt.Fprintf(tw, "ledger\t%s\n", r.Ledger)
 		fmt.Fprintf(tw, "job\t%s\n", r.Job)
-		fmt.Fprintf(tw, "report\t%s\n", r.ReportFile)
+		fmt.Fprintf(tw, "report\t%s\t(and %s, %s, %s)\n", r.HTMLReport, report.JSONFile, report.JUnitFile, filepath.Base(r.ResultFile))
 		tw.Flush()
 	}
 	if !r.Passed {

@@ -50,7 +50,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *records < 100 {
 		return usagef("--records %d: want at least 100", *records)
 	}
-	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithTimeout(demoTimeout)}
+	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithTimeout(demoTimeout),
+		scenarios.WithReplay(fmt.Sprintf("streamcheck demo --seed {seed} --records %d", *records))}
 	if wasGiven(fs, "seed") {
 		opts = append(opts, scenarios.WithSeed(*seed))
 	}

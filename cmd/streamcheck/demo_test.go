@@ -29,7 +29,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	for _, f := range []string{"ledger.jsonl", "job.yaml", "report.json", "s3/streamcheck/demo/checkpoint/commits/2"} {
+	for _, f := range []string{"ledger.jsonl", "job.yaml", "result.json", "report.html", "report.json", "junit.xml", "s3/streamcheck/demo/checkpoint/commits/2"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("the demo did not leave %s: %v", f, err)
 		}

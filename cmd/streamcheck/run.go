@@ -31,7 +31,7 @@ var exitProcess = os.Exit
 func init() {
 	register(&command{
 		name:    "run",
-		summary: "Run a streaming ETL job (Kinesis to partitioned Parquet on S3 or a directory, exactly once).",
+		summary: "Run a streaming ETL job (Kinesis or Kafka to partitioned Parquet on S3 or a directory, exactly once).",
 		usage:   "run --job FILE [--until-idle] [--window D] [--crash-at POINT [--crash-batch N]] [--metrics-addr ADDR] [--log-format text|json]",
 		run:     runRun,
 	})
@@ -68,6 +68,15 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		job.ForEachBatch.WindowSize = engine.Duration(d)
 		if err := job.Validate(); err != nil {
 			return usagef("%v", err)
+		}
+	}
+	if job.Source.Kind == engine.KindKafka && job.Options.BootstrapServers == "" {
+		job.Options.BootstrapServers = e.getenv("STREAMCHECK_KAFKA_BROKERS")
+		if job.Options.BootstrapServers == "" {
+			return usagef("%s: a Kafka job needs connectionOptions.bootstrap.servers or STREAMCHECK_KAFKA_BROKERS", *jobPath)
+		}
+		if err := job.Validate(); err != nil {
+			return usagef("STREAMCHECK_KAFKA_BROKERS: %v", err)
 		}
 	}
 	var handler slog.Handler

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/streamcheck/streamcheck/engine/enginetest/kinesistest"
 )
 
@@ -117,5 +120,60 @@ func TestRunUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exitUsage, tc.want)
 			}
 		})
+	}
+}
+
+func TestRunKafkaJob(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(2, "payments"))
+	if err != nil {
+		t.Fatalf("kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(prod.Close)
+	for i := 0; i < 30; i++ {
+		if err := prod.ProduceSync(t.Context(), &kgo.Record{Topic: "payments", Key: []byte(fmt.Sprint(i)), Value: fmt.Appendf(nil, `{"id":%d}`, i)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	job := fmt.Sprintf(`name: cli-kafka
+source:
+  kind: kafka
+  columns:
+    - {name: id, type: bigint, required: true}
+connectionOptions:
+  topicName: payments
+  startingOffsets: earliest
+forEachBatch:
+  windowSize: 10ms
+  checkpointLocation: %s
+sink:
+  path: %s
+  deadLetterPath: %s
+`, filepath.Join(dir, "cp"), filepath.Join(dir, "out"), filepath.Join(dir, "dlq"))
+	path := filepath.Join(dir, "job.yaml")
+	if err := os.WriteFile(path, []byte(job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Without brokers in the job or the environment it is a usage error.
+	if code, stderr := runEnv(t, "run", "--job", path, "--until-idle"); code != exitUsage || !strings.Contains(stderr, "STREAMCHECK_KAFKA_BROKERS") {
+		t.Errorf("run without brokers: exit %d, stderr %q; want %d naming STREAMCHECK_KAFKA_BROKERS", code, stderr, exitUsage)
+	}
+	var errb bytes.Buffer
+	e := &env{stdout: &bytes.Buffer{}, stderr: &errb, getenv: func(k string) string {
+		if k == "STREAMCHECK_KAFKA_BROKERS" {
+			return strings.Join(c.ListenAddrs(), ",")
+		}
+		return ""
+	}}
+	if code := run(context.Background(), e, []string{"run", "--job", path, "--until-idle"}); code != exitOK {
+		t.Fatalf("run: exit %d, want 0; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "numRecords=30") {
+		t.Errorf("stderr lacks a batch of 30 records:\n%s", errb.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/scenarios"
+	"github.com/streamcheck/streamcheck/scenarios/report"
 )
 
 func init() {
@@ -49,7 +50,7 @@ func runScenario(ctx context.Context, e *env, args []string) error {
 func runScenarioRun(ctx context.Context, e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	seed := fs.Uint64("seed", scenarios.DefaultSeed, "seed of the data, the emulators and the fault schedule (default from "+scenarios.EnvSeed+", else 1)")
-	report := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
+	reportDir := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
 	asJSON := fs.Bool("json", false, "print the results as a JSON array on stdout (progress goes to stderr)")
 	quiet := fs.Bool("quiet", false, "print no progress lines")
 	// Flags may come before or after the name.
@@ -80,7 +81,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		}
 		list = []scenarios.Scenario{s}
 	}
-	root := *report
+	root := *reportDir
 	if root == "" {
 		d, err := os.MkdirTemp("", "streamcheck-scenarios-")
 		if err != nil {
@@ -126,6 +127,21 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		fmt.Fprintln(out)
 	}
 
+	// One report over every run, for CI: report.html, report.json and
+	// junit.xml in the root, linking each run's files in its directory.
+	runs := make([]report.Run, 0, len(results))
+	for _, r := range results {
+		run := r.ReportRun()
+		for i, a := range run.Artifacts {
+			if !filepath.IsAbs(a.Path) {
+				run.Artifacts[i].Path = r.Scenario + "/" + a.Path
+			}
+		}
+		runs = append(runs, run)
+	}
+	if err := report.WriteDir(root, runs...); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -145,7 +161,8 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(out, "%d of %d scenarios passed; files and reports in %s\n", len(list)-failed, len(list), root)
+	fmt.Fprintf(out, "%d of %d scenarios passed; report in %s (with %s and %s), each run's files in %s/NAME\n",
+		len(list)-failed, len(list), filepath.Join(root, report.HTMLFile), report.JSONFile, report.JUnitFile, root)
 	if failed > 0 {
 		for _, r := range results {
 			if !r.Passed && r.Replay != "" {

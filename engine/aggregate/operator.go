@@ -274,10 +274,15 @@ func (o *Operator) Apply(batchID int64, rows []record.Value, ingest time.Time) (
 	}
 
 	// Advance the watermark and close the windows it has passed.
+	// On event time it follows the data; on processing time it is the
+	// ingest time, so an empty batch closes windows too.
+	if o.timeIdx < 0 {
+		maxT, hasT = ingestUs, true
+	}
 	if hasT {
-		next := maxT - o.delay
-		if o.timeIdx < 0 {
-			next = maxT
+		next := maxT
+		if o.timeIdx >= 0 {
+			next -= o.delay
 		}
 		if !hasWM || next > wm {
 			wm, hasWM = next, true

@@ -222,6 +222,15 @@ func TestProcessingTime(t *testing.T) {
 	if got := windowText(o, r2.Windows); got != want {
 		t.Errorf("windows\n%s\nwant\n%s", got, want)
 	}
+	// An empty batch at 13:21 still moves processing time on.
+	r3, err := o.Apply(2, nil, base.Add(21*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "1 13:05-13:15 20 95 6 n=1 r/o/g=0/0/1\n1 13:10-13:20 20 95 6 n=1 r/o/g=0/0/1\n"
+	if got := windowText(o, r3.Windows); got != want {
+		t.Errorf("empty batch: windows\n%s\nwant\n%s", got, want)
+	}
 }
 
 func TestEventTimeForms(t *testing.T) {

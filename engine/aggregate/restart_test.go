@@ -87,9 +87,11 @@ func snapshot(t *testing.T, o *Operator) []byte {
 var datasets = []struct {
 	name     string
 	disorder time.Duration
+	mod      func(*Config)
 }{
-	{"in order within the watermark delay", 50 * time.Second},
-	{"disordered with late readings", 4 * time.Minute},
+	{"in order within the watermark delay", 50 * time.Second, nil},
+	{"disordered with late readings", 4 * time.Minute, nil},
+	{"processing time", time.Minute, func(c *Config) { c.TimeMode = ProcessingTime }},
 }
 
 // TestRestartInPhases runs a stream without interruption, then again
@@ -99,19 +101,19 @@ func TestRestartInPhases(t *testing.T) {
 	for _, ds := range datasets {
 		t.Run(ds.name, func(t *testing.T) {
 			bs := stream(7, 40, 150, ds.disorder)
-			whole := newOp(t, nil)
+			whole := newOp(t, ds.mod)
 			want := run(t, whole, bs)
 			wantState := snapshot(t, whole)
-			if ds.disorder > DefaultWatermarkDelay && whole.Counters().Late == 0 {
+			if ds.mod == nil && ds.disorder > DefaultWatermarkDelay && whole.Counters().Late == 0 {
 				t.Fatal("the disordered stream produced no late readings; the test would not cover them")
 			}
 			for _, k := range []int{1, 2, 13, 39} {
 				// Phase 1: batches before k, then stop.
-				first := newOp(t, nil)
+				first := newOp(t, ds.mod)
 				got := run(t, first, bs[:k])
 				state := snapshot(t, first)
 				// Phase 2: a new operator from the state continues.
-				second := newOp(t, nil)
+				second := newOp(t, ds.mod)
 				if err := second.Restore(state); err != nil {
 					t.Fatalf("k=%d: Restore: %v", k, err)
 				}

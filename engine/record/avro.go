@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
 	"github.com/klauspost/compress/snappy"
@@ -22,7 +23,7 @@ import (
 // Limits that keep a hostile payload from costing more than a bad record.
 const (
 	avroMaxDepth    = 128      // nesting of records, arrays, maps and unions
-	avroMaxItems    = 1 << 20  // array and map entries per datum
+	avroMaxItems    = 1 << 20  // nested values (array and map entries included) per datum
 	avroMaxInflated = 16 << 20 // bytes of a decompressed container block
 	avroMaxScale    = 1000     // decimal scale
 	avroMaxSchemas  = 64       // container schemas remembered per decoder
@@ -60,8 +61,16 @@ func AvroColumns(schema string) ([]Column, error) {
 		if u, ok := s.(*avro.UnionSchema); ok {
 			nonNull := unionMembers(u)
 			required = len(nonNull) == len(u.Types())
-			if len(nonNull) == 1 {
+			switch {
+			case len(nonNull) == 1:
 				s = deref(nonNull[0])
+			case len(nonNull) == 2 && !structUnion(nonNull):
+				t := Double
+				if k := deref(nonNull[0]).Type(); k == avro.Int || k == avro.Long {
+					t = Bigint
+				}
+				cols = append(cols, Column{Name: f.Name(), Type: t, Required: required})
+				continue
 			}
 		}
 		cols = append(cols, Column{Name: f.Name(), Type: avroColumnType(s), Required: required})
@@ -110,6 +119,18 @@ func logicalType(s avro.Schema) avro.LogicalType {
 	return ""
 }
 
+// structUnion reports whether a union becomes Glue's member0, member1, ...
+// struct: it has several non-null branches, other than the pairs int and
+// long (read as bigint) or float and double (read as double).
+func structUnion(members []avro.Schema) bool {
+	if len(members) != 2 {
+		return len(members) > 1
+	}
+	a, b := deref(members[0]).Type(), deref(members[1]).Type()
+	return !((a == avro.Int && b == avro.Long) || (a == avro.Long && b == avro.Int) ||
+		(a == avro.Float && b == avro.Double) || (a == avro.Double && b == avro.Float))
+}
+
 func unionMembers(u *avro.UnionSchema) []avro.Schema {
 	var out []avro.Schema
 	for _, t := range u.Types() {
@@ -151,6 +172,7 @@ type avroDecoder struct {
 	inflate []byte
 	zstd    *zstd.Decoder
 	items   int
+	alias   bool // the datum is part of the payload
 }
 
 func newAvroDecoder(f Format, cols []Column) (*avroDecoder, error) {
@@ -182,6 +204,10 @@ func (d *avroDecoder) Decode(payload []byte, row []Value) error {
 			return err
 		}
 	}
+	// Strings point into an uncompressed payload, as the JSON decoder's do;
+	// a decompressed datum lives in a buffer the next record reuses.
+	d.alias = base >= 0
+	base = max(base, 0)
 	r := &avroReader{b: datum}
 	for i, f := range plan.rec.Fields() {
 		start := r.i
@@ -263,7 +289,13 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		}
 		switch c.Type {
 		case String, Timestamp, Date:
-			v, reason := parseText(string(b), c)
+			var str string
+			if d.alias && len(b) > 0 {
+				str = unsafe.String(&b[0], len(b))
+			} else {
+				str = string(b)
+			}
+			v, reason := parseText(str, c)
 			if reason != "" {
 				return Value{}, errors.New(reason)
 			}
@@ -307,8 +339,7 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		return Value{}, avroWant(c, "enum")
 	case avro.Union:
 		u := s.(*avro.UnionSchema)
-		members := unionMembers(u)
-		if c.Type == String && len(members) > 1 {
+		if c.Type == String && structUnion(unionMembers(u)) {
 			break
 		}
 		branch, err := avroBranch(r, u)
@@ -444,6 +475,11 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 	if depth > avroMaxDepth {
 		return out, errors.New("nesting too deep")
 	}
+	// Nulls and empty records take no bytes: bound the values per datum so
+	// a schema cannot make a short payload expensive.
+	if d.items++; d.items > avroMaxItems {
+		return out, fmt.Errorf("more than %d values in one datum", avroMaxItems)
+	}
 	s = deref(s)
 	switch s.Type() {
 	case avro.Null:
@@ -514,10 +550,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 			return out, err
 		}
 		members := unionMembers(u)
-		if len(members) <= 1 || branch.Type() == avro.Null {
-			if branch.Type() == avro.Null && len(members) > 1 {
-				return append(out, "null"...), nil
-			}
+		if !structUnion(members) || branch.Type() == avro.Null {
 			return d.appendJSON(out, r, branch, depth+1)
 		}
 		out = append(out, '{')
@@ -619,7 +652,7 @@ func appendJSONString(out []byte, s string) []byte {
 
 // container reads an Avro object container file holding exactly one datum
 // and returns the plan for its schema, the (decompressed) datum and the
-// datum's offset in the payload (0 when it was compressed).
+// datum's offset in the payload (-1 when it was compressed).
 func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 	if len(b) < 4 || string(b[:4]) != "Obj\x01" {
 		return nil, nil, 0, avroErr("", 0, "want an Avro object container file (magic Obj\\x01) as no avro schema is configured")
@@ -714,7 +747,7 @@ func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 		if n > avroMaxInflated {
 			return nil, nil, 0, avroErr("", at, "deflate block inflates beyond %d bytes", avroMaxInflated)
 		}
-		return plan, d.inflate, 0, nil
+		return plan, d.inflate, -1, nil
 	case "snappy":
 		if len(datum) < 4 {
 			return nil, nil, 0, avroErr("", at, "snappy block shorter than its checksum")
@@ -732,7 +765,7 @@ func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 		if crc32.ChecksumIEEE(out) != binary.BigEndian.Uint32(datum[len(datum)-4:]) {
 			return nil, nil, 0, avroErr("", at, "snappy block checksum mismatch")
 		}
-		return plan, out, 0, nil
+		return plan, out, -1, nil
 	case "zstandard":
 		if d.zstd == nil {
 			zd, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(avroMaxInflated))
@@ -746,7 +779,7 @@ func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 			return nil, nil, 0, avroErr("", at, "decode zstandard block: %v", err)
 		}
 		d.inflate = out
-		return plan, out, 0, nil
+		return plan, out, -1, nil
 	}
 	return nil, nil, 0, avroErr("", 4, "unsupported container codec %q (want null, deflate, snappy or zstandard)", codec)
 }
@@ -847,5 +880,3 @@ func (r *avroReader) float64() (float64, error) {
 	}
 	return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
 }
-
-

@@ -28,7 +28,8 @@ const ventSchema = `{"type":"record","name":"Vent","namespace":"streamcheck.test
  {"name":"u","type":["null","int","string"]},
  {"name":"loc","type":{"type":"record","name":"Loc","fields":[{"name":"lat","type":"double"},{"name":"tags","type":{"type":"array","items":"string"}}]}},
  {"name":"attrs","type":{"type":"map","values":"long"}},
- {"name":"skipped","type":{"type":"array","items":"Loc"}}
+ {"name":"skipped","type":{"type":"array","items":"Loc"}},
+ {"name":"num","type":["int","long"]}
 ]}`
 
 var ventAvroCols = []record.Column{
@@ -37,6 +38,7 @@ var ventAvroCols = []record.Column{
 	{Name: "maker", Type: record.String}, {Name: "mac", Type: record.String}, {Name: "ts", Type: record.Timestamp},
 	{Name: "day", Type: record.Date}, {Name: "price", Type: record.Double}, {Name: "opt", Type: record.String},
 	{Name: "u", Type: record.String}, {Name: "loc", Type: record.String}, {Name: "attrs", Type: record.String},
+	{Name: "num", Type: record.String},
 }
 
 func ventDatum(opt, u any) map[string]any {
@@ -48,6 +50,7 @@ func ventDatum(opt, u any) map[string]any {
 		"loc":     map[string]any{"lat": 47.5, "tags": []string{"a", "b\"c"}},
 		"attrs":   map[string]int64{"k": 3},
 		"skipped": []map[string]any{{"lat": 1.0, "tags": []string{"z"}}},
+		"num":     int64(-3),
 	}
 }
 
@@ -86,9 +89,10 @@ func TestAvro(t *testing.T) {
 		"ts": {Type: record.Timestamp, I: 1795352709123000}, "day": {Type: record.Date, I: 20779}, "price": {Type: record.Double, F: -12.34},
 		"opt": {Type: record.String, S: "here"}, "u": {Type: record.String, S: `{"member0":5,"member1":null}`},
 		"loc": {Type: record.String, S: `{"lat":47.5,"tags":["a","b\"c"]}`}, "attrs": {Type: record.String, S: `{"k":3}`},
+		"num": {Type: record.String, S: "-3"},
 	}
 	datum := marshalAvro(t, ventSchema, ventDatum("here", 5))
-	truncated := datum[:len(datum)-19] // inside attrs
+	truncated := datum[:len(datum)-20] // inside attrs
 	badEnum := marshalAvro(t, `{"type":"record","name":"E","fields":[{"name":"id","type":"int"},{"name":"maker","type":"int"}]}`, map[string]any{"id": 1, "maker": 7})
 	enumSchema := `{"type":"record","name":"E","fields":[{"name":"id","type":"int"},{"name":"maker","type":{"type":"enum","name":"M","symbols":["a","b"]}}]}`
 	tests := []struct {
@@ -164,7 +168,7 @@ func TestAvroColumns(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:string! ts:timestamp! day:date! price:double! opt:string u:string loc:string! attrs:string! skipped:string!"
+	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:string! ts:timestamp! day:date! price:double! opt:string u:string loc:string! attrs:string! skipped:string! num:bigint!"
 	if g := joinSpace(got); g != want {
 		t.Errorf("AvroColumns =\n%s\nwant\n%s", g, want)
 	}
@@ -207,4 +211,46 @@ func FuzzAvro(f *testing.F) {
 		}
 		_ = dec.Decode(b, row)
 	})
+}
+
+// TestAvroAmplification checks that a short payload cannot make a decoder do
+// unbounded work through values that take no bytes.
+func TestAvroAmplification(t *testing.T) {
+	schema := `{"type":"record","name":"A","fields":[{"name":"a","type":{"type":"array","items":{"type":"record","name":"E","fields":[
+	 {"name":"n0","type":"null"},{"name":"n1","type":"null"},{"name":"n2","type":"null"},{"name":"n3","type":"null"}]}}}]}`
+	// Blocks of 4096 empty-ish items, repeated: each block is 3 bytes.
+	var p []byte
+	for range 1000 {
+		p = append(p, 0x80, 0x40) // zigzag 4096
+	}
+	p = append(p, 0)
+	dec, err := record.NewFormatDecoder(record.Format{Classification: "avro", AvroSchema: schema}, []record.Column{{Name: "a", Type: record.String}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]record.Value, 1)
+	checkErr(t, "amplifying payload", dec.Decode(p, row), "more than 1048576 values in one datum")
+}
+
+// TestAvroRowsOutliveTheNextRecord checks that strings decoded from a
+// compressed container do not point into a buffer the next record reuses.
+func TestAvroRowsOutliveTheNextRecord(t *testing.T) {
+	for _, codec := range []ocf.CodecName{ocf.Null, ocf.Deflate, ocf.Snappy, ocf.ZStandard} {
+		dec, err := record.NewFormatDecoder(record.Format{Classification: "avro"}, ventAvroCols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := ventDatum("first", 1), ventDatum("second", 2)
+		b["serial"] = "zzzz"
+		rowA, rowB := make([]record.Value, len(ventAvroCols)), make([]record.Value, len(ventAvroCols))
+		if err := dec.Decode(ocfPayload(t, ventSchema, codec, a), rowA); err != nil {
+			t.Fatal(err)
+		}
+		if err := dec.Decode(ocfPayload(t, ventSchema, codec, b), rowB); err != nil {
+			t.Fatal(err)
+		}
+		if rowA[1].S != "dd5e" || rowA[11].S != "first" {
+			t.Errorf("%s: first row serial=%q opt=%q after decoding the second, want dd5e and first", codec, rowA[1].S, rowA[11].S)
+		}
+	}
 }

@@ -196,11 +196,14 @@ func (d *csvDecoder) record(b []byte, pos int) ([]csvField, int, error) {
 			}
 			return nil, 0, csvErr("", i, "want a delimiter or line break after the closing quote of CSV field %d", len(d.fields))
 		}
-		for i < len(b) && b[i] != '\n' && !hasPrefixAt(b, i, d.delim) {
-			if b[i] == '"' {
+		for d0 := d.delim[0]; i < len(b); i++ {
+			c := b[i]
+			if c == '\n' || (c == d0 && (len(d.delim) == 1 || hasPrefixAt(b, i, d.delim))) {
+				break
+			}
+			if c == '"' {
 				return nil, 0, csvErr("", i, "bare quote in unquoted CSV field %d", len(d.fields)+1)
 			}
-			i++
 		}
 		end := i
 		if end > start && b[end-1] == '\r' && end < len(b) && b[end] == '\n' {

@@ -1,10 +1,94 @@
 // Package record holds the typed values that flow through the engine: the
 // column types a Glue user declares (string, int, bigint, double, float,
-// boolean, timestamp, date, decimal), rows of Values, and a JSON decoder that
-// reads a payload straight into a row without building a map per record.
+// boolean, timestamp, date, decimal), rows of Values, and the decoders that
+// turn a stream record's payload into a row for each of Glue's streaming
+// classifications: json, csv, avro and grok.
 //
-// The decoder is strict about what a record must be: valid UTF-8 JSON, one
-// object, each known field of its declared type, each required field present.
-// A record that does not fit yields an error naming the field and the
-// expected type; callers send it to the dead letter.
+// # Decoders
+//
+// NewFormatDecoder(Format, columns) returns a RowDecoder; NewDecoder(columns)
+// is the JSON one, which reads a payload straight into a row without building
+// a map per record. Every decoder is permissive to the dead letter: a payload
+// that does not fit yields an error (a *DecodeError naming the column, the
+// byte offset and the expected type where there is one) and never a panic, so
+// the caller can send the record to the dead letter and go on. A column that
+// a record does not fill is null; a Required column left null is an error.
+//
+// # JSON
+//
+// One object per payload, valid UTF-8; unknown fields are checked and
+// ignored; nested objects and arrays fill string columns with their JSON
+// text.
+//
+// # CSV
+//
+// One RFC 4180 record per payload: fields separated by Format.Delimiter
+// (',' by default, any rune but '"', CR or LF), optionally quoted with '"'
+// (a quoted field may hold the delimiter, line breaks and doubled quotes),
+// and at most one final line break. Glue reads files where a header line
+// precedes many records; a stream record is a single record, so the two
+// header options are read per payload:
+//
+//   - withHeader (Format.WithHeader): the payload's first line is a header
+//     and the second the record; fields go to the columns named in the
+//     header (case-insensitively), header names without a column are
+//     ignored and columns missing from the header are null.
+//   - skipFirst (Format.SkipFirst): the payload's first line is discarded
+//     and the second line is mapped by position.
+//   - neither: the payload is the record, mapped by position.
+//
+// A record must have exactly one field per column (per header name with
+// withHeader). An empty field is null, except that a quoted empty field is
+// the empty string in a string column. Numbers use Go's syntax for base-10
+// integers and floats, booleans are true or false in any case, timestamps
+// and dates use the layouts of the JSON decoder.
+//
+// # Avro
+//
+// With Format.AvroSchema set (Glue's avroSchema, or schema for avro), each
+// payload is one binary-encoded datum of that writer schema. Without it,
+// each payload must be an Avro object container file (codec null, deflate,
+// snappy or zstandard) whose header carries the schema, as Glue requires
+// when schema detection is on; since each stream record is one datum, a
+// container with no datum or more than one is rejected. Bytes after the
+// datum are an error. The top-level schema must be a record; its fields fill
+// the columns of the same name (AvroColumns derives those columns). Glue's
+// conversions apply:
+//
+//   - enum → string (the symbol);
+//   - fixed and bytes → binary in Glue; the engine's types have no binary
+//     yet, so they fill a string column with the standard base64 of the bytes;
+//   - a union of null and one type → that type, nullable; int with long →
+//     bigint and float with double → double, as Spark reads them; any other
+//     union of several types → Glue's struct with fields member0, member1,
+//     ... (one per non-null branch, in order, all null but the one written),
+//     held as its JSON text in a string column; a non-string column takes
+//     the written branch's value directly;
+//   - records, arrays and maps → their JSON text in a string column, with
+//     bytes as base64, decimals as numbers and dates and timestamps as
+//     strings;
+//   - logical types: date → date, timestamp-millis/-micros (and the local
+//     variants, read as UTC) → timestamp, decimal → double (exact decimal
+//     text in a string column), uuid → string.
+//
+// # Grok
+//
+// Each payload is one log line (a final line break is dropped) matched
+// against Format.GrokPattern over the standard pattern library (the default
+// set plus the AWS, HTTPD, syslog, Java and other log libraries of
+// github.com/elastic/go-grok) and Format.GrokCustomPatterns, one "NAME
+// PATTERN" definition a line. Named captures fill the columns of the same
+// name, converted to the column's type as CSV fields are (a type suffix such
+// as %{NUMBER:bytes:int} is accepted; the column's declared type decides).
+// A line that does not match is an error; an empty or absent capture is null.
+// GrokColumns derives the columns a pattern captures, typed by its suffixes.
+//
+// # Schema inference
+//
+// Infer guesses a schema from a batch of JSON payloads, as Glue's
+// inferSchema does: integers are bigint, other numbers double, nested values
+// string, and a field seen with different kinds gets the type Widen gives
+// (int → bigint → double, date → timestamp, any other mix → string). Glue
+// does not allow a job whose schema is inferred to join streaming data with
+// other data; the job's validation rejects that combination.
 package record

@@ -22,10 +22,14 @@ const DefaultDelimiter = ','
 // RowDecoder decodes one stream record into a row with one Value per column.
 // Decode returns an error (a *DecodeError for malformed payloads) and never
 // panics, whatever the payload; the caller sends a record that fails to the
-// dead letter. A RowDecoder is not safe for concurrent use.
+// dead letter. String values may point into the payload (as the JSON
+// Decoder's do), so the caller must not modify a payload while its row is in
+// use. A RowDecoder is not safe for concurrent use; make one per goroutine.
 type RowDecoder interface {
 	Decode(payload []byte, row []Value) error
 }
+
+var _ RowDecoder = (*Decoder)(nil)
 
 // Format describes how the payloads of a stream are encoded, with the
 // options Glue reads from a streaming table or connection.
@@ -114,6 +118,9 @@ func (f Format) Validate() error {
 			return bad("GrokPattern", "required for grok")
 		}
 		if _, err := compileGrok(f.GrokPattern, f.GrokCustomPatterns); err != nil {
+			return bad("GrokPattern", "%v", err)
+		}
+		if _, err := GrokColumns(f.GrokPattern, f.GrokCustomPatterns); err != nil {
 			return bad("GrokPattern", "%v", err)
 		}
 	}

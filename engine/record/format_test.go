@@ -32,6 +32,7 @@ func TestFormatValidate(t *testing.T) {
 		{name: "grok without pattern", f: record.Format{Classification: "grok"}, wantErr: "GrokPattern: required"},
 		{name: "grok unknown pattern", f: record.Format{Classification: "grok", GrokPattern: "%{NOPE:x}"}, wantErr: `GrokPattern: compile grok pattern`},
 		{name: "grok bad custom line", f: record.Format{Classification: "grok", GrokPattern: "%{A:x}", GrokCustomPatterns: "A \\d\nBROKEN"}, wantErr: `custom pattern line 2: want NAME PATTERN, got "BROKEN"`},
+		{name: "grok unknown capture type", f: record.Format{Classification: "grok", GrokPattern: "%{WORD:w:uuid}"}, wantErr: `GrokPattern: capture "w": unknown type "uuid"`},
 		{name: "grok pattern on json", f: record.Format{GrokPattern: "%{WORD:w}"}, wantErr: "GrokPattern: "},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/engine/record"
@@ -79,4 +80,40 @@ func FuzzGrok(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = dec.Decode(b, row)
 	})
+}
+
+func TestGrokColumns(t *testing.T) {
+	tests := []struct {
+		name, pattern, custom string
+		want, wantErr         string
+	}{
+		{name: "typed captures", pattern: `%{TIMESTAMP_ISO8601:ts} %{DEVICE:device} n=%{NUMBER:n:int} b=%{NUMBER:b:long} x=%{NUMBER:x:double} f=%{NUMBER:f:float} ok=%{WORD:ok:boolean}`,
+			custom: "DEVICE vent-%{INT:unit:int}", want: "ts:string device:string unit:int n:int b:bigint x:double f:float ok:boolean"},
+		{name: "library pattern", pattern: `%{HTTPD_COMMONLOG}`,
+			want: "source.address:string apache.access.user.identity:string user.name:string timestamp:string http.request.method:string url.original:string http.version:string http.response.status_code:int http.response.body.size:bigint"},
+		{name: "unknown type", pattern: `%{WORD:w:uuid}`, wantErr: `capture "w": unknown type "uuid"`},
+		{name: "unknown pattern", pattern: `%{NOPE:w}`, wantErr: `grok pattern "NOPE" unknown`},
+		{name: "cycle", pattern: `%{A:a}`, custom: "A %{B}\nB %{A}", wantErr: "more than 64 levels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cols, err := record.GrokColumns(tt.pattern, tt.custom)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("GrokColumns error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var parts []string
+			for _, c := range cols {
+				parts = append(parts, c.Name+":"+c.Type.String())
+			}
+			if got := strings.Join(parts, " "); got != tt.want {
+				t.Errorf("GrokColumns =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
 }

@@ -205,8 +205,17 @@ func (k *Kafka) wanted(topic string, partition int32) bool {
 }
 
 // refresh lists topics and partitions (when MetadataInterval has passed or
-// force is set), tracking new partitions.
+// force is set), tracking new partitions unless only leaders are wanted.
 func (k *Kafka) refresh(ctx context.Context, force bool) error {
+	return k.list(ctx, force, true)
+}
+
+// refreshLeaders lists partitions' leaders without tracking new ones.
+func (k *Kafka) refreshLeaders(ctx context.Context) error {
+	return k.list(ctx, true, false)
+}
+
+func (k *Kafka) list(ctx context.Context, force, track bool) error {
 	now := k.clk.Now()
 	if !force && !k.listed.IsZero() && now.Sub(k.listed) < k.cfg.MetadataInterval {
 		return nil
@@ -254,7 +263,7 @@ func (k *Kafka) refresh(ctx context.Context, force bool) error {
 			}
 			tp := topicPartition{name, p.Partition}
 			meta[tp] = partitionMeta{leader: p.Leader, topicID: t.TopicID}
-			if _, ok := k.parts[tp]; ok {
+			if _, ok := k.parts[tp]; ok || !track {
 				continue
 			}
 			kp := &kafkaPartition{tp: tp, next: OffsetEarliest}
@@ -269,7 +278,9 @@ func (k *Kafka) refresh(ctx context.Context, force bool) error {
 		}
 	}
 	k.meta = meta
-	k.listed = now
+	if track {
+		k.listed = now
+	}
 	return nil
 }
 
@@ -455,7 +466,7 @@ func (k *Kafka) limits(parts []*kafkaPartition, latest map[topicPartition]int64)
 
 // Replay reads exactly the records of planned's partition ranges.
 func (k *Kafka) Replay(ctx context.Context, planned *checkpoint.Offsets) (*Batch, error) {
-	if err := k.refresh(ctx, true); err != nil {
+	if err := k.refreshLeaders(ctx); err != nil {
 		return nil, err
 	}
 	recs, reached, err := k.fetch(ctx, planned.Partitions, true)
@@ -485,6 +496,8 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 	for i, r := range ranges {
 		reached[i] = r.StartOffset
 		idx[topicPartition{r.Topic, r.Partition}] = i
+		// Offsets are dense unless compacted: size for the whole range.
+		per[i] = make([]Record, 0, min(r.EndOffset-r.StartOffset, 1<<20))
 	}
 	failures := 0
 	decomp := kgo.DefaultDecompressor()
@@ -497,7 +510,7 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 			}
 			m, ok := k.meta[topicPartition{r.Topic, r.Partition}]
 			if !ok {
-				if err := k.refresh(ctx, true); err != nil {
+				if err := k.refreshLeaders(ctx); err != nil {
 					return nil, nil, err
 				}
 				m, ok = k.meta[topicPartition{r.Topic, r.Partition}]
@@ -546,7 +559,7 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 		if err := k.clk.Sleep(ctx, k.cfg.RetryInterval); err != nil {
 			return nil, nil, err
 		}
-		if err := k.refresh(ctx, true); err != nil {
+		if err := k.refreshLeaders(ctx); err != nil {
 			return nil, nil, err
 		}
 	}

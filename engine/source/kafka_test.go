@@ -294,3 +294,26 @@ func TestKafkaDataLoss(t *testing.T) {
 		})
 	}
 }
+
+func TestKafkaFollowsLeaderMoves(t *testing.T) {
+	k := newKafkaCluster(t, kfake.NumBrokers(3), kfake.SeedTopics(2, "t"))
+	k.produce("t", 0, 10, time.Time{})
+	k.produce("t", 1, 10, time.Time{})
+	s := k.source(source.KafkaConfig{Topic: "t", DefaultStartingOffset: source.OffsetEarliest, MaxOffsetsPerTrigger: 10})
+	b := read(t, s)
+	s.Commit(&checkpoint.Offsets{Partitions: b.Partitions})
+	for p := int32(0); p < 2; p++ {
+		to := (k.c.LeaderFor("t", p) + 1) % 3
+		if err := k.c.MoveTopicPartition("t", p, to); err != nil {
+			t.Fatalf("move partition %d: %v", p, err)
+		}
+	}
+	b = read(t, s)
+	want := map[string][2]int64{"t/0": {5, 10}, "t/1": {5, 10}}
+	if got := ranges(b); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ranges after the leaders moved = %v, want %v", got, want)
+	}
+	if len(b.Records) != 10 {
+		t.Errorf("read %d records, want 10", len(b.Records))
+	}
+}

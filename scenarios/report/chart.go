@@ -19,13 +19,15 @@ const (
 	labelRows   = 4
 	labelRowH   = 13
 	labelMaxLen = 28
+	maxLabelled = 24  // more marked events than this are drawn without labels
 	charW       = 7.2 // generous average glyph width of the bold label font, for layout
 )
 
 // tick is one axis tick: its position along the axis and its label.
 type tick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // text-anchor of an x tick's label: middle, or end at the right edge
 }
 
 // series is one line of the lag chart.
@@ -72,6 +74,7 @@ type bar struct {
 	RecY, RecH        float64
 	DeadY, DeadH      float64
 	Replayed          bool
+	MarkX, MarkY      float64 // tip of the replay marker above the bar
 	Records, DeadLett int64
 	Title             string
 }
@@ -122,12 +125,11 @@ func newLagChart(r Run) *lagChart {
 		}
 	}
 	c := &lagChart{W: chartW, H: chartH, Left: marginL, Right: chartW - marginR, Bottom: chartH - marginB, Top: marginT}
-	if len(marked) > 0 {
+	labelled := len(marked) > 0 && len(marked) <= maxLabelled
+	c.PlotTop = c.Top
+	if labelled {
 		c.H += labelRows * labelRowH
 		c.Bottom += labelRows * labelRowH
-	}
-	c.PlotTop = c.Top
-	if len(marked) > 0 {
 		c.PlotTop = c.Top + labelRows*labelRowH
 	}
 	xOf := func(t time.Time) float64 {
@@ -165,7 +167,12 @@ func newLagChart(r Run) *lagChart {
 	}
 	xTop, xStep := niceScale(float64(span), 8)
 	for v := 0.0; v <= xTop+xStep/2 && v <= float64(span)*1.0001; v += xStep {
-		c.XTicks = append(c.XTicks, tick{Pos: xOf(origin.Add(time.Duration(v))), Label: shortDur(time.Duration(v))})
+		x := xOf(origin.Add(time.Duration(v)))
+		anchor := "middle"
+		if x > c.Right-24 {
+			anchor = "end"
+		}
+		c.XTicks = append(c.XTicks, tick{Pos: x, Label: shortDur(time.Duration(v)), Anchor: anchor})
 	}
 
 	// Faults are shaded until the next fault-cleared event, or to the end.
@@ -194,6 +201,11 @@ func newLagChart(r Run) *lagChart {
 	}
 	for _, e := range marked {
 		x := xOf(e.Time)
+		title := fmt.Sprintf("%s +%s: %s", e.Kind, shortDur(e.Time.Sub(origin)), e.Label)
+		if !labelled {
+			c.Markers = append(c.Markers, marker{X: x, Kind: e.Kind, Title: title, LabelY: c.PlotTop + 10})
+			continue
+		}
 		label := shorten(e.Label, labelMaxLen)
 		w := float64(len([]rune(label)))*charW + 12
 		anchor, lx, from, to := "start", x+3, x, x+w
@@ -214,7 +226,7 @@ func newLagChart(r Run) *lagChart {
 		c.Markers = append(c.Markers, marker{
 			X: x, Kind: e.Kind, Label: label, Anchor: anchor, LabelX: lx,
 			LabelY: c.Top + float64(row+1)*labelRowH - 3,
-			Title:  fmt.Sprintf("%s +%s: %s", e.Kind, shortDur(e.Time.Sub(origin)), e.Label),
+			Title:  title,
 		})
 	}
 	return c
@@ -225,7 +237,7 @@ func newBatchChart(r Run) *batchChart {
 	if len(r.Batches) == 0 {
 		return nil
 	}
-	c := &batchChart{W: chartW, H: 260, Left: marginL, Right: chartW - marginR, Top: marginT, Bottom: 260 - marginB}
+	c := &batchChart{W: chartW, H: 260, Left: marginL, Right: chartW - marginR, Top: marginT + 8, Bottom: 260 - marginB}
 	var most int64
 	for _, b := range r.Batches {
 		most = max(most, b.Records+b.DeadLetters)
@@ -254,6 +266,7 @@ func newBatchChart(r Run) *batchChart {
 			RecY: recTop, RecH: c.Bottom - recTop,
 			DeadY: deadTop, DeadH: recTop - deadTop,
 			Replayed: b.Replayed, Records: b.Records, DeadLett: b.DeadLetters, Title: title,
+			MarkX: x + math.Max(slot-gap, 0.5)/2, MarkY: deadTop - 2,
 		})
 	}
 	for v := 0.0; v <= yTop+yStep/2; v += yStep {
@@ -261,7 +274,7 @@ func newBatchChart(r Run) *batchChart {
 	}
 	every := max(1, int(math.Ceil(float64(len(r.Batches))/16)))
 	for i := 0; i < len(r.Batches); i += every {
-		c.XTicks = append(c.XTicks, tick{Pos: c.Left + (float64(i)+0.5)*slot, Label: strconv.FormatInt(r.Batches[i].ID, 10)})
+		c.XTicks = append(c.XTicks, tick{Pos: c.Left + (float64(i)+0.5)*slot, Label: strconv.FormatInt(r.Batches[i].ID, 10), Anchor: "middle"})
 	}
 	return c
 }

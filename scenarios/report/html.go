@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -63,6 +64,7 @@ type eventView struct {
 func WriteHTML(w io.Writer, runs ...Run) error {
 	v := pageView{Multi: len(runs) > 1}
 	for i, r := range runs {
+		r = inTimeOrder(r)
 		rv := runView{
 			Run:        r,
 			ID:         "run-" + strconv.Itoa(i+1),
@@ -103,6 +105,16 @@ func WriteHTML(w io.Writer, runs ...Run) error {
 		return fmt.Errorf("report: write html: %w", err)
 	}
 	return nil
+}
+
+// inTimeOrder returns r with copies of its lag points and events sorted by
+// time (stably, so events at the same instant keep their order).
+func inTimeOrder(r Run) Run {
+	r.Lag = slices.Clone(r.Lag)
+	slices.SortStableFunc(r.Lag, func(a, b LagPoint) int { return a.Time.Compare(b.Time) })
+	r.Events = slices.Clone(r.Events)
+	slices.SortStableFunc(r.Events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	return r
 }
 
 // groupDigits formats v with thin spaces between groups of three digits.

@@ -114,6 +114,7 @@ func TestHTMLCharts(t *testing.T) {
 		{"batch bars", `<g class="batch"`, len(r.Batches)},
 		{"dead-letter bars", `<rect class="bar dead"`, dead},
 		{"replayed batches", `data-replayed="true"`, 1},
+		{"replay markers", `class="replay-mark"`, 1},
 		{"svg charts", `<svg class="chart`, 2},
 		{"check rows", `<tr class="check `, len(r.Checks)},
 		{"failed check rows", `check-fail"`, 1},
@@ -213,5 +214,50 @@ func TestShortDur(t *testing.T) {
 		if got := shortDur(tt.d); got != tt.want {
 			t.Errorf("shortDur(%v): got %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+func TestHTMLSortsByTime(t *testing.T) {
+	r := passingRun()
+	r.Lag[0], r.Lag[1] = r.Lag[1], r.Lag[0]
+	r.Events = []Event{
+		{Time: r.Started.Add(3 * time.Second), Kind: KindRestart, Label: "second"},
+		{Time: r.Started.Add(time.Second), Kind: KindCrash, Label: "first"},
+	}
+	page := renderHTML(t, r)
+	if strings.Index(page, ">first<") > strings.Index(page, ">second<") {
+		t.Errorf("events are not in time order")
+	}
+	lines := polylineRe.FindAllStringSubmatch(page, -1)
+	pts := strings.Fields(lines[0][3])
+	x0, _ := strconv.ParseFloat(strings.Split(pts[0], ",")[0], 64)
+	x1, _ := strconv.ParseFloat(strings.Split(pts[1], ",")[0], 64)
+	if x0 >= x1 {
+		t.Errorf("lag points are not in time order: x %v then %v", x0, x1)
+	}
+	if r.Events[0].Label != "second" {
+		t.Errorf("WriteHTML reordered the caller's events")
+	}
+}
+
+func TestLagChartDropsLabelsWhenCrowded(t *testing.T) {
+	r := bigRun()
+	c := newLagChart(inTimeOrder(r))
+	var marked int
+	for _, e := range r.Events {
+		if e.Kind != KindNote {
+			marked++
+		}
+	}
+	if len(c.Markers) != marked {
+		t.Errorf("markers: got %d, want %d", len(c.Markers), marked)
+	}
+	for _, m := range c.Markers {
+		if m.Label != "" || m.Title == "" {
+			t.Fatalf("crowded marker: got label %q title %q, want no label and a tooltip", m.Label, m.Title)
+		}
+	}
+	if c := newLagChart(sampleRun()); c.Markers[0].Label == "" {
+		t.Errorf("a chart with few markers must label them")
 	}
 }

@@ -21,6 +21,7 @@ const FormatVersion = 1
 // duration is an integer number of nanoseconds in a field ending in _ns.
 // Example.batch is -1 when the batch is not known.
 type Document struct {
+	// Version is FormatVersion; Runs are the runs in the order given.
 	Version int   `json:"version"`
 	Runs    []Run `json:"runs"`
 }

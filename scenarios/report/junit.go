@@ -177,7 +177,7 @@ func junitCases(suiteName string, r Run) []junitCase {
 			if msg == "" {
 				msg = "check " + c.Name + " failed"
 			}
-			jc.Failure = &junitFailure{Message: msg, Type: "check", Body: checkText(r, c)}
+			jc.Failure = &junitFailure{Message: msg, Type: "check", Body: xmlSafe(checkText(r, c))}
 		}
 		cases = append(cases, jc)
 	}

@@ -63,6 +63,7 @@ type Check struct {
 
 // Count is one named tally of a check.
 type Count struct {
+	// Name names the tally ("missing"); Value is its count.
 	Name  string `json:"name"`
 	Value int64  `json:"value"`
 }
@@ -81,7 +82,10 @@ type Example struct {
 
 // Batch is one committed batch of the engine.
 type Batch struct {
-	ID          int64     `json:"id"`
+	// ID is the batch id of the checkpoint's offsets/<N> and commits/<N>.
+	ID int64 `json:"id"`
+	// PlannedAt and CommittedAt are the planned_at and committed_at of
+	// the batch's offsets and commit files; zero when unknown.
 	PlannedAt   time.Time `json:"planned_at,omitzero"`
 	CommittedAt time.Time `json:"committed_at,omitzero"`
 	// Records is the number of records written to the output; DeadLetters
@@ -113,6 +117,8 @@ const (
 
 // Event is one thing that happened during a run.
 type Event struct {
+	// Time is when it happened; Kind what sort of thing it was; Label
+	// says what it was in a few words ("crash after-sink of batch 4").
 	Time  time.Time `json:"time"`
 	Kind  EventKind `json:"kind"`
 	Label string    `json:"label"`
@@ -120,6 +126,8 @@ type Event struct {
 
 // LagPoint is the lag of the records made visible at Time.
 type LagPoint struct {
+	// Time is when the records became visible (their batch's commit);
+	// P50, P99 and Max are the percentiles of their lag.
 	Time time.Time     `json:"time"`
 	P50  time.Duration `json:"p50_ns"`
 	P99  time.Duration `json:"p99_ns"`
@@ -129,12 +137,14 @@ type LagPoint struct {
 // Figure is one headline number of a run, already formatted
 // ("12 000 records", "4 310 rec/s").
 type Figure struct {
+	// Name says what is counted; Value is shown as given.
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
 
 // Artifact is a file or directory a run left behind.
 type Artifact struct {
+	// Name says what it is ("ledger", "engine log").
 	Name string `json:"name"`
 	// Path is where it is; a relative path is linked from the HTML page
 	// relative to the page.

@@ -43,6 +43,8 @@ type batchCommit struct {
 type checkpointLog struct {
 	plans   map[int64]*batchPlan
 	commits map[int64]*batchCommit
+	// compactions are the manifests of streamcheck compact by id.
+	compactions map[int64]*compaction
 }
 
 func (c *checkpointLog) batches() []int64 {
@@ -100,6 +102,10 @@ func readCheckpoint(dir string) (*checkpointLog, error) {
 				log.commits[n] = &c
 			}
 		}
+	}
+	var err error
+	if log.compactions, err = readCompactions(dir); err != nil {
+		return nil, err
 	}
 	return log, nil
 }

@@ -28,6 +28,13 @@ const hiveDefault = "__HIVE_DEFAULT_PARTITION__"
 //     and only counted, under at-least-once;
 //   - missing_object: an object a committed batch names that is absent.
 //
+// Compactions (docs/formats.md) are honoured: an object written by a
+// finished compaction replaces its inputs (counted as compacted_files; its
+// name is part-c<K>-<index>), inputs it replaced are neither missing nor,
+// while still present, read (pending_deletion), and objects of an
+// unfinished compaction are not yet part of the output
+// (compaction_in_progress). These counts are informational.
+//
 // Orphan and missing objects need the checkpoint.
 func (s *Session) Layout(ctx context.Context) (Result, error) {
 	r := Result{Check: CheckLayout}
@@ -83,6 +90,9 @@ func (s *Session) Layout(ctx context.Context) (Result, error) {
 			}
 		}
 		name := path.Base(f.rel)
+		if f.compaction >= 0 {
+			continue // named by a finished compaction, which its batches committed
+		}
 		if exactlyOnce {
 			m := partName.FindStringSubmatch(name)
 			switch {
@@ -110,6 +120,11 @@ func (s *Session) Layout(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	r.add("files", int64(len(s.out)))
+	if s.ckpt != nil && len(s.ckpt.compactions) > 0 {
+		r.add("compacted_files", s.compactions.compacted)
+		r.add("pending_deletion", s.compactions.pending)
+		r.add("compaction_in_progress", s.compactions.inProgress)
+	}
 	for _, k := range []string{"misplaced", "bad_name", "orphan", "missing_object"} {
 		r.add(k, count[k])
 	}

@@ -26,6 +26,9 @@ type outFile struct {
 	batch int64  // from the name, else from the checkpoint's objects; -1 if unknown
 	// listed is the batch whose offsets name this object, -1 if none.
 	listed int64
+	// compaction is the finished compaction that wrote this object, -1
+	// if none.
+	compaction int64
 }
 
 // Session holds one DuckDB database over a job's files. Open it with Open,
@@ -45,6 +48,9 @@ type Session struct {
 	ledger  string         // local ledger file, "" without one
 	built   map[string]bool
 	columns []string // data columns of the output files (first file's order)
+	// compactions counts the output objects compaction manifests account
+	// for.
+	compactions compactionStats
 }
 
 // Open copies s3:// sources to a temporary directory, reads the checkpoint
@@ -108,6 +114,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if s.out, err = s.listObjects(outDir, s.outLoc, ".parquet", func(p *batchPlan) []string { return p.Objects }); err != nil {
 		return nil, err
 	}
+	s.out = s.applyCompactions(s.outLoc, s.out)
 	if dlDir != "" {
 		if s.dl, err = s.listObjects(dlDir, s.dlLoc, ".jsonl", func(p *batchPlan) []string { return p.DeadLetterObjects }); err != nil {
 			return nil, err
@@ -163,7 +170,7 @@ func (s *Session) listObjects(dir string, loc location, ext string, listedIn fun
 	byRel := make(map[string]int, len(rels))
 	byBase := make(map[string][]int, len(rels))
 	for i, r := range rels {
-		files[i] = outFile{id: int64(i), rel: r, path: filepath.Join(dir, filepath.FromSlash(r)), batch: -1, listed: -1}
+		files[i] = outFile{id: int64(i), rel: r, path: filepath.Join(dir, filepath.FromSlash(r)), batch: -1, listed: -1, compaction: -1}
 		if m := partName.FindStringSubmatch(path.Base(r)); m != nil {
 			files[i].batch, _ = strconv.ParseInt(m[1], 10, 64)
 		}

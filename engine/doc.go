@@ -26,4 +26,15 @@
 // failOnDataLoss the job stops naming the shard or partition and the range;
 // without, it continues from the earliest available record and records the
 // range in the plan (see docs/formats.md).
+//
+// A job with an aggregate section also joins each batch with a static
+// reference table (a local file, an S3 object or a DynamoDB table), grades
+// each reading RED, ORANGE or GREEN and averages the readings per key over
+// sliding windows on event or processing time, with package aggregate. The
+// joined rows replace the plain rows in the sink; each batch that closes
+// windows writes them as one more planned object under sink.windowsPath.
+// The operator's state is written to the checkpoint as state/<N>/aggregate
+// after batch N's output and before its commit, and every restart or batch
+// retry resets the operator to the state of the last committed batch, so a
+// replayed batch writes the same windows and none is lost or counted twice.
 package engine

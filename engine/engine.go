@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -18,11 +17,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/engine/aggregate"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
 	"github.com/streamcheck/streamcheck/engine/record"
@@ -56,6 +57,14 @@ type Engine struct {
 	format   record.Format
 	firstID  int64          // the first batch this Run processes, for crash points
 	rowBuf   []record.Value // decoded rows, reused from batch to batch
+
+	// With an aggregate section: the operator (reset from the checkpoint
+	// by recover), its input columns, the reference table's cache and the
+	// windows' store.
+	agg     *aggregate.Operator
+	aggCols []record.Column
+	ref     *aggregate.Cache
+	win     blob.Store
 }
 
 // New validates job and returns an Engine for it. Clients and stores are
@@ -108,7 +117,11 @@ func (e *Engine) connect(ctx context.Context) error {
 	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	j := e.job
 	var s3c *s3.Client
-	if blob.IsS3(j.Sink.Path) || blob.IsS3(j.Sink.DeadLetterPath) || blob.IsS3(j.ForEachBatch.CheckpointLocation) {
+	needS3 := blob.IsS3(j.Sink.Path) || blob.IsS3(j.Sink.DeadLetterPath) || blob.IsS3(j.ForEachBatch.CheckpointLocation)
+	if j.Aggregate != nil {
+		needS3 = needS3 || blob.IsS3(j.Sink.WindowsPath) || blob.IsS3(j.Aggregate.Reference.Path)
+	}
+	if needS3 {
 		s3c = s3.NewFromConfig(cfg, func(o *s3.Options) {
 			if j.Sink.Region != "" {
 				o.Region = j.Sink.Region
@@ -130,6 +143,11 @@ func (e *Engine) connect(ctx context.Context) error {
 	}
 	if e.cp, err = blob.Open(j.ForEachBatch.CheckpointLocation, s3c); err != nil {
 		return fmt.Errorf("engine: open forEachBatch.checkpointLocation: %w", err)
+	}
+	if j.Aggregate != nil {
+		if err := e.connectAggregate(cfg, s3c); err != nil {
+			return err
+		}
 	}
 	if j.Source.Kind == KindKafka {
 		kcfg, err := j.kafkaConfig()
@@ -172,6 +190,60 @@ func (e *Engine) connect(ctx context.Context) error {
 		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
 		FailOnDataLoss:          o.FailOnDataLoss,
 	}, e.clk, e.log)
+	return nil
+}
+
+// connectAggregate opens the windows' store and the reference table's
+// loader (a DynamoDB client shares cfg, and so its HTTP client).
+func (e *Engine) connectAggregate(cfg aws.Config, s3c *s3.Client) error {
+	j := e.job
+	a := *j.Aggregate
+	var ddb *dynamodb.Client
+	if a.Reference.DynamoDBTable != "" {
+		ddb = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+			if a.Reference.DynamoDBEndpoint != "" {
+				o.BaseEndpoint = aws.String(a.Reference.DynamoDBEndpoint)
+			}
+		})
+	}
+	loader, err := aggregate.NewLoader(a, s3c, ddb)
+	if err != nil {
+		return fmt.Errorf("engine: aggregate reference: %w", err)
+	}
+	e.ref = &aggregate.Cache{Loader: loader, Interval: time.Duration(a.Reference.RefreshInterval)}
+	tr, err := j.transform(e.fixed)
+	if err != nil {
+		return fmt.Errorf("engine: transforms: %w", err)
+	}
+	e.aggCols = j.outputColumns(tr)
+	if _, err := aggregate.New(a, e.aggCols); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	if e.win, err = blob.Open(j.Sink.WindowsPath, s3c); err != nil {
+		return fmt.Errorf("engine: open sink.windowsPath: %w", err)
+	}
+	return nil
+}
+
+// restoreAggregate resets the operator to the state committed with batch
+// committed (none: empty state). Called by every recover, so a retried
+// batch never counts its readings twice.
+func (e *Engine) restoreAggregate(ctx context.Context, committed *checkpoint.Offsets) error {
+	op, err := aggregate.New(*e.job.Aggregate, e.aggCols)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	if committed != nil {
+		key := aggregate.StateKey(committed.BatchID)
+		data, _, err := e.cp.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("engine: read aggregate state %s of committed batch %d: %w", e.cp.URL(key), committed.BatchID, err)
+		}
+		if err := op.Restore(data); err != nil {
+			return fmt.Errorf("engine: restore aggregate state %s: %w", e.cp.URL(key), err)
+		}
+	}
+	e.agg = op
 	return nil
 }
 
@@ -291,6 +363,14 @@ func (e *Engine) recover(ctx context.Context) (int64, error) {
 	if err := e.src.Restore(ctx, st.Committed); err != nil {
 		return 0, fmt.Errorf("engine: restore source: %w", err)
 	}
+	if e.job.Aggregate != nil {
+		// The state of the last committed batch, never a later one: a
+		// pending batch N is replayed from state N-1 even if its own
+		// state was written before the crash.
+		if err := e.restoreAggregate(ctx, st.Committed); err != nil {
+			return 0, err
+		}
+	}
 	if st.Pending == nil {
 		return st.NextBatchID(), nil
 	}
@@ -355,6 +435,8 @@ type output struct {
 	url  string
 	rows []int // row indexes for Parquet output
 	dead bool
+	// windows: the aggregate's closed windows, under sink.windowsPath.
+	windows bool
 }
 
 // process decodes, transforms and writes batch id from b. With planned
@@ -388,6 +470,17 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		return nil, err
 	}
 	width := len(outCols)
+	var windows []record.Value
+	if e.agg != nil {
+		var more []sink.DeadLetter
+		rows, keep, windows, more, err = e.joinAndWindow(ctx, id, ingest, b, info, rows, keep, width)
+		if err != nil {
+			return nil, err
+		}
+		dead = append(dead, more...)
+		outCols = e.agg.JoinedColumns()
+		width = len(outCols)
+	}
 
 	// Group rows into partitions and name the objects.
 	fileCols, partIdx := e.splitPartitionColumns(outCols)
@@ -431,6 +524,17 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 			key = p + "/" + name
 		}
 		outs = append(outs, output{key: key, url: e.out.URL(key), rows: groups[p]})
+	}
+	var winPQ *sink.Parquet
+	if len(windows) > 0 {
+		if winPQ, err = sink.NewParquet(e.agg.WindowColumns(), e.job.Sink.Compression); err != nil {
+			return nil, fmt.Errorf("engine: batch %d: windows: %w", id, err)
+		}
+		name, err := e.objectName(id, 0, winPQ.Ext())
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, output{key: name, url: e.win.URL(name), windows: true})
 	}
 	if len(dead) > 0 {
 		name, err := e.objectName(id, 0, "jsonl")
@@ -494,6 +598,11 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 			if err := sink.EncodeDeadLetters(&buf, dead); err != nil {
 				return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 			}
+		} else if o.windows {
+			store = e.win
+			if err := winPQ.Encode(&buf, windows, seq(len(windows)/len(e.agg.WindowColumns()))); err != nil {
+				return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+			}
 		} else if err := pq.EncodeProjected(&buf, rows, width, fileCols, o.rows); err != nil {
 			return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
@@ -502,7 +611,23 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		}
 		written++
 	}
-	if e.crashAt(AtInSink, id) || e.crashAt(AtAfterSink, id) {
+	if e.crashAt(AtInSink, id) {
+		return nil, ErrCrashed
+	}
+	if e.agg != nil {
+		// The state goes next to the commit, before it: a crash between
+		// the two replays this batch from the previous state, and the
+		// replay writes the same bytes here again.
+		st, err := e.agg.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("engine: batch %d: aggregate state: %w", id, err)
+		}
+		key := aggregate.StateKey(id)
+		if _, err := e.cp.Put(ctx, key, st, blob.Cond{}); err != nil {
+			return nil, fmt.Errorf("engine: batch %d: write aggregate state %s: %w", id, e.cp.URL(key), err)
+		}
+	}
+	if e.crashAt(AtAfterSink, id) {
 		return nil, ErrCrashed
 	}
 	clear(rows) // drop references to this batch's payloads before the next
@@ -687,10 +812,7 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 					}
 				}
 				if err != nil {
-					d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: cmp.Or(r.Topic, info.Stream), ShardID: r.ShardID, Partition: r.Partition,
-						SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime, Error: err.Error()}
-					d.SetPayload(r.Data)
-					parts[w].dead = append(parts[w].dead, d)
+					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, err.Error()))
 					keep[i] = false
 				}
 			}

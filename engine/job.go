@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/streamcheck/streamcheck/engine/aggregate"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/engine/sink"
@@ -74,7 +75,14 @@ type Job struct {
 	Options      ConnectionOptions `yaml:"connectionOptions"`
 	ForEachBatch ForEachBatch      `yaml:"forEachBatch"`
 	Transforms   Transforms        `yaml:"transforms"`
-	Sink         Sink              `yaml:"sink"`
+	// Aggregate, when set, joins each batch with a reference table, grades
+	// each reading (RED, ORANGE, GREEN) and averages the readings per key
+	// over sliding windows; the joined rows replace the plain rows in
+	// sink.path and the closed windows go to sink.windowsPath. Keys left out
+	// take aggregate.DefaultConfig's values. It needs declared columns: a
+	// job with an inferred schema cannot join, as in Glue.
+	Aggregate *aggregate.Config `yaml:"aggregate"`
+	Sink      Sink              `yaml:"sink"`
 }
 
 // Source is the catalog table over the stream.
@@ -248,6 +256,10 @@ type Sink struct {
 	// ForcePathStyle addresses buckets as endpoint/bucket; it is implied when
 	// an endpoint is set.
 	ForcePathStyle bool `yaml:"forcePathStyle"`
+	// WindowsPath is an S3 prefix or a local directory for the windows an
+	// aggregating job closes, one Parquet object per batch that closes any;
+	// required with aggregate, and only then.
+	WindowsPath string `yaml:"windowsPath"`
 }
 
 // DefaultJob returns a Job with every default filled in.
@@ -292,6 +304,16 @@ var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+
 // Unknown keys are errors that name the key and its line.
 func ParseJob(data []byte) (*Job, error) {
 	j := DefaultJob()
+	// An aggregate section starts from aggregate.DefaultConfig, so the keys
+	// it leaves out take their defaults (the strict decoder below fills a
+	// non-nil pointer in place).
+	var probe struct {
+		Aggregate yaml.Node `yaml:"aggregate"`
+	}
+	if yaml.Unmarshal(data, &probe) == nil && probe.Aggregate.Kind == yaml.MappingNode {
+		c := aggregate.DefaultConfig()
+		j.Aggregate = &c
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(j); err != nil && !errors.Is(err, io.EOF) {
@@ -437,6 +459,7 @@ func (j *Job) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, j.validateAggregate()...)
 	for i, m := range j.Transforms.ApplyMapping {
 		if _, err := record.ParseType(m.Type); err != nil {
 			bad(fmt.Sprintf("transforms.applyMapping[%d].type", i), m.Type, "a column type")
@@ -595,4 +618,65 @@ func ParseDuration(s string) (time.Duration, error) {
 		}
 	}
 	return 0, fmt.Errorf("duration %q: want a Go duration (\"100s\") or \"<n> seconds|minutes|hours|milliseconds\"", s)
+}
+
+// validateAggregate checks the aggregate section and sink.windowsPath.
+func (j *Job) validateAggregate() []error {
+	var errs []error
+	bad := func(field string, value any, want string) {
+		errs = append(errs, &FieldError{Field: field, Value: value, Want: want})
+	}
+	wp := j.Sink.WindowsPath
+	if j.Aggregate == nil {
+		if wp != "" {
+			bad("sink.windowsPath", wp, "empty unless the job has an aggregate section")
+		}
+		return errs
+	}
+	for _, err := range []error{j.Aggregate.Validate(), j.Aggregate.ValidateReference()} {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("job: aggregate: %w", err))
+		}
+	}
+	switch {
+	case wp == "":
+		bad("sink.windowsPath", wp, "an S3 prefix or a local directory for the windows (required with aggregate)")
+	case strings.Contains(wp, "://") && !blob.IsS3(wp) && !strings.HasPrefix(wp, "file://"):
+		bad("sink.windowsPath", wp, "an s3:// URL or a local path")
+	case wp == j.Sink.Path || wp == j.Sink.DeadLetterPath:
+		bad("sink.windowsPath", wp, "a location other than sink.path and sink.deadLetterPath")
+	}
+	cols := j.columns()
+	if len(cols) == 0 {
+		// Glue refuses a join on a table whose schema is inferred.
+		if j.Source.InferSchema {
+			bad("source.inferSchema", true, "false with aggregate: a job with an inferred schema cannot join")
+		} else {
+			bad("source.columns", "[]", "the table's columns with aggregate: a job with an inferred schema cannot join")
+		}
+		return errs
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if tr, err := j.transform(cols); err == nil {
+		if _, err := aggregate.New(*j.Aggregate, j.outputColumns(tr)); err != nil {
+			errs = append(errs, fmt.Errorf("job: aggregate: %w", err))
+		}
+	}
+	return errs
+}
+
+// outputColumns are the columns of the rows a batch produces: the
+// transforms' output, then __src_timestamp (addRecordTimestamp), then
+// headers (includeHeaders, Kafka).
+func (j *Job) outputColumns(tr *transform.Transform) []record.Column {
+	cols := slices.Clone(tr.Output())
+	if j.Options.AddRecordTimestamp {
+		cols = append(cols, record.Column{Name: "__src_timestamp", Type: record.Timestamp})
+	}
+	if j.Options.IncludeHeaders && j.Source.Kind == KindKafka {
+		cols = append(cols, record.Column{Name: "headers", Type: record.String})
+	}
+	return cols
 }

@@ -17,7 +17,11 @@
 // the wall clock and may differ). The seed comes from WithSeed, else from the
 // STREAMCHECK_SEED environment variable, else DefaultSeed.
 //
+// Every run leaves its files in a directory (WithDir): the ledger, the job as
+// YAML, a copy of the output, dead letters and checkpoint, result.json, and
+// the HTML, JSON and JUnit reports of package report (Result.ReportRun).
+//
 // Catalog lists the named scenarios that `go test ./scenarios` and
 // `streamcheck scenario run` execute. AssertionsConfig maps an engine job onto
-// the checks' configuration; the CLI's verify --job uses it as well.
+// the checks' configuration, for the CLI's verify --job as well.
 package scenarios

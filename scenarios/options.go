@@ -65,7 +65,9 @@ func WithStackOptions(opts ...emulator.Option) Option {
 }
 
 // WithStack runs the scenario on a stack the caller started and will close,
-// instead of starting one. Faults then go into that stack's injector.
+// instead of starting one. Faults then go into that stack's injector (and
+// stay there). Scenarios sharing a stack need distinct Setup.Stream names:
+// a stream's earlier records would count as unexpected.
 func WithStack(s *emulator.Stack) Option { return func(o *options) { o.stack = s } }
 
 // WithReplay sets the command Result.Replay shows, with {seed} standing for

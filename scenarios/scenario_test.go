@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,36 @@ func TestVentilatorJob(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
+	}
+}
+
+// A run that does not meet its expectations says so, with the seed and the
+// replay command, rather than passing.
+func TestExpectationsCanFail(t *testing.T) {
+	s := Scenario{
+		Name:    "steady-kinesis", // a catalog name, so the replay names the CLI
+		Load:    Load{Records: 500},
+		Crashes: []Crash{{Point: "after-sink", Batch: 50}},
+		Expect:  Expect{MinDeadLetters: 1000},
+	}
+	res, err := Execute(t.Context(), s, WithSeed(4), WithDir(t.TempDir()))
+	if err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	if res.Passed {
+		t.Fatalf("passed, want a failure: %+v", res)
+	}
+	all := strings.Join(res.Failures, "\n")
+	for _, want := range []string{"after-sink of batch 50 was never reached", "0 dead-letter entries, want at least 1000"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("failures %q lack %q", all, want)
+		}
+	}
+	err = res.Err()
+	if err == nil || !strings.Contains(err.Error(), "seed 4") || !strings.Contains(err.Error(), "streamcheck scenario run steady-kinesis --seed 4") {
+		t.Errorf("Err() = %v, want the seed and the replay command", err)
+	}
+	if !errors.Is(err, ErrExpectation) {
+		t.Errorf("Err() does not wrap ErrExpectation")
 	}
 }

@@ -1,22 +1,29 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/streamcheck/streamcheck/emulator"
 )
 
 // Run executes s inside a test: the stack and the run's directory are the
 // test's (t.TempDir), the engine's progress goes to t.Log, and a run that
 // could not be carried out or did not meet its expectations fails the test
 // with the seed and the command that replays it. Pass WithSeed to fix the
-// seed; otherwise STREAMCHECK_SEED or DefaultSeed applies.
+// seed; otherwise STREAMCHECK_SEED or DefaultSeed applies. A scenario with
+// emulator faults is skipped on a backend that cannot inject them.
 func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	t.Helper()
 	o := append([]Option{WithDir(t.TempDir()), WithProgress(testWriter{t})}, opts...)
 	res, err := Execute(t.Context(), s, o...)
+	if errors.Is(err, emulator.ErrFaultsUnavailable) {
+		t.Skipf("scenario %s injects emulator faults, which need the embedded backend: %v", s.Name, err)
+	}
 	if err != nil {
 		seed, _ := newOptions(o).resolveSeed()
 		t.Fatalf("scenario %s (seed %d) could not run: %v\nreplay: %s", s.Name, seed, err, testReplay(t, s.Name, seed))

@@ -10,11 +10,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/scenarios"
 )
 
 func init() {
@@ -48,8 +51,12 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 	var cfg assertions.Config
 	if f.job != "" {
 		var err error
-		if cfg, err = configFromJob(f.job); err != nil {
+		var jobEndpoint string
+		if cfg, jobEndpoint, err = configFromJob(f.job); err != nil {
 			return cfg, err
+		}
+		if f.endpoint == "" {
+			f.endpoint = jobEndpoint
 		}
 	}
 	for _, o := range []struct {
@@ -77,9 +84,17 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 }
 
 // configFromJob maps a job file onto the checks' config: sink, dead-letter
-// and checkpoint paths, key, schema, partitioning and delivery mode.
-func configFromJob(path string) (assertions.Config, error) {
-	return assertions.Config{}, usagef("--job is not supported yet; use --output/--dead-letter/--checkpoint (job %s)", path)
+// and checkpoint paths, key, schema, partitioning and delivery mode. It also
+// returns the job's S3 endpoint ("" when the job names none). An unreadable
+// or invalid job file is a usage error.
+func configFromJob(path string) (assertions.Config, string, error) {
+	job, err := engine.LoadJob(path)
+	if err != nil {
+		return assertions.Config{}, "", usagef("--job: %v", err)
+	}
+	cfg := scenarios.AssertionsConfig(job, "", aws.Config{})
+	cfg.S3 = nil // built by the caller, honouring --endpoint and the environment
+	return cfg, job.Sink.Endpoint, nil
 }
 
 // verifyS3Client builds an S3 client for reading s3:// sources. With an

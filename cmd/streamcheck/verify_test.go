@@ -80,7 +80,7 @@ func TestVerifyCommand(t *testing.T) {
 			wantStdout: []string{"lag          FAIL", "lagging_batch batch=0"}},
 		{name: "no output", args: []string{"verify", "--ledger", ledger}, wantCode: exitUsage, wantStderr: "--output (or --job) is required"},
 		{name: "no ledger", args: []string{"verify", "--output", out}, wantCode: exitUsage, wantStderr: "--ledger is required"},
-		{name: "job not yet", args: []string{"verify", "--job", "job.yaml", "--ledger", ledger}, wantCode: exitUsage, wantStderr: "--job is not supported yet"},
+		{name: "job missing", args: []string{"verify", "--job", "no-such-job.yaml", "--ledger", ledger}, wantCode: exitUsage, wantStderr: "--job: "},
 		{name: "no key", args: []string{"verify", "--output", out, "--ledger", ledger}, wantCode: exitUsage, wantStderr: "--key is required"},
 		{name: "bad schema", args: append(common, "--ledger", ledger, "--schema", "x"), wantCode: exitUsage, wantStderr: "want name:type"},
 		{name: "bad delivery", args: append(common, "--ledger", ledger, "--delivery", "twice"), wantCode: exitUsage, wantStderr: "Delivery"},
@@ -177,5 +177,43 @@ func TestQueryCommand(t *testing.T) {
 				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestVerifyJobFile checks that --job supplies the paths, key and
+// partitioning, and that flags still override it.
+func TestVerifyJobFile(t *testing.T) {
+	out, ckpt, ledger := writeVerifyFixture(t)
+	_, _, lossy := writeVerifyFixture(t, `{"seq":10,"key":"k10","malformed":"","duplicate_of":-1,"outcome":"ack","acked_at_ms":1795348900000}`)
+	job := filepath.Join(t.TempDir(), "job.yaml")
+	writeTestFile(t, job, fmt.Sprintf(`name: fixture
+source:
+  streamName: s
+  columns:
+    - {name: serialnumber, type: string}
+    - {name: value, type: double}
+forEachBatch:
+  windowSize: 10 seconds
+  checkpointLocation: %s
+sink:
+  path: %s
+  deadLetterPath: %s
+  partitioning: ingest_time
+`, ckpt, out, filepath.Join(t.TempDir(), "dlq")))
+
+	code, stdout, stderr := runCLI(t, "verify", "--job", job, "--ledger", ledger)
+	for _, want := range []string{"delivery     PASS", "lost=0", "layout       PASS"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clean run: stdout lacks %q (exit %d)\n%s%s", want, code, stdout, stderr)
+		}
+	}
+	code, stdout, _ = runCLI(t, "verify", "--job", job, "--ledger", lossy)
+	if code != exitFailure || !strings.Contains(stdout, "lost=1") {
+		t.Errorf("lossy run: exit %d, want %d with lost=1\n%s", code, exitFailure, stdout)
+	}
+	// A flag overrides the job: another output directory has no files.
+	code, stdout, _ = runCLI(t, "verify", "--job", job, "--ledger", ledger, "--output", t.TempDir())
+	if code != exitFailure || !strings.Contains(stdout, "lost=10") {
+		t.Errorf("--output override: exit %d, want %d with lost=10\n%s", code, exitFailure, stdout)
 	}
 }

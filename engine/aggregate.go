@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/record"
+	"github.com/streamcheck/streamcheck/engine/sink"
+	"github.com/streamcheck/streamcheck/engine/source"
+)
+
+// joinAndWindow runs batch id's kept rows (width values each) through the
+// aggregate operator. It returns the joined rows (all kept), the closed
+// windows and the dead letters of readings the operator left out: those an
+// inner join found no reference row for (not in the joined output), and
+// those joined but counted in no window (late, null key, unusable event
+// time).
+func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, b *source.Batch, info checkpoint.SourceInfo,
+	rows []record.Value, keep []bool, width int) (joined []record.Value, joinedKeep []bool, windows []record.Value, dead []sink.DeadLetter, err error) {
+	var src []int // source record of each packed row
+	packed := make([]record.Value, 0, len(rows))
+	for r := range keep {
+		if keep[r] {
+			src = append(src, r)
+			packed = append(packed, rows[r*width:(r+1)*width]...)
+		}
+	}
+	table, err := e.ref.Get(ctx, ingest)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
+	}
+	e.agg.SetReference(table)
+	res, err := e.agg.Apply(id, packed, ingest)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
+	}
+	a := e.job.Aggregate
+	reason := map[int]string{}
+	for _, r := range res.Unmatched {
+		reason[r] = fmt.Sprintf("aggregate: unmatched: no reference row for %s %s (inner join); not in the output", a.KeyColumn, keyText(packed[r*width:(r+1)*width], e.aggCols, a.KeyColumn))
+	}
+	for _, r := range res.Late {
+		reason[r] = fmt.Sprintf("aggregate: late: event time before the watermark %s; in the joined output, counted in no window", res.Watermark.Format(time.RFC3339Nano))
+	}
+	for _, rj := range res.Rejected {
+		reason[rj.Row] = "aggregate: rejected: " + rj.Reason + "; in the joined output, counted in no window"
+	}
+	// Dead letters in source order, as decode writes them.
+	for r := range src {
+		msg, ok := reason[r]
+		if !ok {
+			continue
+		}
+		dead = append(dead, deadLetter(&b.Records[src[r]], id, info, msg))
+	}
+	if len(dead) > 0 {
+		e.log.Info("readings left out of the windows", "batch", id, "unmatched", len(res.Unmatched), "late", len(res.Late), "rejected", len(res.Rejected))
+	}
+	joinedKeep = make([]bool, len(res.JoinedRows))
+	for i := range joinedKeep {
+		joinedKeep[i] = true
+	}
+	return res.Joined, joinedKeep, res.Windows, dead, nil
+}
+
+// keyText returns row's value of column name as text, "null" if null.
+func keyText(row []record.Value, cols []record.Column, name string) string {
+	for i, c := range cols {
+		if c.Name == name {
+			if row[i].Null() {
+				return "null"
+			}
+			return fmt.Sprintf("%q", row[i].Text())
+		}
+	}
+	return "?"
+}
+
+// deadLetter describes record r of batch id, rejected for msg.
+func deadLetter(r *source.Record, id int64, info checkpoint.SourceInfo, msg string) sink.DeadLetter {
+	d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: cmp.Or(r.Topic, info.Stream), ShardID: r.ShardID, Partition: r.Partition,
+		SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime, Error: msg}
+	d.SetPayload(r.Data)
+	return d
+}
+
+// seq returns 0, 1, ..., n-1.
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}

@@ -110,7 +110,7 @@ func (s *Session) Schema(ctx context.Context) (Result, error) {
 		return skipped(CheckSchema, "no output files"), nil
 	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT file_name, name, coalesce(num_children, 0), coalesce(converted_type, ''),
-		coalesce(duckdb_type, ''), repetition_type FROM parquet_schema(%s)`, pathList(s.out)))
+		coalesce(duckdb_type, ''), coalesce(repetition_type, '') FROM parquet_schema(%s)`, pathList(s.out)))
 	if err != nil {
 		return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
 	}

@@ -13,18 +13,24 @@ import (
 )
 
 // joinAndWindow runs batch id's kept rows (width values each) through the
-// aggregate operator. It returns the joined rows (all kept), the closed
-// windows and the dead letters of readings the operator left out: those an
-// inner join found no reference row for (not in the joined output), and
-// those joined but counted in no window (late, null key, unusable event
-// time).
+// aggregate operator. It returns the joined rows, the closed windows and the
+// dead letters of readings an inner join found no reference row for (they
+// are not in the joined output). Readings joined but counted in no window
+// (late, null key, unusable event time) stay in the joined output, so they
+// are logged and counted, not dead-lettered: a record lands in exactly one
+// of the output and the dead letter.
 func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, b *source.Batch, info checkpoint.SourceInfo,
 	rows []record.Value, keep []bool, width int) (joined []record.Value, joinedKeep []bool, windows []record.Value, dead []sink.DeadLetter, err error) {
-	var src []int // source record of each packed row
-	packed := make([]record.Value, 0, len(rows))
+	src := make([]int, 0, len(keep)) // source record of each packed row
 	for r := range keep {
 		if keep[r] {
 			src = append(src, r)
+		}
+	}
+	packed := rows[:len(src)*width] // every row kept: no copy
+	if len(src) < len(keep) {
+		packed = make([]record.Value, 0, len(src)*width)
+		for _, r := range src {
 			packed = append(packed, rows[r*width:(r+1)*width]...)
 		}
 	}
@@ -42,12 +48,6 @@ func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, 
 	for _, r := range res.Unmatched {
 		reason[r] = fmt.Sprintf("aggregate: unmatched: no reference row for %s %s (inner join); not in the output", a.KeyColumn, keyText(packed[r*width:(r+1)*width], e.aggCols, a.KeyColumn))
 	}
-	for _, r := range res.Late {
-		reason[r] = fmt.Sprintf("aggregate: late: event time before the watermark %s; in the joined output, counted in no window", res.Watermark.Format(time.RFC3339Nano))
-	}
-	for _, rj := range res.Rejected {
-		reason[rj.Row] = "aggregate: rejected: " + rj.Reason + "; in the joined output, counted in no window"
-	}
 	// Dead letters in source order, as decode writes them.
 	for r := range src {
 		msg, ok := reason[r]
@@ -56,8 +56,8 @@ func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, 
 		}
 		dead = append(dead, deadLetter(&b.Records[src[r]], id, info, msg))
 	}
-	if len(dead) > 0 {
-		e.log.Info("readings left out of the windows", "batch", id, "unmatched", len(res.Unmatched), "late", len(res.Late), "rejected", len(res.Rejected))
+	if len(res.Unmatched)+len(res.Late)+len(res.Rejected) > 0 {
+		e.log.Warn("readings left out of the windows", "batch", id, "unmatched", len(res.Unmatched), "late", len(res.Late), "rejected", len(res.Rejected))
 	}
 	joinedKeep = make([]bool, len(res.JoinedRows))
 	for i := range joinedKeep {

@@ -155,7 +155,7 @@ func windowRows(t testing.TB, dir string) []string {
 // expectedWindows computes, from readings 0..n-1 and without the aggregate
 // package, the windows an engine that saw them all and no late ones
 // closes: those ending at or before the last event time minus the delay.
-func expectedWindows(n int) []string {
+func expectedWindows(n int, bad bool) []string {
 	type key struct {
 		dev   int
 		start int64
@@ -168,7 +168,7 @@ func expectedWindows(n int) []string {
 		if r.at.After(last) {
 			last = r.at
 		}
-		if !matched(r.dev) {
+		if !matched(r.dev) || malformed(i, bad) {
 			continue
 		}
 		for s := r.at.Truncate(testSlide); s.After(r.at.Add(-testWindow)); s = s.Add(-testSlide) {
@@ -207,9 +207,13 @@ func expectedWindows(n int) []string {
 	return out
 }
 
+// malformed reports whether ventilator(i, bad) is malformed.
+func malformed(i int, bad bool) bool { return bad && (i%10 == 7 || i%10 == 3) }
+
 // checkAggregate fails unless the joined output, the windows and the dead
-// letter are those of readings 0..h.n-1, each once.
-func (h *harness) checkAggregate() {
+// letter are those of readings 0..h.n-1 (every tenth malformed when bad),
+// each once.
+func (h *harness) checkAggregate(bad bool) {
 	h.t.Helper()
 	seen := map[string]int{}
 	for _, m := range parquetRows(h.t, filepath.Join(h.dir, "out")) {
@@ -224,30 +228,30 @@ func (h *harness) checkAggregate() {
 	dead := map[string]int{}
 	for _, d := range deadLetters(h.t, filepath.Join(h.dir, "dlq")) {
 		dead[d.SequenceNumber]++
-		if !strings.HasPrefix(d.Error, "aggregate: unmatched: no reference row for ventilatorid") {
-			h.t.Errorf("dead letter %s: error %q, want an unmatched reading", d.SequenceNumber, d.Error)
+		if !strings.HasPrefix(d.Error, "aggregate: unmatched: no reference row for ventilatorid") && !strings.Contains(d.Error, "ventilatorid") && !strings.Contains(d.Error, "JSON") {
+			h.t.Errorf("dead letter %s: error %q, want an unmatched or malformed reading", d.SequenceNumber, d.Error)
 		}
 	}
-	unmatched := 0
+	left := 0
 	for i := range h.n {
 		want := 1
-		if !matched(readingOf(i).dev) {
+		if !matched(readingOf(i).dev) || malformed(i, bad) {
 			want = 0
-			unmatched++
+			left++
 		}
 		if sn := fmt.Sprintf("SN-%06d", i); seen[sn] != want {
 			h.t.Errorf("%s: in the joined output %d times, want %d", sn, seen[sn], want)
 		}
 	}
-	if len(dead) != unmatched {
-		h.t.Errorf("dead letter has %d distinct records, want the %d unmatched", len(dead), unmatched)
+	if len(dead) != left {
+		h.t.Errorf("dead letter has %d distinct records, want the %d unmatched or malformed", len(dead), left)
 	}
 	for seq, n := range dead {
 		if n != 1 {
 			h.t.Errorf("dead letter %s appears %d times, want 1", seq, n)
 		}
 	}
-	got, want := windowRows(h.t, filepath.Join(h.dir, "windows")), expectedWindows(h.n)
+	got, want := windowRows(h.t, filepath.Join(h.dir, "windows")), expectedWindows(h.n, bad)
 	if len(want) == 0 {
 		h.t.Fatalf("the test's data closes no window")
 	}
@@ -258,11 +262,11 @@ func (h *harness) checkAggregate() {
 
 func TestAggregateJoinsAndWindows(t *testing.T) {
 	h := newHarness(t, 4)
-	h.put(480, 4, false)
+	h.put(480, 4, true)
 	if err := h.run(h.aggregateJob()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	h.checkAggregate()
+	h.checkAggregate(true)
 	statuses := map[string]int{}
 	for _, s := range column(t, filepath.Join(h.dir, "out"), "status") {
 		statuses[s]++
@@ -314,7 +318,7 @@ func TestCheckAggregateRejectsWrongWindows(t *testing.T) {
 			}
 			rec := &recorder{TB: t}
 			h.t = rec
-			h.checkAggregate()
+			h.checkAggregate(false)
 			if !rec.failed {
 				t.Errorf("checkAggregate accepted %s", tc.name)
 			}
@@ -366,7 +370,7 @@ func TestAggregateCrashPointsThenRestart(t *testing.T) {
 			if err := h.run(h.aggregateJob()); err != nil {
 				t.Fatalf("restart: %v", err)
 			}
-			h.checkAggregate()
+			h.checkAggregate(false)
 			after := files(t, filepath.Join(h.dir, "windows"))
 			for name, b := range before {
 				if !bytes.Equal(after[name], b) {
@@ -494,7 +498,7 @@ func TestAggregateDynamoDBReference(t *testing.T) {
 	if fake.scans == 0 {
 		t.Fatalf("the DynamoDB table was never scanned")
 	}
-	h.checkAggregate()
+	h.checkAggregate(false)
 }
 
 // A batch that fails after its windows were computed is retried from the
@@ -529,5 +533,5 @@ func TestAggregateRetriedBatchCountsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.checkAggregate()
+	h.checkAggregate(false)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/aggregate"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
 )
 
@@ -159,6 +160,65 @@ func BenchmarkRunKafka(b *testing.B) {
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(perBatch)/1e6), "peak-MiB/1M-batch-records")
+		})
+	}
+}
+
+// BenchmarkRunAggregate is BenchmarkRun (local, batches of 100k) for a job
+// with the ventilator-alerts aggregate: each batch is joined with a 50-row
+// reference table, graded, and averaged over windows of 10 minutes sliding
+// every 5 on event time (one reading per device every 500 ms, so windows
+// close as the stream goes), with the state written to the checkpoint.
+// "plain" is the same job without the aggregate, for comparison.
+func BenchmarkRunAggregate(b *testing.B) {
+	const shards, total, perShard = 4, 400000, 25000
+	t0 := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
+	for _, agg := range []bool{false, true} {
+		name := "plain"
+		if agg {
+			name = "aggregate"
+		}
+		b.Run(name+"/batch=100k", func(b *testing.B) {
+			h := newHarness(b, shards)
+			for i := 0; i < total; i++ {
+				at := t0.Add(time.Duration(i) * 10 * time.Millisecond).Format("2006-01-02 15:04:05")
+				h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), fmt.Appendf(nil,
+					`{"ventilatorid":%d,"eventtime":"%s","serialnumber":"SN-%06d","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"GE"}`,
+					i%50+1, at, i, 3+i%38, 90+i%11, 2+i%9))
+			}
+			ranges := filepath.Join(b.TempDir(), "ranges.csv")
+			csv := "ventilatorid,pressure_control_min,pressure_control_max,o2_stats_min,o2_stats_max,minute_volume_min,minute_volume_max\n"
+			for d := 1; d <= 50; d++ {
+				csv += fmt.Sprintf("%d,5,30,92,100,4,8\n", d)
+			}
+			if err := os.WriteFile(ranges, []byte(csv), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				dir := b.TempDir()
+				j := h.job()
+				j.Options.MaxFetchRecordsPerShard = perShard
+				j.Options.MaxRecordPerRead = 10000
+				j.Options.MaxFetchTimeInMs = 60000
+				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
+				j.Sink.Path = filepath.Join(dir, "out")
+				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
+				if agg {
+					c := aggregate.DefaultConfig()
+					c.Reference.Path = ranges
+					j.Aggregate = &c
+					j.Sink.WindowsPath = filepath.Join(dir, "windows")
+				}
+				e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := e.Run(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
 }

@@ -218,8 +218,12 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 			loadErr = err
 		}
 	}()
+	// On an early return, stop the load and wait for it before the ledger
+	// is closed.
+	defer func() { stopLoad(); <-loadDone }()
 	say("sending %d %s records to %s (malformed share %.3g, seed %d)", count, ds.Name, stream, s.Load.Malformed, seed)
 	stopTicker := reportLoad(o.progress, stats, count, loadDone)
+	defer stopTicker()
 
 	// Engine runs: crash, restart, until drained after the load ended.
 	w := newWatcher(o.logger, o.progress)
@@ -228,7 +232,6 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	restartAfterCrash := false
 	for {
 		if err := ctx.Err(); err != nil {
-			stopTicker()
 			return nil, fmt.Errorf("scenario %s: engine run %d: %w", s.Name, res.EngineRuns+1, err)
 		}
 		loadOver := closed(loadDone)
@@ -238,7 +241,6 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		}
 		eng, err := engine.New(job, eopts...)
 		if err != nil {
-			stopTicker()
 			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 		res.EngineRuns++
@@ -261,14 +263,12 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 			next++
 			if o.afterCrash != nil {
 				if err := o.afterCrash(ctx, stack, job, cp); err != nil {
-					stopTicker()
 					return nil, fmt.Errorf("scenario %s: after crash %s of batch %d: %w", s.Name, cp, cp.Batch, err)
 				}
 			}
 			continue
 		}
 		if err != nil {
-			stopTicker()
 			return nil, fmt.Errorf("scenario %s: engine run %d: %w", s.Name, res.EngineRuns, err)
 		}
 		if loadOver {
@@ -426,7 +426,7 @@ func (o *options) resolveSeed() (uint64, error) {
 // replayCommand is the CLI command that replays a run.
 func replayCommand(name string, seed uint64) string {
 	if _, ok := Lookup(name); ok {
-		return fmt.Sprintf("streamcheck scenario run %s --seed %d   (or: %s=%d go test ./scenarios -run 'TestCatalog/%s$')", name, seed, EnvSeed, seed, name)
+		return fmt.Sprintf("streamcheck scenario run %s --seed %d   (or: go test ./scenarios -run 'TestCatalog/%s$' -seed %d)", name, seed, name, seed)
 	}
 	return fmt.Sprintf("%s=%d go test -run <this test>", EnvSeed, seed)
 }

@@ -49,7 +49,7 @@ func testReplay(t testing.TB, name string, seed uint64) string {
 	}
 	cmd := fmt.Sprintf("%s=%d go test %s -run '%s'", EnvSeed, seed, pkg, strings.Join(parts, "/"))
 	if _, ok := Lookup(name); ok {
-		cmd += fmt.Sprintf("   or: streamcheck scenario run %s --seed %d", name, seed)
+		cmd = fmt.Sprintf("go test ./scenarios -run 'TestCatalog/%s$' -seed %d   or: streamcheck scenario run %s --seed %d", name, seed, name, seed)
 	}
 	return cmd
 }

@@ -52,6 +52,7 @@ func engineFixture(t *testing.T) *fixture {
 func TestCompactMergesClosedPartition(t *testing.T) {
 	f := engineFixture(t)
 	before := parquetFiles(t, f.job.Sink.Path)
+	rowsBefore := readRows(t, f.job.Sink.Path)
 	mustPass(t, f.verify(), "before compaction")
 	out, cp := f.stores()
 	sum, err := run(t, out, cp, config(compact.PartitionByIngestTime), later())
@@ -65,6 +66,9 @@ func TestCompactMergesClosedPartition(t *testing.T) {
 	after := parquetFiles(t, f.job.Sink.Path)
 	if len(after) != 1 || !strings.Contains(after[0], "/part-c00000000-00000.snappy.parquet") {
 		t.Errorf("after compaction: %v, want one part-c00000000-00000", after)
+	}
+	if got := readRows(t, f.job.Sink.Path); strings.Join(got, "\n") != strings.Join(rowsBefore, "\n") {
+		t.Errorf("rows after compaction differ from the inputs' rows in batch order:\n got %d rows, first %v\nwant %d rows, first %v", len(got), got[:min(3, len(got))], len(rowsBefore), rowsBefore[:min(3, len(rowsBefore))])
 	}
 	rep := f.verify()
 	mustPass(t, rep, "after compaction")
@@ -175,6 +179,7 @@ func TestKilledHalfWayThenFinished(t *testing.T) {
 	if total < 5 {
 		t.Fatalf("a run made %d writes and deletes, want at least lock, manifest, output, done, deletes", total)
 	}
+	seen := map[string]int64{}
 	for k := 0; k < total; k++ {
 		t.Run("after "+strconv.Itoa(k), func(t *testing.T) {
 			g := copyFixture(t, f, pristine)
@@ -183,7 +188,11 @@ func TestKilledHalfWayThenFinished(t *testing.T) {
 			if _, err := run(t, s[0], s[1], config(compact.PartitionByIngestTime), later()); !errors.Is(err, errCrash) {
 				t.Fatalf("Run with a crash after %d: %v, want the crash", k, err)
 			}
-			mustPass(t, g.verify(), "killed half-way")
+			rep := g.verify()
+			mustPass(t, rep, "killed half-way")
+			for _, c := range []string{"compaction_in_progress", "pending_deletion", "compacted_files"} {
+				seen[c] += rep.Result("layout").Count(c)
+			}
 			if _, err := run(t, o, c, config(compact.PartitionByIngestTime), later()); err != nil {
 				t.Fatalf("Run after the crash: %v", err)
 			}
@@ -192,6 +201,12 @@ func TestKilledHalfWayThenFinished(t *testing.T) {
 				t.Errorf("after finishing: %d files %v, want 1", len(got), got)
 			}
 		})
+	}
+	// The crash points must have left each state the checks know of.
+	for _, c := range []string{"compaction_in_progress", "pending_deletion", "compacted_files"} {
+		if seen[c] == 0 {
+			t.Errorf("no crash point left a state with %s > 0", c)
+		}
 	}
 }
 
@@ -231,6 +246,55 @@ func TestCheckersRejectABrokenCompaction(t *testing.T) {
 	}
 	if got := rep.Result("layout").Count("missing_object"); got == 0 {
 		t.Errorf("missing_object = 0, want the deleted inputs")
+	}
+}
+
+// TestCheckersRejectAnUnplannedMerge shows that a merged file no manifest
+// accounts for is an orphan and its rows duplicates.
+func TestCheckersRejectAnUnplannedMerge(t *testing.T) {
+	f := engineFixture(t)
+	out, cp := f.stores()
+	cfg := config(compact.PartitionByIngestTime)
+	cfg.DryRun = true
+	sum, err := run(t, out, cp, cfg, later())
+	if err != nil || len(sum.Partitions) != 1 {
+		t.Fatalf("dry run: %v, %d partitions", err, len(sum.Partitions))
+	}
+	// Merge as a compaction would, but without its manifest.
+	cfg.DryRun = false
+	other := t.TempDir()
+	o2, err := blob.Open(other, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(other, os.DirFS(f.job.Sink.Path)); err != nil {
+		t.Fatal(err)
+	}
+	c2 := t.TempDir()
+	if err := os.CopyFS(c2, os.DirFS(f.job.ForEachBatch.CheckpointLocation)); err != nil {
+		t.Fatal(err)
+	}
+	cps, _ := blob.Open(c2, nil)
+	if _, err := run(t, o2, cps, cfg, later()); err != nil {
+		t.Fatal(err)
+	}
+	merged := parquetFiles(t, other)
+	b, err := os.ReadFile(filepath.Join(other, merged[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.job.Sink.Path, merged[0]), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := f.verify()
+	if rep.OK {
+		t.Fatal("Verify passed with an unplanned merged file beside its inputs")
+	}
+	if got := rep.Result("delivery").Count("duplicated"); got != 200 {
+		t.Errorf("duplicated = %d, want 200", got)
+	}
+	if got := rep.Result("layout").Count("orphan"); got != 1 {
+		t.Errorf("orphan = %d, want 1", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package compact_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
@@ -136,10 +138,13 @@ func (f *fixture) verify() *assertions.Report {
 		Output: f.job.Sink.Path, DeadLetter: f.job.Sink.DeadLetterPath, Checkpoint: f.job.ForEachBatch.CheckpointLocation,
 		Ledger: p, KeyColumn: "serialnumber", TempDir: f.t.TempDir(),
 	}
+	cfg.Schema = []assertions.Column{{Name: "ventilatorid", Type: "int", Nullable: true}, {Name: "serialnumber", Type: "string", Nullable: true},
+		{Name: "pressurecontrol", Type: "int", Nullable: true}}
 	if f.job.Sink.Partitioning == engine.PartitionByColumns {
 		cfg.PartitionBy = f.job.Sink.PartitionKeys
 	} else {
 		cfg.IngestTimePartitioning = true
+		cfg.Schema = append(cfg.Schema, assertions.Column{Name: "manufacturer", Type: "string", Nullable: true})
 	}
 	rep, err := assertions.Verify(context.Background(), cfg)
 	if err != nil {
@@ -177,6 +182,36 @@ func parquetFiles(t testing.TB, dir string) []string {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// readRows returns the rows of the Parquet files under dir, file by file in
+// name order, as text.
+func readRows(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, rel := range parquetFiles(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		r := parquet.NewReader(f)
+		buf := make([]parquet.Row, 64)
+		for {
+			n, err := r.ReadRows(buf)
+			for _, row := range buf[:n] {
+				out = append(out, fmt.Sprint(row))
+			}
+			if err != nil {
+				break
+			}
+		}
+		r.Close()
 	}
 	return out
 }

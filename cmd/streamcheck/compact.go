@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,8 +21,13 @@ func init() {
 	register(&command{
 		name:    "compact",
 		summary: "Merge the small Parquet files of a job's closed partitions into larger ones.",
-		usage: `compact --job FILE [--older-than 1h] [--target-size 128MiB] [--dry-run]
+		usage:   "compact --job FILE [--older-than 1h] [--target-size 128MiB] [--dry-run]",
+		run: runCompact,
+	})
+}
 
+// compactHelp follows the flags in compact's help.
+const compactHelp = `
 A partition is closed when its ingest hour ended more than --older-than ago
 (ingest_time partitioning), or when the newest committed batch that wrote to
 it was planned more than --older-than ago (columns or none); a partition that
@@ -39,10 +45,7 @@ Caution: a reader that lists the output prefix between the outputs being
 written and the inputs being deleted (seconds, per partition) sees those
 rows twice. streamcheck verify honours the manifests; Athena, Spark or
 DuckDB over the bare prefix do not — compact when nothing reads the closed
-partitions, or read through the manifests.`,
-		run: runCompact,
-	})
-}
+partitions, or read through the manifests.`
 
 func runCompact(ctx context.Context, e *env, args []string) error {
 	c := commands["compact"]
@@ -52,6 +55,9 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 	target := fs.String("target-size", "128MiB", "size an output aims at (B, KiB, MiB, GiB, KB, MB, GB); larger files are left alone")
 	dryRun := fs.Bool("dry-run", false, "print the plan (partitions, files in -> files out, bytes) and change nothing")
 	if err := parseFlags(e, c, fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.stdout, "\n%s\n", compactHelp)
+		}
 		return err
 	}
 	if fs.NArg() > 0 {

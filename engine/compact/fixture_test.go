@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/streamcheck/streamcheck/assertions"
@@ -39,6 +40,7 @@ type fixture struct {
 	mu     sync.Mutex
 	ledger []map[string]any
 	job    *engine.Job
+	s3     *s3.Client // for s3:// locations
 }
 
 func newFixture(t testing.TB, shards int, partitioning string) *fixture {
@@ -136,7 +138,7 @@ func (f *fixture) verify() *assertions.Report {
 	}
 	cfg := assertions.Config{
 		Output: f.job.Sink.Path, DeadLetter: f.job.Sink.DeadLetterPath, Checkpoint: f.job.ForEachBatch.CheckpointLocation,
-		Ledger: p, KeyColumn: "serialnumber", TempDir: f.t.TempDir(),
+		Ledger: p, KeyColumn: "serialnumber", TempDir: f.t.TempDir(), S3: f.s3,
 	}
 	cfg.Schema = []assertions.Column{{Name: "ventilatorid", Type: "int", Nullable: true}, {Name: "serialnumber", Type: "string", Nullable: true},
 		{Name: "pressurecontrol", Type: "int", Nullable: true}}

@@ -20,6 +20,7 @@ type batchPlan struct {
 	Objects           []string   `json:"objects"`
 	DeadLetterObjects []string   `json:"dead_letter_objects"`
 	DataLoss          []lossSpan `json:"data_loss"`
+	EngineID          string     `json:"engine_id"`
 }
 
 // lossSpan is a range of records the engine could not read (trimmed before
@@ -37,6 +38,7 @@ type batchCommit struct {
 	BatchID          int64     `json:"batch_id"`
 	CommittedAt      time.Time `json:"committed_at"`
 	ProcessingTimeMS int64     `json:"batch_processing_time_ms"`
+	EngineID         string    `json:"engine_id"`
 }
 
 // checkpointLog is a checkpoint's plans and commits by batch id.

@@ -32,6 +32,43 @@ func TestLagRestarts(t *testing.T) {
 			wantStatus:  Fail,
 		},
 		{
+			// A fast restart leaves no timing trace; the engine ids say it.
+			name: "replayed by another engine",
+			mutate: func(f *fixture, c *Config) {
+				for _, b := range f.batches {
+					b.planEngine, b.commitEngine = "run-a", "run-a"
+				}
+				f.batches[2].commitEngine = "run-b"
+				f.batches[3].planEngine, f.batches[3].commitEngine = "run-b", "run-b"
+				c.MaxLagMax = 0
+			},
+			wantRestart: []Restart{{Batch: 2, Reason: "replayed", LastBatch: 3}},
+			wantStatus:  Pass,
+		},
+		{
+			name: "new engine after a commit",
+			mutate: func(f *fixture, c *Config) {
+				for i, b := range f.batches {
+					b.planEngine, b.commitEngine = "run-a", "run-a"
+					if i >= 3 {
+						b.planEngine, b.commitEngine = "run-b", "run-b"
+					}
+				}
+				c.MaxLagMax, c.RecoveryBatches = 0, 1
+			},
+			wantRestart: []Restart{{Batch: 3, Reason: "new engine", LastBatch: 3}},
+			wantStatus:  Pass,
+		},
+		{
+			name: "one engine throughout",
+			mutate: func(f *fixture, c *Config) {
+				for _, b := range f.batches {
+					b.planEngine, b.commitEngine = "run-a", "run-a"
+				}
+			},
+			wantStatus: Pass,
+		},
+		{
 			name: "gap",
 			mutate: func(f *fixture, c *Config) {
 				f.batches[3].plannedAt = f.batches[3].plannedAt.Add(3 * time.Hour)

@@ -71,6 +71,9 @@ type fixBatch struct {
 	deadLetter []dlEntry
 	dataLoss   []lossSpan
 	unlisted   bool // no offsets file at all
+	// planEngine and commitEngine are the engine ids the logs record; ""
+	// leaves them out, as older checkpoints do.
+	planEngine, commitEngine string
 }
 
 type dlEntry struct {
@@ -211,12 +214,12 @@ func (f *fixture) write(t *testing.T) fixPaths {
 		}
 		plan := map[string]any{"version": 1, "batch_id": b.id, "planned_at": b.plannedAt, "ingest_time": b.plannedAt,
 			"delivery": "exactly-once", "source": map[string]any{"kind": "kinesis", "stream": "ventilatorstream"},
-			"objects": objects, "dead_letter_objects": dlObjects, "data_loss": b.dataLoss}
+			"objects": objects, "dead_letter_objects": dlObjects, "data_loss": b.dataLoss, "engine_id": b.planEngine}
 		writeJSON(t, filepath.Join(p.ckpt, "offsets", fmt.Sprint(b.id)), plan)
 		if b.committed {
 			writeJSON(t, filepath.Join(p.ckpt, "commits", fmt.Sprint(b.id)), map[string]any{"version": 1, "batch_id": b.id,
 				"committed_at": b.plannedAt.Add(b.commitLag), "num_records": 10, "num_dead_letter": len(b.deadLetter),
-				"batch_processing_time_ms": 1500})
+				"batch_processing_time_ms": 1500, "engine_id": b.commitEngine})
 		}
 	}
 	writeFile(t, filepath.Join(p.ckpt, "offsets", ".3.tmp"), "garbage from an interrupted write")

@@ -18,11 +18,14 @@ import (
 // unexpected, duplicated) and rows of uncommitted batches have no lag; they
 // are counted.
 //
-// Restarts are derived from the checkpoint logs. Batch N starts a restarted
-// run when it was replayed (committed_at − planned_at exceeds twice its
-// batch_processing_time_ms plus one second: an earlier run planned it, a
-// later one finished it), or when the pause between the commit of N−1 and
-// the plan of N exceeds Config.RestartGap. The recovery after a restart is
+// Restarts are derived from the checkpoint logs. Where they record engine
+// ids, batch N starts a restarted run when one engine run planned it and
+// another committed it ("replayed"), or when another run committed N−1
+// ("new engine"). Without ids (older checkpoints, other engines) timing
+// decides: N was replayed when committed_at − planned_at exceeds twice its
+// batch_processing_time_ms plus one second, and a restart left a "gap" when
+// the pause between the commit of N−1 and the plan of N exceeds
+// Config.RestartGap. The recovery after a restart is
 // its first Config.RecoveryBatches batches; their lag is reported per
 // restart and bounded by Config.MaxRecoveryLag.
 func (s *Session) Lag(ctx context.Context) (Result, error) {
@@ -146,8 +149,8 @@ func (s *Session) restarts() []Restart {
 	var out []Restart
 	for i, id := range ids {
 		p := s.ckpt.plans[id]
-		reason := ""
-		if c, ok := s.ckpt.commits[id]; ok {
+		reason := restartByEngine(s.ckpt, ids, i)
+		if c, ok := s.ckpt.commits[id]; ok && reason == "" {
 			proc := time.Duration(c.ProcessingTimeMS) * time.Millisecond
 			if c.CommittedAt.Sub(p.PlannedAt) > 2*proc+time.Second {
 				reason = "replayed"
@@ -168,4 +171,26 @@ func (s *Session) restarts() []Restart {
 		out = append(out, Restart{Batch: id, Reason: reason, LastBatch: last})
 	}
 	return out
+}
+
+// restartByEngine reports why batch ids[i] starts a restart according to the
+// engine ids the checkpoint records (see docs/formats.md): "replayed" when a
+// batch was planned by one engine run and committed by another, "new engine"
+// when it was committed by another run than the batch before it. It returns
+// "" when the ids say no restart or are absent (older checkpoints), leaving
+// the timing heuristics to decide.
+func restartByEngine(c *checkpointLog, ids []int64, i int) string {
+	cm, ok := c.commits[ids[i]]
+	if !ok || cm.EngineID == "" {
+		return ""
+	}
+	if p := c.plans[ids[i]]; p.EngineID != "" && p.EngineID != cm.EngineID {
+		return "replayed"
+	}
+	if i > 0 {
+		if prev, ok := c.commits[ids[i-1]]; ok && prev.EngineID != "" && prev.EngineID != cm.EngineID {
+			return "new engine"
+		}
+	}
+	return ""
 }

@@ -554,6 +554,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		Shards:     b.Shards,
 		Partitions: b.Partitions,
 		DataLoss:   b.DataLoss,
+		EngineID:   e.id,
 	}
 	if plan.Shards == nil {
 		plan.Shards = []checkpoint.ShardRange{}
@@ -648,6 +649,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		BatchProcessingTimeMs: now.Sub(t0).Milliseconds(),
 		MaxConsumerLagMs:      lag,
 		MillisBehindLatest:    b.MillisBehindLatest,
+		EngineID:              e.id,
 	}
 	if err := e.ckpt.Commit(ctx, commit); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)

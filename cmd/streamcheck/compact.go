@@ -14,7 +14,6 @@ import (
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/compact"
-	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 func init() {
@@ -22,13 +21,12 @@ func init() {
 		name:    "compact",
 		summary: "Merge the small Parquet files of a job's closed partitions into larger ones.",
 		usage:   "compact --job FILE [--older-than 1h] [--target-size 128MiB] [--dry-run]",
-		run: runCompact,
+		run:     runCompact,
 	})
 }
 
 // compactHelp follows the flags in compact's help.
-const compactHelp = `
-A partition is closed when its ingest hour ended more than --older-than ago
+const compactHelp = `A partition is closed when its ingest hour ended more than --older-than ago
 (ingest_time partitioning), or when the newest committed batch that wrote to
 it was planned more than --older-than ago (columns or none); a partition that
 a planned but uncommitted batch writes to is never touched. Files of one
@@ -182,7 +180,6 @@ func compactS3Client(ctx context.Context, e *env, s engine.Sink) (*s3.Client, er
 		return nil, err
 	}
 	return s3.New(c.Options(), func(o *s3.Options) {
-		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 		if s.Region != "" {
 			o.Region = s.Region
 		}

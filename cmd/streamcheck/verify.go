@@ -17,6 +17,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 	"github.com/streamcheck/streamcheck/scenarios"
 )
 
@@ -124,6 +125,7 @@ func verifyS3Client(ctx context.Context, e *env, endpoint string) (*s3.Client, e
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
+	awsCfg.HTTPClient = sdkhttp.Wrap(awsCfg.HTTPClient) // loopback-safe (see sdkhttp)
 	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = &endpoint

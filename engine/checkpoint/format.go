@@ -27,6 +27,9 @@ type Offsets struct {
 	Objects           []string         `json:"objects"`
 	DeadLetterObjects []string         `json:"dead_letter_objects"`
 	DataLoss          []DataLoss       `json:"data_loss"`
+	// EngineID identifies the engine run that planned the batch (the
+	// checkpoint lease's owner); a replay keeps the original plan's.
+	EngineID string `json:"engine_id,omitempty"`
 }
 
 // SourceInfo names the source of a plan.
@@ -100,6 +103,10 @@ type Commit struct {
 	BatchProcessingTimeMs int64     `json:"batch_processing_time_ms"`
 	MaxConsumerLagMs      int64     `json:"max_consumer_lag_ms"`
 	MillisBehindLatest    int64     `json:"millis_behind_latest"`
+	// EngineID identifies the engine run that committed the batch. It
+	// differs from the plan's when a restarted engine replayed the batch,
+	// and from the previous commit's after any restart.
+	EngineID string `json:"engine_id,omitempty"`
 }
 
 // Lease is <checkpoint>/lease (an addition to Spark's layout).

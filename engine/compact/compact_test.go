@@ -298,6 +298,28 @@ func TestCheckersRejectAnUnplannedMerge(t *testing.T) {
 	}
 }
 
+func TestErrorsNameThePartitionAndObject(t *testing.T) {
+	f := engineFixture(t)
+	files := parquetFiles(t, f.job.Sink.Path)
+	bad := filepath.Join(f.job.Sink.Path, filepath.FromSlash(files[1]))
+	if err := os.WriteFile(bad, []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, cp := f.stores()
+	_, err := run(t, out, cp, config(compact.PartitionByIngestTime), later())
+	if err == nil {
+		t.Fatal("Run over a corrupt input: no error")
+	}
+	for _, want := range []string{"partition " + filepath.ToSlash(filepath.Dir(files[1])), bad} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if got := parquetFiles(t, f.job.Sink.Path); len(got) != len(files) {
+		t.Errorf("a failed plan changed the output: %d files, want %d", len(got), len(files))
+	}
+}
+
 func TestSecondCompactorIsRefused(t *testing.T) {
 	f := engineFixture(t)
 	out, cp := f.stores()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/engine/aggregate"
 	"github.com/streamcheck/streamcheck/engine/blob"
+	"github.com/streamcheck/streamcheck/engine/interval"
 	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/engine/sink"
 	"github.com/streamcheck/streamcheck/engine/transform"
@@ -579,46 +579,9 @@ func (s Source) validateFormat() []error {
 	return errs
 }
 
-// Duration is a time.Duration read from YAML either as a Go duration ("90s",
-// "1m30s") or in Glue's form ("100 seconds", "1 minute").
-type Duration time.Duration
-
-// String formats d as a Go duration.
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// UnmarshalYAML parses either form.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalYAML writes d as a Go duration.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
-
-// ParseDuration parses "100 seconds", "2 minutes", "500 milliseconds" or a Go
-// duration.
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if d, err := time.ParseDuration(s); err == nil {
-		return d, nil
-	}
-	f := strings.Fields(s)
-	if len(f) == 2 {
-		n, err := strconv.ParseFloat(f[0], 64)
-		if err == nil {
-			unit := strings.TrimSuffix(strings.ToLower(f[1]), "s")
-			units := map[string]time.Duration{"millisecond": time.Millisecond, "second": time.Second, "minute": time.Minute, "hour": time.Hour}
-			if u, ok := units[unit]; ok {
-				return time.Duration(n * float64(u)), nil
-			}
-		}
-	}
-	return 0, fmt.Errorf("duration %q: want a Go duration (\"100s\") or \"<n> seconds|minutes|hours|milliseconds\"", s)
-}
+// Duration is a job file's duration: "100 seconds" as Glue and Spark write
+// intervals, or a Go duration ("90s"). See package interval.
+type Duration = interval.Duration
 
 // validateAggregate checks the aggregate section and sink.windowsPath.
 func (j *Job) validateAggregate() []error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/interval"
 )
 
 // exitCrashed is the status of a run stopped at its crash point: that of a
@@ -61,7 +62,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return usagef("%v", err)
 	}
 	if *window != "" {
-		d, err := engine.ParseDuration(*window)
+		d, err := interval.Parse(*window)
 		if err != nil || d <= 0 {
 			return usagef("--window %q: want a positive duration such as 10s", *window)
 		}

@@ -3,11 +3,10 @@ package aggregate
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/streamcheck/streamcheck/engine/interval"
 )
 
 // Defaults of Config, those of the Glue streaming blog's second pipeline.
@@ -213,40 +212,6 @@ func (r Reference) format() (string, error) {
 	return "", fmt.Errorf("%q; want csv or json", r.Format)
 }
 
-// Duration is a time.Duration read from YAML as Spark writes intervals
-// ("10 minutes", "100 seconds") or as a Go duration ("10m").
-type Duration time.Duration
-
-// String formats d as a Go duration.
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// UnmarshalYAML parses either form.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalYAML writes d as a Go duration.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
-
-// ParseDuration parses "10 minutes", "100 seconds", "1 hour",
-// "500 milliseconds" or a Go duration.
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if d, err := time.ParseDuration(s); err == nil {
-		return d, nil
-	}
-	units := map[string]time.Duration{"millisecond": time.Millisecond, "second": time.Second, "minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}
-	if f := strings.Fields(s); len(f) == 2 {
-		if n, err := strconv.ParseFloat(f[0], 64); err == nil {
-			if u, ok := units[strings.TrimSuffix(strings.ToLower(f[1]), "s")]; ok {
-				return time.Duration(n * float64(u)), nil
-			}
-		}
-	}
-	return 0, fmt.Errorf("duration %q: want e.g. \"10 minutes\" or \"10m\"", s)
-}
+// Duration is a job file's duration: "10 minutes" as Spark writes
+// intervals, or a Go duration ("10m"). See package interval.
+type Duration = interval.Duration

@@ -335,21 +335,3 @@ func TestNewChecksSchema(t *testing.T) {
 		})
 	}
 }
-
-func TestParseDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"10 minutes", 10 * time.Minute}, {"5 minute", 5 * time.Minute}, {"100 seconds", 100 * time.Second},
-		{"1 hour", time.Hour}, {"90s", 90 * time.Second}, {"500 milliseconds", 500 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		if got, err := ParseDuration(tt.in); err != nil || got != tt.want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
-	if _, err := ParseDuration("ten minutes"); err == nil {
-		t.Error(`ParseDuration("ten minutes") succeeded`)
-	}
-}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/blob"
+	"github.com/streamcheck/streamcheck/internal/proc"
 )
 
 // ErrLocked is returned by Open when another live engine holds the lease.
@@ -131,7 +132,7 @@ func takeable(old Lease, host string, now time.Time) bool {
 		_, ok := live.Load(old.Instance)
 		return !ok
 	}
-	return !processAlive(old.PID)
+	return !proc.Alive(old.PID)
 }
 
 // Renew extends the lease; it returns ErrLeaseLost if another engine took it.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/engine/blob"
+	"github.com/streamcheck/streamcheck/internal/proc"
 )
 
 // ErrLocked is returned by Run when another compactor holds the lock.
@@ -83,7 +84,7 @@ func (c *Compactor) stale(held lockFile, host string) bool {
 			_, running := live.Load(held.Instance)
 			return !running
 		}
-		if !processAlive(held.PID) {
+		if !proc.Alive(held.PID) {
 			return true
 		}
 	}

@@ -1,14 +1,15 @@
 //go:build unix
 
-package checkpoint
+package proc
 
 import (
 	"errors"
 	"syscall"
 )
 
-// processAlive reports whether a process with pid exists on this host.
-func processAlive(pid int) bool {
+// Alive reports whether a process with pid exists on this host. A pid of
+// zero or less is never alive.
+func Alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}

@@ -1,0 +1,130 @@
+package benchfig
+
+import (
+	"testing"
+	"time"
+
+	"github.com/streamcheck/streamcheck/assertions"
+)
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr bool
+	}{
+		{"zero", Config{}, false},
+		{"all groups", Config{Only: Groups, Duration: time.Second, VerifyRows: 10, EngineRecords: 10}, false},
+		{"unknown group", Config{Only: []string{"emulator", "kafka"}}, true},
+		{"negative duration", Config{Duration: -time.Second}, true},
+		{"negative rows", Config{VerifyRows: -1}, true},
+		{"negative records", Config{EngineRecords: -1}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if got := err != nil; got != tt.wantErr {
+				t.Errorf("Validate() = %v, want error %t", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1,000"}, {1234567.8, "1,234,568"},
+		{0.1416, "0.142"}, {-1270, "-1,270"}, {2.5, "2.5"}, {115.64, "115.6"},
+	}
+	for _, tt := range tests {
+		if got := Format(tt.v); got != tt.want {
+			t.Errorf("Format(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestTargetMet(t *testing.T) {
+	tests := []struct {
+		name string
+		t    *target
+		v    float64
+		want bool
+	}{
+		{"at least, above", atLeast(10), 11, true},
+		{"at least, equal", atLeast(10), 10, true},
+		{"at least, under", atLeast(10), 9, false},
+		{"below, under", below(10), 9, true},
+		{"below, equal", below(10), 10, false},
+		{"at most, equal", atMost(10), 10, true},
+		{"at most, above", atMost(10), 11, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := figure("g", "i", tt.v, "u", tt.t)
+			if f.Met == nil || *f.Met != tt.want {
+				t.Errorf("figure(%v, %s).Met = %v, want %t", tt.v, tt.t, f.Met, tt.want)
+			}
+		})
+	}
+	if f := figure("g", "i", 1, "u", nil); f.Met != nil || f.Target != "" {
+		t.Errorf("figure without target = %+v, want no target and no verdict", f)
+	}
+}
+
+// TestVerifyFixture checks that the fixture Verify is timed on passes, and
+// that Verify rejects it with a batch's output missing.
+func TestVerifyFixture(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := WriteVerifyFixture(t.Context(), dir, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := assertions.Verify(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK {
+		t.Fatalf("fixture: Verify OK = false, want true: %+v", rep.Results)
+	}
+
+	// The output against a ledger of 1,100 acknowledged records: 100
+	// records are missing, and Verify must say so.
+	longer, err := WriteVerifyFixture(t.Context(), t.TempDir(), 1100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := cfg
+	bad.Ledger = longer.Ledger
+	rep, err = assertions.Verify(t.Context(), bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK {
+		t.Errorf("output missing records: Verify OK = true, want false")
+	}
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	if _, err := Run(t.Context(), Config{Only: []string{"nope"}}); err == nil {
+		t.Error("Run with an unknown group: got no error")
+	}
+}
+
+// TestRunEngine runs the engine group on a small stream: the engine must
+// write every record as Parquet (checkEngineOutput) and DuckDB convert them.
+func TestRunEngine(t *testing.T) {
+	figs, err := Run(t.Context(), Config{Only: []string{GroupEngine}, EngineRecords: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(figs), 4; got != want {
+		t.Fatalf("got %d figures, want %d: %+v", got, want, figs)
+	}
+	for _, f := range figs {
+		if f.Group != GroupEngine || f.Value <= 0 {
+			t.Errorf("figure %+v: want the engine group and a positive value", f)
+		}
+	}
+}

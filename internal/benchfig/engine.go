@@ -1,0 +1,262 @@
+package benchfig
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/generators"
+)
+
+// engineBatchPerShard caps a batch at 25,000 records per shard (100,000 a
+// batch), so the peak heap shows what a batch costs, not the stream.
+const engineBatchPerShard = 25_000
+
+// ventilatorSource is the generated stream both the engine and DuckDB read.
+func ventilatorSource() (*generators.Source, error) {
+	return generators.NewSource(generators.SourceConfig{Dataset: generators.Ventilator(), Seed: 1, Producers: 4,
+		Keys: generators.KeyStrategy{Kind: generators.KeyUniform}})
+}
+
+// ventilatorJob is the ventilator job (seven columns, eventtime cast to a
+// timestamp) reading the bench stream at kinesisURL and writing Parquet,
+// checkpoint and dead letters under s3://bucket/ at s3URL.
+func ventilatorJob(kinesisURL, s3URL, region, bucket string, perShard int) (*engine.Job, error) {
+	j := engine.DefaultJob()
+	j.Name = "bench"
+	j.Source.StreamName = benchStream
+	j.Source.Endpoint, j.Source.Region = kinesisURL, region
+	j.Source.Columns = []engine.Column{
+		{Name: "ventilatorid", Type: "int"}, {Name: "eventtime", Type: "string"}, {Name: "serialnumber", Type: "string"},
+		{Name: "pressurecontrol", Type: "int"}, {Name: "o2stats", Type: "int"}, {Name: "minutevolume", Type: "int"},
+		{Name: "manufacturer", Type: "string"},
+	}
+	j.Options.StartingPosition = "trim_horizon"
+	j.Options.MaxFetchRecordsPerShard = perShard
+	j.Options.MaxRecordPerRead = 10000
+	j.Options.MaxFetchTimeInMs = 60000 // batches fill up to MaxFetchRecordsPerShard
+	j.Transforms.ApplyMapping = []engine.Mapping{
+		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
+		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},
+		{Source: "serialnumber", Target: "serialnumber", Type: "string"},
+		{Source: "pressurecontrol", Target: "pressurecontrol", Type: "int"},
+		{Source: "o2stats", Target: "o2stats", Type: "int"},
+		{Source: "minutevolume", Target: "minutevolume", Type: "int"},
+		{Source: "manufacturer", Target: "manufacturer", Type: "string"},
+	}
+	j.ForEachBatch.WindowSize = engine.Duration(5 * time.Millisecond)
+	j.ForEachBatch.CheckpointLocation = "s3://" + bucket + "/checkpoint"
+	j.Sink.Path = "s3://" + bucket + "/output"
+	j.Sink.DeadLetterPath = "s3://" + bucket + "/deadletter"
+	j.Sink.Endpoint, j.Sink.Region, j.Sink.ForcePathStyle = s3URL, region, true
+	j.Sink.Compression = "snappy"
+	return j, j.Validate()
+}
+
+func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
+	n := cfg.EngineRecords
+	st, err := startStack(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("start embedded stack: %w", err)
+	}
+	defer st.Close()
+	const bucket = "bench"
+	if _, err := st.S3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		return nil, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
+	}
+	srv, kc, err := unlimitedKinesis(ctx, st.AWSConfig)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+
+	progress(cfg, "generating %d ventilator records into Kinesis and as JSON lines (not timed)", n)
+	src, err := ventilatorSource()
+	if err != nil {
+		return nil, fmt.Errorf("generator source: %w", err)
+	}
+	sum, err := generators.Run(ctx, generators.RunConfig{Source: src, Sink: &generators.KinesisSink{Client: kc, Stream: benchStream}, Count: n})
+	if err != nil {
+		return nil, fmt.Errorf("generate to Kinesis: %w", err)
+	}
+	if sum.Acked != n {
+		return nil, fmt.Errorf("generate to Kinesis: %d of %d records acknowledged", sum.Acked, n)
+	}
+	dir, err := os.MkdirTemp("", "streamcheck-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	jsonl := filepath.Join(dir, "records.jsonl")
+	if err := writeJSONLines(src, n, jsonl); err != nil {
+		return nil, err
+	}
+
+	perShard := int(min(int64(engineBatchPerShard), (n+benchShards-1)/benchShards))
+	j, err := ventilatorJob(srv.URL(), st.S3URL, st.Region, bucket, perShard)
+	if err != nil {
+		return nil, fmt.Errorf("bench job: %w", err)
+	}
+	e, err := engine.New(j, engine.WithAWSConfig(st.AWSConfig), engine.WithUntilIdle(), engine.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		return nil, fmt.Errorf("create engine: %w", err)
+	}
+	progress(cfg, "engine: Kinesis -> Parquet in S3, %d records", n)
+	stop := heapPeak()
+	t0 := time.Now()
+	if err := e.Run(ctx); err != nil {
+		stop()
+		return nil, fmt.Errorf("run engine: %w", err)
+	}
+	engineRate := perSecond(n, time.Since(t0))
+	peak := stop()
+	if err := checkEngineOutput(ctx, st.S3Client(), bucket); err != nil {
+		return nil, err
+	}
+
+	progress(cfg, "DuckDB: JSON lines -> Parquet, %d records", n)
+	duckRate, err := duckDBConvert(ctx, jsonl, filepath.Join(dir, "records.parquet"), n)
+	if err != nil {
+		return nil, err
+	}
+	batch := float64(perShard * benchShards)
+	return []Figure{
+		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3", engineRate, "records/s", nil),
+		figure(GroupEngine, "DuckDB JSON lines -> Parquet, same records", duckRate, "records/s", nil),
+		figure(GroupEngine, "engine / DuckDB", engineRate/duckRate, "ratio", atLeast(0.5)),
+		figure(GroupEngine, fmt.Sprintf("engine peak heap, batches of %s", Format(batch)), float64(peak)/(1<<20)/(batch/1e6), "MiB/1M batch records", nil),
+	}, nil
+}
+
+// checkEngineOutput makes sure the timed run wrote Parquet and sent nothing
+// to the dead letter, so the rate is that of the records' happy path.
+func checkEngineOutput(ctx context.Context, sc *s3.Client, bucket string) error {
+	count := func(prefix string) (int, error) {
+		out, err := sc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+		if err != nil {
+			return 0, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+		}
+		return len(out.Contents), nil
+	}
+	objs, err := count("output/")
+	if err != nil {
+		return err
+	}
+	if objs == 0 {
+		return fmt.Errorf("engine run: no objects under s3://%s/output/", bucket)
+	}
+	dl, err := count("deadletter/")
+	if err != nil {
+		return err
+	}
+	if dl != 0 {
+		return fmt.Errorf("engine run: %d dead-letter objects under s3://%s/deadletter/, want none", dl, bucket)
+	}
+	return nil
+}
+
+// writeJSONLines writes records 0..n-1 of src, one payload a line.
+func writeJSONLines(src *generators.Source, n int64, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	wk := src.NewWorker()
+	for i := range n {
+		r, err := wk.Record(i)
+		if err != nil {
+			return fmt.Errorf("generate record %d: %w", i, err)
+		}
+		w.Write(r.Payload)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// duckDBConvert times DuckDB converting the JSON lines file to Parquet and
+// returns records per second.
+func duckDBConvert(ctx context.Context, jsonl, parquet string, n int64) (float64, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return 0, fmt.Errorf("open DuckDB: %w", err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("open DuckDB: %w", err)
+	}
+	defer conn.Close()
+	q := fmt.Sprintf("COPY (SELECT * FROM read_json(%s, format = 'newline_delimited')) TO %s (FORMAT parquet, COMPRESSION snappy)", quote(jsonl), quote(parquet))
+	t0 := time.Now()
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return 0, fmt.Errorf("DuckDB convert %s: %w", jsonl, err)
+	}
+	d := time.Since(t0)
+	var got int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet("+quote(parquet)+")").Scan(&got); err != nil {
+		return 0, fmt.Errorf("DuckDB count %s: %w", parquet, err)
+	}
+	if got != n {
+		return 0, fmt.Errorf("DuckDB convert %s: wrote %d of %d records", jsonl, got, n)
+	}
+	return perSecond(n, d), nil
+}
+
+// quote renders s as a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// heapPeak samples the live heap (as marked by the last GC) every
+// millisecond until stop is called, and returns the peak growth over the
+// live heap when it started.
+func heapPeak() (stop func() uint64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var peak atomic.Uint64
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		if p := peak.Load(); p > base {
+			return p - base
+		}
+		return 0
+	}
+}

@@ -88,6 +88,68 @@ func Catalog() []Scenario {
 				{SkipUpTo: 5, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Delay: 300 * time.Millisecond, Times: 8}},
 			},
 		},
+		{
+			Name:        "steady-kafka",
+			Description: "Ventilator JSON from a 4-partition Kafka topic on the embedded broker becomes ingest-hour partitioned Parquet, every record exactly once.",
+			Setup:       Setup{Kind: engine.KindKafka},
+			Load:        Load{Rate: 4000},
+		},
+		{
+			Name:        "kafka-crash-every-point",
+			Description: "The Kafka job dies at each crash point in successive batches; each restart resumes from the checkpointed offsets.",
+			Setup:       Setup{Kind: engine.KindKafka},
+			Load:        Load{Rate: 2000, Records: 4000},
+			Crashes: []Crash{
+				{Point: "after-plan", Batch: 1}, {Point: "in-sink:1", Batch: 2},
+				{Point: "after-sink", Batch: 3}, {Point: "after-commit", Batch: 4},
+			},
+		},
+		{
+			Name:        "kinesis-split-merge-during-load",
+			Description: "A shard is split and two others merged while the load runs; every record arrives once and each key's records keep their order across parents and children.",
+			Load:        Load{Rate: 1000, Records: 3000},
+			During:      SplitAndMerge(700 * time.Millisecond),
+		},
+		{
+			Name:        "iterator-expiry",
+			Description: "GetRecords answers ExpiredIteratorException for some calls; the engine gets a new iterator after the last record it read and loses nothing.",
+			Load:        Load{Rate: 4000},
+			Faults: []Fault{{SkipUpTo: 12, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Action: fault.ActionError,
+				Code: "ExpiredIteratorException", Status: 400, Message: "Iterator expired.", Times: 4}}},
+		},
+		{
+			Name:        "data-loss-fail",
+			Description: "With failOnDataLoss, records of a Kafka partition deleted before the restarted engine read them stop it with an error naming the partition.",
+			Setup:       Setup{Kind: engine.KindKafka, FailOnDataLoss: true},
+			Load:        Load{Rate: 2000, Records: 4000},
+			Crashes:     []Crash{{Point: "after-commit", Batch: 1}},
+			AfterCrash:  DeleteKafkaRecords(0, 500*time.Millisecond),
+			Expect:      Expect{StopError: "data loss: topic " + DefaultStream + " partition 0"},
+		},
+		{
+			Name:        "data-loss-continue",
+			Description: "Without failOnDataLoss, the restarted engine goes on past the deleted records of a Kafka partition and records the range in the plan's data_loss, where the checker excuses them.",
+			Setup:       Setup{Kind: engine.KindKafka},
+			Load:        Load{Rate: 2000, Records: 4000},
+			Crashes:     []Crash{{Point: "after-commit", Batch: 1}},
+			AfterCrash:  DeleteKafkaRecords(0, 500*time.Millisecond),
+			Expect:      Expect{MinDataLoss: 1},
+		},
+		{
+			Name:        "two-engines-one-checkpoint",
+			Description: "A second engine started on the checkpoint a running engine holds is refused; the output is still exactly once.",
+			Load:        Load{Rate: 2000, Records: 3000},
+			During:      SecondEngine(500 * time.Millisecond),
+		},
+		{
+			Name:        "deleted-checkpoint",
+			Description: "The checkpoint of a stock forEachBatch job writing with append is deleted while the engine is down: the restart reads the stream again from trim_horizon, as AWS Glue documents, and the checker must report the records written twice.",
+			Setup:       Setup{Delivery: engine.AtLeastOnce},
+			Load:        Load{Rate: 2000, Records: 3000},
+			Crashes:     []Crash{{Point: "after-commit", Batch: 2}},
+			AfterCrash:  DeleteCheckpoint,
+			Expect:      Expect{Duplicates: true, DuplicatesAreCommitted: true},
+		},
 	}
 }
 

@@ -21,7 +21,24 @@
 // YAML, a copy of the output, dead letters and checkpoint, result.json, and
 // the HTML, JSON and JUnit reports of package report (Result.ReportRun).
 //
+// A scenario reads a Kinesis stream (default) or, with Setup.Kind "kafka",
+// a topic on the stack's Kafka brokers. Besides crashes and fault rules it
+// can act while the load runs (Scenario.During: SplitAndMerge reshards the
+// stream, SecondEngine starts a rival engine on the checkpoint) and between
+// a crash and its restart (Scenario.AfterCrash: DeleteKafkaRecords removes
+// records as retention would, DeleteCheckpoint starts the job over). An
+// expectation can also be an engine error (Expect.StopError, for
+// failOnDataLoss), records excused as data loss (Expect.MinDataLoss) or
+// duplicates equal to what was reprocessed (Expect.DuplicatesAreCommitted).
+//
+// WithEngineProcess runs the engine as a real `streamcheck run` child
+// process and kills it with SIGKILL at moments drawn from the seed; the
+// soak test that uses it is opt-in (STREAMCHECK_SOAK=N, N kills) because it
+// builds the binary.
+//
 // Catalog lists the named scenarios that `go test ./scenarios` and
-// `streamcheck scenario run` execute. AssertionsConfig maps an engine job onto
+// `streamcheck scenario run` execute. The backend comes from
+// WithStackOptions(emulator.WithBackend(...)) or STREAMCHECK_BACKEND;
+// scenarios with emulator faults are skipped off the embedded backend. AssertionsConfig maps an engine job onto
 // the checks' configuration, for the CLI's verify --job as well.
 package scenarios

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +70,20 @@ func VentilatorJob(env Env) (*engine.Job, error) {
 	j.Sink.DeadLetterPath = env.Prefix + "/deadletter"
 	j.Sink.Compression = "snappy"
 	j.Sink.Partitioning = engine.PartitionByIngestTime
+	j.Options.FailOnDataLoss = env.FailOnDataLoss
+	if env.Kind == engine.KindKafka {
+		// The Glue Kafka connection reads the topic from its earliest
+		// offset; a batch takes at most as many offsets as the Kinesis
+		// jobs' batches records.
+		j.Source.Kind = engine.KindKafka
+		j.Source.StreamName = ""
+		j.Options.TopicName = or(env.Stream, DefaultStream)
+		j.Options.StartingOffsets = "earliest"
+		j.Options.MaxOffsetsPerTrigger = DefaultMaxFetchRecordsPerShard * DefaultShards
+		if st := env.Stack; st != nil {
+			j.Options.BootstrapServers = strings.Join(st.KafkaBrokers, ",")
+		}
+	}
 	if st := env.Stack; st != nil {
 		j.Source.Endpoint = st.KinesisURL
 		j.Source.Region = st.Region

@@ -22,6 +22,8 @@ type options struct {
 	stackOpts []emulator.Option
 	stack     *emulator.Stack
 	replay    string
+	engineBin string
+	kills     int
 	// afterCrash, when set, is called after each crash before the restart,
 	// for tests that inspect what a crash left behind.
 	afterCrash func(ctx context.Context, stack *emulator.Stack, job *engine.Job, cp engine.CrashPoint) error

@@ -21,6 +21,7 @@ type watched struct {
 	mu       sync.Mutex
 	w        io.Writer
 	batches  atomic.Int64
+	records  atomic.Int64   // records of committed batches, replays included
 	replayed map[int64]bool // under mu
 }
 
@@ -62,6 +63,7 @@ func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
 			}
 			return true
 		})
+		h.shared.records.Add(n)
 		h.printf("  batch %d committed: %d records, %d dead letters", batch, n, dead)
 	case "replaying planned batch":
 		r.Attrs(func(a slog.Attr) bool {

@@ -74,6 +74,16 @@ type Result struct {
 	DeadLetter string `json:"dead_letter"`
 	Checkpoint string `json:"checkpoint"`
 
+	// CommittedAtCrash is how many records the engine had committed,
+	// replays included, when it last crashed.
+	CommittedAtCrash int64 `json:"committed_at_crash,omitempty"`
+	// StoppedWith is the engine error that ended the run, for a scenario
+	// that expects one (Expect.StopError).
+	StoppedWith string `json:"stopped_with,omitempty"`
+	// DataLoss counts acknowledged records inside the checkpoint's
+	// data_loss ranges.
+	DataLoss int64 `json:"data_loss"`
+
 	// Report is the verification with the job's own delivery mode.
 	// Strict, for at-least-once jobs, is the verification with the
 	// exactly-once reading, which must find the duplicates.
@@ -153,24 +163,31 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	}
 	res.backend = string(stack.Backend)
 	stream, bucket, shards := s.stream(), s.bucket(), s.shards()
-	kin := generators.NewKinesisClient(stack.AWSConfig, stack.KinesisURL)
-	if err := generators.CreateKinesisStream(ctx, kin, nil, stream, int32(shards)); err != nil {
+	sink, closeSink, err := createSource(ctx, stack, s.kind(), stream, shards, seed)
+	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
+	defer closeSink()
 	s3c := stack.S3Client()
 	if err := createBucket(ctx, s3c, bucket); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
-	say("created stream %s (%d shards) and bucket %s", stream, shards, bucket)
+	if s.kind() == engine.KindKafka {
+		say("created topic %s (%d partitions) and bucket %s", stream, shards, bucket)
+	} else {
+		say("created stream %s (%d shards) and bucket %s", stream, shards, bucket)
+	}
+	var faultIDs []int
 	for i, r := range s.faultRules(seed) {
 		id, err := stack.AddFault(r)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: install fault %d: %w", s.Name, i, err)
 		}
+		faultIDs = append(faultIDs, id)
 		say("fault %d installed: %s", id, describeRule(r))
 		tl.add(report.KindFault, "fault %d: %s", id, describeRule(r))
 	}
-	env := Env{Stack: stack, Stream: stream, Bucket: bucket, Prefix: "s3://" + bucket + "/" + s.Name, Window: s.window(), Delivery: s.delivery()}
+	env := Env{Stack: stack, Progress: o.progress, Kind: s.kind(), Stream: stream, Bucket: bucket, Prefix: "s3://" + bucket + "/" + s.Name, Window: s.window(), Delivery: s.delivery(), FailOnDataLoss: s.Setup.FailOnDataLoss}
 	build := s.Setup.Job
 	if build == nil {
 		build = VentilatorJob
@@ -212,7 +229,6 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	defer stopLoad()
 	go func() {
 		defer close(loadDone)
-		sink := &generators.KinesisSink{Client: kin, Stream: stream, Seed: seed, BaseBackoff: 20 * time.Millisecond, MaxBackoff: time.Second, MaxAttempts: 20}
 		res.Load, loadErr = generators.Run(loadCtx, generators.RunConfig{Source: src, Sink: sink, Count: count, Rate: s.Load.Rate, Ledger: ledger, Stats: stats})
 		if err := ledger.Close(); err != nil && loadErr == nil {
 			loadErr = err
@@ -221,6 +237,20 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	// On an early return, stop the load and wait for it before the ledger
 	// is closed.
 	defer func() { stopLoad(); <-loadDone }()
+	duringDone := make(chan struct{})
+	var duringErr error
+	if s.During != nil {
+		go func() {
+			defer close(duringDone)
+			duringErr = s.During(loadCtx, env, seed)
+			if duringErr != nil {
+				tl.add(report.KindNote, "during the load: %v", duringErr)
+			}
+		}()
+		defer func() { stopLoad(); <-duringDone }()
+	} else {
+		close(duringDone)
+	}
 	say("sending %d %s records to %s (malformed share %.3g, seed %d)", count, ds.Name, stream, s.Load.Malformed, seed)
 	stopTicker := reportLoad(o.progress, stats, count, loadDone)
 	defer stopTicker()
@@ -230,7 +260,13 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	crashes := s.crashPoints(seed)
 	next := 0
 	restartAfterCrash := false
-	for {
+	if o.engineBin != "" {
+		crashes = nil
+		if err := runProcesses(ctx, o, res, stack, seed, loadDone, say); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+	}
+	for o.engineBin == "" {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("scenario %s: engine run %d: %w", s.Name, res.EngineRuns+1, err)
 		}
@@ -258,15 +294,28 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		if restartAfterCrash {
 			cp := crashes[next]
 			res.Crashes = append(res.Crashes, fmt.Sprintf("%s of batch %d", cp, cp.Batch))
+			res.CommittedAtCrash = w.shared.records.Load()
 			say("engine stopped dead at %s of batch %d (as a killed process); restarting on the same checkpoint", cp, cp.Batch)
 			tl.add(report.KindCrash, "crash %s of batch %d", cp, cp.Batch)
 			next++
+			if s.AfterCrash != nil {
+				if err := s.AfterCrash(ctx, env, seed); err != nil {
+					return nil, fmt.Errorf("scenario %s: after crash %s of batch %d: %w", s.Name, cp, cp.Batch, err)
+				}
+			}
 			if o.afterCrash != nil {
 				if err := o.afterCrash(ctx, stack, job, cp); err != nil {
 					return nil, fmt.Errorf("scenario %s: after crash %s of batch %d: %w", s.Name, cp, cp.Batch, err)
 				}
 			}
 			continue
+		}
+		if err != nil && s.Expect.StopError != "" && strings.Contains(err.Error(), s.Expect.StopError) {
+			res.StoppedWith = err.Error()
+			say("engine stopped with the expected error: %v", err)
+			tl.add(report.KindNote, "engine stopped: %v", err)
+			stopLoad()
+			break
 		}
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: engine run %d: %w", s.Name, res.EngineRuns, err)
@@ -278,11 +327,27 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	}
 	stopTicker()
 	<-loadDone
-	if loadErr != nil {
+	if loadErr != nil && !(res.StoppedWith != "" && errors.Is(loadErr, context.Canceled)) {
 		return nil, fmt.Errorf("scenario %s: load: %w", s.Name, loadErr)
+	}
+	<-duringDone
+	if duringErr != nil {
+		return nil, fmt.Errorf("scenario %s: during the load: %w", s.Name, duringErr)
 	}
 	res.Batches = w.shared.batches.Load()
 	say("stream drained: %d engine runs, %d batch commits", res.EngineRuns, res.Batches)
+	// A fault that never acted showed nothing.
+	if stack.Faults != nil && len(faultIDs) > 0 {
+		fired := map[int]int{}
+		for _, in := range stack.Faults.Rules() {
+			fired[in.ID] = in.Fired
+		}
+		for i, id := range faultIDs {
+			if fired[id] == 0 {
+				res.failf("fault %d (%s) never fired", i, describeRule(s.Faults[i].Rule))
+			}
+		}
+	}
 	for _, cp := range crashes[next:] {
 		res.failf("crash point %s of batch %d was never reached (the load made fewer batches)", cp, cp.Batch)
 	}
@@ -348,6 +413,24 @@ func (r *Result) judge(s *Scenario) {
 	if l := rep.Result(assertions.CheckLag); l != nil && l.Lag != nil {
 		r.Lag = l.Lag.Overall
 	}
+	if d := rep.Result(assertions.CheckDelivery); d != nil {
+		r.DataLoss = d.Count("in_data_loss_range")
+	}
+	if s.Expect.StopError != "" {
+		if r.StoppedWith == "" {
+			r.failf("the engine never stopped with an error containing %q", s.Expect.StopError)
+		}
+		for _, res := range rep.Results {
+			if res.Status == assertions.Fail {
+				r.Notes = append(r.Notes, fmt.Sprintf("check %s on the output written before the stop: %s", res.Check, describe(res)))
+			}
+		}
+		r.Passed = len(r.Failures) == 0
+		return
+	}
+	if r.DataLoss < s.Expect.MinDataLoss {
+		r.failf("%d acknowledged records in data_loss ranges, want at least %d", r.DataLoss, s.Expect.MinDataLoss)
+	}
 	for _, res := range rep.Results {
 		switch {
 		case res.Status == assertions.Fail:
@@ -376,6 +459,9 @@ func (r *Result) judge(s *Scenario) {
 			r.failf("the exactly-once reading found more than duplicates: %s", describe(*d))
 		default:
 			r.Duplicated = d.Count("duplicated")
+			if s.Expect.DuplicatesAreCommitted && r.Duplicated != r.CommittedAtCrash {
+				r.failf("%d duplicated rows, want %d: every record committed before the crash written again", r.Duplicated, r.CommittedAtCrash)
+			}
 		}
 	}
 	r.Passed = len(r.Failures) == 0

@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"regexp"
 	"time"
@@ -59,14 +61,26 @@ type Scenario struct {
 	// They need the embedded backend; elsewhere the scenario fails at
 	// setup.
 	Faults []Fault
-	Expect Expect
+	// During, when set, runs alongside the load and the engine, from the
+	// moment the load starts, with the run's seed: resharding the stream,
+	// say. Its error ends the run. It must return once its work is done
+	// or ctx ends.
+	During func(ctx context.Context, env Env, seed uint64) error
+	// AfterCrash, when set, runs after each crash and before the restart,
+	// with the run's seed: deleting records the engine has not read, say.
+	// Its error ends the run.
+	AfterCrash func(ctx context.Context, env Env, seed uint64) error
+	Expect     Expect
 }
 
 // Setup is what a scenario creates before the load.
 type Setup struct {
-	// Stream is the Kinesis stream; default DefaultStream.
+	// Kind is the source: engine.KindKinesis (default) or
+	// engine.KindKafka, a topic on the stack's Kafka brokers.
+	Kind string
+	// Stream is the Kinesis stream or Kafka topic; default DefaultStream.
 	Stream string
-	// Shards is its shard count; default DefaultShards.
+	// Shards is its shard or partition count; default DefaultShards.
 	Shards int
 	// Bucket is the S3 bucket; default DefaultBucket.
 	Bucket string
@@ -78,6 +92,10 @@ type Setup struct {
 	// Job builds the job from the run's Env; default VentilatorJob. The
 	// job's paths should lie under Env.Prefix.
 	Job func(Env) (*engine.Job, error)
+	// FailOnDataLoss is the job's failOnDataLoss: stop with an error
+	// naming the shard or partition when retention removed records before
+	// they were read, rather than go on and record the range.
+	FailOnDataLoss bool
 	// KeyColumn is the output column holding the ledger's key; default
 	// the data set's key (serialnumber for the ventilator).
 	KeyColumn string
@@ -87,16 +105,23 @@ type Setup struct {
 type Env struct {
 	// Stack is the running emulator stack.
 	Stack *emulator.Stack
-	// Stream and Bucket are the scenario's stream and bucket, created.
+	// Kind is the source kind, engine.KindKinesis or engine.KindKafka.
+	Kind string
+	// Stream and Bucket are the scenario's stream (or topic) and bucket,
+	// created.
 	Stream string
 	Bucket string
 	// Prefix is "s3://BUCKET/NAME", under which the job should keep its
 	// output ("/output"), dead letters ("/deadletter") and checkpoint
 	// ("/checkpoint").
 	Prefix string
-	// Window and Delivery are the scenario's settings.
-	Window   time.Duration
-	Delivery string
+	// Progress receives a person's progress lines (WithProgress); never
+	// nil.
+	Progress io.Writer
+	// Window, Delivery and FailOnDataLoss are the scenario's settings.
+	Window         time.Duration
+	Delivery       string
+	FailOnDataLoss bool
 }
 
 // Load is the generated traffic.
@@ -145,10 +170,23 @@ type Expect struct {
 	// duplicated rows (and nothing lost or unexpected), while the
 	// at-least-once reading passes.
 	Duplicates bool
+	// DuplicatesAreCommitted, with Duplicates, asks for exactly as many
+	// duplicated rows as the engine had committed when it last crashed:
+	// all of it written again, as after a deleted checkpoint.
+	DuplicatesAreCommitted bool
 	// MinDeadLetters is the least number of dead-letter entries. Every
 	// malformed acknowledged record must be in the dead letter once
 	// regardless; this guards against a load that made none.
 	MinDeadLetters int64
+	// StopError, when set, turns the run around: an engine run must end
+	// with an error whose text contains it (failOnDataLoss naming the
+	// partition, say), and the checks' verdicts on the output written
+	// until then become notes.
+	StopError string
+	// MinDataLoss is the least number of acknowledged records the
+	// checker must find inside the checkpoint's data_loss ranges
+	// (excused from delivery); 0 asks nothing.
+	MinDataLoss int64
 	// MaxLagP99 bounds the 99th percentile of lag from arrival in the
 	// stream to the commit of the record's batch; 0 means no bound.
 	MaxLagP99 time.Duration
@@ -166,6 +204,11 @@ func (s *Scenario) Validate() error {
 	}
 	if s.Setup.Shards < 0 {
 		return bad("Setup.Shards", s.Setup.Shards, "a positive number (0 for the default)")
+	}
+	switch s.Setup.Kind {
+	case "", engine.KindKinesis, engine.KindKafka:
+	default:
+		return bad("Setup.Kind", fmt.Sprintf("%q", s.Setup.Kind), `"kinesis" or "kafka"`)
 	}
 	if s.Setup.Window < 0 {
 		return bad("Setup.Window", s.Setup.Window, "a positive duration (0 for the default)")
@@ -208,6 +251,12 @@ func (s *Scenario) Validate() error {
 	if s.Expect.Duplicates && s.delivery() != engine.AtLeastOnce {
 		return bad("Expect.Duplicates", true, "Setup.Delivery \"at-least-once\" (exactly-once must not duplicate)")
 	}
+	if s.Expect.DuplicatesAreCommitted && (!s.Expect.Duplicates || len(s.Crashes) == 0) {
+		return bad("Expect.DuplicatesAreCommitted", true, "Expect.Duplicates and at least one crash")
+	}
+	if s.Expect.MinDataLoss < 0 {
+		return bad("Expect.MinDataLoss", s.Expect.MinDataLoss, "a count, 0 for none")
+	}
 	if s.Expect.MaxLagP99 < 0 {
 		return bad("Expect.MaxLagP99", s.Expect.MaxLagP99, "a duration, 0 for no bound")
 	}
@@ -224,6 +273,7 @@ func (s *Scenario) shards() int      { return orInt(s.Setup.Shards, DefaultShard
 func (s *Scenario) records() int64   { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
 func (s *Scenario) producers() int   { return orInt(s.Load.Producers, 1) }
 func (s *Scenario) delivery() string { return or(s.Setup.Delivery, engine.ExactlyOnce) }
+func (s *Scenario) kind() string     { return or(s.Setup.Kind, engine.KindKinesis) }
 
 func (s *Scenario) window() time.Duration {
 	if s.Setup.Window > 0 {

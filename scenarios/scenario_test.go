@@ -29,6 +29,12 @@ func TestValidate(t *testing.T) {
 		{name: "negative crash batch", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "after-sink", Batch: -1}} }, wantErr: "Crashes[0].Batch"},
 		{name: "bad fault", mutate: func(s *Scenario) { s.Faults = []Fault{{Rule: fault.Rule{Action: fault.ActionError}}} }, wantErr: "Faults[0]"},
 		{name: "duplicates under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true }, wantErr: "Expect.Duplicates"},
+		{name: "bad kind", mutate: func(s *Scenario) { s.Setup.Kind = "pulsar" }, wantErr: "Setup.Kind"},
+		{name: "kafka", mutate: func(s *Scenario) { s.Setup.Kind = engine.KindKafka }},
+		{name: "negative data loss", mutate: func(s *Scenario) { s.Expect.MinDataLoss = -1 }, wantErr: "Expect.MinDataLoss"},
+		{name: "committed duplicates without a crash", mutate: func(s *Scenario) {
+			s.Setup.Delivery, s.Expect.Duplicates, s.Expect.DuplicatesAreCommitted = engine.AtLeastOnce, true, true
+		}, wantErr: "Expect.DuplicatesAreCommitted"},
 		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
 	}
 	for _, tt := range tests {

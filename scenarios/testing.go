@@ -20,6 +20,9 @@ import (
 func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	t.Helper()
 	o := append([]Option{WithDir(t.TempDir()), WithProgress(testWriter{t})}, opts...)
+	if b := newOptions(o).getenv(emulator.EnvBackend); len(s.Faults) > 0 && b != "" && b != string(emulator.Embedded) {
+		t.Skipf("scenario %s injects emulator faults, which need the embedded backend (%s=%s)", s.Name, emulator.EnvBackend, b)
+	}
 	res, err := Execute(t.Context(), s, o...)
 	if errors.Is(err, emulator.ErrFaultsUnavailable) {
 		t.Skipf("scenario %s injects emulator faults, which need the embedded backend: %v", s.Name, err)

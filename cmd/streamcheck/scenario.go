@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/scenarios"
 	"github.com/streamcheck/streamcheck/scenarios/report"
 )
@@ -18,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "scenario",
 		summary: "List or run the restart and fault scenarios of the catalog, each verified with DuckDB.",
-		usage:   "scenario list | scenario run NAME|all [--seed N] [--report DIR] [--json] [--quiet]",
+		usage:   "scenario list | scenario run NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet]",
 		run:     runScenario,
 	})
 }
@@ -53,6 +55,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	reportDir := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
 	asJSON := fs.Bool("json", false, "print the results as a JSON array on stdout (progress goes to stderr)")
 	quiet := fs.Bool("quiet", false, "print no progress lines")
+	backend := fs.String("backend", "", "where the services run: embedded, containers or external (default from "+emulator.EnvBackend+", else embedded); scenarios with emulator faults are skipped off the embedded backend")
 	// Flags may come before or after the name.
 	var name string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -101,12 +104,34 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	if wasGiven(fs, "seed") {
 		opts = append(opts, scenarios.WithSeed(*seed))
 	}
+	if *backend != "" {
+		opts = append(opts, scenarios.WithStackOptions(emulator.WithBackend(emulator.Backend(*backend))))
+	}
+	chosen := emulator.Backend(*backend)
+	if chosen == "" {
+		chosen = emulator.Backend(e.getenv(emulator.EnvBackend))
+	}
+	switch chosen {
+	case "", emulator.Embedded, emulator.Containers, emulator.External:
+	default:
+		return usagef("--backend %q: want embedded, containers or external", chosen)
+	}
 
 	var results []*scenarios.Result
-	failed := 0
+	failed, skipped := 0, 0
 	for _, s := range list {
 		fmt.Fprintf(out, "=== %s: %s\n", s.Name, s.Description)
+		if len(s.Faults) > 0 && chosen != "" && chosen != emulator.Embedded {
+			skipped++
+			fmt.Fprintf(out, "SKIP   scenario %s injects emulator faults, which need the embedded backend (this run uses %s)\n\n", s.Name, chosen)
+			continue
+		}
 		res, err := scenarios.Execute(ctx, s, append(opts, scenarios.WithDir(filepath.Join(root, s.Name)))...)
+		if errors.Is(err, emulator.ErrFaultsUnavailable) {
+			skipped++
+			fmt.Fprintf(out, "SKIP   scenario %s: %v\n\n", s.Name, err)
+			continue
+		}
 		if err != nil {
 			// A run that could not be carried out fails like a failed
 			// expectation, and the others still run.
@@ -161,8 +186,11 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		}
 		tw.Flush()
 	}
+	if skipped > 0 {
+		fmt.Fprintf(out, "%d scenarios skipped: emulator faults need the embedded backend\n", skipped)
+	}
 	fmt.Fprintf(out, "%d of %d scenarios passed; report in %s (with %s and %s), each run's files in %s/NAME\n",
-		len(list)-failed, len(list), filepath.Join(root, report.HTMLFile), report.JSONFile, report.JUnitFile, root)
+		len(list)-failed-skipped, len(list)-skipped, filepath.Join(root, report.HTMLFile), report.JSONFile, report.JUnitFile, root)
 	if failed > 0 {
 		for _, r := range results {
 			if !r.Passed && r.Replay != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,16 +17,24 @@ func TestScenarioCommand(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "list", args: []string{"scenario", "list"}, wantCode: exitOK,
-			wantStdout: []string{"steady-kinesis", "crash-after-plan", "crash-in-sink", "crash-after-sink", "crash-after-commit", "at-least-once-duplicates", "malformed-records"}},
+			wantStdout: []string{"steady-kinesis", "crash-after-plan", "crash-in-sink", "crash-after-sink", "crash-after-commit", "at-least-once-duplicates", "malformed-records", "steady-kafka", "kinesis-split-merge-during-load", "iterator-expiry"}},
 		{name: "no subcommand", args: []string{"scenario"}, wantCode: exitUsage, wantStderr: "want a subcommand"},
 		{name: "unknown subcommand", args: []string{"scenario", "walk"}, wantCode: exitUsage, wantStderr: `unknown subcommand "walk"`},
 		{name: "run without name", args: []string{"scenario", "run"}, wantCode: exitUsage, wantStderr: "wants a scenario name"},
 		{name: "run unknown", args: []string{"scenario", "run", "nope"}, wantCode: exitUsage, wantStderr: `no scenario "nope"`},
 		{name: "run extra", args: []string{"scenario", "run", "steady-kinesis", "again"}, wantCode: exitUsage, wantStderr: `unexpected argument "again"`},
+		{name: "bad backend", args: []string{"scenario", "run", "steady-kinesis", "--backend", "cloud"}, wantCode: exitUsage, wantStderr: `--backend "cloud"`},
+		{name: "faults skipped off embedded", args: []string{"scenario", "run", "s3-errors", "--backend", "external", "--quiet", "--report", "REPORT"}, wantCode: exitOK,
+			wantStdout: []string{"SKIP   scenario s3-errors injects emulator faults", "1 scenarios skipped", "0 of 0 scenarios passed"}},
 		{name: "help", args: []string{"scenario", "-h"}, wantCode: exitOK, wantStdout: []string{"usage: streamcheck scenario"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for i, a := range tt.args {
+				if a == "REPORT" {
+					tt.args[i] = t.TempDir()
+				}
+			}
 			code, stdout, stderr := runCLI(t, tt.args...)
 			if code != tt.wantCode {
 				t.Errorf("status %d, want %d (stderr %q)", code, tt.wantCode, stderr)
@@ -55,5 +64,24 @@ func TestScenarioRun(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "at-least-once-duplicates", "report.json")); err != nil {
 		t.Errorf("no report: %v", err)
+	}
+}
+
+// STREAMCHECK_BACKEND chooses the backend as --backend does: a fault
+// scenario is skipped off the embedded backend without starting anything.
+func TestScenarioBackendFromEnvironment(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if k == "STREAMCHECK_BACKEND" {
+			return "containers"
+		}
+		return ""
+	}}
+	code := run(t.Context(), e, []string{"scenario", "run", "kinesis-throttling-and-5xx", "--quiet", "--report", t.TempDir()})
+	if code != exitOK {
+		t.Fatalf("status %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	if want := "this run uses containers"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out.String())
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,43 +13,8 @@ import (
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/aggregate"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
+	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
-
-// heapPeak samples the live heap (as marked by the last GC, so garbage
-// awaiting collection does not count) every millisecond until stop is
-// called, and returns the peak minus the live heap when it started.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-finished
-		if p := peak.Load(); p > base {
-			return p - base
-		}
-		return 0
-	}
-}
 
 // BenchmarkRun measures end to end: records read from the fake Kinesis
 // through the SDK (4 shards), decoded, mapped and written as Parquet to a
@@ -100,7 +62,7 @@ func BenchmarkRun(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				stop := heapPeak()
+				stop := heappeak.Watch()
 				if err := e.Run(b.Context()); err != nil {
 					b.Fatal(err)
 				}
@@ -152,7 +114,7 @@ func BenchmarkRunKafka(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				stop := heapPeak()
+				stop := heappeak.Watch()
 				if err := e.Run(b.Context()); err != nil {
 					b.Fatal(err)
 				}

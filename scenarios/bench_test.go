@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
 
 // BenchmarkEndToEnd measures the engine end to end on the embedded stack:
@@ -73,7 +71,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stop := heapPeak()
+			stop := heappeak.Watch()
 			if err := eng.Run(b.Context()); err != nil {
 				b.Fatal(err)
 			}
@@ -121,42 +119,6 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 		b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	})
-}
-
-// heapPeak samples the live heap every millisecond until stop is called and
-// returns the peak growth over the live heap when it started.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	base := s[0].Value.Uint64()
-	var peak atomic.Uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-finished
-		if p := peak.Load(); p > base {
-			return p - base
-		}
-		return 0
-	}
 }
 
 func newBenchEngine(job *engine.Job, stack *emulator.Stack) (*engine.Engine, error) {

@@ -8,10 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
 
 // engineBatchPerShard caps a batch at 25,000 records per shard (100,000 a
@@ -116,7 +114,7 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 		return nil, fmt.Errorf("create engine: %w", err)
 	}
 	progress(cfg, "engine: Kinesis -> Parquet in S3, %d records", n)
-	stop := heapPeak()
+	stop := heappeak.Watch()
 	t0 := time.Now()
 	if err := e.Run(ctx); err != nil {
 		stop()
@@ -223,40 +221,3 @@ func duckDBConvert(ctx context.Context, jsonl, parquet string, n int64) (float64
 
 // quote renders s as a SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// heapPeak samples the live heap (as marked by the last GC) every
-// millisecond until stop is called, and returns the peak growth over the
-// live heap when it started.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var peak atomic.Uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-finished
-		if p := peak.Load(); p > base {
-			return p - base
-		}
-		return 0
-	}
-}

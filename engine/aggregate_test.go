@@ -371,12 +371,7 @@ func TestAggregateCrashPointsThenRestart(t *testing.T) {
 				t.Fatalf("restart: %v", err)
 			}
 			h.checkAggregate(false)
-			after := files(t, filepath.Join(h.dir, "windows"))
-			for name, b := range before {
-				if !bytes.Equal(after[name], b) {
-					t.Errorf("windows object %s changed on replay", name)
-				}
-			}
+			checkUnchanged(t, filepath.Join(h.dir, "windows"), before)
 		})
 	}
 }

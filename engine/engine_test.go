@@ -178,6 +178,19 @@ func files(t testing.TB, dir string) map[string][]byte {
 	return out
 }
 
+// checkUnchanged fails t for every file of before (from files) whose content
+// under dir differs now: a replay must overwrite objects in place with the
+// same content, never change or add to them.
+func checkUnchanged(t testing.TB, dir string, before map[string][]byte) {
+	t.Helper()
+	after := files(t, dir)
+	for name, b := range before {
+		if !bytes.Equal(after[name], b) {
+			t.Errorf("%s changed on replay", filepath.Join(dir, name))
+		}
+	}
+}
+
 // column reads one column of every Parquet file under dir, as strings.
 func column(t testing.TB, dir, name string) []string {
 	t.Helper()
@@ -311,14 +324,7 @@ func TestCrashPointsThenRestartYieldEachRecordOnce(t *testing.T) {
 					t.Fatalf("restart: %v", err)
 				}
 				h.checkOnce(true)
-				// Objects written before the crash were overwritten in place
-				// with the same content, never added to.
-				after := files(t, filepath.Join(h.dir, "out"))
-				for name, b := range before {
-					if !bytes.Equal(after[name], b) {
-						t.Errorf("object %s changed on replay", name)
-					}
-				}
+				checkUnchanged(t, filepath.Join(h.dir, "out"), before)
 			})
 		})
 	}

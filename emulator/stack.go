@@ -79,6 +79,7 @@ type options struct {
 	getenv      func(string) string
 	version     string
 	kafkaBroker int
+	kinLimits   *kinesisfake.Limits
 }
 
 type topic struct {
@@ -185,6 +186,14 @@ func WithGetenv(fn func(string) string) Option {
 	return func(o *options) error { o.getenv = fn; return nil }
 }
 
+// WithKinesisLimits sets the embedded Kinesis emulator's limits (shard
+// throughput, record and request sizes, account quotas). The default is
+// kinesisfake.DefaultLimits(), AWS's own; kinesisfake.Limits{} turns every
+// limit off, for throughput measurements. Other backends ignore it.
+func WithKinesisLimits(l kinesisfake.Limits) Option {
+	return func(o *options) error { o.kinLimits = &l; return nil }
+}
+
 // WithVersion sets the version the edge health endpoint reports.
 func WithVersion(v string) Option { return func(o *options) error { o.version = v; return nil } }
 
@@ -286,6 +295,9 @@ func startEmbedded(o options) (*Stack, error) {
 	kopts := []kinesisfake.Option{kinesisfake.WithClock(clk), kinesisfake.WithSeed(o.seed), kinesisfake.WithFaults(in), kinesisfake.WithRegion(region)}
 	if d := sub("kinesis"); d != "" {
 		kopts = append(kopts, kinesisfake.WithDataDir(d))
+	}
+	if o.kinLimits != nil {
+		kopts = append(kopts, kinesisfake.WithLimits(*o.kinLimits))
 	}
 	kin, err := kinesisfake.New(kopts...)
 	if err != nil {

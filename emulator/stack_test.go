@@ -21,6 +21,7 @@ import (
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/edge"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
 )
 
 func startStack(t testing.TB, opts ...emulator.Option) *emulator.Stack {
@@ -106,6 +107,34 @@ func TestEmbeddedStack(t *testing.T) {
 		t.Fatalf("stack endpoints: kinesis %q, s3 %q, kafka %v; want two different URLs and one broker", s.KinesisURL, s.S3URL, s.KafkaBrokers)
 	}
 	roundTrip(t, s.KinesisClient(), s.S3Client(), s.KafkaBrokers, "embedded")
+}
+
+// TestWithKinesisLimits: a PutRecords of 600 entries breaks AWS's limit of
+// 500, which the stack enforces by default and not with its limits off.
+func TestWithKinesisLimits(t *testing.T) {
+	entries := make([]ktypes.PutRecordsRequestEntry, 600)
+	for i := range entries {
+		entries[i] = ktypes.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: []byte("x")}
+	}
+	for _, tc := range []struct {
+		name    string
+		opts    []emulator.Option
+		wantErr bool
+	}{
+		{"default AWS limits", nil, true},
+		{"limits off", []emulator.Option{emulator.WithKinesisLimits(kinesisfake.Limits{})}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kc := startStack(t, tc.opts...).KinesisClient()
+			if _, err := kc.CreateStream(t.Context(), &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
+				t.Fatalf("CreateStream: %v", err)
+			}
+			_, err := kc.PutRecords(t.Context(), &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: entries})
+			if gotErr := err != nil; gotErr != tc.wantErr {
+				t.Errorf("PutRecords of 600 entries: err = %v, want error %v", err, tc.wantErr)
+			}
+		})
+	}
 }
 
 // TestAWSConfigResolvesEachService builds clients from the stack's

@@ -9,13 +9,14 @@ import (
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/edge"
+	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
 )
 
 func init() {
 	register(&command{
 		name:    "emulate",
 		summary: "Serve Kinesis and S3 on one LocalStack-compatible port, and Kafka, until interrupted.",
-		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R]",
+		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R] [--kinesis-limits aws|off]",
 		run:     runEmulate,
 	})
 }
@@ -29,6 +30,7 @@ type emulateConfig struct {
 	DataDir        string // "" keeps everything in memory
 	Seed           uint64
 	Region         string
+	KinesisLimits  string // "aws" (the default) or "off"
 }
 
 // Defaults of emulateConfig, LocalStack's and Kafka's usual ports.
@@ -53,6 +55,8 @@ func (c emulateConfig) Validate() error {
 		return fmt.Errorf("--host %q: want an IP address such as 127.0.0.1 or 0.0.0.0", c.Host)
 	case c.Region == "":
 		return fmt.Errorf("--region is empty")
+	case c.KinesisLimits != "aws" && c.KinesisLimits != "off":
+		return fmt.Errorf("--kinesis-limits %q: want aws (AWS's shard and request limits) or off", c.KinesisLimits)
 	}
 	return nil
 }
@@ -68,6 +72,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.DataDir, "data-dir", "", "keep streams, objects and topics in this directory across restarts (default: memory)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for sequence numbers, shard IDs and probabilistic faults")
 	fs.StringVar(&cfg.Region, "region", emulator.DefaultRegion, "AWS region the emulators report")
+	fs.StringVar(&cfg.KinesisLimits, "kinesis-limits", "aws", "Kinesis limits: aws (shard throughput, request sizes, quotas as AWS enforces them) or off")
 	if err := parseFlags(e, c, fs, args); err != nil {
 		return err
 	}
@@ -91,6 +96,9 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.DataDir != "" {
 		opts = append(opts, emulator.WithDataDir(cfg.DataDir))
+	}
+	if cfg.KinesisLimits == "off" {
+		opts = append(opts, emulator.WithKinesisLimits(kinesisfake.Limits{}))
 	}
 	st, err := emulator.Start(ctx, opts...)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -178,8 +179,15 @@ func TestEmulate(t *testing.T) {
 	}
 
 	// Phase 2: the data directory survives a restart.
-	env2, _ := emulating(t, "--port", "0", "--kafka-port", "0", "--data-dir", dir)
+	env2, _ := emulating(t, "--port", "0", "--kafka-port", "0", "--data-dir", dir, "--kinesis-limits", "off")
 	kc2, sc2 := clientsFrom(env2)
+	big := make([]ktypes.PutRecordsRequestEntry, 600) // AWS allows 500 a call
+	for i := range big {
+		big[i] = ktypes.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: []byte("x")}
+	}
+	if _, err := kc2.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: big}); err != nil {
+		t.Errorf("PutRecords of 600 entries with --kinesis-limits off: %v", err)
+	}
 	if _, err := kc2.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")}); err != nil {
 		t.Errorf("stream after restart: %v", err)
 	}
@@ -207,6 +215,7 @@ func TestEmulateUsage(t *testing.T) {
 		{name: "same ports", args: []string{"emulate", "--port", "5000", "--kafka-port", "5000"}, wantCode: exitUsage, wantStderr: "two different ports"},
 		{name: "bad host", args: []string{"emulate", "--host", "not a host"}, wantCode: exitUsage, wantStderr: "--host"},
 		{name: "extra arg", args: []string{"emulate", "x"}, wantCode: exitUsage, wantStderr: `unexpected argument "x"`},
+		{name: "bad kinesis limits", args: []string{"emulate", "--kinesis-limits", "none"}, wantCode: exitUsage, wantStderr: `--kinesis-limits "none"`},
 		{name: "fault no subcommand", args: []string{"fault"}, wantCode: exitUsage, wantStderr: "missing subcommand"},
 		{name: "fault unknown subcommand", args: []string{"fault", "explode"}, wantCode: exitUsage, wantStderr: "unknown subcommand"},
 		{name: "fault add invalid rule", args: []string{"fault", "add", "--service", "s3"}, wantCode: exitUsage, wantStderr: "invalid rule"},

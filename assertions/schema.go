@@ -11,15 +11,31 @@ import (
 var decimalType = regexp.MustCompile(`^decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$`)
 
 // normalizeGlueType returns the canonical Glue/Hive name of a type name,
-// accepting common aliases (integer, long, varchar, ...).
+// accepting common aliases (integer, long, varchar, ...). A struct with its
+// fields, struct<name:type,...>, becomes struct<name:type,...> with the names
+// lowercased and each field type canonical, so that two spellings of one
+// struct compare equal; a bare "struct" (no fields) stays "struct" and
+// matches any struct. Arrays and maps keep only their kind.
 func normalizeGlueType(t string) (string, error) {
+	return normalizeGlueTypeDepth(t, 0)
+}
+
+// maxTypeDepth bounds the nesting of an expected struct type.
+const maxTypeDepth = 32
+
+func normalizeGlueTypeDepth(t string, depth int) (string, error) {
+	if depth > maxTypeDepth {
+		return "", fmt.Errorf("type nested more than %d deep", maxTypeDepth)
+	}
 	t = strings.ToLower(strings.TrimSpace(t))
 	if m := decimalType.FindStringSubmatch(t); m != nil {
 		return "decimal(" + m[1] + "," + m[2] + ")", nil
 	}
 	if i := strings.IndexAny(t, "<("); i > 0 {
-		switch base := t[:i]; base {
-		case "array", "struct", "map":
+		switch base := strings.TrimSpace(t[:i]); base {
+		case "struct":
+			return normalizeStruct(t[i:], depth)
+		case "array", "map":
 			return base, nil
 		case "varchar", "char":
 			return "string", nil
@@ -54,6 +70,89 @@ func normalizeGlueType(t string) (string, error) {
 		return t, nil
 	}
 	return "", fmt.Errorf("unknown type %q", t)
+}
+
+// normalizeStruct normalizes the "<name:type,...>" part of a struct type.
+func normalizeStruct(body string, depth int) (string, error) {
+	if !strings.HasPrefix(body, "<") || !strings.HasSuffix(body, ">") {
+		return "", fmt.Errorf("want struct<name:type,...>, got struct%s", body)
+	}
+	parts := splitTopLevel(body[1 : len(body)-1])
+	fields := make([]string, 0, len(parts))
+	for _, part := range parts {
+		name, typ, ok := strings.Cut(part, ":")
+		name = strings.Trim(strings.TrimSpace(name), "`")
+		if !ok || name == "" {
+			return "", fmt.Errorf("want name:type in struct, got %q", strings.TrimSpace(part))
+		}
+		nt, err := normalizeGlueTypeDepth(typ, depth+1)
+		if err != nil {
+			return "", fmt.Errorf("struct field %q: %w", name, err)
+		}
+		fields = append(fields, name+":"+nt)
+	}
+	return "struct<" + strings.Join(fields, ",") + ">", nil
+}
+
+// splitTopLevel splits s at the commas outside <> and ().
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '(':
+			depth++
+		case '>', ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+// sameGlueType reports whether a file's column type got matches the
+// expected canonical type want; a bare "struct" matches any struct.
+func sameGlueType(want, got string) bool {
+	if want == "struct" {
+		return got == "struct" || strings.HasPrefix(got, "struct<")
+	}
+	return want == got
+}
+
+// schemaElem is one element of parquet_schema(): a node of a file's schema
+// tree, listed depth first after its file's root.
+type schemaElem struct {
+	file, name, conv, duck, rep string
+	children                    int64
+}
+
+// glueOfSubtree returns the Glue type of the node elems[i] (a struct lists
+// its fields, lowercased, with their types) and the index after its subtree.
+func glueOfSubtree(elems []schemaElem, i int, depth int) (string, int) {
+	e := elems[i]
+	switch {
+	case e.children == 0:
+		return glueFromDuckDB(e.duck), i + 1
+	case e.conv == "LIST":
+		return "array", skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
+	case e.conv == "MAP" || e.conv == "MAP_KEY_VALUE":
+		return "map", skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
+	case depth >= maxTypeDepth:
+		return "struct", skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
+	}
+	fields := make([]string, 0, e.children)
+	j := i + 1
+	for c := int64(0); c < e.children && j < len(elems); c++ {
+		name := strings.ToLower(elems[j].name)
+		var t string
+		t, j = glueOfSubtree(elems, j, depth+1)
+		fields = append(fields, name+":"+t)
+	}
+	return "struct<" + strings.Join(fields, ",") + ">", j
 }
 
 // fileColumn is a top-level column of one Parquet file.
@@ -98,7 +197,10 @@ func glueFromDuckDB(t string) string {
 }
 
 // Schema compares the column names, types and nullability in every output
-// file's Parquet metadata with Config.Schema. Partition columns are in the
+// file's Parquet metadata with Config.Schema. Binary is Parquet BYTE_ARRAY
+// without a string type (DuckDB's BLOB); a struct is compared field by field
+// (names ignoring case, in order, with their types, nested), and an expected
+// bare "struct" accepts any struct. Partition columns are in the
 // path, not the files, and are not compared. A column expected not nullable
 // fails when it holds a null (Spark writes every column as OPTIONAL, so the
 // metadata alone cannot tell); one expected nullable may be REQUIRED.
@@ -115,13 +217,9 @@ func (s *Session) Schema(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
 	}
 	defer rows.Close()
-	type elem struct {
-		file, name, conv, duck, rep string
-		children                    int64
-	}
-	var elems []elem
+	var elems []schemaElem
 	for rows.Next() {
-		var e elem
+		var e schemaElem
 		if err := rows.Scan(&e.file, &e.name, &e.children, &e.conv, &e.duck, &e.rep); err != nil {
 			return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
 		}
@@ -130,31 +228,7 @@ func (s *Session) Schema(ctx context.Context) (Result, error) {
 	if err := rows.Err(); err != nil {
 		return Result{}, fmt.Errorf("assertions: read parquet schema: %w", err)
 	}
-	// Walk each file's flattened schema tree: the root, then its children
-	// depth first; keep the root's direct children.
-	files := map[string][]fileColumn{}
-	var order []string
-	for i := 0; i < len(elems); {
-		root := elems[i]
-		order = append(order, root.file)
-		i++
-		for c := int64(0); c < root.children && i < len(elems); c++ {
-			e := elems[i]
-			col := fileColumn{name: e.name, required: e.rep == "REQUIRED"}
-			switch {
-			case e.children == 0:
-				col.glue = glueFromDuckDB(e.duck)
-			case e.conv == "LIST":
-				col.glue = "array"
-			case e.conv == "MAP" || e.conv == "MAP_KEY_VALUE":
-				col.glue = "map"
-			default:
-				col.glue = "struct"
-			}
-			files[root.file] = append(files[root.file], col)
-			i = skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
-		}
-	}
+	files, order := fileColumns(elems)
 	rel := map[string]string{}
 	for _, f := range s.out {
 		rel[f.path] = f.rel
@@ -191,7 +265,7 @@ func (s *Session) Schema(ctx context.Context) (Result, error) {
 				continue
 			}
 			wt, _ := normalizeGlueType(w.Type)
-			if wt != col.glue {
+			if !sameGlueType(wt, col.glue) {
 				note(issue{"mistyped_column", col.name, fmt.Sprintf("type %s, want %s", col.glue, wt)}, file)
 			}
 		}
@@ -235,6 +309,26 @@ func (s *Session) Schema(ctx context.Context) (Result, error) {
 	}
 	r.failIf("missing_column", "unexpected_column", "mistyped_column", "null_values")
 	return r, nil
+}
+
+// fileColumns walks each file's flattened schema tree (the root, then its
+// children depth first) and returns the root's direct children per file,
+// with the files in the order listed.
+func fileColumns(elems []schemaElem) (map[string][]fileColumn, []string) {
+	files := map[string][]fileColumn{}
+	var order []string
+	for i := 0; i < len(elems); {
+		root := elems[i]
+		order = append(order, root.file)
+		i++
+		for c := int64(0); c < root.children && i < len(elems); c++ {
+			e := elems[i]
+			col := fileColumn{name: e.name, required: e.rep == "REQUIRED"}
+			col.glue, i = glueOfSubtree(elems, i, 0)
+			files[root.file] = append(files[root.file], col)
+		}
+	}
+	return files, order
 }
 
 // skipSubtree returns the index after the subtree rooted at elems[i].

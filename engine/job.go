@@ -370,8 +370,16 @@ func (j *Job) Validate() error {
 			bad(f+".name", c.Name, "a name not used by another column")
 		}
 		seen[c.Name] = true
-		if _, err := record.ParseType(c.Type); err != nil {
-			bad(f+".type", c.Type, "string, int, bigint, double, float, boolean, timestamp, date or decimal")
+		t, err := record.ParseType(c.Type)
+		switch cl := strings.ToLower(j.Source.Classification); {
+		case err != nil:
+			want := record.TypeNames
+			if strings.Contains(strings.ToLower(c.Type), "<") {
+				want += " (" + err.Error() + ")"
+			}
+			bad(f+".type", c.Type, want)
+		case t.Struct() && (cl == record.CSV || cl == record.Grok):
+			bad(f+".type", c.Type, "a type other than struct with classification "+cl+" (its fields are text; struct columns need json or avro)")
 		}
 	}
 	o := j.Options

@@ -121,6 +121,10 @@ func New(cfg Config, cols []record.Column) (*Operator, error) {
 	if o.keyIdx, err = find("keyColumn", cfg.KeyColumn); err != nil {
 		return nil, err
 	}
+	if t := cols[o.keyIdx].Type; t.Struct() {
+		// The checkpointed state keeps a key as one scalar cell.
+		return nil, bad("keyColumn", "%q is %s; want a scalar column (string, int, bigint, ...)", cfg.KeyColumn, t)
+	}
 	if cfg.TimeMode == EventTime {
 		if o.timeIdx, err = find("eventTimeColumn", cfg.EventTimeColumn); err != nil {
 			return nil, err

@@ -316,6 +316,10 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestNewChecksSchema(t *testing.T) {
+	structType, err := record.StructOf([]record.Column{{Name: "id", Type: record.Int}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		cols  []record.Column
@@ -324,6 +328,7 @@ func TestNewChecksSchema(t *testing.T) {
 		{"no key column", ventilatorColumns[1:], "keyColumn"},
 		{"no time column", append([]record.Column{ventilatorColumns[0]}, ventilatorColumns[2:]...), "eventTimeColumn"},
 		{"string metric", append(append([]record.Column{}, ventilatorColumns[:5]...), record.Column{Name: "minutevolume", Type: record.String}), "metrics[2].column"},
+		{"struct key column", append([]record.Column{{Name: "ventilatorid", Type: structType}}, ventilatorColumns[1:]...), "keyColumn"},
 		{"alert column taken", append(append([]record.Column{}, ventilatorColumns...), record.Column{Name: "status", Type: record.String}), "alertColumn"},
 	}
 	for _, tt := range tests {

@@ -45,40 +45,46 @@ func parseAvroSchema(text string) (*avro.RecordSchema, error) {
 // AvroColumns returns one column per field of an Avro record schema, with
 // the types Glue gives them: boolean, int, bigint (long), float, double,
 // string (string, enum, uuid), double (decimal), date, timestamp
-// (timestamp-millis/micros and their local variants), string for bytes and
-// fixed (base64, see the package doc) and string holding JSON for records,
-// arrays, maps and unions of several types. A field is required unless its
-// type is a union with null.
+// (timestamp-millis/micros and their local variants), binary (bytes and
+// fixed), struct for records (their fields, named as in the schema) and for
+// unions of several non-null types (Glue's member0, member1, ... one per
+// non-null branch in order), and string holding JSON for arrays, maps and a
+// record that contains itself. A union of null and one type is that type; of
+// int and long, bigint; of float and double, double. A field is required
+// unless its type is a union with null.
 func AvroColumns(schema string) ([]Column, error) {
 	rec, err := parseAvroSchema(schema)
 	if err != nil {
 		return nil, err
 	}
 	cols := make([]Column, 0, len(rec.Fields()))
+	conv := avroTypes{path: map[string]bool{rec.FullName(): true}}
 	for _, f := range rec.Fields() {
 		s := deref(f.Type())
 		required := true
 		if u, ok := s.(*avro.UnionSchema); ok {
-			nonNull := unionMembers(u)
-			required = len(nonNull) == len(u.Types())
-			switch {
-			case len(nonNull) == 1:
-				s = deref(nonNull[0])
-			case len(nonNull) == 2 && !structUnion(nonNull):
-				t := Double
-				if k := deref(nonNull[0]).Type(); k == avro.Int || k == avro.Long {
-					t = Bigint
-				}
-				cols = append(cols, Column{Name: f.Name(), Type: t, Required: required})
-				continue
-			}
+			required = len(unionMembers(u)) == len(u.Types())
 		}
-		cols = append(cols, Column{Name: f.Name(), Type: avroColumnType(s), Required: required})
+		cols = append(cols, Column{Name: f.Name(), Type: conv.of(s, 0), Required: required})
 	}
 	return cols, nil
 }
 
-func avroColumnType(s avro.Schema) Type {
+// avroTypeBudget bounds the schema nodes AvroColumns converts, so that
+// named types reused many times over cannot make a huge struct type.
+const avroTypeBudget = 4096
+
+// avroTypes converts Avro schemas to column types.
+type avroTypes struct {
+	path  map[string]bool // records being converted, to stop at recursion
+	nodes int
+}
+
+func (a *avroTypes) of(s avro.Schema, depth int) Type {
+	s = deref(s)
+	if a.nodes++; a.nodes > avroTypeBudget {
+		return String
+	}
 	switch logicalType(s) {
 	case avro.Date:
 		return Date
@@ -98,6 +104,45 @@ func avroColumnType(s avro.Schema) Type {
 		return Float
 	case avro.Double:
 		return Double
+	case avro.Bytes, avro.Fixed:
+		return Binary
+	case avro.Union:
+		members := unionMembers(s.(*avro.UnionSchema))
+		switch {
+		case len(members) == 1:
+			return a.of(members[0], depth)
+		case len(members) == 0:
+			return String
+		case !structUnion(members):
+			if k := deref(members[0]).Type(); k == avro.Int || k == avro.Long {
+				return Bigint
+			}
+			return Double
+		}
+		if depth >= MaxStructDepth {
+			return String
+		}
+		fields := make([]Column, len(members))
+		for i, m := range members {
+			fields[i] = Column{Name: "member" + strconv.Itoa(i), Type: a.of(m, depth+1)}
+		}
+		if t, err := StructOf(fields); err == nil {
+			return t
+		}
+	case avro.Record:
+		rec := s.(*avro.RecordSchema)
+		if depth >= MaxStructDepth || a.path[rec.FullName()] || len(rec.Fields()) == 0 {
+			return String
+		}
+		a.path[rec.FullName()] = true
+		defer delete(a.path, rec.FullName())
+		fields := make([]Column, len(rec.Fields()))
+		for i, f := range rec.Fields() {
+			fields[i] = Column{Name: f.Name(), Type: a.of(f.Type(), depth+1)}
+		}
+		if t, err := StructOf(fields); err == nil {
+			return t
+		}
 	}
 	return String
 }
@@ -220,6 +265,9 @@ func (d *avroDecoder) Decode(payload []byte, row []Value) error {
 		}
 		v, err := d.value(r, f.Type(), d.cols[ci])
 		if err != nil {
+			if ne, ok := err.(*nestedError); ok {
+				return avroErr(d.cols[ci].Name+"."+ne.field, base+start, "%v", ne.err)
+			}
 			return avroErr(d.cols[ci].Name, base+start, "%v", err)
 		}
 		row[ci] = v
@@ -288,7 +336,7 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			return Value{}, errors.New("string is not valid UTF-8")
 		}
 		switch c.Type {
-		case String, Timestamp, Date:
+		case String, Timestamp, Date, Binary:
 			var str string
 			if d.alias && len(b) > 0 {
 				str = unsafe.String(&b[0], len(b))
@@ -299,8 +347,8 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			if reason != "" {
 				return Value{}, errors.New(reason)
 			}
-			if v.Null() && c.Type == String {
-				v = Value{Type: String}
+			if v.Null() && (c.Type == String || c.Type == Binary) {
+				v = Value{Type: c.Type}
 			}
 			return v, nil
 		}
@@ -321,10 +369,18 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 				return Value{Type: c.Type, F: f}, nil
 			case String:
 				return Value{Type: String, S: rat.FloatString(dec.Scale())}, nil
+			case Binary:
+				return Value{Type: Binary, S: string(b)}, nil
 			}
 			return Value{}, avroWant(c, "decimal")
 		}
-		if c.Type == String {
+		switch c.Type {
+		case Binary:
+			if d.alias && len(b) > 0 {
+				return Value{Type: Binary, S: unsafe.String(&b[0], len(b))}, nil
+			}
+			return Value{Type: Binary, S: string(b)}, nil
+		case String:
 			return Value{Type: String, S: base64.StdEncoding.EncodeToString(b)}, nil
 		}
 		return Value{}, avroWant(c, string(s.Type()))
@@ -339,14 +395,22 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		return Value{}, avroWant(c, "enum")
 	case avro.Union:
 		u := s.(*avro.UnionSchema)
-		if c.Type == String && structUnion(unionMembers(u)) {
+		members := unionMembers(u)
+		if c.Type == String && structUnion(members) {
 			break
 		}
 		branch, err := avroBranch(r, u)
 		if err != nil {
 			return Value{}, err
 		}
+		if st := structOf(c.Type); st != nil && structUnion(members) && branch.Type() != avro.Null {
+			return d.unionStruct(r, members, branch, c, st)
+		}
 		return d.value(r, branch, c)
+	case avro.Record:
+		if st := structOf(c.Type); st != nil {
+			return d.recordStruct(r, s.(*avro.RecordSchema), c, st)
+		}
 	}
 	if c.Type != String {
 		return Value{}, avroWant(c, string(s.Type()))
@@ -357,6 +421,71 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		return Value{}, err
 	}
 	return Value{Type: String, S: string(out)}, nil
+}
+
+// unionStruct reads the written branch of a union of several types into
+// Glue's struct: the field member<k>, k the branch's place among the
+// non-null branches, is set and every other field is null.
+func (d *avroDecoder) unionStruct(r *avroReader, members []avro.Schema, branch avro.Schema, c Column, st *structType) (Value, error) {
+	k := 0
+	for k < len(members) && members[k] != branch {
+		k++
+	}
+	name := "member" + strconv.Itoa(k)
+	fi := st.fieldIndex(name)
+	if fi < 0 {
+		return Value{}, fmt.Errorf("union branch %d (%s) has no field %s in column type %s", k, deref(branch).Type(), name, c.Type)
+	}
+	fields := make([]Value, len(st.fields))
+	v, err := d.value(r, branch, st.fields[fi])
+	if err != nil {
+		return Value{}, nested(name, err)
+	}
+	fields[fi] = v
+	return StructValue(c.Type, fields), nil
+}
+
+// recordStruct reads a record into a struct column: each record field fills
+// the struct field of the same name (exactly, else ignoring case); record
+// fields the struct lacks are read and dropped, struct fields the record
+// lacks are null.
+func (d *avroDecoder) recordStruct(r *avroReader, rec *avro.RecordSchema, c Column, st *structType) (Value, error) {
+	if d.items++; d.items > avroMaxItems {
+		return Value{}, fmt.Errorf("more than %d values in one datum", avroMaxItems)
+	}
+	fields := make([]Value, len(st.fields))
+	for _, f := range rec.Fields() {
+		fi := st.fieldIndex(f.Name())
+		if fi < 0 {
+			if _, err := d.appendJSON(d.scratch[:0], r, f.Type(), 1); err != nil {
+				return Value{}, nested(f.Name(), err)
+			}
+			continue
+		}
+		v, err := d.value(r, f.Type(), st.fields[fi])
+		if err != nil {
+			return Value{}, nested(st.fields[fi].Name, err)
+		}
+		fields[fi] = v
+	}
+	return StructValue(c.Type, fields), nil
+}
+
+// nestedError is an error in a field of a struct column; field is the path
+// below the column (a.b).
+type nestedError struct {
+	field string
+	err   error
+}
+
+func (e *nestedError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *nestedError) Unwrap() error { return e.err }
+
+func nested(field string, err error) error {
+	if ne, ok := err.(*nestedError); ok {
+		return &nestedError{field: field + "." + ne.field, err: ne.err}
+	}
+	return &nestedError{field: field, err: err}
 }
 
 func avroWant(c Column, got string) error {
@@ -658,38 +787,9 @@ func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 		return nil, nil, 0, avroErr("", 0, "want an Avro object container file (magic Obj\\x01) as no avro schema is configured")
 	}
 	r := &avroReader{b: b, i: 4}
-	var schema, codec []byte
-	for {
-		n, err := r.blockCount()
-		if err != nil {
-			return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
-		}
-		if n == 0 {
-			break
-		}
-		for range n {
-			k, err := r.bytes()
-			if err != nil {
-				return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
-			}
-			v, err := r.bytes()
-			if err != nil {
-				return nil, nil, 0, avroErr("", r.i, "container header: %v", err)
-			}
-			switch string(k) {
-			case "avro.schema":
-				schema = v
-			case "avro.codec":
-				codec = v
-			}
-		}
-	}
-	sync, err := r.fixed(16)
+	schema, codec, sync, err := containerHeader(r)
 	if err != nil {
-		return nil, nil, 0, avroErr("", r.i, "container header: sync marker: %v", err)
-	}
-	if schema == nil {
-		return nil, nil, 0, avroErr("", r.i, "container header has no avro.schema")
+		return nil, nil, 0, err
 	}
 	var datum []byte
 	at, total := 0, int64(0)
@@ -782,6 +882,82 @@ func (d *avroDecoder) container(b []byte) (*avroPlan, []byte, int, error) {
 		return plan, out, -1, nil
 	}
 	return nil, nil, 0, avroErr("", 4, "unsupported container codec %q (want null, deflate, snappy or zstandard)", codec)
+}
+
+// containerHeader reads an object container header's metadata and sync
+// marker from r, which is just past the magic.
+func containerHeader(r *avroReader) (schema, codec, sync []byte, err error) {
+	for {
+		n, err := r.blockCount()
+		if err != nil {
+			return nil, nil, nil, avroErr("", r.i, "container header: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+		for range n {
+			k, err := r.bytes()
+			if err != nil {
+				return nil, nil, nil, avroErr("", r.i, "container header: %v", err)
+			}
+			v, err := r.bytes()
+			if err != nil {
+				return nil, nil, nil, avroErr("", r.i, "container header: %v", err)
+			}
+			switch string(k) {
+			case "avro.schema":
+				schema = v
+			case "avro.codec":
+				codec = v
+			}
+		}
+	}
+	if sync, err = r.fixed(16); err != nil {
+		return nil, nil, nil, avroErr("", r.i, "container header: sync marker: %v", err)
+	}
+	if schema == nil {
+		return nil, nil, nil, avroErr("", r.i, "container header has no avro.schema")
+	}
+	return schema, codec, sync, nil
+}
+
+// InferAvro derives columns from the writer schemas in the headers of a
+// batch of Avro object container payloads, for a job that gives neither
+// columns nor a writer schema: the columns of the first schema, as
+// AvroColumns makes them (unions and records become structs), then the
+// fields that later schemas add. A field whose type differs between schemas
+// gets the type Widen gives (string for two different structs). Every column
+// is nullable. Payloads that are not containers, or whose schema is not a
+// record, are skipped (the decoder sends them to the dead letter); each
+// distinct schema is converted once. It returns nil when no payload has a
+// usable schema.
+func InferAvro(payloads [][]byte) []Column {
+	var cols []Column
+	at := map[string]int{}
+	seen := map[string]bool{}
+	for _, p := range payloads {
+		if len(p) < 4 || string(p[:4]) != "Obj\x01" {
+			continue
+		}
+		schema, _, _, err := containerHeader(&avroReader{b: p, i: 4})
+		if err != nil || seen[string(schema)] || len(seen) >= avroMaxSchemas {
+			continue
+		}
+		seen[string(schema)] = true
+		more, err := AvroColumns(string(schema))
+		if err != nil {
+			continue
+		}
+		for _, c := range more {
+			if i, ok := at[c.Name]; ok {
+				cols[i].Type = Widen(cols[i].Type, c.Type)
+				continue
+			}
+			at[c.Name] = len(cols)
+			cols = append(cols, Column{Name: c.Name, Type: c.Type})
+		}
+	}
+	return cols
 }
 
 // avroReader reads Avro's binary encoding.

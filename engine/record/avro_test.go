@@ -32,14 +32,29 @@ const ventSchema = `{"type":"record","name":"Vent","namespace":"streamcheck.test
  {"name":"num","type":["int","long"]}
 ]}`
 
+var (
+	unionType = mustType("struct<member0:int,member1:string>")
+	locType   = mustType("struct<lat:double,tags:string>")
+)
+
 var ventAvroCols = []record.Column{
 	{Name: "id", Type: record.Int, Required: true}, {Name: "serial", Type: record.String}, {Name: "big", Type: record.Bigint},
 	{Name: "x", Type: record.Double}, {Name: "f", Type: record.Float}, {Name: "ok", Type: record.Boolean},
-	{Name: "maker", Type: record.String}, {Name: "mac", Type: record.String}, {Name: "ts", Type: record.Timestamp},
+	{Name: "maker", Type: record.String}, {Name: "mac", Type: record.Binary}, {Name: "ts", Type: record.Timestamp},
 	{Name: "day", Type: record.Date}, {Name: "price", Type: record.Double}, {Name: "opt", Type: record.String},
-	{Name: "u", Type: record.String}, {Name: "loc", Type: record.String}, {Name: "attrs", Type: record.String},
+	{Name: "u", Type: unionType}, {Name: "loc", Type: locType}, {Name: "attrs", Type: record.String},
 	{Name: "num", Type: record.String},
 }
+
+func mustType(s string) record.Type {
+	t, err := record.ParseType(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func str(s string) record.Value { return record.Value{Type: record.String, S: s} }
 
 func ventDatum(opt, u any) map[string]any {
 	return map[string]any{
@@ -85,11 +100,12 @@ func TestAvro(t *testing.T) {
 	full := map[string]record.Value{
 		"id": {Type: record.Int, I: 29}, "serial": {Type: record.String, S: "dd5e"}, "big": {Type: record.Bigint, I: -9007199254740993},
 		"x": {Type: record.Double, F: 1.5}, "f": {Type: record.Float, F: 0.25}, "ok": record.Bool(true),
-		"maker": {Type: record.String, S: "Philips"}, "mac": {Type: record.String, S: "AQL/"},
+		"maker": {Type: record.String, S: "Philips"}, "mac": record.BinaryValue([]byte{1, 2, 255}),
 		"ts": {Type: record.Timestamp, I: 1795352709123000}, "day": {Type: record.Date, I: 20779}, "price": {Type: record.Double, F: -12.34},
-		"opt": {Type: record.String, S: "here"}, "u": {Type: record.String, S: `{"member0":5,"member1":null}`},
-		"loc": {Type: record.String, S: `{"lat":47.5,"tags":["a","b\"c"]}`}, "attrs": {Type: record.String, S: `{"k":3}`},
-		"num": {Type: record.String, S: "-3"},
+		"opt": {Type: record.String, S: "here"}, "u": record.StructValue(unionType, []record.Value{{Type: record.Int, I: 5}, {}}),
+		"loc":   record.StructValue(locType, []record.Value{{Type: record.Double, F: 47.5}, str(`["a","b\"c"]`)}),
+		"attrs": {Type: record.String, S: `{"k":3}`},
+		"num":   {Type: record.String, S: "-3"},
 	}
 	datum := marshalAvro(t, ventSchema, ventDatum("here", 5))
 	truncated := datum[:len(datum)-20] // inside attrs
@@ -109,7 +125,26 @@ func TestAvro(t *testing.T) {
 		{name: "container, snappy", in: ocfPayload(t, ventSchema, ocf.Snappy, ventDatum("here", 5)), want: full},
 		{name: "container, zstandard", in: ocfPayload(t, ventSchema, ocf.ZStandard, ventDatum("here", 5)), want: full},
 		{name: "null union branches", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, "s")),
-			want: map[string]record.Value{"opt": {}, "u": {Type: record.String, S: `{"member0":null,"member1":"s"}`}}},
+			want: map[string]record.Value{"opt": {}, "u": record.StructValue(unionType, []record.Value{{}, str("s")})}},
+		{name: "null branch of a struct union", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, nil)),
+			want: map[string]record.Value{"u": {}}},
+		{name: "union and record into string columns as JSON text", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, "s")),
+			cols: []record.Column{{Name: "mac", Type: record.String}, {Name: "u", Type: record.String}, {Name: "loc", Type: record.String}},
+			want: map[string]record.Value{"mac": str("AQL/"), "u": str(`{"member0":null,"member1":"s"}`), "loc": str(`{"lat":47.5,"tags":["a","b\"c"]}`)}},
+		{name: "record into a struct with other fields", schema: ventSchema, in: datum,
+			cols: []record.Column{{Name: "loc", Type: mustType("struct<LAT:bigint,alt:int>")}}, wantErr: `field "loc.LAT" at byte`},
+		{name: "record into a narrower struct", schema: ventSchema, in: datum,
+			cols: []record.Column{{Name: "loc", Type: mustType("struct<alt:int,tags:string>")}, {Name: "num", Type: record.Bigint}},
+			want: map[string]record.Value{"loc": record.StructValue(mustType("struct<alt:int,tags:string>"), []record.Value{{}, str(`["a","b\"c"]`)}),
+				"num": {Type: record.Bigint, I: -3}}},
+		{name: "union branch without a struct field", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, "s")),
+			cols: []record.Column{{Name: "u", Type: mustType("struct<member0:int>")}}, wantErr: `field "u" at byte`},
+		{name: "union branch of the wrong struct field type", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, "s")),
+			cols: []record.Column{{Name: "u", Type: mustType("struct<member0:int,member1:int>")}}, wantErr: `field "u.member1" at byte`},
+		{name: "truncated fixed goes to the dead letter", schema: `{"type":"record","name":"F","fields":[{"name":"mac","type":{"type":"fixed","name":"M","size":6}}]}`,
+			in: []byte{1, 2, 3}, cols: []record.Column{{Name: "mac", Type: record.Binary}}, wantErr: `field "mac" at byte 0: datum ends early`},
+		{name: "binary column from a string", schema: `{"type":"record","name":"S","fields":[{"name":"s","type":"string"}]}`,
+			in: []byte{4, 'h', 'i'}, cols: []record.Column{{Name: "s", Type: record.Binary}}, want: map[string]record.Value{"s": record.BinaryValue([]byte("hi"))}},
 		{name: "union branch into a scalar column", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, 6)),
 			cols: []record.Column{{Name: "u", Type: record.Bigint}}, want: map[string]record.Value{"u": {Type: record.Bigint, I: 6}}},
 
@@ -168,7 +203,7 @@ func TestAvroColumns(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:string! ts:timestamp! day:date! price:double! opt:string u:string loc:string! attrs:string! skipped:string! num:bigint!"
+	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:binary! ts:timestamp! day:date! price:double! opt:string u:struct<member0:int,member1:string> loc:struct<lat:double,tags:string>! attrs:string! skipped:string! num:bigint!"
 	if g := joinSpace(got); g != want {
 		t.Errorf("AvroColumns =\n%s\nwant\n%s", g, want)
 	}

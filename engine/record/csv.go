@@ -115,8 +115,8 @@ func (d *csvDecoder) Decode(payload []byte, row []Value) error {
 
 func (d *csvDecoder) set(row []Value, ci, fi int, f csvField) error {
 	c := d.cols[ci]
-	if f.s == "" && f.quoted && c.Type == String {
-		row[ci] = Value{Type: String}
+	if f.s == "" && f.quoted && (c.Type == String || c.Type == Binary) {
+		row[ci] = Value{Type: c.Type}
 		return nil
 	}
 	v, reason := parseText(f.s, c)

@@ -12,8 +12,8 @@ import (
 func checkRow(t *testing.T, cols []record.Column, row []record.Value, want map[string]record.Value) {
 	t.Helper()
 	for i, c := range cols {
-		if w, ok := want[c.Name]; ok && row[i] != w {
-			t.Errorf("%s = %+v, want %+v", c.Name, row[i], w)
+		if w, ok := want[c.Name]; ok && !sameValue(row[i], w) {
+			t.Errorf("%s = %s %s, want %s %s", c.Name, row[i].Type, row[i].AppendJSON(nil), w.Type, w.AppendJSON(nil))
 		}
 	}
 }

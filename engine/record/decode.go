@@ -1,6 +1,8 @@
 package record
 
 import (
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -176,6 +178,12 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		switch c.Type {
 		case String:
 			return Value{Type: String, S: str}, nil
+		case Binary:
+			b, err := base64.StdEncoding.DecodeString(str)
+			if err != nil {
+				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want binary as a base64 string (standard alphabet, padded), got %s: %v", quoteShort(str), err)}
+			}
+			return Value{Type: Binary, S: string(b)}, nil
 		case Timestamp:
 			t, ok := parseTimestamp(str)
 			if !ok {
@@ -191,6 +199,9 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		}
 		return Value{}, wrongType(c, start, "string")
 	case '{', '[':
+		if s.peek() == '{' && c.Type.Struct() {
+			return d.structValue(s, c)
+		}
 		if err := s.skip(0); err != nil {
 			return Value{}, err
 		}
@@ -221,6 +232,78 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		return Value{Type: c.Type, F: f}, nil
 	}
 	return Value{}, wrongType(c, start, "number")
+}
+
+// structValue reads an object into a struct Value: fields go to the struct
+// fields of the same name (exactly, else ignoring case), unknown fields are
+// checked and ignored, missing ones are null. Errors name the field as
+// column.field.
+func (d *Decoder) structValue(s *scanner, c Column) (Value, error) {
+	st := structOf(c.Type)
+	fields := make([]Value, len(st.fields))
+	s.i++ // '{'
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+		return StructValue(c.Type, fields), nil
+	}
+	var keyBuf []byte
+	for {
+		s.ws()
+		if s.peek() != '"' {
+			return Value{}, s.err(c.Name, "want a field name")
+		}
+		key, _, err := s.str(&keyBuf)
+		if err != nil {
+			return Value{}, err
+		}
+		s.ws()
+		if s.peek() != ':' {
+			return Value{}, s.err(c.Name+"."+string(key), "want ':'")
+		}
+		s.i++
+		s.ws()
+		if fi := st.fieldIndex(string(key)); fi < 0 {
+			if err := s.skip(0); err != nil {
+				return Value{}, err
+			}
+		} else {
+			v, err := d.value(s, st.fields[fi])
+			if err != nil {
+				return Value{}, nestField(err, c.Name)
+			}
+			fields[fi] = v
+		}
+		s.ws()
+		ch := s.peek()
+		s.i++
+		if ch == '}' {
+			return StructValue(c.Type, fields), nil
+		}
+		if ch != ',' {
+			s.i--
+			return Value{}, s.err(c.Name, "want ',' or '}'")
+		}
+	}
+}
+
+// nestField prefixes the field a *DecodeError names with the struct column
+// holding it; an error naming no field is about the payload and is kept.
+func nestField(err error, column string) error {
+	var de *DecodeError
+	if errors.As(err, &de) && de.Field != "" {
+		de.Field = column + "." + de.Field
+	}
+	return err
+}
+
+// quoteShort quotes s, cut to 64 bytes so that a long value does not flood
+// the dead letter's error.
+func quoteShort(s string) string {
+	if len(s) > 64 {
+		return strconv.Quote(s[:64]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 func wrongType(c Column, at int, got string) error {

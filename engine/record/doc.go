@@ -1,8 +1,17 @@
 // Package record holds the typed values that flow through the engine: the
 // column types a Glue user declares (string, int, bigint, double, float,
-// boolean, timestamp, date, decimal), rows of Values, and the decoders that
-// turn a stream record's payload into a row for each of Glue's streaming
-// classifications: json, csv, avro and grok.
+// boolean, timestamp, date, decimal, binary and struct<name:type,...>), rows
+// of Values, and the decoders that turn a stream record's payload into a row
+// for each of Glue's streaming classifications: json, csv, avro and grok.
+//
+// # Types
+//
+// Scalar types are the Type constants. A struct type (Glue's
+// struct<name:type,...>) is made by StructOf or ParseType; struct types are
+// interned, so the same fields give the same Type and Types compare with ==.
+// A binary Value holds its raw bytes in S; a struct Value holds one Value per
+// field (StructValue, Value.Fields). A decoder gives each struct Value fresh
+// memory, so rows stay valid after the next record is decoded.
 //
 // # Decoders
 //
@@ -18,7 +27,10 @@
 //
 // One object per payload, valid UTF-8; unknown fields are checked and
 // ignored; nested objects and arrays fill string columns with their JSON
-// text.
+// text. A binary column takes a standard, padded base64 string. A struct
+// column takes an object: its fields fill the struct fields of the same name
+// (exactly, else ignoring case), unknown ones are ignored and missing ones are
+// null; an error inside it names the field as column.field.
 //
 // # CSV
 //
@@ -39,7 +51,9 @@
 //
 // A record must have exactly one field per column (per header name with
 // withHeader). An empty field is null, except that a quoted empty field is
-// the empty string in a string column. Numbers use Go's syntax for base-10
+// the empty string in a string or binary column. A binary column takes the
+// field's text bytes as they are; a struct column cannot be filled from
+// text, so NewFormatDecoder refuses one. Numbers use Go's syntax for base-10
 // integers and floats, booleans are true or false in any case, timestamps
 // and dates use the layouts of the JSON decoder.
 //
@@ -56,17 +70,20 @@
 // conversions apply:
 //
 //   - enum → string (the symbol);
-//   - fixed and bytes → binary in Glue; the engine's types have no binary
-//     yet, so they fill a string column with the standard base64 of the bytes;
+//   - fixed and bytes → binary (the raw bytes; base64 text in a string
+//     column);
+//   - records → struct of their fields, filled by name (a record that
+//     contains itself is JSON text instead);
 //   - a union of null and one type → that type, nullable; int with long →
 //     bigint and float with double → double, as Spark reads them; any other
 //     union of several types → Glue's struct with fields member0, member1,
-//     ... (one per non-null branch, in order, all null but the one written),
-//     held as its JSON text in a string column; a non-string column takes
-//     the written branch's value directly;
-//   - records, arrays and maps → their JSON text in a string column, with
-//     bytes as base64, decimals as numbers and dates and timestamps as
-//     strings;
+//     ... (one per non-null branch, in order, all null but the one written;
+//     the null branch makes the struct null). A string column takes the
+//     struct's JSON text and a scalar column the written branch's value
+//     directly;
+//   - arrays and maps (and records or unions declared as string columns) →
+//     their JSON text in a string column, with bytes as base64, decimals as
+//     numbers and dates and timestamps as strings;
 //   - logical types: date → date, timestamp-millis/-micros (and the local
 //     variants, read as UTC) → timestamp, decimal → double (exact decimal
 //     text in a string column), uuid → string.

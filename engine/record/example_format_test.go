@@ -57,9 +57,11 @@ func ExampleNewFormatDecoder_avro() {
 		panic(err)
 	}
 	printRow(cols, row)
+	fmt.Println(cols[3].Type)
 	fmt.Println(dec.Decode(payload[:3], row))
 	// Output:
 	// id=7 maker=Philips at=2026-11-22 13:05:09.123 value={"member0":null,"member1":"high"}
+	// struct<member0:bigint,member1:string>
 	// field "at" at byte 2: datum ends early
 }
 

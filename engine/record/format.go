@@ -128,10 +128,19 @@ func (f Format) Validate() error {
 }
 
 // NewFormatDecoder returns a RowDecoder for payloads in format f decoded into
-// cols. It validates f first. For json it returns NewDecoder(cols).
+// cols. It validates f first, and refuses struct columns for csv and grok,
+// whose fields are flat text. For json it returns NewDecoder(cols).
 func NewFormatDecoder(f Format, cols []Column) (RowDecoder, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
+	}
+	switch c := f.classification(); c {
+	case CSV, Grok:
+		for _, col := range cols {
+			if col.Type.Struct() {
+				return nil, fmt.Errorf("%w: column %q: %s fields are text and cannot fill a %s column (struct columns need json or avro)", ErrFormat, col.Name, c, col.Type)
+			}
+		}
 	}
 	switch f.classification() {
 	case CSV:

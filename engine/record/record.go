@@ -1,17 +1,24 @@
 package record
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
-// Type is a column type, named as in the Glue Data Catalog.
-type Type uint8
+// Type is a column type, named as in the Glue Data Catalog. The scalar types
+// are the constants below; struct types (Glue's struct<name:type,...>) are
+// made by StructOf or ParseType and compare equal when their fields do. The
+// number of a struct type depends on the order in which a process made its
+// types: persist a Type by its String, never by its number.
+type Type uint16
 
-// The column types. Decimal is stored as Double (a documented loss of
-// precision); Int is 32 bits and Bigint 64, as in Hive.
+// The scalar column types. Decimal is stored as Double (a documented loss of
+// precision); Int is 32 bits and Bigint 64, as in Hive; Binary holds raw
+// bytes.
 const (
 	Invalid Type = iota
 	String
@@ -22,22 +29,43 @@ const (
 	Boolean
 	Timestamp
 	Date
+	Binary
 )
 
-var typeNames = [...]string{"invalid", "string", "int", "bigint", "double", "float", "boolean", "timestamp", "date"}
+var typeNames = [...]string{"invalid", "string", "int", "bigint", "double", "float", "boolean", "timestamp", "date", "binary"}
 
-// String returns the catalog name of t.
+// String returns the catalog name of t, such as "bigint" or
+// "struct<member0:int,member1:string>".
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
 	}
+	if st := structOf(t); st != nil {
+		return st.name
+	}
 	return "type(" + strconv.Itoa(int(t)) + ")"
 }
 
-// ParseType maps a catalog type name (case-insensitive; "long" and "integer"
-// are aliases of bigint and int, "decimal" and "decimal(p,s)" map to double)
-// to a Type.
+// ParseType maps a catalog type name to a Type. Names are case-insensitive;
+// "long" and "integer" are aliases of bigint and int, "decimal" and
+// "decimal(p,s)" map to double, and struct<name:type,...> (Hive DDL syntax,
+// nested up to MaxStructDepth levels) makes a struct type as StructOf does.
 func ParseType(s string) (Type, error) {
+	p := typeParser{s: s}
+	t, err := p.parse(0)
+	if err == nil {
+		p.ws()
+		if p.i != len(p.s) {
+			err = fmt.Errorf("unexpected %q after the type", p.s[p.i:])
+		}
+	}
+	if err != nil {
+		return Invalid, fmt.Errorf("column type %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func parseScalarType(s string) (Type, error) {
 	n := strings.ToLower(strings.TrimSpace(s))
 	if strings.HasPrefix(n, "decimal") {
 		return Double, nil
@@ -59,9 +87,16 @@ func ParseType(s string) (Type, error) {
 		return Timestamp, nil
 	case "date":
 		return Date, nil
+	case "binary":
+		return Binary, nil
+	case "array", "map":
+		return Invalid, fmt.Errorf("%s columns are not supported (declare a string column to get the JSON text)", n)
 	}
-	return Invalid, fmt.Errorf("unknown column type %q (want string, int, bigint, double, float, boolean, timestamp, date or decimal)", s)
+	return Invalid, fmt.Errorf("unknown type %q (want %s)", strings.TrimSpace(s), TypeNames)
 }
+
+// TypeNames lists the column types ParseType accepts, for error messages.
+const TypeNames = "string, int, bigint, double, float, boolean, timestamp, date, binary, decimal or struct<name:type,...>"
 
 // Column is one column of a schema.
 type Column struct {
@@ -73,19 +108,68 @@ type Column struct {
 
 // Value is one typed cell. The zero Value is null. Int, Bigint, Boolean (0 or
 // 1), Timestamp (microseconds since the Unix epoch, UTC) and Date (days since
-// the epoch) use I; Double and Float use F; String uses S.
+// the epoch) use I; Double and Float use F; String uses S, and so does Binary
+// (S holds the raw bytes, which need not be UTF-8). A struct Value holds one
+// Value per field of its type; make it with StructValue and read it with
+// Fields. Values are comparable; two struct Values are == only when they
+// share their fields.
 type Value struct {
 	Type Type
 	I    int64
 	F    float64
 	S    string
+	// fields points at the first of a struct's field values; their number
+	// is that of the type's fields.
+	fields *Value
+}
+
+// BinaryValue returns a Binary Value holding a copy of b.
+func BinaryValue(b []byte) Value { return Value{Type: Binary, S: string(b)} }
+
+// StructValue returns a Value of struct type t whose fields are fields, one
+// per field of t in order (null fields are zero Values). The Value keeps
+// fields: the caller must not change it afterwards. StructValue panics if t
+// is not a struct type or fields has the wrong length, as these are
+// programming errors.
+func StructValue(t Type, fields []Value) Value {
+	st := structOf(t)
+	if st == nil {
+		panic("record: StructValue of non-struct type " + t.String())
+	}
+	if len(fields) != len(st.fields) {
+		panic(fmt.Sprintf("record: StructValue of %s with %d fields, want %d", st.name, len(fields), len(st.fields)))
+	}
+	return Value{Type: t, fields: &fields[0]}
+}
+
+// Fields returns the field values of a struct Value, in the order of its
+// type's fields, or nil for any other Value. The slice is shared with v: do
+// not modify it.
+func (v Value) Fields() []Value {
+	if v.fields == nil {
+		return nil
+	}
+	st := structOf(v.Type)
+	if st == nil {
+		return nil
+	}
+	return unsafe.Slice(v.fields, len(st.fields))
+}
+
+// Bytes returns a copy of a Binary (or String) Value's bytes; nil for null.
+func (v Value) Bytes() []byte {
+	if v.Null() {
+		return nil
+	}
+	return []byte(v.S)
 }
 
 // Null reports whether v is null.
 func (v Value) Null() bool { return v.Type == Invalid }
 
 // Any returns v as a Go value for expressions: nil, string, int64, float64,
-// bool, or time.Time for timestamps and dates.
+// bool, time.Time for timestamps and dates, []byte for binary, and
+// map[string]any (field name to Any of the field) for a struct.
 func (v Value) Any() any {
 	switch v.Type {
 	case String:
@@ -100,12 +184,22 @@ func (v Value) Any() any {
 		return time.UnixMicro(v.I).UTC()
 	case Date:
 		return time.Unix(v.I*86400, 0).UTC()
+	case Binary:
+		return []byte(v.S)
+	}
+	if st := structOf(v.Type); st != nil && v.fields != nil {
+		m := make(map[string]any, len(st.fields))
+		for i, f := range v.Fields() {
+			m[st.fields[i].Name] = f.Any()
+		}
+		return m
 	}
 	return nil
 }
 
 // Text formats v for a Hive-style partition path; null is
-// __HIVE_DEFAULT_PARTITION__ as in Hive and Spark.
+// __HIVE_DEFAULT_PARTITION__ as in Hive and Spark. Binary is its standard
+// base64 and a struct its JSON text (see AppendJSON).
 func (v Value) Text() string {
 	switch v.Type {
 	case String:
@@ -120,11 +214,18 @@ func (v Value) Text() string {
 		return time.UnixMicro(v.I).UTC().Format("2006-01-02 15:04:05.999999")
 	case Date:
 		return time.Unix(v.I*86400, 0).UTC().Format(time.DateOnly)
+	case Binary:
+		return base64.StdEncoding.EncodeToString([]byte(v.S))
+	}
+	if v.Type.Struct() && v.fields != nil {
+		return string(v.appendJSON(nil))
 	}
 	return "__HIVE_DEFAULT_PARTITION__"
 }
 
-// FromAny converts a Go value returned by an expression to a Value of type t.
+// FromAny converts a Go value returned by an expression to a Value of type t:
+// a []byte or string for binary, a map[string]any for a struct (missing
+// fields are null).
 func FromAny(x any, t Type) (Value, error) {
 	if x == nil {
 		return Value{}, nil
@@ -171,6 +272,29 @@ func FromAny(x any, t Type) (Value, error) {
 	case Date:
 		if v, ok := x.(time.Time); ok {
 			return Value{Type: Date, I: v.UTC().Truncate(24*time.Hour).Unix() / 86400}, nil
+		}
+	case Binary:
+		switch v := x.(type) {
+		case []byte:
+			return BinaryValue(v), nil
+		case string:
+			return Value{Type: Binary, S: v}, nil
+		}
+	default:
+		if st := structOf(t); st != nil {
+			m, ok := x.(map[string]any)
+			if !ok {
+				break
+			}
+			fields := make([]Value, len(st.fields))
+			for i, f := range st.fields {
+				fv, err := FromAny(m[f.Name], f.Type)
+				if err != nil {
+					return Value{}, fmt.Errorf("field %s: %w", f.Name, err)
+				}
+				fields[i] = fv
+			}
+			return StructValue(t, fields), nil
 		}
 	}
 	return Value{}, fmt.Errorf("cannot use %T as %s", x, t)

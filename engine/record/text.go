@@ -9,7 +9,8 @@ import (
 )
 
 // parseText converts the text of a CSV field or a Grok capture to a Value of
-// c's type. An empty text is null. The reason returned on failure names the
+// c's type. An empty text is null. A binary column takes the text's bytes
+// as they are. The reason returned on failure names the
 // expected type and quotes the text.
 func parseText(s string, c Column) (Value, string) {
 	if s == "" {
@@ -18,6 +19,8 @@ func parseText(s string, c Column) (Value, string) {
 	switch c.Type {
 	case String:
 		return Value{Type: String, S: s}, ""
+	case Binary:
+		return Value{Type: Binary, S: s}, ""
 	case Int, Bigint:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || (c.Type == Int && (n < math.MinInt32 || n > math.MaxInt32)) {
@@ -53,6 +56,9 @@ func parseText(s string, c Column) (Value, string) {
 			return Value{}, fmt.Sprintf("want a date (yyyy-MM-dd), got %q", s)
 		}
 		return Value{Type: Date, I: t.Unix() / 86400}, ""
+	}
+	if c.Type.Struct() {
+		return Value{}, fmt.Sprintf("a %s column takes json or avro records, not text fields", c.Type)
 	}
 	return Value{}, fmt.Sprintf("unsupported column type %s", c.Type)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -121,6 +122,11 @@ func zero(t record.Type) any {
 		return false
 	case record.Timestamp, record.Date:
 		return time.Time{}
+	case record.Binary:
+		return []byte{}
+	}
+	if t.Struct() {
+		return map[string]any{}
 	}
 	return nil
 }
@@ -130,10 +136,19 @@ func (t *Transform) Output() []record.Column { return t.out }
 
 // Apply maps in (a row of the input schema) into out (len(Output())) and
 // reports whether the filter keeps it. A cast that fails yields null, as
-// ApplyMapping does; an expression that fails at run time is an error.
+// ApplyMapping does, with one exception: a binary value that is not valid
+// UTF-8 cast to string is an error (the record goes to the dead letter rather
+// than lose its bytes or write text DuckDB cannot read). String to binary
+// takes the string's bytes; binary to string the bytes as text; a struct to
+// string is its JSON text, and a struct keeps its value only when mapped to
+// the same struct type. An expression that fails at run time is an error.
 func (t *Transform) Apply(in, out []record.Value) (bool, error) {
 	for i, s := range t.steps {
-		out[i] = cast(in[s.from], s.to, s.layout)
+		v := in[s.from]
+		if v.Type == record.Binary && s.to == record.String && !utf8.ValidString(v.S) {
+			return false, fmt.Errorf("transform: mapping to %q: binary value (%d bytes) is not valid UTF-8, so it cannot be cast to string", t.out[i].Name, len(v.S))
+		}
+		out[i] = cast(v, s.to, s.layout)
 	}
 	if !t.needsEnv {
 		return true, nil
@@ -172,7 +187,14 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 	}
 	switch to {
 	case record.String:
+		if v.Type == record.Binary {
+			return record.Value{Type: record.String, S: v.S}
+		}
 		return record.Value{Type: record.String, S: v.Text()}
+	case record.Binary:
+		if v.Type == record.String {
+			return record.Value{Type: record.Binary, S: v.S}
+		}
 	case record.Int, record.Bigint:
 		var n int64
 		switch v.Type {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/generators"
 )
 
 // Catalog returns the named scenarios, each on the embedded backend by
@@ -105,6 +106,19 @@ func Catalog() []Scenario {
 			},
 		},
 		{
+			Name:        "kafka-broker-faults",
+			Description: "Kafka on 3 embedded brokers while loading: partition leaders moved, a broker taken down and brought back, leaders re-elected, and some Fetch and Produce requests answered NOT_LEADER_FOR_PARTITION, delayed or cut off; every record still arrives once.",
+			Setup:       Setup{Kind: engine.KindKafka, KafkaBrokers: 3},
+			Load:        Load{Rate: 1500, Records: 4000},
+			During:      KafkaBrokerFaults(500 * time.Millisecond),
+			Faults: []Fault{
+				{SkipUpTo: 20, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Fetch", Action: fault.ActionError, Code: "NOT_LEADER_FOR_PARTITION", Times: 4}},
+				{SkipUpTo: 10, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Produce", Action: fault.ActionError, Code: "NOT_LEADER_FOR_PARTITION", Times: 3}},
+				{SkipUpTo: 10, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Fetch", Delay: 200 * time.Millisecond, Times: 5}},
+				{SkipUpTo: 30, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Fetch", Action: fault.ActionDrop, Times: 2}},
+			},
+		},
+		{
 			Name:        "kinesis-split-merge-during-load",
 			Description: "A shard is split and two others merged while the load runs; every record arrives once and each key's records keep their order across parents and children.",
 			Load:        Load{Rate: 1000, Records: 3000},
@@ -149,6 +163,48 @@ func Catalog() []Scenario {
 			Crashes:     []Crash{{Point: "after-commit", Batch: 2}},
 			AfterCrash:  DeleteCheckpoint,
 			Expect:      Expect{Duplicates: true, DuplicatesAreCommitted: true},
+		},
+		{
+			Name:        "sigkill-soak",
+			Description: "The engine runs as a real `streamcheck run` process and is killed with SIGKILL 3 times (STREAMCHECK_SOAK=N: N times) at moments drawn from the seed, then restarted on its checkpoint; every record still arrives once and every malformed one in the dead letter once.",
+			Kills:       3,
+			Load:        Load{Rate: 800, Records: 2000, Malformed: 0.01},
+			Expect:      Expect{MinDeadLetters: 10},
+		},
+		{
+			Name:        "aggregation-restart",
+			Description: "The Glue blog's second pipeline: readings joined with normal ranges per ventilator, graded RED/ORANGE/GREEN and averaged over 10-minute windows sliding every 5 on event time, across a crash after the sink and one after a commit; no window lost or counted twice, averages, counts and alert levels as computed independently, unmatched readings in the dead letter.",
+			Setup:       Setup{Job: AggregationJob},
+			Load: Load{Rate: 1500, Records: 2400, Malformed: 0.02, EventInterval: time.Second, Late: 0.03,
+				Encode: AggregationEncoding},
+			Crashes: []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 2}, {Point: "after-commit", Batch: 3}},
+			Expect: Expect{MinDeadLetters: 50, DeadLetterErrors: map[string]string{MalformedUnmatched: "aggregate: unmatched:"},
+				Verify: VerifyAggregation},
+		},
+		{
+			Name:        "format-csv-malformed",
+			Description: "Ventilator readings as CSV payloads of a header line and a record, fields separated by '|', 5% malformed (a field missing, a non-numeric id, invalid UTF-8), a crash after the sink: good records exactly once, each malformed one in the dead letter once with its error.",
+			Setup:       Setup{Job: CSVJob},
+			Load:        Load{Rate: 4000, Records: 1500, Malformed: 0.05, Encode: CSVEncoding},
+			Crashes:     []Crash{{Point: "after-sink", Batch: 1}},
+			Expect:      Expect{MinDeadLetters: 20, DeadLetterErrors: csvErrors},
+		},
+		{
+			Name:        "format-avro-malformed",
+			Description: "Ventilator readings as Avro binary datums with the writer schema in the job, 5% malformed (cut short, invalid UTF-8), a crash inside the sink: good records exactly once, each malformed one in the dead letter once with its error.",
+			Setup:       Setup{Job: AvroJob},
+			Load: Load{Rate: 4000, Records: 1500, Malformed: 0.05, Format: generators.FormatAvro,
+				MalformedKinds: []string{generators.MalformedInvalidJSON, generators.MalformedInvalidUTF8}},
+			Crashes: []Crash{{Point: "in-sink:1", Batch: 1}},
+			Expect:  Expect{MinDeadLetters: 20, DeadLetterErrors: avroErrors},
+		},
+		{
+			Name:        "format-grok-malformed",
+			Description: "Ventilator readings as log lines parsed with a Grok pattern and custom patterns, 5% malformed (a line the pattern does not match, an id too large for int), a crash after the plan: good records exactly once, each malformed one in the dead letter once with its error.",
+			Setup:       Setup{Job: GrokJob},
+			Load:        Load{Rate: 4000, Records: 1500, Malformed: 0.05, Encode: GrokEncoding},
+			Crashes:     []Crash{{Point: "after-plan", Batch: 1}},
+			Expect:      Expect{MinDeadLetters: 20, DeadLetterErrors: grokErrors},
 		},
 	}
 }

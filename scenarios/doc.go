@@ -31,10 +31,35 @@
 // failOnDataLoss), records excused as data loss (Expect.MinDataLoss) or
 // duplicates equal to what was reprocessed (Expect.DuplicatesAreCommitted).
 //
-// WithEngineProcess runs the engine as a real `streamcheck run` child
-// process and kills it with SIGKILL at moments drawn from the seed; the
-// soak test that uses it is opt-in (STREAMCHECK_SOAK=N, N kills) because it
-// builds the binary.
+// The load can be any of the generator's encodings (Load.Format) or
+// another made from them (Load.Encode: CSVEncoding writes CSV with a header
+// line and a '|' delimiter, GrokEncoding log lines for a Grok pattern), with
+// event times spaced for windows (Load.EventInterval) and late records
+// (Load.Late). The ledger records each payload as sent and why it is
+// malformed, so the checks expect what the encoding produced; an aggregating
+// job's readings without a reference row are marked that way too
+// (AggregationEncoding), since the inner join dead-letters them.
+//
+// Besides the checks of package assertions, a scenario can ask that each
+// dead-letter entry's error names what is wrong with its record
+// (Expect.DeadLetterErrors) and add checks of its own on the same DuckDB
+// session (Expect.Verify). VerifyAggregation is one: for the Glue blog's
+// second pipeline (AggregationJob) it recomputes, without the engine's
+// code, every reading's alert level and, batch by batch, the event-time
+// watermark, the late readings and each 10-minute window sliding every 5
+// that the watermark closes, and compares them with the joined rows and the
+// windows output: no window lost or counted twice, in the batch that closed
+// it, with the right count, averages and alert counts.
+//
+// KafkaBrokerFaults disturbs the embedded Kafka cluster during the load
+// (leaders moved, a broker down and back, leaders re-elected), alongside
+// Kafka fault rules on Fetch and Produce.
+//
+// Scenario.Kills runs the engine as a real `streamcheck run` child process
+// and kills it with SIGKILL at moments drawn from the seed (STREAMCHECK_SOAK
+// overrides the count). The binary is EngineBinary's: STREAMCHECK_ENGINE_BIN,
+// the running streamcheck itself, or one built with go build once per
+// process. WithEngineProcess names a binary and a count for any scenario.
 //
 // Catalog lists the named scenarios that `go test ./scenarios` and
 // `streamcheck scenario run` execute. The backend comes from

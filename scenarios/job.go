@@ -101,8 +101,9 @@ var knownKeys = []string{generators.Ventilator().Key, generators.Payments().Key,
 // AssertionsConfig maps job onto the checks' configuration: output, dead
 // letter and checkpoint locations, delivery mode, partitioning, the expected
 // output schema (the ApplyMapping targets, or the source columns without
-// mappings, then derived columns and __src_timestamp, less partition
-// columns; all nullable, as Spark writes them) and the key column (the first
+// mappings, then derived columns, an aggregating job's alert column and
+// __src_timestamp, less partition columns; all nullable, as Spark writes
+// them) and the key column (the first
 // output column named like a generator data set's key — serialnumber,
 // event_id, _id — else none; set KeyColumn yourself for other data).
 //
@@ -165,6 +166,9 @@ func outputSchema(job *engine.Job) []assertions.Column {
 	}
 	for _, d := range job.Transforms.Derived {
 		cols = append(cols, assertions.Column{Name: d.Name, Type: d.Type, Nullable: true})
+	}
+	if a := job.Aggregate; a != nil && a.AlertColumn != "" {
+		cols = append(cols, assertions.Column{Name: a.AlertColumn, Type: "string", Nullable: true})
 	}
 	if job.Options.AddRecordTimestamp {
 		cols = append(cols, assertions.Column{Name: "__src_timestamp", Type: "timestamp", Nullable: true})

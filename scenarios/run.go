@@ -135,6 +135,9 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	res := &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description,
 		timeline: &timeline{started: start}}
 	tl := res.timeline
+	if s.Kills > 0 && o.engineBin == "" {
+		o.timeout += time.Duration(s.kills(o.getenv)) * KillTimeout
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	say := func(format string, args ...any) { fmt.Fprintf(o.progress, format+"\n", args...) }
@@ -153,7 +156,11 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	// Setup.
 	stack := o.stack
 	if stack == nil {
-		sopts := append([]emulator.Option{emulator.WithSeed(seed), emulator.WithGetenv(o.getenv)}, o.stackOpts...)
+		sopts := []emulator.Option{emulator.WithSeed(seed), emulator.WithGetenv(o.getenv)}
+		if s.Setup.KafkaBrokers > 1 {
+			sopts = append(sopts, emulator.WithKafkaBrokers(s.Setup.KafkaBrokers))
+		}
+		sopts = append(sopts, o.stackOpts...)
 		stack, err = emulator.Start(ctx, sopts...)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: start emulator stack: %w", s.Name, err)
@@ -205,15 +212,27 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 
+	// The engine binary, when the engine runs as a process: built before
+	// the load starts, which may take a while.
+	if s.Kills > 0 && o.engineBin == "" {
+		say("finding the streamcheck binary for the engine process (go build when needed)")
+		bin, err := EngineBinary(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		o.engineBin, o.kills = bin, s.kills(o.getenv)
+	}
+
 	// Load, in the background.
 	ds := s.dataset()
-	src, err := generators.NewSource(generators.SourceConfig{
-		Dataset: ds, Seed: seed, Producers: s.producers(),
-		Malformed: s.Load.Malformed, Duplicates: s.Load.Duplicates,
-		MalformedOnly: []string{generators.MalformedInvalidJSON, generators.MalformedWrongType, generators.MalformedInvalidUTF8},
-	})
+	src, err := s.source(seed)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	var encoder *encodeSink
+	if s.Load.Encode != nil {
+		encoder = &encodeSink{Sink: sink, seed: seed, encode: s.Load.Encode}
+		sink = encoder
 	}
 	res.Ledger = filepath.Join(o.dir, "ledger.jsonl")
 	ledger, err := generators.CreateLedger(res.Ledger)
@@ -223,6 +242,10 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	defer ledger.Close()
 	stats := &generators.Stats{}
 	count := s.records()
+	if s.Kills > 0 {
+		// The load lasts until the last kill.
+		count *= int64(o.kills)
+	}
 	loadDone := make(chan struct{})
 	var loadErr error
 	loadCtx, stopLoad := context.WithCancel(ctx)
@@ -230,6 +253,9 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	go func() {
 		defer close(loadDone)
 		res.Load, loadErr = generators.Run(loadCtx, generators.RunConfig{Source: src, Sink: sink, Count: count, Rate: s.Load.Rate, Ledger: ledger, Stats: stats})
+		if encoder != nil {
+			res.Load.Malformed = encoder.malformed.Load()
+		}
 		if err := ledger.Close(); err != nil && loadErr == nil {
 			loadErr = err
 		}
@@ -262,6 +288,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	restartAfterCrash := false
 	if o.engineBin != "" {
 		crashes = nil
+		say("engine runs as a process (%s), killed with SIGKILL %d times", o.engineBin, o.kills)
 		if err := runProcesses(ctx, o, res, stack, seed, loadDone, say); err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
@@ -367,7 +394,21 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	defer os.RemoveAll(tmp)
-	rep, err := verify(ctx, cfg)
+	// The local copy first, for the scenario's own checks.
+	res.LocalCopy = filepath.Join(o.dir, "s3")
+	if err := download(ctx, s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	if job.Aggregate != nil && job.Sink.WindowsPath != "" {
+		// The checks of package assertions know one output path; the
+		// windows objects the plans also name are the windows check's.
+		ck := filepath.Join(tmp, "checkpoint-without-windows")
+		if err := checkpointWithout(res.LocalPath(res.Checkpoint), ck, job.Sink.WindowsPath); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		cfg.Checkpoint = ck
+	}
+	rep, err := verify(ctx, cfg, s.extraChecks(job, seed, res.Ledger, src, res.LocalPath)...)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: verify: %w", s.Name, err)
 	}
@@ -381,13 +422,13 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	}
 	res.judge(&s)
 
-	// Keep the files.
-	res.LocalCopy = filepath.Join(o.dir, "s3")
-	if err := download(ctx, s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
-	}
 	if err := tl.readBatches(res.LocalPath(res.Checkpoint), res.Ledger, w.shared.replayedBatches()); err != nil {
 		return nil, fmt.Errorf("scenario %s: read the batches: %w", s.Name, err)
+	}
+	if res.Batches == 0 && o.engineBin != "" {
+		// A child process's commits are not seen as they happen: count
+		// them in the checkpoint.
+		res.Batches = int64(len(tl.batches))
 	}
 	res.Elapsed = time.Since(start)
 	res.ResultFile = filepath.Join(o.dir, "result.json")
@@ -399,6 +440,24 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	return res, nil
+}
+
+// extraChecks are the scenario's checks beyond those of package assertions:
+// the dead-letter errors and Expect.Verify.
+func (s *Scenario) extraChecks(job *engine.Job, seed uint64, ledger string, src *generators.Source, local func(string) string) []func(context.Context, *assertions.Session) ([]assertions.Result, error) {
+	var extra []func(context.Context, *assertions.Session) ([]assertions.Result, error)
+	if want := s.Expect.DeadLetterErrors; len(want) > 0 {
+		extra = append(extra, func(ctx context.Context, sess *assertions.Session) ([]assertions.Result, error) {
+			r, err := checkDeadLetterErrors(ctx, sess, want)
+			return []assertions.Result{r}, err
+		})
+	}
+	if s.Expect.Verify != nil {
+		extra = append(extra, func(ctx context.Context, sess *assertions.Session) ([]assertions.Result, error) {
+			return s.Expect.Verify(ctx, &Verification{Session: sess, Job: job, Seed: seed, Ledger: ledger, Source: src, Local: local})
+		})
+	}
+	return extra
 }
 
 // judge sets the tallies and the verdict from the reports.

@@ -7,8 +7,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
@@ -40,6 +43,9 @@ const (
 	DefaultMaxFetchRecordsPerShard = 200
 	// DefaultTimeout bounds a whole run.
 	DefaultTimeout = 2 * time.Minute
+	// KillTimeout is what each SIGKILL of Scenario.Kills adds to the
+	// run's timeout.
+	KillTimeout = 15 * time.Second
 )
 
 // Scenario is one reproducible end-to-end run: a setup, a load, a fault
@@ -53,6 +59,14 @@ type Scenario struct {
 	Description string
 	Setup       Setup
 	Load        Load
+	// Kills, when positive, runs the engine as a real `streamcheck run`
+	// child process (EngineBinary's, unless WithEngineProcess names one)
+	// and kills it with SIGKILL that many times, at moments drawn from the
+	// seed, instead of using Crashes. EnvSoak set to a positive number
+	// overrides the count. The load then sends Load.Records per kill, so
+	// that it lasts until the last one, and the run's timeout grows by
+	// KillTimeout per kill.
+	Kills int
 	// Crashes stop the engine dead, in order, one per engine run; after
 	// each the engine is started again on the same checkpoint, as a
 	// supervisor restarts a killed job.
@@ -99,6 +113,9 @@ type Setup struct {
 	// KeyColumn is the output column holding the ledger's key; default
 	// the data set's key (serialnumber for the ventilator).
 	KeyColumn string
+	// KafkaBrokers is how many brokers the embedded Kafka runs (leader
+	// moves and a broker taken down need at least two); default 1.
+	KafkaBrokers int
 }
 
 // Env is what a job builder gets to know about a run.
@@ -141,6 +158,30 @@ type Load struct {
 	Malformed float64
 	// Duplicates is the share of deliberate producer-side duplicates.
 	Duplicates float64
+	// MalformedKinds are the generator's kinds of malformed records
+	// (generators.MalformedKinds); default invalid JSON, a wrong type and
+	// invalid UTF-8.
+	MalformedKinds []string
+	// Format is the generator's encoding (generators.FormatJSON, CSV or
+	// Avro); default JSON.
+	Format generators.Format
+	// EventInterval spaces the records' event times; default the
+	// generator's (generators.DefaultEventInterval). Windowed jobs need
+	// event times that span several windows.
+	EventInterval time.Duration
+	// Late is the share of records whose event time the generator sets
+	// back by up to MaxLateness (default generators.DefaultMaxLateness).
+	Late        float64
+	MaxLateness time.Duration
+	// Encode, when set, rewrites every generated record before it is
+	// sent: it returns the payload to send and why that payload is
+	// malformed ("" when it is well formed). The ledger records the
+	// payload sent and that reason, so the checks expect what Encode
+	// produced: another encoding (Grok log lines, CSV with a header), or
+	// well-formed records the job must reject (a reading without a
+	// reference row). It runs with the run's seed and must depend on
+	// nothing else, so that a seed replays the same payloads.
+	Encode func(seed uint64, rec generators.Record) (payload []byte, malformed string)
 }
 
 // Crash is an engine crash point. The batch is drawn from the seed in
@@ -190,6 +231,14 @@ type Expect struct {
 	// MaxLagP99 bounds the 99th percentile of lag from arrival in the
 	// stream to the commit of the record's batch; 0 means no bound.
 	MaxLagP99 time.Duration
+	// DeadLetterErrors, when set, asks that every dead-letter entry of a
+	// record the ledger marks malformed has an error containing the text
+	// mapped to its malformed kind (CheckDeadLetterErrors).
+	DeadLetterErrors map[string]string
+	// Verify, when set, adds the scenario's own checks to those of
+	// assertions.Verify, run after them on the same DuckDB session. A
+	// failed result fails the run like any other check.
+	Verify func(ctx context.Context, v *Verification) ([]assertions.Result, error)
 }
 
 var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -256,6 +305,26 @@ func (s *Scenario) Validate() error {
 	}
 	if s.Expect.MinDataLoss < 0 {
 		return bad("Expect.MinDataLoss", s.Expect.MinDataLoss, "a count, 0 for none")
+	}
+	if s.Load.Late < 0 || s.Load.Late > 1 {
+		return bad("Load.Late", s.Load.Late, "a share from 0 to 1")
+	}
+	if s.Load.Format != "" {
+		if _, err := generators.ParseFormat(string(s.Load.Format)); err != nil {
+			return bad("Load.Format", fmt.Sprintf("%q", s.Load.Format), "json, csv or avro")
+		}
+	}
+	if s.Load.EventInterval < 0 || s.Load.MaxLateness < 0 {
+		return bad("Load.EventInterval", s.Load.EventInterval, "a positive duration (0 for the default)")
+	}
+	if s.Setup.KafkaBrokers < 0 {
+		return bad("Setup.KafkaBrokers", s.Setup.KafkaBrokers, "a positive number (0 for one)")
+	}
+	if s.Kills < 0 {
+		return bad("Kills", s.Kills, "a number of SIGKILLs, 0 for none")
+	}
+	if s.Kills > 0 && len(s.Crashes) > 0 {
+		return bad("Kills", s.Kills, "no Crashes with it (a killed process has no crash points)")
 	}
 	if s.Expect.MaxLagP99 < 0 {
 		return bad("Expect.MaxLagP99", s.Expect.MaxLagP99, "a duration, 0 for no bound")
@@ -329,4 +398,26 @@ func orInt(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// source is the load's generator with the run's seed.
+func (s *Scenario) source(seed uint64) (*generators.Source, error) {
+	kinds := s.Load.MalformedKinds
+	if len(kinds) == 0 {
+		kinds = []string{generators.MalformedInvalidJSON, generators.MalformedWrongType, generators.MalformedInvalidUTF8}
+	}
+	return generators.NewSource(generators.SourceConfig{
+		Dataset: s.dataset(), Seed: seed, Producers: s.producers(), Format: s.Load.Format,
+		Malformed: s.Load.Malformed, Duplicates: s.Load.Duplicates, MalformedOnly: kinds,
+		EventInterval: s.Load.EventInterval, Late: s.Load.Late, MaxLateness: s.Load.MaxLateness,
+	})
+}
+
+// kills is the number of SIGKILLs: EnvSoak when set to a positive number,
+// else Kills.
+func (s *Scenario) kills(getenv func(string) string) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv(EnvSoak))); err == nil && n > 0 {
+		return n
+	}
+	return s.Kills
 }

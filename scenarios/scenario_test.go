@@ -35,6 +35,13 @@ func TestValidate(t *testing.T) {
 		{name: "committed duplicates without a crash", mutate: func(s *Scenario) {
 			s.Setup.Delivery, s.Expect.Duplicates, s.Expect.DuplicatesAreCommitted = engine.AtLeastOnce, true, true
 		}, wantErr: "Expect.DuplicatesAreCommitted"},
+		{name: "late share", mutate: func(s *Scenario) { s.Load.Late = 2 }, wantErr: "Load.Late"},
+		{name: "bad format", mutate: func(s *Scenario) { s.Load.Format = "xml" }, wantErr: "Load.Format"},
+		{name: "negative event interval", mutate: func(s *Scenario) { s.Load.EventInterval = -time.Second }, wantErr: "Load.EventInterval"},
+		{name: "negative brokers", mutate: func(s *Scenario) { s.Setup.KafkaBrokers = -1 }, wantErr: "Setup.KafkaBrokers"},
+		{name: "negative kills", mutate: func(s *Scenario) { s.Kills = -1 }, wantErr: "Kills"},
+		{name: "kills with crashes", mutate: func(s *Scenario) { s.Kills = 2; s.Crashes = []Crash{{Point: "after-sink", Batch: 1}} }, wantErr: "Kills"},
+		{name: "kills", mutate: func(s *Scenario) { s.Kills = 3 }},
 		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
 	}
 	for _, tt := range tests {

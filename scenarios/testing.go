@@ -16,7 +16,8 @@ import (
 // could not be carried out or did not meet its expectations fails the test
 // with the seed and the command that replays it. Pass WithSeed to fix the
 // seed; otherwise STREAMCHECK_SEED or DefaultSeed applies. A scenario with
-// emulator faults is skipped on a backend that cannot inject them.
+// emulator faults is skipped on a backend that cannot inject them, and one
+// that runs the engine as a process where no streamcheck binary can be had.
 func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	t.Helper()
 	o := append([]Option{WithDir(t.TempDir()), WithProgress(testWriter{t})}, opts...)
@@ -26,6 +27,9 @@ func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	res, err := Execute(t.Context(), s, o...)
 	if errors.Is(err, emulator.ErrFaultsUnavailable) {
 		t.Skipf("scenario %s injects emulator faults, which need the embedded backend: %v", s.Name, err)
+	}
+	if errors.Is(err, ErrNoEngineBinary) {
+		t.Skipf("scenario %s runs the engine as a process: %v", s.Name, err)
 	}
 	if err != nil {
 		seed, _ := newOptions(o).resolveSeed()

@@ -13,9 +13,10 @@ import (
 const CheckTypes = "types"
 
 // verify runs every check of the assertions package on one session
-// (Session.Verify) and adds the types check. A check that cannot run is an
-// error: a scenario never passes on a check it did not make.
-func verify(ctx context.Context, cfg assertions.Config) (*assertions.Report, error) {
+// (Session.Verify), adds the types check and then the results of extra, run
+// on the same session. A check that cannot run is an error: a scenario
+// never passes on a check it did not make.
+func verify(ctx context.Context, cfg assertions.Config, extra ...func(context.Context, *assertions.Session) ([]assertions.Result, error)) (*assertions.Report, error) {
 	s, err := assertions.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the job's files: %w", err)
@@ -30,6 +31,18 @@ func verify(ctx context.Context, cfg assertions.Config) (*assertions.Report, err
 		rep.OK = false
 	}
 	rep.Results = append(rep.Results, types)
+	for _, x := range extra {
+		more, err := x(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range more {
+			if r.Status == assertions.Fail {
+				rep.OK = false
+			}
+		}
+		rep.Results = append(rep.Results, more...)
+	}
 	return rep, nil
 }
 

@@ -448,6 +448,11 @@ func TestParseJobAggregateDefaults(t *testing.T) {
 	if a.EventTimeFormat != aggregate.DefaultEventTimeFormat || time.Duration(a.WindowDuration) != 10*time.Minute || time.Duration(a.SlideDuration) != 5*time.Minute {
 		t.Errorf("aggregate %+v: want the default event time format and 10-minute windows sliding 5", a)
 	}
+	// The example's reference table sits beside it: LoadJob resolves the
+	// relative path against the job file, whatever the working directory.
+	if _, err := os.Stat(a.Reference.Path); err != nil || filepath.Base(a.Reference.Path) != "normal_ranges.csv" {
+		t.Errorf("reference.path = %q (stat: %v), want the example's normal_ranges.csv", a.Reference.Path, err)
+	}
 	if _, err := engine.ParseJob([]byte("aggregate:\n  keyColum: x\n")); err == nil || !strings.Contains(err.Error(), "keyColum") {
 		t.Errorf("unknown aggregate key: %v, want an error naming it", err)
 	}

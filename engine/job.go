@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -294,6 +295,13 @@ func LoadJob(path string) (*Job, error) {
 	j, err := ParseJob(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// A reference table ships beside its job file, so a relative path is
+	// relative to the job file, not to where the job is started from.
+	// Output, dead-letter and checkpoint paths stay relative to the
+	// working directory, as in Spark.
+	if a := j.Aggregate; a != nil && a.Reference.Path != "" && !strings.Contains(a.Reference.Path, "://") && !filepath.IsAbs(a.Reference.Path) {
+		a.Reference.Path = filepath.Join(filepath.Dir(path), a.Reference.Path)
 	}
 	return j, nil
 }

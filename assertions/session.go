@@ -46,6 +46,9 @@ type Session struct {
 	missing []missingObject
 	ckpt    *checkpointLog // nil without Config.Checkpoint
 	ledger  string         // local ledger file, "" without one
+	// posType is the SQL type of sc_ledger.pos: BIGINT when every
+	// position has at most 18 digits, else VARCHAR padded to 64 digits.
+	posType string
 	built   map[string]bool
 	columns []string // data columns of the output files (first file's order)
 	// compactions counts the output objects compaction manifests account

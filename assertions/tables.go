@@ -15,13 +15,18 @@ import (
 //	sc_dl       dead-letter entries: payload hash, error, batch, file
 //	sc_ledger   the ledger's columns the checks need (a view)
 //	sc_outrows  the output's key, file and row number (a view)
-//	sc_keys     per key: what the ledger says may and must appear, and what
-//	            the output holds
+//	sc_once     one row per key seen in the ledger or the output: for the
+//	            plain keys (see buildOnce) the output row and the arrival
+//	            time, for the others only the key
+//	sc_keys     per key that is not plain: what the ledger says may and
+//	            must appear, and what the output holds
 //	sc_multi    rows of keys delivered more than once, paired by rank
 //	sc_rows     one row per output row with its paired acknowledgement
 //
-// Most keys are delivered once, so one aggregate over ledger and output
-// carries the work; only keys with several rows are paired row by row.
+// Nearly every key is plain: acknowledged once and delivered once. One lean
+// aggregate over ledger and output (sc_once) tells them from the rest, so
+// the full per-key accounting (sc_keys) and the row-by-row pairing
+// (sc_multi) run only over the few keys that are not.
 func (s *Session) ensure(ctx context.Context, name string) error {
 	if s.built[name] {
 		return nil
@@ -29,7 +34,8 @@ func (s *Session) ensure(ctx context.Context, name string) error {
 	deps := map[string][]string{
 		"sc_ledger":  {"sc_batches", "sc_dl"},
 		"sc_outrows": {"sc_files"},
-		"sc_keys":    {"sc_ledger", "sc_outrows"},
+		"sc_once":    {"sc_ledger", "sc_outrows", "sc_files"},
+		"sc_keys":    {"sc_once"},
 		"sc_multi":   {"sc_keys"},
 		"sc_rows":    {"sc_multi"},
 	}
@@ -50,17 +56,23 @@ func (s *Session) ensure(ctx context.Context, name string) error {
 		err = s.buildLedger(ctx)
 	case "sc_outrows":
 		err = s.buildOutRows(ctx)
+	case "sc_once":
+		err = s.buildOnce(ctx)
 	case "sc_keys":
 		err = s.buildKeys(ctx)
 	case "sc_multi":
 		err = s.buildMulti(ctx)
 	case "sc_rows":
 		err = s.exec(ctx, "pair output rows with the ledger", `CREATE VIEW sc_rows AS
+		SELECT NULL::VARCHAR AS k, f.batch, o.fr >> 40 AS file_id, o.fr & 1099511627775 AS rn, o.acked_ms,
+			NULL::`+s.posType+` AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition", o.seq
+		FROM sc_once o LEFT JOIN sc_files f ON f.file_id = o.fr >> 40 WHERE o.plain
+		UNION ALL
 		SELECT key AS k, batch, file_id, rn, CASE WHEN acks > 0 THEN acked_ms END AS acked_ms,
-			CASE WHEN acks > 0 THEN pos END AS pos, partition_key, "partition"
+			CASE WHEN acks > 0 THEN pos END AS pos, partition_key, "partition", NULL::BIGINT AS seq
 		FROM sc_keys WHERE n = 1
 		UNION ALL
-		SELECT k, batch, file_id, rn, acked_ms, pos, partition_key, "partition" FROM sc_multi`)
+		SELECT k, batch, file_id, rn, acked_ms, pos, partition_key, "partition", NULL::BIGINT AS seq FROM sc_multi`)
 	default:
 		err = fmt.Errorf("assertions: no table %s", name)
 	}
@@ -86,14 +98,32 @@ func (s *Session) buildLedger(ctx context.Context) error {
 	src := "ledger"
 	var stmts []string
 	if !strings.HasSuffix(strings.ToLower(s.ledger), ".parquet") {
-		// JSON is parsed once.
-		stmts = append(stmts, `CREATE TABLE sc_ledger_raw AS SELECT * FROM ledger`)
+		// JSON is parsed once, and only the columns the checks read.
+		if err := s.exec(ctx, "read ledger "+s.cfg.Ledger, `CREATE TABLE sc_ledger_raw AS SELECT seq, key, partition_key,
+			payload_sha256, malformed, outcome, shard_id, sequence_number, "partition", "offset", acked_at_ms FROM ledger`); err != nil {
+			return err
+		}
 		src = "sc_ledger_raw"
 	}
+	s.posType = "VARCHAR"
 	pos := `NULL::VARCHAR`
 	if nloss > 0 || s.cfg.CheckOrder {
-		pos = `CASE WHEN coalesce(sequence_number, '') <> '' THEN lpad(sequence_number, 64, '0')
+		// Positions of up to 18 digits (Kafka offsets, short sequence
+		// numbers) compare as BIGINT, far cheaper than padded strings.
+		var digits, notNumbers int64
+		if err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(max(length(sequence_number)), 0),
+			count(*) FILTER (WHERE TRY_CAST(sequence_number AS UBIGINT) IS NULL)
+			FROM %s WHERE coalesce(sequence_number, '') <> ''`, src)).Scan(&digits, &notNumbers); err != nil {
+			return fmt.Errorf("assertions: read ledger positions: %w", err)
+		}
+		if digits <= 18 && notNumbers == 0 {
+			s.posType = "BIGINT"
+			pos = `CASE WHEN coalesce(sequence_number, '') <> '' THEN CAST(sequence_number AS BIGINT)
+		     WHEN coalesce("offset", -1) >= 0 THEN "offset" END`
+		} else {
+			pos = `CASE WHEN coalesce(sequence_number, '') <> '' THEN lpad(sequence_number, 64, '0')
 		     WHEN coalesce("offset", -1) >= 0 THEN lpad(CAST("offset" AS VARCHAR), 64, '0') END`
+		}
 	}
 	pk := `NULL::VARCHAR`
 	if s.cfg.CheckOrder {
@@ -101,9 +131,14 @@ func (s *Session) buildLedger(ctx context.Context) error {
 	}
 	inLoss, deadLettered := "false", "false"
 	if nloss > 0 {
+		// sc_loss holds positions padded to 64 digits.
+		padded := "l.pos"
+		if s.posType == "BIGINT" {
+			padded = "lpad(CAST(l.pos AS VARCHAR), 64, '0')"
+		}
 		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE sc_lossy AS SELECT DISTINCT l.seq FROM (SELECT seq, coalesce(shard_id, '') AS shard_id,
 			coalesce("partition", -1) AS "partition", %s AS pos FROM %s) l JOIN sc_loss x
-			ON l.pos BETWEEN x.from_pos AND x.to_pos
+			ON `+padded+` BETWEEN x.from_pos AND x.to_pos
 			AND ((x.shard_id <> '' AND x.shard_id = l.shard_id) OR (x.shard_id = '' AND x."partition" = l."partition"))`, pos, src))
 		inLoss = "seq IN (SELECT seq FROM sc_lossy)"
 	}
@@ -154,47 +189,84 @@ func (s *Session) keyExpr() (string, error) {
 	return "", fmt.Errorf("assertions: key column %q: not in the output (columns: %s)", s.cfg.KeyColumn, strings.Join(s.columns, ", "))
 }
 
-// buildKeys aggregates, per key, the well-formed ledger attempts and the
-// output rows in one pass over both (see keysSQL).
-func (s *Session) buildKeys(ctx context.Context) error {
-	return s.exec(ctx, "match output with ledger", "CREATE TABLE sc_keys AS "+s.keysSQL())
+// buildOnce sorts the keys in one aggregate over the well-formed ledger
+// attempts and the output rows, per key, whose state is three integers: a
+// key is plain when it has exactly one ledger attempt, acknowledged with an
+// arrival time, outside data-loss ranges and not dead-lettered, and exactly
+// one output row. Each input row carries one number v: an output row its
+// file and row number packed as (file_id << 40) + rn (>= 0), a plain
+// attempt -1 - acked_at_ms (<= -2), any other attempt -1. Then a key is
+// plain exactly when it has two rows, min(v) <= -2 and max(v) >= 0. A plain
+// key is accounted for (must = attempted = acks = n = 1) and needs no
+// further look; sc_once keeps its output row and arrival time (and, when
+// order is checked, the attempt's seq) for lag and order, and drops the key
+// itself, which only the other keys need.
+func (s *Session) buildOnce(ctx context.Context) error {
+	seq, seqCol := "", ""
+	if s.cfg.CheckOrder {
+		seq, seqCol = `, CASE WHEN plain THEN sq END AS seq`, `, min(seq) AS sq`
+	} else {
+		seq = `, NULL::BIGINT AS seq`
+	}
+	return s.exec(ctx, "match output with ledger", `CREATE TABLE sc_once AS
+	SELECT CASE WHEN NOT plain THEN key END AS key, plain, CASE WHEN plain THEN -1 - lo END AS acked_ms,
+		CASE WHEN plain THEN hi END AS fr`+seq+`
+	FROM (
+		SELECT key, count(*) = 2 AND min(v) <= -2 AND max(v) >= 0 AS plain, min(v) AS lo, max(v) AS hi`+seqCol+`
+		FROM (
+			SELECT key, CASE WHEN outcome = 'ack' AND acked_at_ms > 0 AND NOT in_loss AND NOT dead_lettered
+				THEN -1 - acked_at_ms ELSE -1 END AS v, seq
+			FROM sc_ledger WHERE malformed = ''
+			UNION ALL
+			SELECT k, (file_id << 40) + rn, NULL FROM sc_outrows
+		) GROUP BY key
+	)`)
 }
 
-// keysSQL is the query behind sc_keys. An acknowledged attempt whose
-// payload is in the dead letter is accounted for there and not expected in
-// the output. To keep the aggregate's state per key small, the seven tallies
-// are packed into one HUGEINT of 18-bit fields (a key attempted or
-// delivered 262144 times would overflow; the generators repeat a key a few
-// times at most), and a row's file and row number into one BIGINT.
-func (s *Session) keysSQL() string {
-	order, ledgerOrder, outOrder, orderCols := "", "", "", `NULL::VARCHAR AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition"`
+// buildKeys accounts, per key that is not plain (see buildOnce), for the
+// well-formed ledger attempts and the output rows (see keysSQL).
+func (s *Session) buildKeys(ctx context.Context) error {
+	var others int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sc_once WHERE NOT plain`).Scan(&others); err != nil {
+		return fmt.Errorf("assertions: count keys not plain: %w", err)
+	}
+	q := s.keysSQL(`key IN (SELECT key FROM sc_once WHERE NOT plain)`,
+		`k IS NULL OR k IN (SELECT key FROM sc_once WHERE NOT plain)`)
+	if others == 0 {
+		q += ` LIMIT 0`
+	}
+	return s.exec(ctx, "match output with ledger", "CREATE TABLE sc_keys AS "+q)
+}
+
+// keysSQL is the query behind sc_keys over the ledger attempts and output
+// rows that the conditions select. An acknowledged attempt whose payload is
+// in the dead letter is accounted for there and not expected in the output.
+func (s *Session) keysSQL(ledgerWhere, outWhere string) string {
+	order, ledgerOrder, outOrder, orderCols := "", "", "", `NULL::`+s.posType+` AS pos, NULL::VARCHAR AS partition_key, NULL::INTEGER AS "partition"`
 	if s.cfg.CheckOrder {
 		order = `, arg_min(pos, acked_ms) AS pos, arg_min(partition_key, acked_ms) AS partition_key, arg_min("partition", acked_ms) AS "partition"`
 		ledgerOrder, outOrder = `, pos, partition_key, "partition"`, `, NULL, NULL, NULL`
 		orderCols = `a.pos, a.partition_key, a."partition"`
 	}
-	field := func(i int) string { return fmt.Sprintf(`CAST((a.p >> %d) & 262143 AS BIGINT)`, 18*i) }
-	flag := func(cond string, i int) string { return fmt.Sprintf(`(CAST(%s AS HUGEINT) << %d)`, cond, 18*i) }
-	packed := strings.Join([]string{
-		flag(`outcome = 'ack' AND NOT in_loss AND NOT dead_lettered`, 0),
-		flag(`outcome = 'ack' AND in_loss`, 1),
-		flag(`outcome = 'unknown'`, 2),
-		flag(`outcome IN ('ack', 'unknown')`, 3),
-		flag(`outcome = 'ack' AND acked_at_ms > 0`, 4),
-		flag(`dead_lettered`, 5),
-	}, " + ")
 	return `WITH a AS (
-		SELECT key, sum(p) AS p, min(acked_ms) AS acked_ms, min(fr) AS fr` + order + `
+		SELECT key,
+			count(*) FILTER (WHERE NOT out AND outcome = 'ack' AND NOT in_loss AND NOT dead_lettered) AS must,
+			count(*) FILTER (WHERE NOT out AND outcome = 'ack' AND in_loss) AS lossy,
+			count(*) FILTER (WHERE NOT out AND outcome = 'unknown') AS unknown,
+			count(*) FILTER (WHERE NOT out AND outcome IN ('ack', 'unknown')) AS attempted,
+			count(*) FILTER (WHERE NOT out AND outcome = 'ack' AND acked_at_ms > 0) AS acks,
+			count(*) FILTER (WHERE NOT out AND dead_lettered) AS dead_lettered,
+			count(*) FILTER (WHERE out) AS n,
+			min(acked_ms) AS acked_ms, min(fr) AS fr` + order + `
 		FROM (
-			SELECT key, ` + packed + ` AS p,
+			SELECT key, false AS out, outcome, in_loss, dead_lettered, acked_at_ms,
 				CASE WHEN outcome = 'ack' AND acked_at_ms > 0 THEN acked_at_ms END AS acked_ms, NULL::BIGINT AS fr` + ledgerOrder + `
-			FROM sc_ledger WHERE malformed = ''
+			FROM sc_ledger WHERE malformed = '' AND (` + ledgerWhere + `)
 			UNION ALL
-			SELECT k, ` + flag("true", 6) + `, NULL, (file_id << 40) + rn` + outOrder + ` FROM sc_outrows
+			SELECT k, true, NULL, NULL, NULL, NULL, NULL, (file_id << 40) + rn` + outOrder + ` FROM sc_outrows WHERE ` + outWhere + `
 		) GROUP BY key
 	)
-	SELECT a.key, ` + field(0) + ` AS must, ` + field(1) + ` AS lossy, ` + field(2) + ` AS unknown, ` + field(3) + ` AS attempted,
-		` + field(4) + ` AS acks, ` + field(5) + ` AS dead_lettered, ` + field(6) + ` AS n, a.acked_ms, ` + orderCols + `,
+	SELECT a.key, a.must, a.lossy, a.unknown, a.attempted, a.acks, a.dead_lettered, a.n, a.acked_ms, ` + orderCols + `,
 		f.batch, a.fr >> 40 AS file_id, a.fr & 1099511627775 AS rn
 	FROM a LEFT JOIN sc_files f ON f.file_id = a.fr >> 40`
 }
@@ -221,7 +293,7 @@ func (s *Session) buildMulti(ctx context.Context) error {
 	}
 	if multi == 0 {
 		return s.exec(ctx, "create pairs table", `CREATE TABLE sc_multi (k VARCHAR, batch BIGINT, file_id BIGINT, rn BIGINT,
-			acked_ms BIGINT, pos VARCHAR, partition_key VARCHAR, "partition" INTEGER)`)
+			acked_ms BIGINT, pos `+s.posType+`, partition_key VARCHAR, "partition" INTEGER)`)
 	}
 	return s.exec(ctx, "pair output rows with the ledger", `CREATE TABLE sc_multi AS
 	WITH multi AS (SELECT key FROM sc_keys WHERE n > 1),

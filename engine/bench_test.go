@@ -21,16 +21,21 @@ import (
 // local directory or the fake S3, with the checkpoint alongside. It reports
 // records/s and the peak heap growth per million records in a batch; with
 // the same stream, the peak follows the batch size, not the stream size.
+// The s3/batch=100k variants compare the engine's GetRecords decoder with
+// the SDK's deserializer.
 func BenchmarkRun(b *testing.B) {
 	const shards, total = 4, 400000
 	for _, tc := range []struct {
 		name     string
 		perShard int
 		s3       bool
+		opts     []engine.Option
 	}{
-		{"local/batch=100k", 25000, false},
-		{"local/batch=400k", 100000, false},
-		{"s3/batch=400k", 100000, true},
+		{"local/batch=100k", 25000, false, nil},
+		{"local/batch=400k", 100000, false, nil},
+		{"s3/batch=400k", 100000, true, nil},
+		{"s3/batch=100k", 25000, true, nil},
+		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			h := newHarness(b, shards)
@@ -58,7 +63,8 @@ func BenchmarkRun(b *testing.B) {
 					j.Sink.Path = fmt.Sprintf("s3://b%d/out", i)
 					j.Sink.DeadLetterPath = fmt.Sprintf("s3://b%d/dlq", i)
 				}
-				e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+				opts := append([]engine.Option{engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog)}, tc.opts...)
+				e, err := engine.New(j, opts...)
 				if err != nil {
 					b.Fatal(err)
 				}

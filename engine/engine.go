@@ -47,6 +47,9 @@ type Engine struct {
 	random    io.Reader
 	untilIdle bool
 	id        string
+	// sdkDecoder: GetRecords responses through the SDK's deserializer
+	// (WithSDKGetRecordsDecoder).
+	sdkDecoder bool
 
 	metrics  *metrics
 	src      source.Source
@@ -189,6 +192,7 @@ func (e *Engine) connect(ctx context.Context) error {
 		RetryInterval:           time.Duration(o.RetryIntervalMs) * time.Millisecond,
 		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
 		FailOnDataLoss:          o.FailOnDataLoss,
+		SDKDecoder:              e.sdkDecoder,
 	}, e.clk, e.log)
 	return nil
 }
@@ -490,6 +494,10 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	}
 	groups := map[string][]int{}
 	var nkept int64
+	var ingestPath string // the same for every row: formatted once
+	if e.job.Sink.Partitioning == PartitionByIngestTime {
+		ingestPath = sink.IngestPath(ingest)
+	}
 	for r := range keep {
 		if !keep[r] {
 			continue
@@ -498,7 +506,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		var p string
 		switch e.job.Sink.Partitioning {
 		case PartitionByIngestTime:
-			p = sink.IngestPath(ingest)
+			p = ingestPath
 		case PartitionByColumns:
 			vals := make([]string, len(partIdx))
 			for i, c := range partIdx {

@@ -6,4 +6,34 @@
 // rather than in consumer-group commits. Both detect records that retention
 // removed before they were read (data loss) and either fail or record the
 // lost range in the plan.
+//
+// # Decoding GetRecords responses
+//
+// Kinesis is read through the real kinesis.Client (signing, endpoints,
+// retries and errors are the SDK's), but successful GetRecords responses
+// are decoded by DecodeGetRecords, installed in the client's middleware
+// stack by AddGetRecordsDecoder in place of the SDK's deserializer for that
+// operation only. The SDK's generic awsJson deserializer dominated the
+// engine's CPU: reading 400,000 ventilator records from the embedded
+// Kinesis into Parquet, about 60% of the engine's CPU went to decoding
+// GetRecords responses, half of it clearing and copying memory. The SDK
+// reads each body into a bytes.Buffer that grows by doubling from empty
+// and is not pooled above 64 KiB, so a 3.7 MB page of 10,000 records is
+// copied and cleared about twice over fresh memory; it then allocates
+// several times per record (unquoting, base64, strings, pointers).
+//
+// DecodeGetRecords reads the body once into a pooled buffer sized from
+// Content-Length, scans it with a small parser that knows the
+// GetRecordsOutput shape (finding each Data string with IndexByte and
+// base64-decoding it in place), and builds the output with one allocation
+// each for the records, their timestamps, their string fields, the string
+// bytes and the Data bytes. On a 10,000-record page it is about 5 times
+// faster than the SDK with 7 times less memory and 9 allocations instead of
+// about 110,000 (BenchmarkGetRecordsDecode). Its output is the SDK's to the
+// field: a differential test and a fuzz target (FuzzGetRecordsDecode)
+// compare the two on the same bytes, escapes, surrogates, nulls, duplicate
+// and unknown members included. Responses other than HTTP 200 go to the
+// SDK's deserializer, so throttling, expired iterators and other errors
+// arrive as the SDK's typed errors. A malformed body gives a *DecodeError
+// naming the offset and the member. KinesisConfig.SDKDecoder turns it off.
 package source

@@ -119,7 +119,7 @@ func TestRunEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(figs), 4; got != want {
+	if got, want := len(figs), 5; got != want {
 		t.Fatalf("got %d figures, want %d: %+v", got, want, figs)
 	}
 	for _, f := range figs {

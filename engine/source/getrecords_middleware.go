@@ -1,0 +1,133 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// AddGetRecordsDecoder is a Kinesis client API option (for
+// kinesis.Options.APIOptions, kinesis.WithAPIOptions or
+// aws.Config.APIOptions) that decodes successful GetRecords responses with
+// DecodeGetRecords instead of the SDK's generic deserializer. It takes the
+// place of the SDK's "OperationDeserializer" middleware in GetRecords stacks
+// only (other operations are left alone) and hands the SDK's deserializer
+// every response that is not an HTTP 200, so errors, throttling and
+// retries behave exactly as without it. Signing, endpoints, retries and the
+// returned *kinesis.GetRecordsOutput are the SDK's own.
+func AddGetRecordsDecoder(stack *middleware.Stack) error {
+	if stack.ID() != "GetRecords" {
+		return nil
+	}
+	m := &getRecordsDeserializer{}
+	sdk, err := stack.Deserialize.Swap("OperationDeserializer", m)
+	if err != nil {
+		return fmt.Errorf("kinesis: install GetRecords decoder: %w", err)
+	}
+	if _, twice := sdk.(*getRecordsDeserializer); twice {
+		_, err := stack.Deserialize.Swap("OperationDeserializer", sdk)
+		return err
+	}
+	m.sdk = sdk
+	return nil
+}
+
+// withGetRecordsDecoder is the per-call form of AddGetRecordsDecoder.
+var withGetRecordsDecoder = kinesis.WithAPIOptions(AddGetRecordsDecoder)
+
+// getRecordsDeserializer keeps the SDK's ID so that anything positioned
+// relative to the SDK's deserializer still finds it.
+type getRecordsDeserializer struct {
+	sdk middleware.DeserializeMiddleware
+}
+
+func (*getRecordsDeserializer) ID() string { return "OperationDeserializer" }
+
+func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
+	out middleware.DeserializeOutput, md middleware.Metadata, err error,
+) {
+	out, md, err = next.HandleDeserialize(ctx, in)
+	resp, ok := out.RawResponse.(*smithyhttp.Response)
+	if err != nil || !ok || resp.StatusCode != http.StatusOK {
+		return m.sdk.HandleDeserialize(ctx, in, received{out, md, err})
+	}
+	defer func() { smithyhttp.CloseResponseBody(ctx, resp, false, err) }()
+	buf, err := readBody(resp)
+	if err != nil {
+		return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", err)}
+	}
+	res, err := DecodeGetRecords(*buf)
+	putBody(buf)
+	if err != nil {
+		return out, md, &smithy.DeserializationError{Err: err}
+	}
+	out.Result = res
+	return out, md, nil
+}
+
+// received is a handler that returns what the inner handlers already did,
+// for handing a response on to the SDK's deserializer.
+type received struct {
+	out middleware.DeserializeOutput
+	md  middleware.Metadata
+	err error
+}
+
+func (r received) HandleDeserialize(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	return r.out, r.md, r.err
+}
+
+// Response bodies are read into pooled buffers sized from Content-Length:
+// one read, no doubling, no clearing of fresh memory for each response.
+// Buffers over maxPooledBody (more than a full 10 MB GetRecords response
+// needs in base64) are not kept.
+const maxPooledBody = 32 << 20
+
+var bodies sync.Pool
+
+func readBody(resp *smithyhttp.Response) (*[]byte, error) {
+	want := 64 << 10
+	if n := resp.ContentLength; n >= 0 && n < maxPooledBody {
+		want = int(n) + 1 // +1 to see EOF without growing
+	}
+	buf, _ := bodies.Get().(*[]byte)
+	if buf == nil || cap(*buf) < want {
+		if buf != nil {
+			bodies.Put(buf)
+		}
+		b := make([]byte, 0, want)
+		buf = &b
+	}
+	b := (*buf)[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := resp.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			*buf = b
+			return buf, nil
+		}
+		if err != nil {
+			*buf = b
+			putBody(buf)
+			return nil, err
+		}
+	}
+}
+
+func putBody(buf *[]byte) {
+	if cap(*buf) <= maxPooledBody {
+		*buf = (*buf)[:0]
+		bodies.Put(buf)
+	}
+}

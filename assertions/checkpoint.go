@@ -19,6 +19,7 @@ type batchPlan struct {
 	Delivery          string     `json:"delivery"`
 	Objects           []string   `json:"objects"`
 	DeadLetterObjects []string   `json:"dead_letter_objects"`
+	WindowsObjects    []string   `json:"windows_objects"`
 	DataLoss          []lossSpan `json:"data_loss"`
 	EngineID          string     `json:"engine_id"`
 }

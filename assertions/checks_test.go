@@ -218,3 +218,48 @@ func TestDeliveryModes(t *testing.T) {
 		})
 	}
 }
+
+// TestLayoutWindows: an aggregating job's windows objects, named in the
+// plans' windows_objects, are checked with Config.Windows (missing and
+// orphan) and otherwise left alone; they are never output.
+func TestLayoutWindows(t *testing.T) {
+	tests := []struct {
+		name        string
+		windows     []string // batch 1's and batch 3's windows object
+		withWindows bool
+		wantStatus  Status
+		wantCounts  map[string]int64
+	}{
+		{"present", []string{"present", "present"}, true, Pass, map[string]int64{"orphan": 0, "missing_object": 0, "files": 5}},
+		{"not configured", []string{"present", "absent"}, false, Pass, map[string]int64{"orphan": 0, "missing_object": 0, "files": 5}},
+		{"named but absent", []string{"present", "absent"}, true, Fail, map[string]int64{"orphan": 0, "missing_object": 1}},
+		{"written but not named", []string{"unnamed", "present"}, true, Fail, map[string]int64{"orphan": 1, "missing_object": 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := cleanFixture()
+			f.batches[1].windows, f.batches[3].windows = tt.windows[0], tt.windows[1]
+			p := f.write(t)
+			cfg := p.config()
+			if tt.withWindows {
+				cfg.Windows = p.win
+			}
+			rep, err := Verify(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rep.Result(CheckLayout)
+			if r.Status != tt.wantStatus {
+				t.Errorf("layout status = %s, want %s (%+v)", r.Status, tt.wantStatus, r)
+			}
+			for name, want := range tt.wantCounts {
+				if got := r.Count(name); got != want {
+					t.Errorf("layout %s = %d, want %d (%+v)", name, got, want, r.Examples)
+				}
+			}
+			if d := rep.Result(CheckDelivery); d.Status != Pass {
+				t.Errorf("delivery = %s, want pass: windows objects are not output (%+v)", d.Status, d)
+			}
+		})
+	}
+}

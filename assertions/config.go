@@ -54,6 +54,10 @@ type Config struct {
 	Output string `json:"output"`
 	// DeadLetter is the dead-letter path; empty when the job has none.
 	DeadLetter string `json:"dead_letter,omitempty"`
+	// Windows is an aggregating job's sink.windowsPath. With it and a
+	// checkpoint, the layout check also finds missing and orphan windows
+	// objects; without it they are not looked at.
+	Windows string `json:"windows,omitempty"`
 	// Checkpoint is the checkpoint location; without it the lag, orphan and
 	// ingest-time checks and the data-loss allowance are skipped.
 	Checkpoint string `json:"checkpoint,omitempty"`
@@ -113,7 +117,7 @@ func (c *Config) Validate() error {
 		return bad("Output", "required")
 	}
 	for _, src := range []struct{ field, uri string }{
-		{"Output", c.Output}, {"DeadLetter", c.DeadLetter}, {"Checkpoint", c.Checkpoint}, {"Ledger", c.Ledger},
+		{"Output", c.Output}, {"DeadLetter", c.DeadLetter}, {"Windows", c.Windows}, {"Checkpoint", c.Checkpoint}, {"Ledger", c.Ledger},
 	} {
 		if src.uri == "" {
 			continue

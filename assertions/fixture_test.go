@@ -74,6 +74,10 @@ type fixBatch struct {
 	// planEngine and commitEngine are the engine ids the logs record; ""
 	// leaves them out, as older checkpoints do.
 	planEngine, commitEngine string
+	// windows is the batch's windows object: "" none, "present",
+	// "absent" (named by the plan, not written) or "unnamed" (written,
+	// not named).
+	windows string
 }
 
 type dlEntry struct {
@@ -155,14 +159,14 @@ func ingestDir(t time.Time) string {
 
 // paths of a written fixture.
 type fixPaths struct {
-	root, out, dl, ckpt, ledger string
+	root, out, dl, win, ckpt, ledger string
 }
 
 // write writes the fixture under a new temporary directory.
 func (f *fixture) write(t *testing.T) fixPaths {
 	t.Helper()
 	root := t.TempDir()
-	p := fixPaths{root: root, out: filepath.Join(root, "out"), dl: filepath.Join(root, "dlq"),
+	p := fixPaths{root: root, out: filepath.Join(root, "out"), dl: filepath.Join(root, "dlq"), win: filepath.Join(root, "windows"),
 		ckpt: filepath.Join(root, "checkpoint"), ledger: filepath.Join(root, "ledger.jsonl")}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -209,12 +213,22 @@ func (f *fixture) write(t *testing.T) fixPaths {
 			writeFile(t, path, strings.Join(dl, "\n")+"\n")
 			dlObjects = append(dlObjects, path)
 		}
+		var winObjects []string
+		if b.windows != "" {
+			path := filepath.Join(p.win, fmt.Sprintf("part-%08d-00000.snappy.parquet", b.id))
+			if b.windows != "absent" {
+				writeParquet(t, db, path, fixFile{})
+			}
+			if b.windows != "unnamed" {
+				winObjects = append(winObjects, path)
+			}
+		}
 		if b.unlisted {
 			continue
 		}
 		plan := map[string]any{"version": 1, "batch_id": b.id, "planned_at": b.plannedAt, "ingest_time": b.plannedAt,
 			"delivery": "exactly-once", "source": map[string]any{"kind": "kinesis", "stream": "ventilatorstream"},
-			"objects": objects, "dead_letter_objects": dlObjects, "data_loss": b.dataLoss, "engine_id": b.planEngine}
+			"objects": objects, "dead_letter_objects": dlObjects, "windows_objects": winObjects, "data_loss": b.dataLoss, "engine_id": b.planEngine}
 		writeJSON(t, filepath.Join(p.ckpt, "offsets", fmt.Sprint(b.id)), plan)
 		if b.committed {
 			writeJSON(t, filepath.Join(p.ckpt, "commits", fmt.Sprint(b.id)), map[string]any{"version": 1, "batch_id": b.id,

@@ -23,9 +23,10 @@ const hiveDefault = "__HIVE_DEFAULT_PARTITION__"
 //   - bad_name: under exactly-once, an object not named
 //     part-<8-digit batch>-<5-digit index>, or named after another batch than
 //     the one whose offsets list it;
-//   - orphan: an output or dead-letter object that no committed batch's
-//     offsets name (objects of failed or uncommitted attempts); expected,
-//     and only counted, under at-least-once;
+//   - orphan: an output, dead-letter or (with Config.Windows) windows
+//     object that no committed batch's offsets name (objects of failed or
+//     uncommitted attempts); expected, and only counted, under
+//     at-least-once;
 //   - missing_object: an object a committed batch names that is absent.
 //
 // Compactions (docs/formats.md) are honoured: an object written by a
@@ -110,6 +111,11 @@ func (s *Session) Layout(ctx context.Context) (Result, error) {
 		for _, f := range s.dl {
 			if !s.committed(f.listed) {
 				note("orphan", "", "dead_letter/"+f.rel, f.batch, "dead-letter object named by no committed batch")
+			}
+		}
+		for _, f := range s.win {
+			if !s.committed(f.listed) {
+				note("orphan", "", "windows/"+f.rel, f.batch, "windows object named by no committed batch")
 			}
 		}
 		for _, m := range s.missing {

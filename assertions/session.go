@@ -40,8 +40,10 @@ type Session struct {
 	tmp    string // removed by Close; "" when nothing was copied
 	outLoc location
 	dlLoc  location
+	winLoc location
 	out    []outFile
 	dl     []outFile
+	win    []outFile // windows objects, with Config.Windows
 	// missing lists the objects committed batches name that are not there.
 	missing []missingObject
 	ckpt    *checkpointLog // nil without Config.Checkpoint
@@ -89,12 +91,17 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		return l, local, nil
 	}
 	var err error
-	var outDir, dlDir, ckDir string
+	var outDir, dlDir, winDir, ckDir string
 	if s.outLoc, outDir, err = fetch(cfg.Output, "output"); err != nil {
 		return nil, err
 	}
 	if cfg.DeadLetter != "" {
 		if s.dlLoc, dlDir, err = fetch(cfg.DeadLetter, "dead_letter"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Windows != "" {
+		if s.winLoc, winDir, err = fetch(cfg.Windows, "windows"); err != nil {
 			return nil, err
 		}
 	}
@@ -120,6 +127,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s.out = s.applyCompactions(s.outLoc, s.out)
 	if dlDir != "" {
 		if s.dl, err = s.listObjects(dlDir, s.dlLoc, ".jsonl", func(p *batchPlan) []string { return p.DeadLetterObjects }); err != nil {
+			return nil, err
+		}
+	}
+	if winDir != "" {
+		if s.win, err = s.listObjects(winDir, s.winLoc, ".parquet", func(p *batchPlan) []string { return p.WindowsObjects }); err != nil {
 			return nil, err
 		}
 	}

@@ -361,8 +361,8 @@ func TestAggregateCrashPointsThenRestart(t *testing.T) {
 			// Batch 1 closes windows, so every crash point falls around
 			// the windows object: joined rows, windows, dead letters.
 			for _, p := range h.plans() {
-				if p.BatchID == 1 && (len(p.Objects) != 2 || !strings.Contains(p.Objects[1], "windows") || len(p.DeadLetterObjects) != 1) {
-					t.Fatalf("plan of batch 1: objects %v, dead letters %v; want joined rows, windows and dead letters", p.Objects, p.DeadLetterObjects)
+				if p.BatchID == 1 && (len(p.Objects) != 1 || len(p.WindowsObjects) != 1 || !strings.Contains(p.WindowsObjects[0], "windows") || len(p.DeadLetterObjects) != 1) {
+					t.Fatalf("plan of batch 1: objects %v, windows %v, dead letters %v; want one of each", p.Objects, p.WindowsObjects, p.DeadLetterObjects)
 				}
 			}
 			before := files(t, filepath.Join(h.dir, "windows"))

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -575,16 +576,19 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	}
 	plan.Objects, plan.DeadLetterObjects = []string{}, []string{}
 	for _, o := range outs {
-		if o.dead {
+		switch {
+		case o.dead:
 			plan.DeadLetterObjects = append(plan.DeadLetterObjects, o.url)
-		} else {
+		case o.windows:
+			plan.WindowsObjects = append(plan.WindowsObjects, o.url)
+		default:
 			plan.Objects = append(plan.Objects, o.url)
 		}
 	}
 	if planned != nil {
-		if e.job.Delivery == ExactlyOnce && (!equal(plan.Objects, planned.Objects) || !equal(plan.DeadLetterObjects, planned.DeadLetterObjects)) {
-			return nil, fmt.Errorf("engine: replay of batch %d would write %v + %v, plan says %v + %v",
-				id, plan.Objects, plan.DeadLetterObjects, planned.Objects, planned.DeadLetterObjects)
+		if e.job.Delivery == ExactlyOnce && (!slices.Equal(plan.Objects, planned.Objects) || !slices.Equal(plan.DeadLetterObjects, planned.DeadLetterObjects) || !slices.Equal(plan.WindowsObjects, planned.WindowsObjects)) {
+			return nil, fmt.Errorf("engine: replay of batch %d would write %v + %v + %v, plan says %v + %v + %v",
+				id, plan.Objects, plan.DeadLetterObjects, plan.WindowsObjects, planned.Objects, planned.DeadLetterObjects, planned.WindowsObjects)
 		}
 		plan = planned
 	} else if err := e.ckpt.Plan(ctx, plan); err != nil {
@@ -697,18 +701,6 @@ func (e *Engine) objectName(id int64, idx int, ext string) (string, error) {
 		return "", fmt.Errorf("engine: batch %d: random object name: %w", id, err)
 	}
 	return sink.RandomName(b, ext), nil
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // splitPartitionColumns returns the indexes of the columns written to files

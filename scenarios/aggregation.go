@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -411,42 +408,3 @@ func floorDiv(a, b int64) int64 {
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// checkpointWithout copies the local checkpoint directory from to dir,
-// leaving out of each plan's objects those under prefix (an aggregating
-// job's windows path), for checks that know only the output path.
-func checkpointWithout(from, dir, prefix string) error {
-	prefix = strings.TrimSuffix(prefix, "/") + "/"
-	return filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("copy checkpoint: %w", err)
-		}
-		if filepath.Dir(rel) == "offsets" {
-			var plan map[string]any
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.UseNumber()
-			if err := dec.Decode(&plan); err != nil {
-				return fmt.Errorf("copy checkpoint: read plan %s: %w", rel, err)
-			}
-			if objs, ok := plan["objects"].([]any); ok {
-				plan["objects"] = slices.DeleteFunc(objs, func(o any) bool { s, _ := o.(string); return strings.HasPrefix(s, prefix) })
-			}
-			if b, err = json.Marshal(plan); err != nil {
-				return fmt.Errorf("copy checkpoint: write plan %s: %w", rel, err)
-			}
-		}
-		dst := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return fmt.Errorf("copy checkpoint: %w", err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return fmt.Errorf("copy checkpoint: %w", err)
-		}
-		return nil
-	})
-}

@@ -119,6 +119,9 @@ func AssertionsConfig(job *engine.Job, ledger string, cfg aws.Config) assertions
 		Ledger:     ledger,
 		Delivery:   or(job.Delivery, engine.ExactlyOnce),
 	}
+	if job.Aggregate != nil {
+		c.Windows = job.Sink.WindowsPath
+	}
 	switch job.Sink.Partitioning {
 	case engine.PartitionByIngestTime, "":
 		c.IngestTimePartitioning = true
@@ -132,7 +135,7 @@ func AssertionsConfig(job *engine.Job, ledger string, cfg aws.Config) assertions
 			break
 		}
 	}
-	if isS3(c.Output) || isS3(c.DeadLetter) || isS3(c.Checkpoint) || isS3(c.Ledger) {
+	if isS3(c.Output) || isS3(c.DeadLetter) || isS3(c.Windows) || isS3(c.Checkpoint) || isS3(c.Ledger) {
 		c.S3 = s3.NewFromConfig(cfg, func(o *s3.Options) {
 			if job.Sink.Region != "" {
 				o.Region = job.Sink.Region

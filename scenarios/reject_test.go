@@ -59,14 +59,10 @@ func (c *spoiltCopy) verify(t *testing.T) *assertions.Report {
 	cfg := AssertionsConfig(c.job, c.res.Ledger, aws.Config{})
 	cfg.S3 = nil
 	cfg.Output, cfg.DeadLetter, cfg.Checkpoint = c.local(c.job.Sink.Path), c.local(c.job.Sink.DeadLetterPath), c.local(c.job.ForEachBatch.CheckpointLocation)
-	cfg.TempDir = t.TempDir()
-	if c.job.Aggregate != nil {
-		ck := filepath.Join(t.TempDir(), "checkpoint")
-		if err := checkpointWithout(cfg.Checkpoint, ck, c.job.Sink.WindowsPath); err != nil {
-			t.Fatal(err)
-		}
-		cfg.Checkpoint = ck
+	if cfg.Windows != "" {
+		cfg.Windows = c.local(c.job.Sink.WindowsPath)
 	}
+	cfg.TempDir = t.TempDir()
 	src, err := c.s.source(c.res.Seed)
 	if err != nil {
 		t.Fatal(err)

@@ -399,15 +399,6 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	if err := download(ctx, s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
-	if job.Aggregate != nil && job.Sink.WindowsPath != "" {
-		// The checks of package assertions know one output path; the
-		// windows objects the plans also name are the windows check's.
-		ck := filepath.Join(tmp, "checkpoint-without-windows")
-		if err := checkpointWithout(res.LocalPath(res.Checkpoint), ck, job.Sink.WindowsPath); err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
-		}
-		cfg.Checkpoint = ck
-	}
 	rep, err := verify(ctx, cfg, s.extraChecks(job, seed, res.Ledger, src, res.LocalPath)...)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: verify: %w", s.Name, err)

@@ -34,13 +34,14 @@ func init() {
 // sourceFlags are the flags verify and query share: where the job's files
 // are and how to reach S3.
 type sourceFlags struct {
-	job, output, deadLetter, checkpoint, ledger, endpoint string
+	job, output, deadLetter, windows, checkpoint, ledger, endpoint string
 }
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.job, "job", "", "job file to take the paths and expectations from (flags override it)")
 	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, file://path or a directory")
 	fs.StringVar(&f.deadLetter, "dead-letter", "", "dead-letter path: s3://bucket/prefix or a directory")
+	fs.StringVar(&f.windows, "windows", "", "an aggregating job's windows path (sink.windowsPath): s3://bucket/prefix or a directory")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint location: s3://bucket/prefix or a directory")
 	fs.StringVar(&f.ledger, "ledger", "", "the generator's ledger (.jsonl or .parquet)")
 	fs.StringVar(&f.endpoint, "endpoint", "", "S3 endpoint URL for s3:// paths; default from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS")
@@ -63,7 +64,7 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 	for _, o := range []struct {
 		flag string
 		dst  *string
-	}{{f.output, &cfg.Output}, {f.deadLetter, &cfg.DeadLetter}, {f.checkpoint, &cfg.Checkpoint}, {f.ledger, &cfg.Ledger}} {
+	}{{f.output, &cfg.Output}, {f.deadLetter, &cfg.DeadLetter}, {f.windows, &cfg.Windows}, {f.checkpoint, &cfg.Checkpoint}, {f.ledger, &cfg.Ledger}} {
 		if o.flag != "" {
 			*o.dst = o.flag
 		}
@@ -71,7 +72,7 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 	if cfg.Output == "" {
 		return cfg, usagef("--output (or --job) is required")
 	}
-	for _, uri := range []string{cfg.Output, cfg.DeadLetter, cfg.Checkpoint, cfg.Ledger} {
+	for _, uri := range []string{cfg.Output, cfg.DeadLetter, cfg.Windows, cfg.Checkpoint, cfg.Ledger} {
 		if strings.HasPrefix(uri, "s3://") {
 			client, err := verifyS3Client(ctx, e, f.endpoint)
 			if err != nil {

@@ -26,7 +26,10 @@ type Offsets struct {
 	Partitions        []PartitionRange `json:"partitions"`
 	Objects           []string         `json:"objects"`
 	DeadLetterObjects []string         `json:"dead_letter_objects"`
-	DataLoss          []DataLoss       `json:"data_loss"`
+	// WindowsObjects are an aggregating job's closed-window objects under
+	// sink.windowsPath (at most one a batch).
+	WindowsObjects []string   `json:"windows_objects,omitempty"`
+	DataLoss       []DataLoss `json:"data_loss"`
 	// EngineID identifies the engine run that planned the batch (the
 	// checkpoint lease's owner); a replay keeps the original plan's.
 	EngineID string `json:"engine_id,omitempty"`

@@ -358,3 +358,25 @@ func (s *Session) batchOf(rel string) int64 {
 	}
 	return -1
 }
+
+// ParseSchema reads a schema written as comma-separated name:type items
+// (streamcheck verify's --schema), with a trailing "!" on the type for a
+// column that must not hold nulls, e.g.
+// "serialnumber:string!,o2stats:int,u:struct<member0:int,member1:string>".
+// Commas inside <> and () do not separate items.
+func ParseSchema(s string) ([]Column, error) {
+	var cols []Column
+	for i, item := range splitTopLevel(s) {
+		item = strings.TrimSpace(item)
+		name, typ, ok := strings.Cut(item, ":")
+		if !ok || name == "" || typ == "" {
+			return nil, fmt.Errorf("schema item %d %q: want name:type", i+1, item)
+		}
+		col := Column{Name: name, Type: typ, Nullable: true}
+		if strings.HasSuffix(typ, "!") {
+			col.Type, col.Nullable = strings.TrimSuffix(typ, "!"), false
+		}
+		cols = append(cols, col)
+	}
+	return cols, nil
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/engine/record"
@@ -156,6 +158,26 @@ func TestBinaryAndStructThroughDuckDB(t *testing.T) {
 		}
 		if got := sameGlueType(want, gotCols[tt.column]); got != tt.match {
 			t.Errorf("column %s of type %s against expected %s: match = %v, want %v", tt.column, gotCols[tt.column], tt.expected, got, tt.match)
+		}
+	}
+}
+
+func TestParseSchema(t *testing.T) {
+	got, err := ParseSchema("serialnumber:string!, price:decimal(10,2),u:struct<member0:int,member1:string>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Column{
+		{Name: "serialnumber", Type: "string", Nullable: false},
+		{Name: "price", Type: "decimal(10,2)", Nullable: true},
+		{Name: "u", Type: "struct<member0:int,member1:string>", Nullable: true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ParseSchema = %+v, want %+v", got, want)
+	}
+	for _, bad := range []string{"x", "a:int,:string", "a:"} {
+		if _, err := ParseSchema(bad); err == nil || !strings.Contains(err.Error(), "want name:type") {
+			t.Errorf("ParseSchema(%q) = %v, want an error naming the item", bad, err)
 		}
 	}
 }

@@ -135,46 +135,6 @@ func verifyS3Client(ctx context.Context, e *env, endpoint string) (*s3.Client, e
 	}), nil
 }
 
-// parseSchema reads --schema: comma-separated name:type, with a trailing
-// "!" on the type for a column that must not hold nulls.
-func parseSchema(s string) ([]assertions.Column, error) {
-	var cols []assertions.Column
-	for i, item := range splitTopLevel(s) {
-		item = strings.TrimSpace(item)
-		name, typ, ok := strings.Cut(item, ":")
-		if !ok || name == "" || typ == "" {
-			return nil, fmt.Errorf("--schema item %d %q: want name:type", i+1, item)
-		}
-		col := assertions.Column{Name: name, Type: typ, Nullable: true}
-		if strings.HasSuffix(typ, "!") {
-			col.Type, col.Nullable = strings.TrimSuffix(typ, "!"), false
-		}
-		cols = append(cols, col)
-	}
-	return cols, nil
-}
-
-// splitTopLevel splits s at commas outside parentheses and angle brackets,
-// so that decimal(10,2) and map<string,int> stay whole.
-func splitTopLevel(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i, r := range s {
-		switch r {
-		case '(', '<':
-			depth++
-		case ')', '>':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, s[start:])
-}
-
 func runVerify(ctx context.Context, e *env, args []string) error {
 	c := commands["verify"]
 	fs := newFlagSet(c)
@@ -219,8 +179,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		cfg.MaxRecoveryLag = *maxRecovery
 	}
 	if set["schema"] {
-		if cfg.Schema, err = parseSchema(*schema); err != nil {
-			return usagef("%v", err)
+		if cfg.Schema, err = assertions.ParseSchema(*schema); err != nil {
+			return usagef("--schema: %v", err)
 		}
 	}
 	if set["partition-by"] {

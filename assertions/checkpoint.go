@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -44,6 +46,9 @@ type batchCommit struct {
 
 // checkpointLog is a checkpoint's plans and commits by batch id.
 type checkpointLog struct {
+	// token is the name token of the checkpoint's id (from its metadata
+	// file; see nameToken), "" when the checkpoint has none.
+	token   string
 	plans   map[int64]*batchPlan
 	commits map[int64]*batchCommit
 	// compactions are the manifests of streamcheck compact by id.
@@ -110,5 +115,47 @@ func readCheckpoint(dir string) (*checkpointLog, error) {
 	if log.compactions, err = readCompactions(dir); err != nil {
 		return nil, err
 	}
+	if log.token, err = readToken(dir); err != nil {
+		return nil, err
+	}
 	return log, nil
+}
+
+// readToken returns the name token of the id in dir/metadata, "" when the
+// file is absent or has no id.
+func readToken(dir string) (string, error) {
+	p := filepath.Join(dir, "metadata")
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read checkpoint metadata: %w", err)
+	}
+	var m struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", fmt.Errorf("read checkpoint %s: %w", p, err)
+	}
+	return nameToken(m.ID), nil
+}
+
+// nameToken is the token exactly-once names carry for a checkpoint id
+// (docs/formats.md): the id's first 8 characters, lower-cased, when they
+// are hexadecimal digits, else the FNV-1a 32-bit hash of the id as 8
+// hexadecimal digits; "" for an empty id.
+func nameToken(id string) string {
+	if id == "" {
+		return ""
+	}
+	if len(id) >= 8 {
+		p := strings.ToLower(id[:8])
+		if strings.Trim(p, "0123456789abcdef") == "" {
+			return p
+		}
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%08x", h.Sum32())
 }

@@ -89,6 +89,19 @@ type dlEntry struct {
 type fixture struct {
 	ledger  []ledgerRow
 	batches []*fixBatch
+	// token, when set, is the checkpoint's name token: the fixture writes
+	// checkpoint metadata whose id starts with it and names objects
+	// part-<batch>-<idx>-<token>; "" writes neither, as older
+	// checkpoints did.
+	token string
+}
+
+// partFile is the exactly-once name of the fixture's object idx of batch.
+func (f *fixture) partFile(batch int64, idx int, ext string) string {
+	if f.token == "" {
+		return fmt.Sprintf("part-%08d-%05d.%s", batch, idx, ext)
+	}
+	return fmt.Sprintf("part-%08d-%05d-%s.%s", batch, idx, f.token, ext)
 }
 
 func payloadSHA(seq int64) string {
@@ -188,7 +201,7 @@ func (f *fixture) write(t *testing.T) fixPaths {
 			}
 			name := ff.name
 			if name == "" {
-				name = fmt.Sprintf("part-%08d-%05d.snappy.parquet", b.id, i)
+				name = f.partFile(b.id, i, "snappy.parquet")
 			}
 			path := filepath.Join(p.out, filepath.FromSlash(dir), name)
 			if !ff.absent {
@@ -209,13 +222,13 @@ func (f *fixture) write(t *testing.T) fixPaths {
 					"payload_base64": "e30=", "payload_sha256": sha})
 				dl = append(dl, string(line))
 			}
-			path := filepath.Join(p.dl, fmt.Sprintf("part-%08d-00000.jsonl", b.id))
+			path := filepath.Join(p.dl, f.partFile(b.id, 0, "jsonl"))
 			writeFile(t, path, strings.Join(dl, "\n")+"\n")
 			dlObjects = append(dlObjects, path)
 		}
 		var winObjects []string
 		if b.windows != "" {
-			path := filepath.Join(p.win, fmt.Sprintf("part-%08d-00000.snappy.parquet", b.id))
+			path := filepath.Join(p.win, f.partFile(b.id, 0, "snappy.parquet"))
 			if b.windows != "absent" {
 				writeParquet(t, db, path, fixFile{})
 			}
@@ -237,6 +250,10 @@ func (f *fixture) write(t *testing.T) fixPaths {
 		}
 	}
 	writeFile(t, filepath.Join(p.ckpt, "offsets", ".3.tmp"), "garbage from an interrupted write")
+	if f.token != "" {
+		writeJSON(t, filepath.Join(p.ckpt, "metadata"), map[string]any{"version": 1, "id": f.token + "-0000-4000-8000-000000000000",
+			"created_at": t0, "job": "ventilator"})
+	}
 	return p
 }
 

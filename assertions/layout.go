@@ -21,12 +21,14 @@ const hiveDefault = "__HIVE_DEFAULT_PARTITION__"
 //     must be ingest_year=YYYY/ingest_month=MM/ingest_day=DD/ingest_hour=HH
 //     of the batch's planned ingest_time (UTC, zero-padded);
 //   - bad_name: under exactly-once, an object not named
-//     part-<8-digit batch>-<5-digit index>, or named after another batch than
-//     the one whose offsets list it;
+//     part-<8-digit batch>-<5-digit index>[-<8-hex checkpoint token>], or
+//     named after another batch than the one whose offsets list it;
 //   - orphan: an output, dead-letter or (with Config.Windows) windows
 //     object that no committed batch's offsets name (objects of failed or
-//     uncommitted attempts); expected, and only counted, under
-//     at-least-once;
+//     uncommitted attempts, and objects whose name carries another
+//     checkpoint's token: written before this checkpoint was deleted or
+//     replaced, their records read again); expected, and only counted,
+//     under at-least-once;
 //   - missing_object: an object a committed batch names that is absent.
 //
 // Compactions (docs/formats.md) are honoured: an object written by a
@@ -98,24 +100,24 @@ func (s *Session) Layout(ctx context.Context) (Result, error) {
 			m := partName.FindStringSubmatch(name)
 			switch {
 			case m == nil:
-				note("bad_name", "", f.rel, f.batch, "want part-<8-digit batch>-<5-digit index>.<codec>.parquet")
+				note("bad_name", "", f.rel, f.batch, "want part-<8-digit batch>-<5-digit index>-<checkpoint token>.<codec>.parquet")
 			case f.listed >= 0 && f.listed != f.batch:
 				note("bad_name", "", f.rel, f.batch, fmt.Sprintf("named after batch %d, listed by batch %d", f.batch, f.listed))
 			}
 		}
 		if s.ckpt != nil && !s.committed(f.listed) {
-			note("orphan", "", f.rel, f.batch, "named by no committed batch")
+			note("orphan", "", f.rel, f.batch, s.orphanDetail(f, "named by no committed batch"))
 		}
 	}
 	if s.ckpt != nil {
 		for _, f := range s.dl {
 			if !s.committed(f.listed) {
-				note("orphan", "", "dead_letter/"+f.rel, f.batch, "dead-letter object named by no committed batch")
+				note("orphan", "", "dead_letter/"+f.rel, f.batch, s.orphanDetail(f, "dead-letter object named by no committed batch"))
 			}
 		}
 		for _, f := range s.win {
 			if !s.committed(f.listed) {
-				note("orphan", "", "windows/"+f.rel, f.batch, "windows object named by no committed batch")
+				note("orphan", "", "windows/"+f.rel, f.batch, s.orphanDetail(f, "windows object named by no committed batch"))
 			}
 		}
 		for _, m := range s.missing {
@@ -144,6 +146,15 @@ func (s *Session) Layout(ctx context.Context) (Result, error) {
 		r.Detail = strings.TrimPrefix(r.Detail+"; no checkpoint: orphans and missing objects not checked", "; ")
 	}
 	return r, nil
+}
+
+// orphanDetail explains an orphan: detail, or for an object of another
+// checkpoint which one.
+func (s *Session) orphanDetail(f outFile, detail string) string {
+	if f.foreign == "" {
+		return detail
+	}
+	return fmt.Sprintf("written under another checkpoint (token %s, this one is %s), as before the checkpoint was deleted or replaced", f.foreign, s.ckpt.token)
 }
 
 func (s *Session) committed(batch int64) bool {

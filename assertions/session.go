@@ -15,8 +15,12 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// partName matches exactly-once object names: part-<batch>-<index>.<codec>.<ext>.
-var partName = regexp.MustCompile(`^part-(\d{8})-(\d{5})\.`)
+// partName matches exactly-once object names,
+// part-<batch>-<index>-<token>.<codec>.<ext>, and those of checkpoints
+// written before names carried the checkpoint's token,
+// part-<batch>-<index>.<codec>.<ext>. The submatches are the batch, the
+// index and the token ("" in the older form).
+var partName = regexp.MustCompile(`^part-(\d{8})-(\d{5})(?:-([0-9a-f]{8}))?\.`)
 
 // outFile is one output (or dead-letter) object.
 type outFile struct {
@@ -29,6 +33,11 @@ type outFile struct {
 	// compaction is the finished compaction that wrote this object, -1
 	// if none.
 	compaction int64
+	// foreign is the token of another checkpoint in the object's
+	// exactly-once name when no batch of this one lists it: an object
+	// of the run before the checkpoint was deleted or replaced. Its
+	// batch is then -1 (the name's batch id is the other checkpoint's).
+	foreign string
 }
 
 // Session holds one DuckDB database over a job's files. Open it with Open,
@@ -208,6 +217,15 @@ func (s *Session) listObjects(dir string, loc location, ext string, listedIn fun
 			if files[i].batch < 0 {
 				files[i].batch = id
 			}
+		}
+	}
+	if s.ckpt.token == "" {
+		return files, nil
+	}
+	for i := range files {
+		m := partName.FindStringSubmatch(path.Base(files[i].rel))
+		if m != nil && m[3] != "" && m[3] != s.ckpt.token && files[i].listed < 0 {
+			files[i].foreign, files[i].batch = m[3], -1
 		}
 	}
 	return files, nil

@@ -87,6 +87,34 @@ func TestVerifyReportsExactlyTheFault(t *testing.T) {
 			also:        map[string]int64{"delivery/recovered": 2},
 		},
 		{
+			name:   "names scoped by the checkpoint",
+			mutate: func(f *fixture) { f.token = "0badcafe" },
+			also: map[string]int64{"delivery/delivered": 42, "dead_letter/entries": 2, "layout/files": 5,
+				"layout/bad_name": 0, "layout/orphan": 0},
+		},
+		{
+			name: "object of another checkpoint",
+			mutate: func(f *fixture) {
+				f.token = "0badcafe"
+				// The run before the checkpoint was replaced wrote batch 0
+				// too; this checkpoint read its records again.
+				f.batches = append(f.batches, &fixBatch{id: 0, plannedAt: f.batches[0].plannedAt, unlisted: true,
+					files: []fixFile{{name: "part-00000000-00000-1a2b3c4d.snappy.parquet", rows: f.batches[0].files[0].rows}}})
+			},
+			want:        map[string]int64{"layout/orphan": 1, "delivery/duplicated": 5},
+			wantExample: "orphan part-00000000-00000-1a2b3c4d.snappy.parquet another checkpoint 1a2b3c4d 0badcafe",
+		},
+		{
+			name: "scoped name of another batch",
+			mutate: func(f *fixture) {
+				f.token = "0badcafe"
+				f.batches[1].files[0].name = "part-00000002-00009-0badcafe.snappy.parquet"
+			},
+			// Its rows' lag is measured from batch 2's commit, as named.
+			want:        map[string]int64{"layout/bad_name": 1, "lag/over_bound": 10},
+			wantExample: "bad_name part-00000002-00009-0badcafe.snappy.parquet listed by batch 1",
+		},
+		{
 			name: "missing object",
 			mutate: func(f *fixture) {
 				f.batches[1].files = append(f.batches[1].files, fixFile{absent: true})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -57,10 +58,13 @@ type Engine struct {
 	out, dlq blob.Store
 	cp       blob.Store
 	ckpt     *checkpoint.Log
-	fixed    []record.Column // the table's columns; nil to infer per batch
-	format   record.Format
-	firstID  int64          // the first batch this Run processes, for crash points
-	rowBuf   []record.Value // decoded rows, reused from batch to batch
+	// token scopes exactly-once object names to the checkpoint
+	// (sink.CheckpointToken of its metadata id).
+	token   string
+	fixed   []record.Column // the table's columns; nil to infer per batch
+	format  record.Format
+	firstID int64          // the first batch this Run processes, for crash points
+	rowBuf  []record.Value // decoded rows, reused from batch to batch
 
 	// With an aggregate section: the operator (reset from the checkpoint
 	// by recover), its input columns, the reference table's cache and the
@@ -287,6 +291,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return fmt.Errorf("engine: open checkpoint %s: %w", e.job.ForEachBatch.CheckpointLocation, err)
 	}
 	e.ckpt = ckpt
+	e.token = sink.CheckpointToken(ckpt.Metadata.ID)
 	work := context.WithoutCancel(ctx) // a batch under way finishes on cancel
 	err = e.loop(ctx, work)
 	if errors.Is(err, ErrCrashed) {
@@ -462,7 +467,11 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		for i, r := range b.Records {
 			payloads[i] = r.Data
 		}
-		cols = record.Infer(payloads)
+		if strings.EqualFold(e.format.Classification, record.Avro) {
+			cols = record.InferAvro(payloads) // from the schemas the containers carry
+		} else {
+			cols = record.Infer(payloads)
+		}
 	}
 	tr, err := e.job.transform(cols)
 	if err != nil {
@@ -522,9 +531,15 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	// A replay names its objects as the plan did: a plan written before
+	// names carried the checkpoint's token keeps the form without it.
+	token := e.token
+	if planned != nil && !scopedNames(planned) {
+		token = ""
+	}
 	var outs []output
 	for i, p := range paths {
-		name, err := e.objectName(id, i, pq.Ext())
+		name, err := e.objectName(id, i, token, pq.Ext())
 		if err != nil {
 			return nil, err
 		}
@@ -539,14 +554,14 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		if winPQ, err = sink.NewParquet(e.agg.WindowColumns(), e.job.Sink.Compression); err != nil {
 			return nil, fmt.Errorf("engine: batch %d: windows: %w", id, err)
 		}
-		name, err := e.objectName(id, 0, winPQ.Ext())
+		name, err := e.objectName(id, 0, token, winPQ.Ext())
 		if err != nil {
 			return nil, err
 		}
 		outs = append(outs, output{key: name, url: e.win.URL(name), windows: true})
 	}
 	if len(dead) > 0 {
-		name, err := e.objectName(id, 0, "jsonl")
+		name, err := e.objectName(id, 0, token, "jsonl")
 		if err != nil {
 			return nil, err
 		}
@@ -692,15 +707,31 @@ func (e *Engine) report(c *checkpoint.Commit, read int) {
 	e.log.Info("batch committed", attrs...)
 }
 
-func (e *Engine) objectName(id int64, idx int, ext string) (string, error) {
+// objectName names file idx of batch id: under exactly-once
+// sink.ScopedObjectName with token (the checkpoint's, or "" to replay a plan
+// written without it), else a random sink.RandomName.
+func (e *Engine) objectName(id int64, idx int, token, ext string) (string, error) {
 	if e.job.Delivery == ExactlyOnce {
-		return sink.ObjectName(id, idx, ext), nil
+		return sink.ScopedObjectName(token, id, idx, ext), nil
 	}
 	var b [16]byte
 	if _, err := io.ReadFull(e.random, b[:]); err != nil {
 		return "", fmt.Errorf("engine: batch %d: random object name: %w", id, err)
 	}
 	return sink.RandomName(b, ext), nil
+}
+
+// scopedNames reports whether plan names its exactly-once objects with a
+// checkpoint token; a plan without objects counts as scoped.
+func scopedNames(plan *checkpoint.Offsets) bool {
+	for _, list := range [][]string{plan.Objects, plan.DeadLetterObjects, plan.WindowsObjects} {
+		for _, u := range list {
+			if p, ok := sink.ParseObjectName(path.Base(u)); ok {
+				return p.Token != ""
+			}
+		}
+	}
+	return true
 }
 
 // splitPartitionColumns returns the indexes of the columns written to files

@@ -291,10 +291,13 @@ func testRunWritesEveryRecordOnce(t *testing.T, h *harness) {
 		t.Fatalf("Run: %v", err)
 	}
 	h.checkOnce(true)
-	// The output is partitioned by ingest hour, named by batch.
+	// The output is partitioned by ingest hour, named by batch and
+	// checkpoint.
+	tok := h.token()
 	for path := range files(t, filepath.Join(h.dir, "out")) {
-		if !strings.HasPrefix(path, "ingest_year=") || !strings.Contains(path, "/ingest_hour=") || !strings.HasSuffix(path, "-00000.snappy.parquet") {
-			t.Errorf("output object %s: want ingest_year=.../ingest_hour=HH/part-NNNNNNNN-00000.snappy.parquet", path)
+		n, ok := sink.ParseObjectName(filepath.Base(path))
+		if !strings.HasPrefix(path, "ingest_year=") || !strings.Contains(path, "/ingest_hour=") || !ok || n.Index != 0 || n.Token != tok || n.Ext != "snappy.parquet" {
+			t.Errorf("output object %s: want ingest_year=.../ingest_hour=HH/part-NNNNNNNN-00000-%s.snappy.parquet", path, tok)
 		}
 	}
 }
@@ -530,7 +533,7 @@ func TestPartitionByColumns(t *testing.T) {
 	j.Sink.Partitioning = engine.PartitionByColumns
 	j.Sink.PartitionKeys = []string{"manufacturer"}
 	j.Options.MaxFetchRecordsPerShard = 1000
-	if err := h.run(j); err != nil {
+	if err := h.run(j, engine.WithInstanceID("0badcafe-0000-4000-8000-000000000000")); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	var got []string
@@ -539,9 +542,9 @@ func TestPartitionByColumns(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{
-		"manufacturer=GE/part-00000000-00000.snappy.parquet",
-		"manufacturer=Medtronic/part-00000000-00001.snappy.parquet",
-		"manufacturer=Vyaire/part-00000000-00002.snappy.parquet",
+		"manufacturer=GE/part-00000000-00000-0badcafe.snappy.parquet",
+		"manufacturer=Medtronic/part-00000000-00001-0badcafe.snappy.parquet",
+		"manufacturer=Vyaire/part-00000000-00002-0badcafe.snappy.parquet",
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("objects:\n got %v\nwant %v", got, want)

@@ -1,12 +1,14 @@
 package engine_test
 
 import (
+	"bytes"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/engine"
@@ -23,6 +25,22 @@ func TestClassifications(t *testing.T) {
 		}
 		return b
 	}
+	// container is one datum in an object container file, which carries
+	// its writer schema.
+	container := func(id int64, name string) []byte {
+		var buf bytes.Buffer
+		enc, err := ocf.NewEncoder(avroSchema, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.Encode(map[string]any{"id": id, "name": name}); err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
 	for _, tc := range []struct {
 		name     string
 		source   func(*engine.Source)
@@ -37,6 +55,10 @@ func TestClassifications(t *testing.T) {
 		}, [][]byte{[]byte("1 alice"), []byte("2 bob"), []byte("3 carol"), []byte("no match here!")}},
 		{"avro with schema", func(s *engine.Source) { s.Classification, s.AvroSchema, s.Columns = "avro", avroSchema, nil },
 			[][]byte{datum(1, "alice"), datum(2, "bob"), datum(3, "carol"), {0xff}}},
+		// No columns and no avroSchema: the columns come from the schemas
+		// the container payloads carry.
+		{"avro schema in the payload", func(s *engine.Source) { s.Classification, s.Columns = "avro", nil },
+			[][]byte{container(1, "alice"), container(2, "bob"), container(3, "carol"), {0xff}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newKafkaHarness(t, 1)
@@ -102,6 +124,7 @@ func TestValidateFormats(t *testing.T) {
 		func(s *engine.Source) { s.Classification, s.Delimiter, s.SkipFirst = "csv", "\t", true },
 		func(s *engine.Source) { s.Classification, s.AvroSchema, s.Columns = "avro", avroSchema, nil },
 		func(s *engine.Source) { s.InferSchema, s.Columns = true, nil },
+		func(s *engine.Source) { s.Classification, s.Columns = "avro", nil }, // schemas from the payloads
 	} {
 		j := validJob()
 		f(&j.Source)

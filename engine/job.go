@@ -575,8 +575,8 @@ func (s Source) validateFormat() []error {
 	if s.InferSchema && len(s.Columns) > 0 {
 		bad("inferSchema", s.InferSchema, "false when source.columns are given")
 	}
-	if len(s.Columns) == 0 && c != record.JSON && !(c == record.Avro && s.AvroSchema != "") {
-		bad("columns", "[]", "the table's columns (only json infers them; avro takes them from avroSchema)")
+	if len(s.Columns) == 0 && c != record.JSON && c != record.Avro {
+		bad("columns", "[]", "the table's columns (json infers them; avro takes them from avroSchema or from the schemas its container payloads carry)")
 	}
 	if len(errs) == 0 {
 		if err := s.format().Validate(); err != nil {

@@ -121,7 +121,9 @@ type winID struct {
 	start  int64 // µs
 }
 
-var partBatch = regexp.MustCompile(`part-(\d{8})-\d{5}\.`)
+// partBatch parses the batch id of an exactly-once name, with or without
+// the checkpoint's token: part-<batch>-<index>[-<token>].<ext>.
+var partBatch = regexp.MustCompile(`part-(\d{8})-\d{5}(?:-[0-9a-f]{8})?\.`)
 
 // VerifyAggregation is the aggregation scenario's Expect.Verify. It
 // computes, without the engine's code, what the job must have written:

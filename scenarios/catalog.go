@@ -165,6 +165,14 @@ func Catalog() []Scenario {
 			Expect:      Expect{Duplicates: true, DuplicatesAreCommitted: true},
 		},
 		{
+			Name:        "deleted-checkpoint-exactly-once",
+			Description: "The checkpoint of a stock exactly-once job is deleted while the engine is down: the restart reads the stream again from trim_horizon, as AWS Glue documents, but names its objects with the new checkpoint's token, so nothing written before is overwritten; the checker must report the records written twice and the first checkpoint's objects as orphans, and nothing lost.",
+			Load:        Load{Rate: 2000, Records: 3000},
+			Crashes:     []Crash{{Point: "after-commit", Batch: 2}},
+			AfterCrash:  DeleteCheckpoint,
+			Expect:      Expect{Duplicates: true, DuplicatesAreCommitted: true, Orphans: true},
+		},
+		{
 			Name:        "sigkill-soak",
 			Description: "The engine runs as a real `streamcheck run` process and is killed with SIGKILL 3 times (STREAMCHECK_SOAK=N: N times) at moments drawn from the seed, then restarted on its checkpoint; every record still arrives once and every malformed one in the dead letter once.",
 			Kills:       3,

@@ -11,7 +11,7 @@ import (
 // and checks that each expectation then fails, with the reason.
 func TestCatalogExpectationsCanFail(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs four scenarios end to end; skipped with -short")
+		t.Skip("runs five scenarios end to end; skipped with -short")
 	}
 	tests := []struct {
 		name    string
@@ -31,6 +31,9 @@ func TestCatalogExpectationsCanFail(t *testing.T) {
 		{name: "checkpoint kept, no duplicates", base: "deleted-checkpoint",
 			change:  func(s *scenarios.Scenario) { s.AfterCrash = nil },
 			wantErr: "the exactly-once reading found no duplicates"},
+		{name: "checkpoint kept, no orphans", base: "deleted-checkpoint-exactly-once",
+			change:  func(s *scenarios.Scenario) { s.AfterCrash = nil },
+			wantErr: "the layout check found no orphan objects"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

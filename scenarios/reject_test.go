@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +15,21 @@ import (
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
 )
+
+// exactlyOnceIndex matches the index and what follows it in an
+// exactly-once Parquet name, with or without the checkpoint's token.
+var exactlyOnceIndex = regexp.MustCompile(`-00000((?:-[0-9a-f]{8})?\.snappy\.parquet)$`)
+
+// otherIndex names a copy of the exactly-once object f (file index 0) as
+// file index 99 of the same batch and checkpoint.
+func otherIndex(t *testing.T, f string) string {
+	t.Helper()
+	dup := exactlyOnceIndex.ReplaceAllString(f, "-00099$1")
+	if dup == f {
+		t.Fatalf("%s is not an exactly-once name of file index 0", f)
+	}
+	return dup
+}
 
 // spoiltCopy is a copy of a catalog run's S3 objects that a test spoils
 // before verifying it again.
@@ -242,7 +258,7 @@ func TestCatalogChecksReject(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(strings.Replace(f, "-00000.snappy", "-00099.snappy", 1), b, 0o644); err != nil {
+				if err := os.WriteFile(otherIndex(t, f), b, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}},

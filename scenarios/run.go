@@ -482,6 +482,9 @@ func (r *Result) judge(s *Scenario) {
 		r.failf("%d acknowledged records in data_loss ranges, want at least %d", r.DataLoss, s.Expect.MinDataLoss)
 	}
 	for _, res := range rep.Results {
+		if s.Expect.Orphans && (res.Check == assertions.CheckDelivery || res.Check == assertions.CheckLayout) {
+			continue // judged below
+		}
 		if res.Status == assertions.Fail {
 			r.failf("check %s failed: %s", res.Check, describe(res))
 		}
@@ -496,7 +499,11 @@ func (r *Result) judge(s *Scenario) {
 		r.failf("%d dead-letter entries, want at least %d", r.DeadLetters, s.Expect.MinDeadLetters)
 	}
 	if s.Expect.Duplicates {
-		d := r.Strict.Result(assertions.CheckDelivery)
+		strict := r.Strict
+		if strict == nil {
+			strict = rep // an exactly-once job: its own reading
+		}
+		d := strict.Result(assertions.CheckDelivery)
 		switch {
 		case d == nil:
 			r.failf("the exactly-once reading has no delivery result")
@@ -509,6 +516,17 @@ func (r *Result) judge(s *Scenario) {
 			if s.Expect.DuplicatesAreCommitted && r.Duplicated != r.CommittedAtCrash {
 				r.failf("%d duplicated rows, want %d: every record committed before the crash written again", r.Duplicated, r.CommittedAtCrash)
 			}
+		}
+	}
+	if s.Expect.Orphans {
+		l := rep.Result(assertions.CheckLayout)
+		switch {
+		case l == nil:
+			r.failf("no layout result")
+		case l.Count("orphan") == 0:
+			r.failf("the layout check found no orphan objects (layout %s: %s); the objects of the deleted checkpoint must be", l.Status, describe(*l))
+		case l.Count("misplaced") > 0 || l.Count("bad_name") > 0 || l.Count("missing_object") > 0:
+			r.failf("the layout check found more than orphans: %s", describe(*l))
 		}
 	}
 	r.Passed = len(r.Failures) == 0

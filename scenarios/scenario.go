@@ -209,12 +209,19 @@ type Expect struct {
 	// Duplicates turns the delivery expectation around, for the
 	// at-least-once mode: the exactly-once reading must fail with
 	// duplicated rows (and nothing lost or unexpected), while the
-	// at-least-once reading passes.
+	// at-least-once reading passes. Under exactly-once it needs Orphans
+	// (a deleted checkpoint is the one way to duplicate there).
 	Duplicates bool
 	// DuplicatesAreCommitted, with Duplicates, asks for exactly as many
 	// duplicated rows as the engine had committed when it last crashed:
 	// all of it written again, as after a deleted checkpoint.
 	DuplicatesAreCommitted bool
+	// Orphans, with Duplicates under exactly-once, expects a checkpoint
+	// deleted on the way: the layout check must fail with orphan objects
+	// only (the earlier checkpoint's, which its names' token sets apart
+	// and which the new one's batches never name), and the delivery check
+	// with duplicates only.
+	Orphans bool
 	// MinDeadLetters is the least number of dead-letter entries. Every
 	// malformed acknowledged record must be in the dead letter once
 	// regardless; this guards against a load that made none.
@@ -297,8 +304,11 @@ func (s *Scenario) Validate() error {
 			return fmt.Errorf("scenario %q: Faults[%d]: %w", s.Name, i, err)
 		}
 	}
-	if s.Expect.Duplicates && s.delivery() != engine.AtLeastOnce {
-		return bad("Expect.Duplicates", true, "Setup.Delivery \"at-least-once\" (exactly-once must not duplicate)")
+	if s.Expect.Duplicates && s.delivery() != engine.AtLeastOnce && !s.Expect.Orphans {
+		return bad("Expect.Duplicates", true, "Setup.Delivery \"at-least-once\", or Expect.Orphans (exactly-once duplicates only after a deleted checkpoint)")
+	}
+	if s.Expect.Orphans && (!s.Expect.Duplicates || s.delivery() != engine.ExactlyOnce) {
+		return bad("Expect.Orphans", true, "Expect.Duplicates and Setup.Delivery \"exactly-once\"")
 	}
 	if s.Expect.DuplicatesAreCommitted && (!s.Expect.Duplicates || len(s.Crashes) == 0) {
 		return bad("Expect.DuplicatesAreCommitted", true, "Expect.Duplicates and at least one crash")

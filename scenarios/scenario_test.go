@@ -43,6 +43,11 @@ func TestValidate(t *testing.T) {
 		{name: "kills with crashes", mutate: func(s *Scenario) { s.Kills = 2; s.Crashes = []Crash{{Point: "after-sink", Batch: 1}} }, wantErr: "Kills"},
 		{name: "kills", mutate: func(s *Scenario) { s.Kills = 3 }},
 		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
+		{name: "duplicates and orphans under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates, s.Expect.Orphans = true, true }},
+		{name: "orphans without duplicates", mutate: func(s *Scenario) { s.Expect.Orphans = true }, wantErr: "Expect.Orphans"},
+		{name: "orphans under at-least-once", mutate: func(s *Scenario) {
+			s.Expect.Duplicates, s.Expect.Orphans, s.Setup.Delivery = true, true, engine.AtLeastOnce
+		}, wantErr: "Expect.Orphans"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

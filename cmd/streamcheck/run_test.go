@@ -64,10 +64,10 @@ func TestRunCommand(t *testing.T) {
 	if !strings.Contains(stderr, "batch committed") || !strings.Contains(stderr, "numRecords=20") {
 		t.Errorf("stderr lacks the batch metrics line:\n%s", stderr)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "out", "ingest_year=*", "*", "*", "*", "part-00000000-00000.snappy.parquet")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "out", "ingest_year=*", "*", "*", "*", "part-00000000-00000-*.snappy.parquet")); len(m) != 1 {
 		t.Errorf("output objects %v, want one for batch 0", m)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "dlq", "part-00000000-00000.jsonl")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "dlq", "part-00000000-00000-*.jsonl")); len(m) != 1 {
 		t.Errorf("dead-letter objects %v, want one", m)
 	}
 }

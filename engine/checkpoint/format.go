@@ -6,7 +6,9 @@ import "time"
 const Version = 1
 
 // Metadata is <checkpoint>/metadata, written once when the checkpoint is
-// created.
+// created. Its ID identifies the checkpoint for good: exactly-once object
+// names carry a token of it (sink.CheckpointToken), so that a new
+// checkpoint never names an object as an older one did.
 type Metadata struct {
 	Version   int       `json:"version"`
 	ID        string    `json:"id"`

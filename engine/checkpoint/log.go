@@ -73,7 +73,15 @@ func Open(ctx context.Context, store blob.Store, opts Options) (*Log, error) {
 	case errors.Is(err, blob.ErrNotFound):
 		l.Metadata = Metadata{Version: Version, ID: opts.ID, CreatedAt: opts.Clock.Now().UTC(), Job: opts.Job}
 		data, _ := json.Marshal(l.Metadata)
-		if _, err := store.Put(ctx, "metadata", data, blob.Cond{IfAbsent: true}); err != nil && !errors.Is(err, blob.ErrPrecondition) {
+		_, err := store.Put(ctx, "metadata", data, blob.Cond{IfAbsent: true})
+		switch {
+		case errors.Is(err, blob.ErrPrecondition):
+			// Written meanwhile: its id, not ours, names the checkpoint
+			// (exactly-once object names carry it).
+			if err := l.readMetadata(ctx); err != nil {
+				return nil, err
+			}
+		case err != nil:
 			return nil, fmt.Errorf("checkpoint: write metadata: %w", err)
 		}
 	case err != nil:
@@ -84,6 +92,18 @@ func Open(ctx context.Context, store blob.Store, opts Options) (*Log, error) {
 		}
 	}
 	return l, nil
+}
+
+func (l *Log) readMetadata(ctx context.Context) error {
+	b, _, err := l.store.Get(ctx, "metadata")
+	if err != nil {
+		return fmt.Errorf("checkpoint: read metadata: %w", err)
+	}
+	l.Metadata = Metadata{}
+	if err := json.Unmarshal(b, &l.Metadata); err != nil {
+		return fmt.Errorf("checkpoint: read metadata %s: %w", l.store.URL("metadata"), err)
+	}
+	return nil
 }
 
 func (l *Log) acquire(ctx context.Context) error {

@@ -24,6 +24,9 @@ type options struct {
 	replay    string
 	engineBin string
 	kills     int
+	// binary is the streamcheck binary for scenarios with Kills
+	// (WithEngineBinary); "" finds one with EngineBinary.
+	binary string
 	// afterCrash, when set, is called after each crash before the restart,
 	// for tests that inspect what a crash left behind.
 	afterCrash func(ctx context.Context, stack *emulator.Stack, job *engine.Job, cp engine.CrashPoint) error

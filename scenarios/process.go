@@ -32,6 +32,11 @@ func WithEngineProcess(bin string, kills int) Option {
 	return func(o *options) { o.engineBin, o.kills = bin, kills }
 }
 
+// WithEngineBinary names the streamcheck binary that scenarios with Kills
+// run as the engine process, instead of the one EngineBinary finds. The
+// CLI passes its own executable.
+func WithEngineBinary(bin string) Option { return func(o *options) { o.binary = bin } }
+
 // errKilled is what runProcess returns for a child it killed.
 var errKilled = errors.New("engine process killed with SIGKILL")
 

@@ -215,10 +215,13 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	// The engine binary, when the engine runs as a process: built before
 	// the load starts, which may take a while.
 	if s.Kills > 0 && o.engineBin == "" {
-		say("finding the streamcheck binary for the engine process (go build when needed)")
-		bin, err := EngineBinary(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		bin := o.binary
+		if bin == "" {
+			say("finding the streamcheck binary for the engine process (go build when needed)")
+			var err error
+			if bin, err = EngineBinary(ctx); err != nil {
+				return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+			}
 		}
 		o.engineBin, o.kills = bin, s.kills(o.getenv)
 	}

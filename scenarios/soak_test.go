@@ -1,7 +1,10 @@
 package scenarios_test
 
 import (
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/scenarios"
@@ -17,4 +20,19 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString("remove the built engine: " + err.Error() + "\n")
 	}
 	os.Exit(code)
+}
+
+// TestWithEngineBinary: a scenario with Kills runs the binary it is given,
+// not one it finds or builds; a binary that is not there fails the run
+// saying which.
+func TestWithEngineBinary(t *testing.T) {
+	s, ok := scenarios.Lookup("sigkill-soak")
+	if !ok {
+		t.Fatal("no sigkill-soak in the catalog")
+	}
+	bin := filepath.Join(t.TempDir(), "no-such-streamcheck")
+	_, err := scenarios.Execute(t.Context(), s, scenarios.WithEngineBinary(bin), scenarios.WithDir(t.TempDir()), scenarios.WithProgress(io.Discard))
+	if err == nil || !strings.Contains(err.Error(), bin) {
+		t.Errorf("Execute with a missing engine binary: %v, want an error naming %s", err, bin)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -101,6 +102,13 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		progress = io.Discard
 	}
 	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithProgress(progress)}
+	if e.getenv(scenarios.EnvEngineBinary) == "" {
+		// The soak runs the engine as a child process: this very binary,
+		// whatever its name.
+		if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, ".test") {
+			opts = append(opts, scenarios.WithEngineBinary(exe))
+		}
+	}
 	if wasGiven(fs, "seed") {
 		opts = append(opts, scenarios.WithSeed(*seed))
 	}

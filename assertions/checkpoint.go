@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -46,8 +45,8 @@ type batchCommit struct {
 
 // checkpointLog is a checkpoint's plans and commits by batch id.
 type checkpointLog struct {
-	// token is the name token of the checkpoint's id (from its metadata
-	// file; see nameToken), "" when the checkpoint has none.
+	// token is the name token of the checkpoint (see planToken), "" when
+	// its plans name no object in the tokened form.
 	token   string
 	plans   map[int64]*batchPlan
 	commits map[int64]*batchCommit
@@ -115,47 +114,23 @@ func readCheckpoint(dir string) (*checkpointLog, error) {
 	if log.compactions, err = readCompactions(dir); err != nil {
 		return nil, err
 	}
-	if log.token, err = readToken(dir); err != nil {
-		return nil, err
-	}
+	log.token = log.planToken()
 	return log, nil
 }
 
-// readToken returns the name token of the id in dir/metadata, "" when the
-// file is absent or has no id.
-func readToken(dir string) (string, error) {
-	p := filepath.Join(dir, "metadata")
-	b, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read checkpoint metadata: %w", err)
-	}
-	var m struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return "", fmt.Errorf("read checkpoint %s: %w", p, err)
-	}
-	return nameToken(m.ID), nil
-}
-
-// nameToken is the token exactly-once names carry for a checkpoint id
-// (docs/formats.md): the id's first 8 characters, lower-cased, when they
-// are hexadecimal digits, else the FNV-1a 32-bit hash of the id as 8
-// hexadecimal digits; "" for an empty id.
-func nameToken(id string) string {
-	if id == "" {
-		return ""
-	}
-	if len(id) >= 8 {
-		p := strings.ToLower(id[:8])
-		if strings.Trim(p, "0123456789abcdef") == "" {
-			return p
+// planToken returns the token the checkpoint's exactly-once names carry,
+// as its plans list them (every object a checkpoint names carries the same
+// one), or "" when no plan names an object in the tokened form.
+func (c *checkpointLog) planToken() string {
+	for _, id := range c.batches() {
+		p := c.plans[id]
+		for _, list := range [][]string{p.Objects, p.DeadLetterObjects, p.WindowsObjects} {
+			for _, uri := range list {
+				if m := partName.FindStringSubmatch(path.Base(uri)); m != nil && m[3] != "" {
+					return m[3]
+				}
+			}
 		}
 	}
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return fmt.Sprintf("%08x", h.Sum32())
+	return ""
 }

@@ -29,8 +29,9 @@
 //   - Batch of an object: the <batch> of an exactly-once name
 //     part-<batch>-<idx>-<token> (or part-<batch>-<idx>, the older form);
 //     otherwise the batch whose offsets list the object. An object whose
-//     token is not that of the checkpoint's metadata id, and that no batch
-//     lists, is another checkpoint's: batch -1, and an orphan.
+//     token is not the one the checkpoint's offsets name objects with, and
+//     that no batch lists, is another checkpoint's: batch -1, and an
+//     orphan.
 //     Objects are matched with offsets entries by their path under the
 //     source root, or by path suffix when the checkpoint names another root.
 //   - Pairing rows with arrivals: a key's i-th output row, in (batch, file,

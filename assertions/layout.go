@@ -33,7 +33,7 @@ const hiveDefault = "__HIVE_DEFAULT_PARTITION__"
 //
 // Compactions (docs/formats.md) are honoured: an object written by a
 // finished compaction replaces its inputs (counted as compacted_files; its
-// name is part-c<K>-<index>), inputs it replaced are neither missing nor,
+// name is part-c<K>-<index>[-<token>]), inputs it replaced are neither missing nor,
 // while still present, read (pending_deletion), and objects of an
 // unfinished compaction are not yet part of the output
 // (compaction_in_progress). These counts are informational.

@@ -58,8 +58,8 @@ func TestCompactCommand(t *testing.T) {
 		t.Errorf("compact printed %q", stdout)
 	}
 	after, _ := filepath.Glob(filepath.Join(dir, "out", "*.parquet"))
-	if len(after) != 1 || !strings.HasPrefix(filepath.Base(after[0]), "part-c00000000-00000.") {
-		t.Errorf("after compact: %v, want one part-c00000000-00000", after)
+	if len(after) != 1 || !strings.HasPrefix(filepath.Base(after[0]), "part-c00000000-00000-") {
+		t.Errorf("after compact: %v, want one part-c00000000-00000-<checkpoint token>", after)
 	}
 	code, stdout, stderr = runOut(t, "verify", "--job", job, "--key", "id")
 	if code != 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/sink"
 )
 
 // Defaults for Config fields.
@@ -209,6 +210,10 @@ type state struct {
 	aborted   map[int64]bool
 	clean     map[int64]bool
 	next      int64
+	// token is the checkpoint's name token (sink.CheckpointToken of its
+	// metadata id), which compaction outputs carry as batch objects do;
+	// "" for a checkpoint without metadata.
+	token string
 }
 
 func (c *Compactor) readState(ctx context.Context) (*state, error) {
@@ -237,6 +242,13 @@ func (c *Compactor) readState(ctx context.Context) (*state, error) {
 			return nil, err
 		}
 		st.plans[id] = &o
+	}
+	var md checkpoint.Metadata
+	switch err := c.getJSON(ctx, "metadata", &md); {
+	case err == nil:
+		st.token = sink.CheckpointToken(md.ID)
+	case !errors.Is(err, blob.ErrNotFound):
+		return nil, err
 	}
 	keys, err := c.cp.List(ctx, Dir+"/")
 	if err != nil {
@@ -434,7 +446,7 @@ func (c *Compactor) plan(ctx context.Context, st *state) ([]*Manifest, error) {
 		if !c.closed(dir, files, open, now) {
 			continue
 		}
-		m, err := c.planPartition(ctx, dir, files, next, now)
+		m, err := c.planPartition(ctx, dir, files, next, st.token, now)
 		if err != nil {
 			return nil, err
 		}
@@ -495,7 +507,7 @@ type fileInfo struct {
 // planPartition reads the partition's small files and bins them into
 // outputs of about TargetSize; it returns nil when there is nothing to
 // merge.
-func (c *Compactor) planPartition(ctx context.Context, dir string, files []*candidate, k int64, now time.Time) (*Manifest, error) {
+func (c *Compactor) planPartition(ctx context.Context, dir string, files []*candidate, k int64, token string, now time.Time) (*Manifest, error) {
 	type group struct {
 		ext, schema string
 		files       []fileInfo
@@ -536,7 +548,7 @@ func (c *Compactor) planPartition(ctx context.Context, dir string, files []*cand
 		flush := func() {
 			if len(bin) >= 2 {
 				idx := len(m.Outputs)
-				key := path.Join(dir, OutputName(k, idx, g.ext))
+				key := path.Join(dir, OutputName(token, k, idx, g.ext))
 				var rows int64
 				for _, f := range bin {
 					m.Inputs = append(m.Inputs, Input{Key: f.cand.key, URL: f.cand.url, ETag: f.etag, Size: f.size, Rows: f.rows, Batch: f.cand.batch, Output: idx})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/compact"
+	"github.com/streamcheck/streamcheck/engine/sink"
 )
 
 // later is a clock two hours ahead, when the current ingest hour is closed.
@@ -63,9 +65,15 @@ func TestCompactMergesClosedPartition(t *testing.T) {
 	if in != len(before) || outN != 1 || rows != 200 {
 		t.Errorf("files in %d, out %d, rows %d; want %d, 1, 200", in, outN, rows, len(before))
 	}
+	// The output carries the checkpoint's token, as the batch objects do,
+	// so a new checkpoint's compactions never overwrite this one's.
+	batchName, ok := sink.ParseObjectName(path.Base(before[0]))
+	if !ok || batchName.Token == "" {
+		t.Fatalf("batch object %s: want an exactly-once name with a checkpoint token", before[0])
+	}
 	after := parquetFiles(t, f.job.Sink.Path)
-	if len(after) != 1 || !strings.Contains(after[0], "/part-c00000000-00000.snappy.parquet") {
-		t.Errorf("after compaction: %v, want one part-c00000000-00000", after)
+	if want := "/part-c00000000-00000-" + batchName.Token + ".snappy.parquet"; len(after) != 1 || !strings.HasSuffix(after[0], want) {
+		t.Errorf("after compaction: %v, want one ...%s", after, want)
 	}
 	if got := readRows(t, f.job.Sink.Path); strings.Join(got, "\n") != strings.Join(rowsBefore, "\n") {
 		t.Errorf("rows after compaction differ from the inputs' rows in batch order:\n got %d rows, first %v\nwant %d rows, first %v", len(got), got[:min(3, len(got))], len(rowsBefore), rowsBefore[:min(3, len(rowsBefore))])

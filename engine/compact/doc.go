@@ -14,8 +14,8 @@
 //
 //  1. <checkpoint>/compactions/<K> is created with a conditional write; it
 //     names the inputs (keys, ETags, sizes, rows) and the outputs
-//     (part-c<K, 8 digits>-<index, 5 digits>.<codec>.parquet in the same
-//     partition);
+//     (part-c<K, 8 digits>-<index, 5 digits>-<checkpoint token>.<codec>.parquet
+//     in the same partition; see OutputName);
 //  2. the outputs are written;
 //  3. <checkpoint>/compactions/<K>.done is created — the atomic point: from
 //     here on the outputs replace the inputs;

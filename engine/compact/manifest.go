@@ -83,10 +83,16 @@ type Clean struct {
 	CleanAt time.Time `json:"clean_at"`
 }
 
-// OutputName is the name of output idx of compaction k:
-// part-c<k, 8 digits>-<idx, 5 digits>.<ext>.
-func OutputName(k int64, idx int, ext string) string {
-	return fmt.Sprintf("part-c%08d-%05d.%s", k, idx, ext)
+// OutputName is the name of output idx of compaction k under the
+// checkpoint whose name token is token (sink.CheckpointToken):
+// part-c<k, 8 digits>-<idx, 5 digits>-<token>.<ext>, so that compactions of
+// a new checkpoint on the same output never overwrite an older one's; with
+// token "" (a checkpoint without metadata) part-c<k>-<idx>.<ext>.
+func OutputName(token string, k int64, idx int, ext string) string {
+	if token == "" {
+		return fmt.Sprintf("part-c%08d-%05d.%s", k, idx, ext)
+	}
+	return fmt.Sprintf("part-c%08d-%05d-%s.%s", k, idx, token, ext)
 }
 
 // manifestKey and friends are the checkpoint keys of compaction k.

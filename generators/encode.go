@@ -9,9 +9,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 // Format is a record encoding.
@@ -109,14 +110,14 @@ func (e *jsonEncoder) encode(dst []byte, row []any, m mutation) ([]byte, error) 
 			dst = append(dst, ',')
 		}
 		n++
-		dst = appendJSONString(dst, c.Name)
+		dst = jsontext.AppendString(dst, c.Name)
 		dst = append(dst, ':')
 		switch {
 		case m.kind == MalformedWrongType && m.col == i:
 			dst = appendWrongJSON(dst, c.Type)
 		case m.kind == MalformedInvalidUTF8 && m.col == i:
 			s, _ := row[i].(string)
-			dst = appendJSONString(dst, s)
+			dst = jsontext.AppendString(dst, s)
 			dst = append(dst[:len(dst)-1], invalidUTF8+`"`...)
 		default:
 			dst = appendJSON(dst, c.Type, row[i])
@@ -140,42 +141,7 @@ func appendWrongJSON(dst []byte, t *Type) []byte {
 	if t.isString() {
 		return append(dst, "12345"...)
 	}
-	return appendJSONString(dst, "not-a-"+kindNames[t.Kind])
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
+	return jsontext.AppendString(dst, "not-a-"+kindNames[t.Kind])
 }
 
 const (
@@ -194,15 +160,15 @@ func appendJSON(dst []byte, t *Type, v any) []byte {
 	case KindDecimal:
 		return append(dst, v.(decimal).String()...)
 	case KindString, KindVarchar, KindChar:
-		return appendJSONString(dst, v.(string))
+		return jsontext.AppendString(dst, v.(string))
 	case KindBoolean:
 		return strconv.AppendBool(dst, v.(bool))
 	case KindDate:
-		return appendJSONString(dst, v.(time.Time).Format(dateLayout))
+		return jsontext.AppendString(dst, v.(time.Time).Format(dateLayout))
 	case KindTimestamp:
-		return appendJSONString(dst, v.(time.Time).Format(timestampLayout))
+		return jsontext.AppendString(dst, v.(time.Time).Format(timestampLayout))
 	case KindBinary:
-		return appendJSONString(dst, base64.StdEncoding.EncodeToString(v.([]byte)))
+		return jsontext.AppendString(dst, base64.StdEncoding.EncodeToString(v.([]byte)))
 	case KindArray:
 		dst = append(dst, '[')
 		for i, e := range v.([]any) {
@@ -218,7 +184,7 @@ func appendJSON(dst []byte, t *Type, v any) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, textOf(t.Key, e.k))
+			dst = jsontext.AppendString(dst, textOf(t.Key, e.k))
 			dst = append(dst, ':')
 			dst = appendJSON(dst, t.Value, e.v)
 		}
@@ -229,7 +195,7 @@ func appendJSON(dst []byte, t *Type, v any) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, f.Name)
+			dst = jsontext.AppendString(dst, f.Name)
 			dst = append(dst, ':')
 			dst = appendJSON(dst, f.Type, v.([]any)[i])
 		}

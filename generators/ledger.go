@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 // Outcomes of an attempted record, as docs/formats.md defines them.
@@ -110,7 +112,7 @@ func (l *Ledger) Write(rows ...LedgerRow) error {
 func appendLedgerJSON(b []byte, r *LedgerRow) []byte {
 	str := func(name, v string) {
 		b = append(b, name...)
-		b = appendJSONString(b, v)
+		b = jsontext.AppendString(b, v)
 	}
 	num := func(name string, v int64) {
 		b = append(b, name...)

@@ -204,23 +204,6 @@ func (t *awsTime) UnmarshalCBOR(b []byte) error {
 	return nil
 }
 
-// appendJSONString writes s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
-
 // appendJSONBytes is appendJSONString for a []byte, without a copy.
 func appendJSONBytes(b []byte, s []byte) []byte {
 	b = append(b, '"')

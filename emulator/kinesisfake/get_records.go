@@ -19,6 +19,8 @@ import (
 	"encoding/base64"
 	"slices"
 	"strconv"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 type getRecordsInput struct {
@@ -80,7 +82,7 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 		b = appendJSONBytes(b, r.key)
 		if o.encryption != "NONE" {
 			b = append(b, `,"EncryptionType":`...)
-			b = appendJSONString(b, o.encryption)
+			b = jsontext.AppendString(b, o.encryption)
 		}
 		b = append(b, '}')
 	}
@@ -88,7 +90,7 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, o.millis, 10)
 	if o.next != "" {
 		b = append(b, `,"NextShardIterator":`...)
-		b = appendJSONString(b, o.next)
+		b = jsontext.AppendString(b, o.next)
 	}
 	if o.childShards != nil {
 		b = append(b, `,"ChildShards":[`...)
@@ -97,18 +99,18 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"ShardId":`...)
-			b = appendJSONString(b, ch.ShardId)
+			b = jsontext.AppendString(b, ch.ShardId)
 			b = append(b, `,"ParentShards":[`...)
 			for j, p := range ch.ParentShards {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, p)
+				b = jsontext.AppendString(b, p)
 			}
 			b = append(b, `],"HashKeyRange":{"StartingHashKey":`...)
-			b = appendJSONString(b, ch.HashKeyRange.StartingHashKey)
+			b = jsontext.AppendString(b, ch.HashKeyRange.StartingHashKey)
 			b = append(b, `,"EndingHashKey":`...)
-			b = appendJSONString(b, ch.HashKeyRange.EndingHashKey)
+			b = jsontext.AppendString(b, ch.HashKeyRange.EndingHashKey)
 			b = append(b, "}}"...)
 		}
 		b = append(b, ']')

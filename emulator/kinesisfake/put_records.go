@@ -16,6 +16,8 @@ package kinesisfake
 
 import (
 	"strconv"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 type putRecordsEntry struct {
@@ -55,7 +57,7 @@ type putRecordsOutput struct {
 
 func (o *putRecordsOutput) appendJSON(b []byte) []byte {
 	b = append(b, `{"EncryptionType":`...)
-	b = appendJSONString(b, o.encryption)
+	b = jsontext.AppendString(b, o.encryption)
 	b = append(b, `,"FailedRecordCount":`...)
 	b = strconv.AppendInt(b, int64(o.failed), 10)
 	b = append(b, `,"Records":[`...)
@@ -65,9 +67,9 @@ func (o *putRecordsOutput) appendJSON(b []byte) []byte {
 		}
 		if r.errCode != "" {
 			b = append(b, `{"ErrorCode":`...)
-			b = appendJSONString(b, r.errCode)
+			b = jsontext.AppendString(b, r.errCode)
 			b = append(b, `,"ErrorMessage":`...)
-			b = appendJSONString(b, r.errMsg)
+			b = jsontext.AppendString(b, r.errMsg)
 			b = append(b, '}')
 			continue
 		}

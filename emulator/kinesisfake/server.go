@@ -16,6 +16,7 @@ import (
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 // Server is an in-process Kinesis Data Streams endpoint. Create one with New;
@@ -283,7 +284,7 @@ func (s *Server) writeError(w http.ResponseWriter, f wireFormat, err error) {
 	if f == formatCBOR {
 		b, _ = cborEnc.Marshal(body)
 	} else {
-		b = appendJSONString(append(appendJSONString(append(make([]byte, 0, 64+len(ae.Message)), `{"__type":`...), ae.Code), `,"message":`...), ae.Message)
+		b = jsontext.AppendString(append(jsontext.AppendString(append(make([]byte, 0, 64+len(ae.Message)), `{"__type":`...), ae.Code), `,"message":`...), ae.Message)
 		b = append(b, '}')
 	}
 	h := w.Header()

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 type startingPosition struct {
@@ -177,6 +179,6 @@ func subscribeEventJSON(res *readResult, cont string) []byte {
 	// Swap the closing brace for the continuation field.
 	b = b[:len(b)-1]
 	b = append(b, `,"ContinuationSequenceNumber":`...)
-	b = appendJSONString(b, cont)
+	b = jsontext.AppendString(b, cont)
 	return append(b, '}')
 }

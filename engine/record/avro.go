@@ -18,6 +18,8 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 // Limits that keep a hostile payload from costing more than a bad record.
@@ -627,7 +629,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 			if err != nil {
 				return out, err
 			}
-			return appendJSONString(out, v.S), nil
+			return jsontext.AppendString(out, v.S), nil
 		}
 		return strconv.AppendInt(out, n, 10), nil
 	case avro.Float, avro.Double:
@@ -653,7 +655,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 		if !utf8.Valid(b) {
 			return out, errors.New("string is not valid UTF-8")
 		}
-		return appendJSONString(out, string(b)), nil
+		return jsontext.AppendString(out, string(b)), nil
 	case avro.Bytes, avro.Fixed:
 		b, err := avroBytes(r, s)
 		if err != nil {
@@ -671,7 +673,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 		return append(out, '"'), nil
 	case avro.Enum:
 		sym, err := avroEnum(r, s.(*avro.EnumSchema))
-		return appendJSONString(out, sym), err
+		return jsontext.AppendString(out, sym), err
 	case avro.Union:
 		u := s.(*avro.UnionSchema)
 		branch, err := avroBranch(r, u)
@@ -705,7 +707,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 			if i > 0 {
 				out = append(out, ',')
 			}
-			out = appendJSONString(out, f.Name())
+			out = jsontext.AppendString(out, f.Name())
 			out = append(out, ':')
 			var err error
 			if out, err = d.appendJSON(out, r, f.Type(), depth+1); err != nil {
@@ -749,7 +751,7 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 					if !utf8.Valid(k) {
 						return out, errors.New("map key is not valid UTF-8")
 					}
-					out = appendJSONString(out, string(k))
+					out = jsontext.AppendString(out, string(k))
 					out = append(out, ':')
 				}
 				if out, err = d.appendJSON(out, r, item, depth+1); err != nil {
@@ -760,23 +762,6 @@ func (d *avroDecoder) appendJSON(out []byte, r *avroReader, s avro.Schema, depth
 		return append(out, closer), nil
 	}
 	return out, fmt.Errorf("unsupported avro type %s", s.Type())
-}
-
-func appendJSONString(out []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	out = append(out, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			out = append(out, '\\', c)
-		case c < 0x20:
-			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			out = append(out, c)
-		}
-	}
-	return append(out, '"')
 }
 
 // container reads an Avro object container file holding exactly one datum

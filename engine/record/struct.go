@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
 // Limits on struct types, so that a schema cannot cost more than a bad job.
@@ -252,9 +254,9 @@ func (v Value) appendJSON(out []byte) []byte {
 	case Boolean:
 		return strconv.AppendBool(out, v.I != 0)
 	case String:
-		return appendJSONString(out, v.S)
+		return jsontext.AppendString(out, v.S)
 	case Timestamp, Date:
-		return appendJSONString(out, v.Text())
+		return jsontext.AppendString(out, v.Text())
 	case Binary:
 		out = append(out, '"')
 		out = base64.StdEncoding.AppendEncode(out, []byte(v.S))
@@ -269,7 +271,7 @@ func (v Value) appendJSON(out []byte) []byte {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, st.fields[i].Name)
+		out = jsontext.AppendString(out, st.fields[i].Name)
 		out = append(out, ':')
 		out = f.appendJSON(out)
 	}

@@ -9,10 +9,11 @@
 //     (package kafkafake, over franz-go's kfake). Faults, an injected clock and
 //     seeds apply. With WithEdgeAddr, Kinesis and S3 share one
 //     LocalStack-compatible port (package edge).
-//   - Containers: LocalStack (pinned to DefaultLocalStackImage, the last image
-//     that starts without an auth token; LOCALSTACK_AUTH_TOKEN is passed
-//     through when set) and Redpanda, through testcontainers-go. Needs Docker.
-//     Faults are not available.
+//   - Containers: LocalStack and Redpanda through testcontainers-go, in package
+//     emulator/containers, which registers the backend when imported (so
+//     that programs using only the embedded emulators link neither
+//     testcontainers-go nor the Docker client). Needs Docker. Faults are not
+//     available.
 //   - External: whatever AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_KINESIS and
 //     AWS_ENDPOINT_URL_S3), the default credential chain and
 //     STREAMCHECK_KAFKA_BROKERS point at, real AWS included. Faults are not

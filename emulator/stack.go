@@ -39,18 +39,11 @@ const (
 	// EnvKafkaBrokers is a comma-separated Kafka seed list for the external
 	// backend, and what Stack.Env exports.
 	EnvKafkaBrokers = "STREAMCHECK_KAFKA_BROKERS"
-	// EnvLocalStackAuthToken is passed to the LocalStack container when set.
-	EnvLocalStackAuthToken = "LOCALSTACK_AUTH_TOKEN"
 )
 
 // Defaults of Start's options.
 const (
 	DefaultRegion = "us-east-1"
-	// DefaultLocalStackImage is the last LocalStack community image that
-	// starts without LOCALSTACK_AUTH_TOKEN (later images require one).
-	DefaultLocalStackImage = "localstack/localstack:4.14.0"
-	// DefaultKafkaImage is the Redpanda image of the containers backend.
-	DefaultKafkaImage = "docker.redpanda.com/redpandadata/redpanda:v25.2.4"
 	// TestAccessKeyID and TestSecretAccessKey are the static credentials
 	// of the embedded and containers backends, LocalStack's convention.
 	TestAccessKeyID     = "test"
@@ -87,95 +80,106 @@ type topic struct {
 	partitions int
 }
 
-// Option configures Start.
-type Option func(*options) error
+// Option configures Start. An invalid option makes Start return its error.
+type Option interface{ apply(*options) error }
+
+type optionFunc func(*options) error
+
+func (f optionFunc) apply(o *options) error { return f(o) }
 
 // WithBackend chooses the backend, overriding STREAMCHECK_BACKEND.
 func WithBackend(b Backend) Option {
-	return func(o *options) error {
+	return optionFunc(func(o *options) error {
 		switch b {
 		case Embedded, Containers, External:
 			o.backend = b
 			return nil
 		}
 		return fmt.Errorf("%w %q: want embedded, containers or external", ErrUnknownBackend, b)
-	}
+	})
 }
 
 // WithClock sets the clock of the embedded emulators. The default is
 // clock.Real(). Other backends ignore it.
 func WithClock(c clock.Clock) Option {
-	return func(o *options) error {
+	return optionFunc(func(o *options) error {
 		if c == nil {
 			return errors.New("emulator: WithClock: clock is nil")
 		}
 		o.clock = c
 		return nil
-	}
+	})
 }
 
 // WithSeed seeds the embedded emulators and their shared fault injector. The
 // default is 0.
-func WithSeed(seed uint64) Option { return func(o *options) error { o.seed = seed; return nil } }
+func WithSeed(seed uint64) Option {
+	return optionFunc(func(o *options) error { o.seed = seed; return nil })
+}
 
 // WithDataDir keeps the embedded emulators' data under dir (kinesis/, s3/
 // and kafka/), so a Stack started again on it finds its streams, objects and
 // topics. The default keeps everything in memory.
-func WithDataDir(dir string) Option { return func(o *options) error { o.dataDir = dir; return nil } }
+func WithDataDir(dir string) Option {
+	return optionFunc(func(o *options) error { o.dataDir = dir; return nil })
+}
 
 // WithRegion sets the region of the embedded and containers backends and of
 // their aws.Config. The default is DefaultRegion; the external backend uses
 // the default chain's region unless this is given.
-func WithRegion(r string) Option { return func(o *options) error { o.region = r; return nil } }
+func WithRegion(r string) Option {
+	return optionFunc(func(o *options) error { o.region = r; return nil })
+}
 
 // WithEdgeAddr serves the embedded Kinesis and S3 on one LocalStack-style
 // edge listener at addr (e.g. "127.0.0.1:4566"; port 0 picks one), with the
 // health endpoint and the fault API. By default each service gets its own
 // loopback port.
 func WithEdgeAddr(addr string) Option {
-	return func(o *options) error { o.edgeAddr = addr; return nil }
+	return optionFunc(func(o *options) error { o.edgeAddr = addr; return nil })
 }
 
 // WithKafkaAddr sets the embedded Kafka listener, e.g. "127.0.0.1:9092". The
 // default is a free loopback port.
 func WithKafkaAddr(addr string) Option {
-	return func(o *options) error { o.kafkaAddr = addr; return nil }
+	return optionFunc(func(o *options) error { o.kafkaAddr = addr; return nil })
 }
 
 // WithKafkaAdvertisedHost sets the host embedded Kafka tells clients to
 // connect to. The default is the listening host, or 127.0.0.1 when Kafka
 // listens on every interface.
 func WithKafkaAdvertisedHost(host string) Option {
-	return func(o *options) error { o.kafkaAdv = host; return nil }
+	return optionFunc(func(o *options) error { o.kafkaAdv = host; return nil })
 }
 
 // WithKafkaBrokers sets how many embedded Kafka brokers run; the default is
 // one.
 func WithKafkaBrokers(n int) Option {
-	return func(o *options) error {
+	return optionFunc(func(o *options) error {
 		if n < 1 {
 			return fmt.Errorf("emulator: WithKafkaBrokers %d: want at least 1", n)
 		}
 		o.kafkaBroker = n
 		return nil
-	}
+	})
 }
 
 // WithKafkaTopic creates an embedded Kafka topic up front.
 func WithKafkaTopic(name string, partitions int) Option {
-	return func(o *options) error { o.topics = append(o.topics, topic{name, partitions}); return nil }
+	return optionFunc(func(o *options) error { o.topics = append(o.topics, topic{name, partitions}); return nil })
 }
 
-// WithLocalStackImage overrides DefaultLocalStackImage for the containers
+// WithLocalStackImage overrides containers.DefaultLocalStackImage for the containers
 // backend. Any image that serves LocalStack's edge port 4566 and health
 // endpoint works, including streamcheck's own emulator image.
 func WithLocalStackImage(image string) Option {
-	return func(o *options) error { o.lsImage = image; return nil }
+	return optionFunc(func(o *options) error { o.lsImage = image; return nil })
 }
 
-// WithKafkaImage overrides DefaultKafkaImage for the containers backend.
+// WithKafkaImage overrides containers.DefaultKafkaImage for the containers
+// backend.
 func WithKafkaImage(image string) Option {
-	return func(o *options) error { o.kafkaImage = image; return nil }
+	return optionFunc(func(o *options) error { o.kafkaImage = image; return nil })
 }
 
 // WithGetenv sets where Start reads STREAMCHECK_BACKEND,
@@ -183,7 +187,7 @@ func WithKafkaImage(image string) Option {
 // variables. The default is os.Getenv. The external backend's credentials
 // and region still come from the SDK's default chain.
 func WithGetenv(fn func(string) string) Option {
-	return func(o *options) error { o.getenv = fn; return nil }
+	return optionFunc(func(o *options) error { o.getenv = fn; return nil })
 }
 
 // WithKinesisLimits sets the embedded Kinesis emulator's limits (shard
@@ -191,11 +195,13 @@ func WithGetenv(fn func(string) string) Option {
 // kinesisfake.DefaultLimits(), AWS's own; kinesisfake.Limits{} turns every
 // limit off, for throughput measurements. Other backends ignore it.
 func WithKinesisLimits(l kinesisfake.Limits) Option {
-	return func(o *options) error { o.kinLimits = &l; return nil }
+	return optionFunc(func(o *options) error { o.kinLimits = &l; return nil })
 }
 
 // WithVersion sets the version the edge health endpoint reports.
-func WithVersion(v string) Option { return func(o *options) error { o.version = v; return nil } }
+func WithVersion(v string) Option {
+	return optionFunc(func(o *options) error { o.version = v; return nil })
+}
 
 // Stack is a running set of endpoints. Its fields are set by Start and must
 // not be changed.
@@ -231,11 +237,12 @@ type Stack struct {
 }
 
 // Start starts a stack on the chosen backend. On error it has already closed
-// whatever it started.
+// whatever it started. The containers backend is available once package
+// emulator/containers is imported.
 func Start(ctx context.Context, opts ...Option) (*Stack, error) {
 	o := options{getenv: os.Getenv, version: "dev", kafkaBroker: 1}
 	for _, opt := range opts {
-		if err := opt(&o); err != nil {
+		if err := opt.apply(&o); err != nil {
 			return nil, err
 		}
 	}
@@ -256,14 +263,26 @@ func Start(ctx context.Context, opts ...Option) (*Stack, error) {
 	switch o.backend {
 	case Embedded:
 		s, err = startEmbedded(o)
-	case Containers:
-		s, err = startContainers(ctx, o)
 	case External:
 		s, err = startExternal(ctx, o)
+	default:
+		start, ok := registered(o.backend)
+		if !ok {
+			return nil, fmt.Errorf("%w %q: it is not linked into this program; import %q", ErrUnknownBackend, o.backend, "github.com/streamcheck/streamcheck/emulator/"+string(o.backend))
+		}
+		s, err = start(ctx, BackendConfig{
+			Region:          o.regionOr(DefaultRegion),
+			LocalStackImage: o.lsImage,
+			KafkaImage:      o.kafkaImage,
+			Getenv:          o.getenv,
+		})
+		if err == nil && s.AWSConfig.Region == "" {
+			s.AWSConfig = staticConfig(s.Region, s.KinesisURL, s.S3URL)
+		}
 	}
 	if err != nil {
 		if s != nil {
-			s.Close()
+			_ = s.Close() // the start error says more than a close error would
 		}
 		return nil, err
 	}
@@ -454,9 +473,14 @@ func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, kf *kaf
 		return "", nil, fmt.Errorf("emulator: listen for edge on %s: %w", addr, err)
 	}
 	srv := newEdgeServer(kin, s3s, kf, in, version, brokers)
-	go srv.Serve(ln)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	return "http://" + dialAddr(ln.Addr()), func() error {
-		if err := srv.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		err := srv.Close()
+		if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr) // the listener failed before Close
+		}
+		if err != nil {
 			return fmt.Errorf("emulator: close edge: %w", err)
 		}
 		return nil

@@ -310,6 +310,14 @@ func TestBackendSelection(t *testing.T) {
 			t.Errorf("Start = %v, want ErrUnknownBackend", err)
 		}
 	})
+	t.Run("containers not linked in", func(t *testing.T) {
+		// This test binary does not import emulator/containers, so the
+		// backend is unknown here and the error says what to import.
+		_, err := emulator.Start(t.Context(), emulator.WithBackend(emulator.Containers))
+		if !errors.Is(err, emulator.ErrUnknownBackend) || !strings.Contains(err.Error(), "emulator/containers") {
+			t.Errorf("Start(containers) = %v, want ErrUnknownBackend naming emulator/containers", err)
+		}
+	})
 	t.Run("embedded by default", func(t *testing.T) {
 		s, err := emulator.Start(t.Context(), env(nil))
 		if err != nil {

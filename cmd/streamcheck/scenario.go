@@ -15,6 +15,9 @@ import (
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/scenarios"
 	"github.com/streamcheck/streamcheck/scenarios/report"
+
+	// The containers backend of --backend containers and STREAMCHECK_BACKEND.
+	_ "github.com/streamcheck/streamcheck/emulator/containers"
 )
 
 func init() {

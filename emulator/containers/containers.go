@@ -1,4 +1,4 @@
-package emulator
+package containers
 
 import (
 	"context"
@@ -8,11 +8,26 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/localstack"
 	"github.com/testcontainers/testcontainers-go/modules/redpanda"
+
+	"github.com/streamcheck/streamcheck/emulator"
 )
 
-// ErrDockerUnavailable is wrapped by Start on the containers backend when no
-// healthy Docker daemon is reachable.
+// Defaults of the backend.
+const (
+	// DefaultLocalStackImage is the last LocalStack community image that
+	// starts without LOCALSTACK_AUTH_TOKEN (later images require one).
+	DefaultLocalStackImage = "localstack/localstack:4.14.0"
+	// DefaultKafkaImage is the Redpanda image serving Kafka.
+	DefaultKafkaImage = "docker.redpanda.com/redpandadata/redpanda:v25.2.4"
+	// EnvLocalStackAuthToken is passed to the LocalStack container when set.
+	EnvLocalStackAuthToken = "LOCALSTACK_AUTH_TOKEN"
+)
+
+// ErrDockerUnavailable is wrapped by emulator.Start on the containers
+// backend when no healthy Docker daemon is reachable.
 var ErrDockerUnavailable = errors.New("emulator: containers backend needs a running Docker daemon")
+
+func init() { emulator.RegisterBackend(emulator.Containers, start) }
 
 // DockerAvailable reports nil when testcontainers-go can reach a healthy
 // Docker daemon, else an error wrapping ErrDockerUnavailable that says why.
@@ -25,35 +40,34 @@ func DockerAvailable(ctx context.Context) (err error) {
 	}()
 	p, err := testcontainers.ProviderDocker.GetProvider()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrDockerUnavailable, err)
+		return fmt.Errorf("%w: %w", ErrDockerUnavailable, err)
 	}
 	defer p.Close()
 	if err := p.Health(ctx); err != nil {
-		return fmt.Errorf("%w: %v", ErrDockerUnavailable, err)
+		return fmt.Errorf("%w: %w", ErrDockerUnavailable, err)
 	}
 	return nil
 }
 
-// startContainers runs LocalStack (Kinesis and S3 on its edge port) and
-// Redpanda (Kafka) through testcontainers-go.
-func startContainers(ctx context.Context, o options) (*Stack, error) {
+// start runs LocalStack (Kinesis and S3 on its edge port) and Redpanda
+// (Kafka) through testcontainers-go.
+func start(ctx context.Context, c emulator.BackendConfig) (*emulator.Stack, error) {
 	if err := DockerAvailable(ctx); err != nil {
 		return nil, err
 	}
-	region := o.regionOr(DefaultRegion)
-	s := &Stack{Backend: Containers, Region: region}
+	s := &emulator.Stack{Backend: emulator.Containers, Region: c.Region}
 
-	image := o.lsImage
+	image := c.LocalStackImage
 	if image == "" {
 		image = DefaultLocalStackImage
 	}
-	env := map[string]string{"SERVICES": "kinesis,s3", "AWS_DEFAULT_REGION": region}
-	if tok := o.getenv(EnvLocalStackAuthToken); tok != "" {
+	env := map[string]string{"SERVICES": "kinesis,s3", "AWS_DEFAULT_REGION": c.Region}
+	if tok := c.Getenv(EnvLocalStackAuthToken); tok != "" {
 		env[EnvLocalStackAuthToken] = tok
 	}
 	ls, err := localstack.Run(ctx, image, testcontainers.WithEnv(env))
 	if ls != nil {
-		s.closers = append(s.closers, func() error { return testcontainers.TerminateContainer(ls) })
+		s.OnClose(func() error { return testcontainers.TerminateContainer(ls) })
 	}
 	if err != nil {
 		return s, fmt.Errorf("emulator: start %s: %w", image, err)
@@ -64,13 +78,13 @@ func startContainers(ctx context.Context, o options) (*Stack, error) {
 	}
 	s.EdgeURL, s.KinesisURL, s.S3URL = url, url, url
 
-	kimage := o.kafkaImage
+	kimage := c.KafkaImage
 	if kimage == "" {
 		kimage = DefaultKafkaImage
 	}
 	rp, err := redpanda.Run(ctx, kimage, redpanda.WithAutoCreateTopics())
 	if rp != nil {
-		s.closers = append(s.closers, func() error { return testcontainers.TerminateContainer(rp) })
+		s.OnClose(func() error { return testcontainers.TerminateContainer(rp) })
 	}
 	if err != nil {
 		return s, fmt.Errorf("emulator: start %s: %w", kimage, err)
@@ -80,6 +94,5 @@ func startContainers(ctx context.Context, o options) (*Stack, error) {
 		return s, fmt.Errorf("emulator: find the Kafka port of %s: %w", kimage, err)
 	}
 	s.KafkaBrokers = []string{broker}
-	s.AWSConfig = staticConfig(region, s.KinesisURL, s.S3URL)
 	return s, nil
 }

@@ -1,5 +1,5 @@
 //go:build integration
 
-package emulator_test
+package containers_test
 
 func init() { integrationTag = true }

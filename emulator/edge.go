@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,16 +14,19 @@ import (
 // newEdgeServer returns the HTTP server of the edge port: HTTP/1.1 and
 // cleartext HTTP/2 (SubscribeToShard), no read timeout beyond the headers
 // (GetRecords and SubscribeToShard stay open).
-func newEdgeServer(kin, s3s http.Handler, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) *http.Server {
-	r := edge.New(kin, s3s,
+func newEdgeServer(kin, s3s http.Handler, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) (*http.Server, error) {
+	r, err := edge.New(kin, s3s,
 		edge.WithKafka(kafka),
 		edge.WithFaults(in),
 		edge.WithValidator(kafkafake.ValidateRule),
 		edge.WithVersion(version),
 		edge.WithHealthInfo("kafka", strings.Join(brokers, ",")),
 	)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: edge router: %w", err)
+	}
 	var protos http.Protocols
 	protos.SetHTTP1(true)
 	protos.SetUnencryptedHTTP2(true)
-	return &http.Server{Handler: r, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}
+	return &http.Server{Handler: r, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}, nil
 }

@@ -472,7 +472,11 @@ func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, kf *kaf
 	if err != nil {
 		return "", nil, fmt.Errorf("emulator: listen for edge on %s: %w", addr, err)
 	}
-	srv := newEdgeServer(kin, s3s, kf, in, version, brokers)
+	srv, err := newEdgeServer(kin, s3s, kf, in, version, brokers)
+	if err != nil {
+		_ = ln.Close()
+		return "", nil, err
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	return "http://" + dialAddr(ln.Addr()), func() error {

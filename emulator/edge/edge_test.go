@@ -15,11 +15,11 @@ import (
 )
 
 func named(name string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, name) })
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, name) })
 }
 
 func TestRouting(t *testing.T) {
-	r := edge.New(named("kinesis"), named("s3"))
+	r := newRouter(t, named("kinesis"), named("s3"))
 	tests := []struct {
 		name    string
 		method  string
@@ -50,8 +50,60 @@ func TestRouting(t *testing.T) {
 	}
 }
 
+func TestRoutingDynamoDB(t *testing.T) {
+	r := newRouter(t, named("kinesis"), named("s3"), edge.WithDynamoDB(named("dynamodb")))
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    string
+	}{
+		{name: "target", headers: map[string]string{"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"}, want: "dynamodb"},
+		{name: "signature", headers: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"}, want: "dynamodb"},
+		{name: "kinesis stays kinesis", headers: map[string]string{"X-Amz-Target": "Kinesis_20131202.ListStreams"}, want: "kinesis"},
+		{name: "s3 stays s3", headers: nil, want: "s3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/", nil)
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			r.ServeHTTP(rec, req)
+			if got := rec.Body.String(); got != tt.want {
+				t.Errorf("routed to %q, want %q", got, tt.want)
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", edge.HealthPath, nil))
+	if !strings.Contains(rec.Body.String(), `"dynamodb":"running"`) {
+		t.Errorf("health = %s, want dynamodb running", rec.Body)
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []edge.Option
+	}{
+		{name: "reserved health name", opts: []edge.Option{edge.WithHealthInfo("services", "x")}},
+		{name: "nil dynamodb handler", opts: []edge.Option{edge.WithDynamoDB(nil)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := edge.New(named("kinesis"), named("s3"), tt.opts...); err == nil {
+				t.Error("New accepted the option, want an error")
+			}
+		})
+	}
+	if _, err := edge.New(nil, named("s3")); err == nil {
+		t.Error("New(nil, s3) accepted, want an error")
+	}
+}
+
 func TestHealth(t *testing.T) {
-	r := edge.New(named("kinesis"), named("s3"), edge.WithVersion("1.2.3"), edge.WithHealthInfo("kafka", "127.0.0.1:9092"))
+	r := newRouter(t, named("kinesis"), named("s3"), edge.WithVersion("1.2.3"), edge.WithHealthInfo("kafka", "127.0.0.1:9092"))
 	for _, path := range []string{"/_localstack/health", "/health"} {
 		rec := httptest.NewRecorder()
 		r.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
@@ -80,7 +132,7 @@ func TestHealth(t *testing.T) {
 func TestFaultAPI(t *testing.T) {
 	in := fault.New(1)
 	reject := errors.New("rejected by validator")
-	srv := httptest.NewServer(edge.New(named("kinesis"), named("s3"), edge.WithFaults(in), edge.WithValidator(func(r fault.Rule) error {
+	srv := httptest.NewServer(newRouter(t, named("kinesis"), named("s3"), edge.WithFaults(in), edge.WithValidator(func(r fault.Rule) error {
 		if r.Code == "Forbidden" {
 			return reject
 		}
@@ -153,8 +205,18 @@ func TestFaultAPI(t *testing.T) {
 
 func TestFaultAPIWithoutInjector(t *testing.T) {
 	rec := httptest.NewRecorder()
-	edge.New(named("kinesis"), named("s3")).ServeHTTP(rec, httptest.NewRequest("GET", "/_streamcheck/faults", nil))
+	newRouter(t, named("kinesis"), named("s3")).ServeHTTP(rec, httptest.NewRequest("GET", "/_streamcheck/faults", nil))
 	if rec.Code != http.StatusNotImplemented {
 		t.Errorf("GET faults without an injector = %d, want 501", rec.Code)
 	}
+}
+
+// newRouter is edge.New for tests: it fails the test on an option error.
+func newRouter(t *testing.T, kinesis, s3 http.Handler, opts ...edge.Option) *edge.Router {
+	t.Helper()
+	r, err := edge.New(kinesis, s3, opts...)
+	if err != nil {
+		t.Fatalf("edge.New: %v", err)
+	}
+	return r
 }

@@ -27,7 +27,9 @@ type KafkaControls interface {
 
 // WithKafka serves k's controls under KafkaPath. Without it those paths
 // answer 501 Not Implemented.
-func WithKafka(k KafkaControls) Option { return func(r *Router) { r.kafka = k } }
+func WithKafka(k KafkaControls) Option {
+	return optionFunc(func(r *Router) error { r.kafka = k; return nil })
+}
 
 // KafkaAction is the body of a Kafka control request.
 type KafkaAction struct {

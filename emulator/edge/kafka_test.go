@@ -39,7 +39,7 @@ func (f *fakeKafka) ShufflePartitionLeaders() error {
 
 func TestKafkaAPI(t *testing.T) {
 	fk := &fakeKafka{}
-	srv := httptest.NewServer(edge.New(named("kinesis"), named("s3"), edge.WithKafka(fk)))
+	srv := httptest.NewServer(newRouter(t, named("kinesis"), named("s3"), edge.WithKafka(fk)))
 	t.Cleanup(srv.Close)
 	c := &edge.Client{Endpoint: srv.URL}
 	ctx := t.Context()

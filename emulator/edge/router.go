@@ -2,6 +2,8 @@ package edge
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -17,11 +19,15 @@ const (
 // kinesisTargetPrefix is the X-Amz-Target prefix of every Kinesis operation.
 const kinesisTargetPrefix = "Kinesis_20131202."
 
+// dynamodbTargetPrefix is the X-Amz-Target prefix of every DynamoDB operation.
+const dynamodbTargetPrefix = "DynamoDB_20120810."
+
 // Router is an http.Handler that dispatches to Kinesis and S3 handlers and
 // serves the health and fault endpoints. Create it with New.
 type Router struct {
 	kinesis  http.Handler
 	s3       http.Handler
+	dynamodb http.Handler // nil: not served
 	faults   *fault.Injector
 	validate func(fault.Rule) error
 	kafka    KafkaControls
@@ -29,41 +35,78 @@ type Router struct {
 	extra    map[string]string
 }
 
-// Option configures a Router.
-type Option func(*Router)
+// Option configures a Router in New. An invalid option makes New return its
+// error.
+type Option interface{ apply(*Router) error }
+
+type optionFunc func(*Router) error
+
+func (f optionFunc) apply(r *Router) error { return f(r) }
 
 // WithFaults serves in through the fault API. Without it the fault API
 // answers 501 Not Implemented.
-func WithFaults(in *fault.Injector) Option { return func(r *Router) { r.faults = in } }
+func WithFaults(in *fault.Injector) Option {
+	return optionFunc(func(r *Router) error { r.faults = in; return nil })
+}
 
 // WithValidator checks rules posted to the fault API in addition to
 // fault.Rule.Validate, e.g. that a Kafka rule names a Kafka error. A rule it
 // rejects is answered with 400 and the error's text.
-func WithValidator(fn func(fault.Rule) error) Option { return func(r *Router) { r.validate = fn } }
+func WithValidator(fn func(fault.Rule) error) Option {
+	return optionFunc(func(r *Router) error { r.validate = fn; return nil })
+}
 
 // WithVersion sets the version the health endpoint reports. The default is
 // "dev".
-func WithVersion(v string) Option { return func(r *Router) { r.version = v } }
+func WithVersion(v string) Option {
+	return optionFunc(func(r *Router) error { r.version = v; return nil })
+}
 
 // WithHealthInfo adds name: value pairs to the health response's top level,
-// e.g. the Kafka brokers ("kafka": "127.0.0.1:9092").
+// e.g. the Kafka brokers ("kafka": "127.0.0.1:9092"). The names "services",
+// "edition" and "version" are the health document's own and are refused.
 func WithHealthInfo(name, value string) Option {
-	return func(r *Router) {
+	return optionFunc(func(r *Router) error {
+		switch name {
+		case "services", "edition", "version", "":
+			return fmt.Errorf("edge: WithHealthInfo(%q): the name is reserved by the health document", name)
+		}
 		if r.extra == nil {
 			r.extra = make(map[string]string)
 		}
 		r.extra[name] = value
-	}
+		return nil
+	})
+}
+
+// WithDynamoDB routes DynamoDB requests (an X-Amz-Target for
+// DynamoDB_20120810, or a SigV4 credential scope naming dynamodb) to h, such
+// as a dynamodbfake.Server, and reports DynamoDB running in the health
+// document. Without it DynamoDB requests reach the S3 handler, which refuses
+// them.
+func WithDynamoDB(h http.Handler) Option {
+	return optionFunc(func(r *Router) error {
+		if h == nil {
+			return errors.New("edge: WithDynamoDB: handler is nil")
+		}
+		r.dynamodb = h
+		return nil
+	})
 }
 
 // New returns a Router over the given Kinesis and S3 handlers, such as a
 // kinesisfake.Server and an s3fake.Server. Neither may be nil.
-func New(kinesis, s3 http.Handler, opts ...Option) *Router {
+func New(kinesis, s3 http.Handler, opts ...Option) (*Router, error) {
+	if kinesis == nil || s3 == nil {
+		return nil, errors.New("edge: New needs both a Kinesis and an S3 handler")
+	}
 	r := &Router{kinesis: kinesis, s3: s3, version: "dev"}
 	for _, o := range opts {
-		o(r)
+		if err := o.apply(r); err != nil {
+			return nil, err
+		}
 	}
-	return r
+	return r, nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -77,6 +120,8 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.serveKafka(w, req)
 	case IsKinesis(req):
 		r.kinesis.ServeHTTP(w, req)
+	case r.dynamodb != nil && IsDynamoDB(req):
+		r.dynamodb.ServeHTTP(w, req)
 	default:
 		r.s3.ServeHTTP(w, req)
 	}
@@ -93,6 +138,13 @@ func IsKinesis(req *http.Request) bool {
 		return true
 	}
 	return signingService(req.Header.Get("Authorization")) == "kinesis"
+}
+
+// IsDynamoDB reports whether req is a DynamoDB request: an X-Amz-Target for
+// DynamoDB_20120810 or a SigV4 credential scope naming dynamodb.
+func IsDynamoDB(req *http.Request) bool {
+	return strings.HasPrefix(req.Header.Get("X-Amz-Target"), dynamodbTargetPrefix) ||
+		signingService(req.Header.Get("Authorization")) == "dynamodb"
 }
 
 // signingService returns the service of a SigV4 Authorization header's
@@ -116,8 +168,12 @@ func (r *Router) serveHealth(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "use GET "+HealthPath)
 		return
 	}
+	services := map[string]string{"kinesis": "running", "s3": "running"}
+	if r.dynamodb != nil {
+		services["dynamodb"] = "running"
+	}
 	doc := map[string]any{
-		"services": map[string]string{"kinesis": "running", "s3": "running"},
+		"services": services,
 		"edition":  "community",
 		"version":  r.version,
 	}

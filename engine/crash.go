@@ -49,6 +49,20 @@ func CrashAfterSink(batch int64) CrashPoint { return CrashPoint{At: AtAfterSink,
 // CrashAfterCommit stops after batch's commit.
 func CrashAfterCommit(batch int64) CrashPoint { return CrashPoint{At: AtAfterCommit, Batch: batch} }
 
+// validate reports a crash point no batch can reach.
+func (cp CrashPoint) validate() error {
+	if _, ok := crashNames[cp.At]; !ok {
+		return fmt.Errorf("engine: crash point: unknown point %d", cp.At)
+	}
+	if cp.Batch < -1 {
+		return fmt.Errorf("engine: crash point %s: batch %d: want -1 (the first batch run) or a batch number", cp, cp.Batch)
+	}
+	if cp.Objects < 0 {
+		return fmt.Errorf("engine: crash point %s: %d objects: want zero or more", cp, cp.Objects)
+	}
+	return nil
+}
+
 // String formats cp as ParseCrashPoint reads it.
 func (cp CrashPoint) String() string {
 	s := crashNames[cp.At]

@@ -81,9 +81,16 @@ func New(job *Job, opts ...Option) (*Engine, error) {
 	if err := job.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{job: job, clk: clock.Real(), random: rand.Reader, firstID: -1}
-	for _, o := range opts {
-		o(e)
+	o := options{clk: clock.Real(), log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if err := opt.apply(&o); err != nil {
+			return nil, err
+		}
+	}
+	e := &Engine{
+		job: job, clk: o.clk, awsCfg: o.awsCfg, log: o.log, crash: o.crash, reg: o.reg,
+		untilIdle: o.untilIdle, id: o.id, sdkDecoder: o.sdkDecoder,
+		random: rand.Reader, firstID: -1,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

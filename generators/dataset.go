@@ -49,19 +49,19 @@ func (r Range) Contains(v int) bool { return v >= r.Min && v <= r.Max }
 // o2stats 90–100, minutevolume 2–10, ventilatorid 1–50); the normal ranges
 // below are the reference a job joins against to grade readings.
 var (
-	VentilatorPressureControl = Range{3, 40}
-	VentilatorO2Stats         = Range{90, 100}
-	VentilatorMinuteVolume    = Range{2, 10}
-	VentilatorIDs             = Range{1, 50}
+	ventilatorPressureControl = Range{3, 40}
+	ventilatorO2Stats         = Range{90, 100}
+	ventilatorMinuteVolume    = Range{2, 10}
+	ventilatorIDs             = Range{1, 50}
 
-	// NormalPressureControl, NormalO2Stats and NormalMinuteVolume are the
+	// normalPressureControl, normalO2Stats and normalMinuteVolume are the
 	// normal ranges of the three metrics.
-	NormalPressureControl = Range{5, 30}
-	NormalO2Stats         = Range{92, 100}
-	NormalMinuteVolume    = Range{4, 8}
+	normalPressureControl = Range{5, 30}
+	normalO2Stats         = Range{92, 100}
+	normalMinuteVolume    = Range{4, 8}
 
-	// VentilatorManufacturers are the manufacturer values, as in the blog.
-	VentilatorManufacturers = []string{"3M", "GE", "Vyaire", "Getinge"}
+	// ventilatorManufacturers are the manufacturer values, as in the blog.
+	ventilatorManufacturers = []string{"3M", "GE", "Vyaire", "Getinge"}
 )
 
 // Alert levels of a ventilator reading.
@@ -87,13 +87,13 @@ const (
 // job meant this; its GREEN condition, written with "or", matches every row.)
 func VentilatorAlert(pressureControl, o2Stats, minuteVolume int) string {
 	out := 0
-	if !NormalPressureControl.Contains(pressureControl) {
+	if !normalPressureControl.Contains(pressureControl) {
 		out++
 	}
-	if !NormalO2Stats.Contains(o2Stats) {
+	if !normalO2Stats.Contains(o2Stats) {
 		out++
 	}
-	if !NormalMinuteVolume.Contains(minuteVolume) {
+	if !normalMinuteVolume.Contains(minuteVolume) {
 		out++
 	}
 	switch out {
@@ -161,23 +161,23 @@ func fillVentilator(g *rowGen, _ int64, eventTime time.Time, row []any) {
 		}
 		return int64(inside(rng, normal))
 	}
-	row[0] = int64(inside(rng, VentilatorIDs))
+	row[0] = int64(inside(rng, ventilatorIDs))
 	row[1] = eventTime.UTC().Format(VentilatorEventTimeLayout)
 	row[2] = g.faker.UUID()
-	row[3] = metric(out[0], VentilatorPressureControl, NormalPressureControl)
-	row[4] = metric(out[1], VentilatorO2Stats, NormalO2Stats)
-	row[5] = metric(out[2], VentilatorMinuteVolume, NormalMinuteVolume)
-	row[6] = VentilatorManufacturers[rng.IntN(len(VentilatorManufacturers))]
+	row[3] = metric(out[0], ventilatorPressureControl, normalPressureControl)
+	row[4] = metric(out[1], ventilatorO2Stats, normalO2Stats)
+	row[5] = metric(out[2], ventilatorMinuteVolume, normalMinuteVolume)
+	row[6] = ventilatorManufacturers[rng.IntN(len(ventilatorManufacturers))]
 }
 
 // Payment event types and currencies drawn by Payments.
 var (
-	PaymentEventTypes = []string{"payment_initiated", "payment_authorized", "payment_captured", "payment_failed", "refund_issued"}
-	PaymentCurrencies = []string{"USD", "EUR", "GBP", "JPY", "CAD", "AUD"}
-	// PaymentUsers is the number of distinct user_id values.
-	PaymentUsers = 1000
-	// PaymentAmount is the range of amounts in cents.
-	PaymentAmount = Range{100, 200000}
+	paymentEventTypes = []string{"payment_initiated", "payment_authorized", "payment_captured", "payment_failed", "refund_issued"}
+	paymentCurrencies = []string{"USD", "EUR", "GBP", "JPY", "CAD", "AUD"}
+	// paymentUsers is the number of distinct user_id values.
+	paymentUsers = 1000
+	// paymentAmount is the range of amounts in cents.
+	paymentAmount = Range{100, 200000}
 )
 
 // Payments returns the payment events data set: event_id (a UUID, the
@@ -210,10 +210,10 @@ var paymentChannels = []string{"web", "mobile", "pos"}
 func fillPayment(g *rowGen, _ int64, eventTime time.Time, row []any) {
 	rng := g.rng
 	row[0] = g.faker.UUID()
-	row[1] = fmt.Sprintf("user-%04d", 1+rng.IntN(PaymentUsers))
-	row[2] = PaymentEventTypes[rng.IntN(len(PaymentEventTypes))]
-	row[3] = decimal{unscaled: int64(inside(rng, PaymentAmount)), scale: 2}
-	row[4] = PaymentCurrencies[rng.IntN(len(PaymentCurrencies))]
+	row[1] = fmt.Sprintf("user-%04d", 1+rng.IntN(paymentUsers))
+	row[2] = paymentEventTypes[rng.IntN(len(paymentEventTypes))]
+	row[3] = decimal{unscaled: int64(inside(rng, paymentAmount)), scale: 2}
+	row[4] = paymentCurrencies[rng.IntN(len(paymentCurrencies))]
 	row[5] = eventTime.UnixMilli()
 	row[6] = []mapEntry{
 		{"channel", paymentChannels[rng.IntN(len(paymentChannels))]},

@@ -47,17 +47,17 @@ func checkVentilator(payload []byte) (ventilatorReading, string) {
 	case v.VentilatorID == nil || v.EventTime == nil || v.SerialNumber == nil || v.PressureControl == nil ||
 		v.O2Stats == nil || v.MinuteVolume == nil || v.Manufacturer == nil:
 		return v, "a column is missing"
-	case !VentilatorIDs.Contains(*v.VentilatorID):
+	case !ventilatorIDs.Contains(*v.VentilatorID):
 		return v, "ventilatorid out of range"
-	case !VentilatorPressureControl.Contains(*v.PressureControl):
+	case !ventilatorPressureControl.Contains(*v.PressureControl):
 		return v, "pressurecontrol out of range"
-	case !VentilatorO2Stats.Contains(*v.O2Stats):
+	case !ventilatorO2Stats.Contains(*v.O2Stats):
 		return v, "o2stats out of range"
-	case !VentilatorMinuteVolume.Contains(*v.MinuteVolume):
+	case !ventilatorMinuteVolume.Contains(*v.MinuteVolume):
 		return v, "minutevolume out of range"
 	case !uuidRE.MatchString(*v.SerialNumber):
 		return v, "serialnumber is not a UUID"
-	case !containsString(VentilatorManufacturers, *v.Manufacturer):
+	case !containsString(ventilatorManufacturers, *v.Manufacturer):
 		return v, "unknown manufacturer"
 	}
 	if _, err := time.Parse(VentilatorEventTimeLayout, *v.EventTime); err != nil {
@@ -165,7 +165,7 @@ func TestPaymentsSchemaAndRanges(t *testing.T) {
 		if r.PartitionKey != *p.UserID {
 			t.Errorf("record %d: partition key %q, want user_id %q under the device strategy", r.Seq, r.PartitionKey, *p.UserID)
 		}
-		if !containsString(PaymentEventTypes, *p.EventType) || !containsString(PaymentCurrencies, *p.Currency) {
+		if !containsString(paymentEventTypes, *p.EventType) || !containsString(paymentCurrencies, *p.Currency) {
 			t.Errorf("record %d: event_type %q or currency %q not in the lists", r.Seq, *p.EventType, *p.Currency)
 		}
 		if !amountRE.MatchString(p.Amount.String()) {
@@ -178,7 +178,7 @@ func TestPaymentsSchemaAndRanges(t *testing.T) {
 			t.Errorf("record %d: metadata %v lacks channel, country or ip", r.Seq, m)
 		}
 	}
-	if len(users) < 900 || len(users) > PaymentUsers {
-		t.Errorf("%d distinct user_id in 5000 events, want 900 to %d", len(users), PaymentUsers)
+	if len(users) < 900 || len(users) > paymentUsers {
+		t.Errorf("%d distinct user_id in 5000 events, want 900 to %d", len(users), paymentUsers)
 	}
 }

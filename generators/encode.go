@@ -51,9 +51,9 @@ const (
 	MalformedInvalidUTF8 = "invalid_utf8"
 )
 
-// MalformedKinds lists every kind of malformed record, in the order a
+// malformedKinds lists every kind of malformed record, in the order a
 // record's kind is drawn from.
-var MalformedKinds = []string{MalformedInvalidJSON, MalformedWrongType, MalformedMissing, MalformedOversize, MalformedInvalidUTF8}
+var malformedKinds = []string{MalformedInvalidJSON, MalformedWrongType, MalformedMissing, MalformedOversize, MalformedInvalidUTF8}
 
 // mutation says how to spoil one record; the zero value spoils nothing.
 type mutation struct {

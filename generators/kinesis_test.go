@@ -3,10 +3,11 @@ package generators
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"hash/fnv"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -27,8 +28,12 @@ import (
 type fakeKinesis struct {
 	t        *testing.T
 	mu       sync.Mutex
-	rng      *rand.Rand
-	throttle float64 // share of records refused with ProvisionedThroughputExceededException
+	seed     uint64
+	throttle float64 // share of sends refused with ProvisionedThroughputExceededException
+	// sends counts the sends of each record (by key and data). Whether a
+	// send is throttled depends only on the record, its send number and the
+	// seed, never on how producers interleave, so a test's outcome is fixed.
+	sends map[string]int
 	// callErr, when set, may answer call n (from 0) with an error; applied
 	// says whether the records were stored first.
 	callErr func(n int) (err error, applied bool)
@@ -83,7 +88,7 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 	}
 	out := &kinesis.PutRecordsOutput{}
 	for _, e := range in.Records {
-		if callErr == nil && f.rng.Float64() < f.throttle {
+		if callErr == nil && f.throttled(e) {
 			out.Records = append(out.Records, types.PutRecordsResultEntry{
 				ErrorCode: aws.String("ProvisionedThroughputExceededException"), ErrorMessage: aws.String("Rate exceeded for shard")})
 			out.FailedRecordCount = aws.Int32(aws.ToInt32(out.FailedRecordCount) + 1)
@@ -99,6 +104,35 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 		return nil, callErr
 	}
 	return out, nil
+}
+
+// maxThrottles is how many sends of one record the fake throttles at most,
+// well under DefaultMaxAttempts, so a record is always acknowledged in the
+// end.
+const maxThrottles = 4
+
+// throttled decides whether this send of e is refused: a hash of the seed,
+// the record and its send number, compared with the throttle share.
+func (f *fakeKinesis) throttled(e types.PutRecordsRequestEntry) bool {
+	if f.throttle == 0 {
+		return false
+	}
+	if f.sends == nil {
+		f.sends = map[string]int{}
+	}
+	id := *e.PartitionKey + "\x00" + string(e.Data)
+	n := f.sends[id]
+	f.sends[id]++
+	if n >= maxThrottles {
+		return false
+	}
+	h := fnv.New64a()
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], f.seed)
+	binary.BigEndian.PutUint64(b[8:], uint64(n))
+	h.Write(b[:])
+	h.Write([]byte(id))
+	return float64(h.Sum64()>>11)/(1<<53) < f.throttle
 }
 
 func runFake(t *testing.T, f *fakeKinesis, src SourceConfig, count int64, ordered bool) (Summary, []LedgerRow) {
@@ -179,7 +213,7 @@ func TestCheckAckedRejects(t *testing.T) {
 }
 
 func TestKinesisSinkRetriesThrottled(t *testing.T) {
-	f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(1, 2)), throttle: 0.3}
+	f := &fakeKinesis{t: t, seed: 1, throttle: 0.3}
 	sum, rows := runFake(t, f, SourceConfig{Dataset: Ventilator(), Seed: 1, Producers: 2}, 3000, false)
 	if sum.Acked != 3000 || sum.Failed != 0 || sum.Unknown != 0 {
 		t.Errorf("summary %+v: want all 3000 acknowledged", sum)
@@ -222,7 +256,7 @@ func TestKinesisSinkOrderedPerKey(t *testing.T) {
 		return n
 	}
 	src := SourceConfig{Dataset: Ventilator(), Seed: 2}
-	f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(3, 4)), throttle: 0.3}
+	f := &fakeKinesis{t: t, seed: 3, throttle: 0.3}
 	_, rows := runFake(t, f, src, 2000, true)
 	if n := inversions(rows, f.stored); n != 0 || f.sameKeyInCall != 0 {
 		t.Errorf("ordered: %d records stored before an earlier one of their key, %d calls with two records of one key; want 0 and 0", n, f.sameKeyInCall)
@@ -232,7 +266,7 @@ func TestKinesisSinkOrderedPerKey(t *testing.T) {
 	}
 	// Without ordering, the same throttling reorders keys: the check above
 	// can fail.
-	f = &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(3, 4)), throttle: 0.3}
+	f = &fakeKinesis{t: t, seed: 3, throttle: 0.3}
 	_, rows = runFake(t, f, src, 2000, false)
 	if n := inversions(rows, f.stored); n == 0 {
 		t.Error("unordered: no key out of order; the ordering check cannot fail")
@@ -269,7 +303,7 @@ func TestKinesisSinkOutcomes(t *testing.T) {
 		{"timeout", func(int) (error, bool) { return context.DeadlineExceeded, false }, OutcomeUnknown, 1, "deadline"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(1, 1)), callErr: tc.callErr}
+			f := &fakeKinesis{t: t, callErr: tc.callErr}
 			sink := &KinesisSink{Client: f, Stream: "s", MaxAttempts: 3, BaseBackoff: time.Millisecond, Seed: 1}
 			s, _ := NewSource(SourceConfig{Dataset: Ventilator()})
 			batch := make([]*Attempt, 10)
@@ -292,7 +326,7 @@ func TestKinesisSinkOutcomes(t *testing.T) {
 }
 
 func TestKinesisSinkOversizeGoesAlone(t *testing.T) {
-	f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(1, 1))}
+	f := &fakeKinesis{t: t, }
 	src := SourceConfig{Dataset: Ventilator(), Seed: 4, Malformed: 0.05, MalformedOnly: []string{MalformedOversize}}
 	sum, rows := runFake(t, f, src, 400, false)
 	over := 0

@@ -101,7 +101,7 @@ type SourceConfig struct {
 	Start time.Time
 	// EventInterval spaces event times; default DefaultEventInterval.
 	EventInterval time.Duration
-	// Malformed is the share of records spoilt in one of MalformedKinds
+	// Malformed is the share of records spoilt in one of MalformedKinds()
 	// ways (or of the kinds in MalformedOnly), each equally likely.
 	Malformed     float64
 	MalformedOnly []string
@@ -160,8 +160,8 @@ func (c *SourceConfig) Validate() error {
 		}
 	}
 	for _, k := range c.MalformedOnly {
-		if !containsString(MalformedKinds, k) {
-			return fmt.Errorf("%w: MalformedOnly %q: want one of %s", ErrConfig, k, strings.Join(MalformedKinds, ", "))
+		if !containsString(malformedKinds, k) {
+			return fmt.Errorf("%w: MalformedOnly %q: want one of %s", ErrConfig, k, strings.Join(malformedKinds, ", "))
 		}
 	}
 	switch {
@@ -191,7 +191,7 @@ type Record struct {
 	Key          string // identity key; "" when the payload is unreadable
 	PartitionKey string
 	Payload      []byte
-	Malformed    string // "" or one of MalformedKinds
+	Malformed    string // "" or one of malformedKinds
 	DuplicateOf  int64  // -1, or the Seq this record resends
 	EventTimeMs  int64  // event time written into the record, 0 if none
 }
@@ -247,7 +247,7 @@ func NewSource(cfg SourceConfig) (*Source, error) {
 	}
 	kinds := cfg.MalformedOnly
 	if len(kinds) == 0 {
-		kinds = MalformedKinds
+		kinds = malformedKinds
 	}
 	t := cfg.Dataset.Table
 	s := &Source{cfg: cfg, enc: enc, kinds: kinds, keyCol: t.Index(cfg.Dataset.Key),

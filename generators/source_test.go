@@ -66,7 +66,7 @@ func TestMalformedShares(t *testing.T) {
 	if got := float64(n-kinds[""]) / n; got < share-0.01 || got > share+0.01 {
 		t.Errorf("malformed share = %.4f, want %.2f ± 0.01", got, share)
 	}
-	for _, k := range MalformedKinds {
+	for _, k := range malformedKinds {
 		if got := float64(kinds[k]) / n; got < share/5-0.008 || got > share/5+0.008 {
 			t.Errorf("share of %s = %.4f, want %.3f ± 0.008", k, got, share/5)
 		}

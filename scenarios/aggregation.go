@@ -28,7 +28,7 @@ const CheckWindows = "windows"
 
 // ReferenceDevices is how many ventilators the aggregation scenario's
 // reference table lists: 1 to ReferenceDevices of the generator's
-// generators.VentilatorIDs, so that readings of the others find no
+// generators.VentilatorIDs(), so that readings of the others find no
 // reference row and go to the dead letter.
 const ReferenceDevices = 46
 
@@ -48,8 +48,8 @@ const (
 func ReferenceCSV() []byte {
 	var b bytes.Buffer
 	b.WriteString("ventilatorid,pressure_control_min,pressure_control_max,o2_stats_min,o2_stats_max,minute_volume_min,minute_volume_max\n")
-	p, o, m := generators.NormalPressureControl, generators.NormalO2Stats, generators.NormalMinuteVolume
-	for id := generators.VentilatorIDs.Min; id <= ReferenceDevices; id++ {
+	p, o, m := generators.NormalPressureControl(), generators.NormalO2Stats(), generators.NormalMinuteVolume()
+	for id := generators.VentilatorIDs().Min; id <= ReferenceDevices; id++ {
 		fmt.Fprintf(&b, "%d,%d,%d,%d,%d,%d,%d\n", id, p.Min, p.Max, o.Min, o.Max, m.Min, m.Max)
 	}
 	return b.Bytes()
@@ -378,7 +378,7 @@ func expectedReadings(v *Verification) (map[string]expReading, error) {
 // GREEN when all are in, ORANGE otherwise.
 func gradeReading(m [3]int64) string {
 	out := 0
-	for i, r := range []generators.Range{generators.NormalPressureControl, generators.NormalO2Stats, generators.NormalMinuteVolume} {
+	for i, r := range []generators.Range{generators.NormalPressureControl(), generators.NormalO2Stats(), generators.NormalMinuteVolume()} {
 		if m[i] < int64(r.Min) || m[i] > int64(r.Max) {
 			out++
 		}

@@ -13,7 +13,7 @@ import (
 )
 
 // Kinds of malformed records the scenarios' own encodings (CSVEncoding,
-// GrokEncoding) make, besides the generator's (generators.MalformedKinds).
+// GrokEncoding) make, besides the generator's (generators.MalformedKinds()).
 const (
 	// MalformedNoMatch is a log line that the job's Grok pattern does not
 	// match.

@@ -159,7 +159,7 @@ type Load struct {
 	// Duplicates is the share of deliberate producer-side duplicates.
 	Duplicates float64
 	// MalformedKinds are the generator's kinds of malformed records
-	// (generators.MalformedKinds); default invalid JSON, a wrong type and
+	// (generators.MalformedKinds()); default invalid JSON, a wrong type and
 	// invalid UTF-8.
 	MalformedKinds []string
 	// Format is the generator's encoding (generators.FormatJSON, CSV or

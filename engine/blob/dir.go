@@ -22,9 +22,10 @@ type Dir struct {
 	mu   sync.Mutex
 }
 
-// NewDir returns a Store rooted at dir, creating it if missing.
+// NewDir returns a Store rooted at dir, creating it (durably, see
+// mkdirAllSync) if missing.
 func NewDir(dir string) (*Dir, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirAllSync(dir); err != nil {
 		return nil, fmt.Errorf("blob: create %s: %w", dir, err)
 	}
 	return &Dir{root: dir}, nil
@@ -53,10 +54,12 @@ func (d *Dir) Get(_ context.Context, key string) ([]byte, string, error) {
 }
 
 // Put writes the object durably: temp file in the same directory, fsync,
-// then rename (or link for IfAbsent, which fails if the key exists).
+// then rename (or link for IfAbsent, which fails if the key exists), then
+// fsync of the directory, whose error is returned: a Put that returns nil
+// survives a power cut. Directories it creates are made durable the same way.
 func (d *Dir) Put(_ context.Context, key string, data []byte, cond Cond) (string, error) {
 	dst := d.path(key)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := mkdirAllSync(filepath.Dir(dst)); err != nil {
 		return "", fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
@@ -103,15 +106,54 @@ func (d *Dir) Put(_ context.Context, key string, data []byte, cond Cond) (string
 			return "", fmt.Errorf("blob: put %s: %w", key, err)
 		}
 	}
-	syncDir(filepath.Dir(dst))
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return "", fmt.Errorf("blob: put %s: %w", key, err)
+	}
 	return etag(data), nil
 }
 
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
+// syncDir fsyncs a directory, making the names created, renamed or removed
+// in it durable.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// mkdirAllSync is os.MkdirAll that also fsyncs the parent of every directory
+// it creates, so a directory that exists when it returns nil is still there
+// after a crash (a rename into a directory whose own entry was lost would be
+// lost with it).
+func mkdirAllSync(dir string) error {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirAllSync(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made concurrently
+		}
+		return err
+	}
+	return syncDir(parent)
 }
 
 // List walks the directory for keys under prefix, skipping temp files.

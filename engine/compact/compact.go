@@ -90,12 +90,29 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Option configures a Compactor.
-type Option func(*Compactor)
+// Option configures a Compactor in New. An invalid option makes New return
+// its error.
+type Option interface{ apply(*options) error }
+
+type optionFunc func(*options) error
+
+func (f optionFunc) apply(o *options) error { return f(o) }
+
+type options struct {
+	clk clock.Clock
+}
 
 // WithClock sets the clock that decides which partitions are closed;
 // the default is clock.Real().
-func WithClock(c clock.Clock) Option { return func(x *Compactor) { x.clk = c } }
+func WithClock(c clock.Clock) Option {
+	return optionFunc(func(o *options) error {
+		if c == nil {
+			return errors.New("compact: WithClock: clock is nil")
+		}
+		o.clk = c
+		return nil
+	})
+}
 
 // Compactor compacts one job's output. Create it with New; it is meant for
 // one Run at a time.
@@ -111,11 +128,13 @@ func New(out, cp blob.Store, cfg Config, opts ...Option) (*Compactor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Compactor{out: out, cp: cp, cfg: cfg, clk: clock.Real(), instance: newInstance()}
-	for _, o := range opts {
-		o(c)
+	o := options{clk: clock.Real()}
+	for _, opt := range opts {
+		if err := opt.apply(&o); err != nil {
+			return nil, err
+		}
 	}
-	return c, nil
+	return &Compactor{out: out, cp: cp, cfg: cfg, clk: o.clk, instance: newInstance()}, nil
 }
 
 // Summary is what a Run did (or, with DryRun, would do).
@@ -638,7 +657,7 @@ func (c *Compactor) execute(ctx context.Context, m *Manifest) (*Done, error) {
 // since the plan and that no row is lost.
 func (c *Compactor) merge(ctx context.Context, m *Manifest, o Output, inputs []Input) ([]byte, error) {
 	var buf bytes.Buffer
-	var w *parquet.Writer
+	var w *parquet.GenericWriter[any]
 	var rows int64
 	for _, in := range inputs {
 		data, etag, err := c.out.Get(ctx, in.Key)
@@ -653,7 +672,7 @@ func (c *Compactor) merge(ctx context.Context, m *Manifest, o Output, inputs []I
 			return nil, fmt.Errorf("compact: partition %s: open %s: %w", m.Partition, c.out.URL(in.Key), err)
 		}
 		if w == nil {
-			w = parquet.NewWriter(&buf, f.Schema(), parquet.Compression(codecOf(extOf(o.Key))))
+			w = parquet.NewGenericWriter[any](&buf, f.Schema(), parquet.Compression(codecOf(extOf(o.Key))))
 		}
 		for _, rg := range f.RowGroups() {
 			rr := rg.Rows()

@@ -326,7 +326,7 @@ func TestKinesisSinkOutcomes(t *testing.T) {
 }
 
 func TestKinesisSinkOversizeGoesAlone(t *testing.T) {
-	f := &fakeKinesis{t: t, }
+	f := &fakeKinesis{t: t}
 	src := SourceConfig{Dataset: Ventilator(), Seed: 4, Malformed: 0.05, MalformedOnly: []string{MalformedOversize}}
 	sum, rows := runFake(t, f, src, 400, false)
 	over := 0

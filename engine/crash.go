@@ -49,8 +49,9 @@ func CrashAfterSink(batch int64) CrashPoint { return CrashPoint{At: AtAfterSink,
 // CrashAfterCommit stops after batch's commit.
 func CrashAfterCommit(batch int64) CrashPoint { return CrashPoint{At: AtAfterCommit, Batch: batch} }
 
-// validate reports a crash point no batch can reach.
-func (cp CrashPoint) validate() error {
+// Validate reports a crash point no batch can reach: an unknown point, a
+// batch below -1 or a negative object count.
+func (cp CrashPoint) Validate() error {
 	if _, ok := crashNames[cp.At]; !ok {
 		return fmt.Errorf("engine: crash point: unknown point %d", cp.At)
 	}

@@ -64,7 +64,7 @@ func WithLogger(l *slog.Logger) Option {
 // cleaning up.
 func WithCrashPoint(cp CrashPoint) Option {
 	return optionFunc(func(o *options) error {
-		if err := cp.validate(); err != nil {
+		if err := cp.Validate(); err != nil {
 			return err
 		}
 		o.crash = &cp

@@ -38,8 +38,8 @@ func TestCrashPhases(t *testing.T) {
 		Load:  Load{Rate: 2000, Records: 4000, Malformed: 0.02},
 		Setup: Setup{Window: 200 * time.Millisecond},
 		Crashes: []Crash{
-			{Point: "after-plan", Batch: 1}, {Point: "in-sink:1", Batch: 2},
-			{Point: "after-sink", Batch: 3}, {Point: "after-commit", Batch: 4},
+			{At: engine.AtAfterPlan, Batch: 1}, {At: engine.AtInSink, Objects: 1, Batch: 2},
+			{At: engine.AtAfterSink, Batch: 3}, {At: engine.AtAfterCommit, Batch: 4},
 		},
 		Expect: Expect{MinDeadLetters: 1},
 	}
@@ -83,7 +83,7 @@ func TestCrashPhases(t *testing.T) {
 }
 
 func withAfterCrash(f func(context.Context, *emulator.Stack, *engine.Job, engine.CrashPoint) error) Option {
-	return func(o *options) { o.afterCrash = f }
+	return optionFunc(func(o *options) error { o.afterCrash = f; return nil })
 }
 
 func readCrashState(ctx context.Context, c *s3.Client, cp string, batch int64) (crashState, error) {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/streamcheck/streamcheck/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ func TestVentilatorEndToEnd(t *testing.T) {
 	s := Scenario{
 		Name:    "end-to-end",
 		Load:    Load{Rate: 4000, Malformed: 0.03},
-		Crashes: []Crash{{Point: "after-sink", Batch: 1}},
+		Crashes: []Crash{{At: engine.AtAfterSink, Batch: 1}},
 		Expect:  Expect{MinDeadLetters: 10},
 	}
 	res := Run(t, s)

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"fmt"
+	"github.com/streamcheck/streamcheck/engine"
 	"os"
 
 	"github.com/streamcheck/streamcheck/scenarios"
@@ -21,7 +22,7 @@ func ExampleExecute() {
 	s := scenarios.Scenario{
 		Name:    "example",
 		Load:    scenarios.Load{Records: 1000, Malformed: 0.02},
-		Crashes: []scenarios.Crash{{Point: "after-sink", Batch: 1}},
+		Crashes: []scenarios.Crash{{At: engine.AtAfterSink, Batch: 1}},
 	}
 	res, err := scenarios.Execute(context.Background(), s, scenarios.WithSeed(7), scenarios.WithDir(dir))
 	if err != nil {

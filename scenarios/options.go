@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"context"
 	"io"
 	"log/slog"
@@ -20,7 +21,6 @@ type options struct {
 	timeout   time.Duration
 	getenv    func(string) string
 	stackOpts []emulator.Option
-	stack     *emulator.Stack
 	replay    string
 	engineBin string
 	kills     int
@@ -32,12 +32,17 @@ type options struct {
 	afterCrash func(ctx context.Context, stack *emulator.Stack, job *engine.Job, cp engine.CrashPoint) error
 }
 
-// Option configures Execute and Run.
-type Option func(*options)
+// Option configures Execute and Run. An invalid option makes them fail
+// with its error.
+type Option interface{ apply(*options) error }
+
+type optionFunc func(*options) error
+
+func (f optionFunc) apply(o *options) error { return f(o) }
 
 // WithSeed sets the seed of the run, overriding STREAMCHECK_SEED.
 func WithSeed(seed uint64) Option {
-	return func(o *options) { o.seed, o.seedSet = seed, true }
+	return optionFunc(func(o *options) error { o.seed, o.seedSet = seed, true; return nil })
 }
 
 // WithDir keeps the run's files in dir: the ledger (ledger.jsonl), a copy of
@@ -46,47 +51,61 @@ func WithSeed(seed uint64) Option {
 // report.json, junit.xml). The caller creates and removes it. By default
 // Execute makes a new temporary directory and keeps it (Result.Dir names
 // it); Run uses t.TempDir.
-func WithDir(dir string) Option { return func(o *options) { o.dir = dir } }
+func WithDir(dir string) Option {
+	return optionFunc(func(o *options) error { o.dir = dir; return nil })
+}
 
 // WithProgress writes one line per step of the run to w (stream created,
 // load progress, batches committed, crashes and restarts, verification), for
 // a person watching. The default writes nothing.
-func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
+func WithProgress(w io.Writer) Option {
+	return optionFunc(func(o *options) error { o.progress = w; return nil })
+}
 
 // WithLogger sends the engine's logs to l. The default discards them.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(o *options) error { o.logger = l; return nil })
+}
 
 // WithTimeout bounds the whole run; the default is DefaultTimeout.
-func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTimeout(%v): want a positive duration", d)
+		}
+		o.timeout = d
+		return nil
+	})
+}
 
 // WithGetenv sets where STREAMCHECK_SEED and the emulator's variables
 // (STREAMCHECK_BACKEND, ...) are read; the default is os.Getenv.
-func WithGetenv(fn func(string) string) Option { return func(o *options) { o.getenv = fn } }
+func WithGetenv(fn func(string) string) Option {
+	return optionFunc(func(o *options) error { o.getenv = fn; return nil })
+}
 
 // WithStackOptions passes options to emulator.Start, e.g. WithBackend. The
 // scenario adds WithSeed and WithGetenv itself.
 func WithStackOptions(opts ...emulator.Option) Option {
-	return func(o *options) { o.stackOpts = append(o.stackOpts, opts...) }
+	return optionFunc(func(o *options) error { o.stackOpts = append(o.stackOpts, opts...); return nil })
 }
-
-// WithStack runs the scenario on a stack the caller started and will close,
-// instead of starting one. Faults then go into that stack's injector (and
-// stay there). Scenarios sharing a stack need distinct Setup.Stream names:
-// a stream's earlier records would count as unexpected.
-func WithStack(s *emulator.Stack) Option { return func(o *options) { o.stack = s } }
 
 // WithReplay sets the command Result.Replay shows, with {seed} standing for
 // the seed, for callers that run a scenario of their own (the default names
 // `streamcheck scenario run` for catalog scenarios).
-func WithReplay(cmd string) Option { return func(o *options) { o.replay = cmd } }
+func WithReplay(cmd string) Option {
+	return optionFunc(func(o *options) error { o.replay = cmd; return nil })
+}
 
-func newOptions(opts []Option) *options {
+func newOptions(opts []Option) (*options, error) {
 	o := &options{timeout: DefaultTimeout, getenv: os.Getenv}
 	for _, opt := range opts {
-		opt(o)
+		if err := opt.apply(o); err != nil {
+			return nil, fmt.Errorf("scenarios: %w", err)
+		}
 	}
 	if o.progress == nil {
 		o.progress = io.Discard
 	}
-	return o
+	return o, nil
 }

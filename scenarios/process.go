@@ -29,13 +29,21 @@ const EnvSoak = "STREAMCHECK_SOAK"
 // because the dead process's lease has not expired yet is retried. The
 // scenario's Crashes are not used in this mode.
 func WithEngineProcess(bin string, kills int) Option {
-	return func(o *options) { o.engineBin, o.kills = bin, kills }
+	return optionFunc(func(o *options) error {
+		if bin == "" || kills < 0 {
+			return fmt.Errorf("WithEngineProcess(%q, %d): want a binary and zero or more kills", bin, kills)
+		}
+		o.engineBin, o.kills = bin, kills
+		return nil
+	})
 }
 
 // WithEngineBinary names the streamcheck binary that scenarios with Kills
 // run as the engine process, instead of the one EngineBinary finds. The
 // CLI passes its own executable.
-func WithEngineBinary(bin string) Option { return func(o *options) { o.binary = bin } }
+func WithEngineBinary(bin string) Option {
+	return optionFunc(func(o *options) error { o.binary = bin; return nil })
+}
 
 // errKilled is what runProcess returns for a child it killed.
 var errKilled = errors.New("engine process killed with SIGKILL")

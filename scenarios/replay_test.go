@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"github.com/streamcheck/streamcheck/engine"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/generators"
@@ -13,7 +14,7 @@ func TestReplaySameSeed(t *testing.T) {
 	s := scenarios.Scenario{
 		Name:    "replay",
 		Load:    scenarios.Load{Records: 1000, Malformed: 0.03, Duplicates: 0.02},
-		Crashes: []scenarios.Crash{{Point: "after-sink", Batch: 0, BatchUpTo: 1}},
+		Crashes: []scenarios.Crash{{At: engine.AtAfterSink, Batch: 0, BatchUpTo: 1}},
 	}
 	type row struct {
 		seq, dup                int64

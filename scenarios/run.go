@@ -119,7 +119,10 @@ func (r *Result) Err() error {
 // run that worked but did not show what was expected returns a Result with
 // Passed false and a nil error.
 func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
-	o := newOptions(opts)
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -154,20 +157,17 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	res.Dir = o.dir
 
 	// Setup.
-	stack := o.stack
-	if stack == nil {
-		sopts := []emulator.Option{emulator.WithSeed(seed), emulator.WithGetenv(o.getenv)}
-		if s.Setup.KafkaBrokers > 1 {
-			sopts = append(sopts, emulator.WithKafkaBrokers(s.Setup.KafkaBrokers))
-		}
-		sopts = append(sopts, o.stackOpts...)
-		stack, err = emulator.Start(ctx, sopts...)
-		if err != nil {
-			return nil, fmt.Errorf("scenario %s: start emulator stack: %w", s.Name, err)
-		}
-		defer stack.Close()
-		say("stack: %s backend, Kinesis at %s, S3 at %s", stack.Backend, stack.KinesisURL, stack.S3URL)
+	sopts := []emulator.Option{emulator.WithSeed(seed), emulator.WithGetenv(o.getenv)}
+	if s.Setup.KafkaBrokers > 1 {
+		sopts = append(sopts, emulator.WithKafkaBrokers(s.Setup.KafkaBrokers))
 	}
+	sopts = append(sopts, o.stackOpts...)
+	stack, err := emulator.Start(ctx, sopts...)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: start emulator stack: %w", s.Name, err)
+	}
+	defer stack.Close()
+	say("stack: %s backend, Kinesis at %s, S3 at %s", stack.Backend, stack.KinesisURL, stack.S3URL)
 	res.backend = string(stack.Backend)
 	stream, bucket, shards := s.stream(), s.bucket(), s.shards()
 	sink, closeSink, err := createSource(ctx, stack, s.kind(), stream, shards, seed)

@@ -187,9 +187,11 @@ type Load struct {
 // Crash is an engine crash point. The batch is drawn from the seed in
 // [Batch, BatchUpTo] when BatchUpTo > Batch, else it is Batch.
 type Crash struct {
-	// Point is "after-plan", "in-sink:K", "after-sink" or "after-commit",
-	// as engine.ParseCrashPoint reads it.
-	Point     string
+	// At is where in the batch the engine stops.
+	At engine.CrashAt
+	// Objects is, for engine.AtInSink, how many of the batch's objects are
+	// written before the stop.
+	Objects   int
 	Batch     int64
 	BatchUpTo int64
 }
@@ -292,7 +294,7 @@ func (s *Scenario) Validate() error {
 		}
 	}
 	for i, c := range s.Crashes {
-		if _, err := engine.ParseCrashPoint(c.Point, c.Batch); err != nil {
+		if err := (engine.CrashPoint{At: c.At, Batch: c.Batch, Objects: c.Objects}).Validate(); err != nil {
 			return fmt.Errorf("scenario %q: Crashes[%d]: %w", s.Name, i, err)
 		}
 		if c.Batch < 0 {
@@ -377,7 +379,7 @@ func (s *Scenario) crashPoints(seed uint64) []engine.CrashPoint {
 		if c.BatchUpTo > c.Batch {
 			b += rng.Int64N(c.BatchUpTo - c.Batch + 1)
 		}
-		out[i], _ = engine.ParseCrashPoint(c.Point, b) // checked by Validate
+		out[i] = engine.CrashPoint{At: c.At, Batch: b, Objects: c.Objects}
 	}
 	return out
 }

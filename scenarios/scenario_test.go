@@ -24,9 +24,9 @@ func TestValidate(t *testing.T) {
 		{name: "bad delivery", mutate: func(s *Scenario) { s.Setup.Delivery = "twice" }, wantErr: "Setup.Delivery"},
 		{name: "negative records", mutate: func(s *Scenario) { s.Load.Records = -5 }, wantErr: "Load.Records"},
 		{name: "malformed share", mutate: func(s *Scenario) { s.Load.Malformed = 1.5 }, wantErr: "Load.Malformed"},
-		{name: "bad crash point", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "before-plan"}} }, wantErr: "Crashes[0]"},
-		{name: "in-sink without count", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "in-sink"}} }, wantErr: "in-sink:K"},
-		{name: "negative crash batch", mutate: func(s *Scenario) { s.Crashes = []Crash{{Point: "after-sink", Batch: -1}} }, wantErr: "Crashes[0].Batch"},
+		{name: "bad crash point", mutate: func(s *Scenario) { s.Crashes = []Crash{{At: 0}} }, wantErr: "Crashes[0]"},
+		{name: "in-sink with negative count", mutate: func(s *Scenario) { s.Crashes = []Crash{{At: engine.AtInSink, Objects: -1}} }, wantErr: "Crashes[0]"},
+		{name: "negative crash batch", mutate: func(s *Scenario) { s.Crashes = []Crash{{At: engine.AtAfterSink, Batch: -1}} }, wantErr: "Crashes[0].Batch"},
 		{name: "bad fault", mutate: func(s *Scenario) { s.Faults = []Fault{{Rule: fault.Rule{Action: fault.ActionError}}} }, wantErr: "Faults[0]"},
 		{name: "duplicates under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true }, wantErr: "Expect.Duplicates"},
 		{name: "bad kind", mutate: func(s *Scenario) { s.Setup.Kind = "pulsar" }, wantErr: "Setup.Kind"},
@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 		{name: "negative event interval", mutate: func(s *Scenario) { s.Load.EventInterval = -time.Second }, wantErr: "Load.EventInterval"},
 		{name: "negative brokers", mutate: func(s *Scenario) { s.Setup.KafkaBrokers = -1 }, wantErr: "Setup.KafkaBrokers"},
 		{name: "negative kills", mutate: func(s *Scenario) { s.Kills = -1 }, wantErr: "Kills"},
-		{name: "kills with crashes", mutate: func(s *Scenario) { s.Kills = 2; s.Crashes = []Crash{{Point: "after-sink", Batch: 1}} }, wantErr: "Kills"},
+		{name: "kills with crashes", mutate: func(s *Scenario) { s.Kills = 2; s.Crashes = []Crash{{At: engine.AtAfterSink, Batch: 1}} }, wantErr: "Kills"},
 		{name: "kills", mutate: func(s *Scenario) { s.Kills = 3 }},
 		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
 		{name: "duplicates and orphans under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates, s.Expect.Orphans = true, true }},
@@ -108,7 +108,11 @@ func TestSeed(t *testing.T) {
 				}
 				return ""
 			})}, tt.opts...)
-			got, err := newOptions(opts).resolveSeed()
+			o, err := newOptions(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := o.resolveSeed()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("resolveSeed() error = %v, want error %v", err, tt.wantErr)
 			}
@@ -122,7 +126,7 @@ func TestSeed(t *testing.T) {
 // The seed alone decides the crash batches and fault skips.
 func TestScheduleFollowsSeed(t *testing.T) {
 	s := Scenario{Name: "sched",
-		Crashes: []Crash{{Point: "after-sink", Batch: 1, BatchUpTo: 9}, {Point: "after-plan", Batch: 3}},
+		Crashes: []Crash{{At: engine.AtAfterSink, Batch: 1, BatchUpTo: 9}, {At: engine.AtAfterPlan, Batch: 3}},
 		Faults:  []Fault{{Rule: fault.Rule{Service: fault.ServiceS3, Action: fault.ActionError, Code: "SlowDown", Status: 503, Times: 1}, SkipUpTo: 50}},
 	}
 	seen := map[int64]bool{}
@@ -174,7 +178,7 @@ func TestExpectationsCanFail(t *testing.T) {
 	s := Scenario{
 		Name:    "steady-kinesis", // a catalog name, so the replay names the CLI
 		Load:    Load{Records: 500},
-		Crashes: []Crash{{Point: "after-sink", Batch: 50}},
+		Crashes: []Crash{{At: engine.AtAfterSink, Batch: 50}},
 		Expect:  Expect{MinDeadLetters: 1000},
 	}
 	res, err := Execute(t.Context(), s, WithSeed(4), WithDir(t.TempDir()))
@@ -196,5 +200,24 @@ func TestExpectationsCanFail(t *testing.T) {
 	}
 	if !errors.Is(err, ErrExpectation) {
 		t.Errorf("Err() does not wrap ErrExpectation")
+	}
+}
+
+func TestExecuteRejectsBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  Option
+	}{
+		{name: "zero timeout", opt: WithTimeout(0)},
+		{name: "process without binary", opt: WithEngineProcess("", 1)},
+		{name: "negative kills", opt: WithEngineProcess("streamcheck", -1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Execute(t.Context(), Scenario{Name: "x"}, tt.opt)
+			if err == nil || !strings.Contains(err.Error(), "scenarios: With") {
+				t.Errorf("Execute = %v, want the option's error", err)
+			}
+		})
 	}
 }

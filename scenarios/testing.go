@@ -21,7 +21,12 @@ import (
 func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	t.Helper()
 	o := append([]Option{WithDir(t.TempDir()), WithProgress(testWriter{t})}, opts...)
-	if b := newOptions(o).getenv(emulator.EnvBackend); len(s.Faults) > 0 && b != "" && b != string(emulator.Embedded) {
+	resolved, err := newOptions(o)
+	if err != nil {
+		t.Fatalf("scenario %s: %v", s.Name, err)
+		return nil
+	}
+	if b := resolved.getenv(emulator.EnvBackend); len(s.Faults) > 0 && b != "" && b != string(emulator.Embedded) {
 		t.Skipf("scenario %s injects emulator faults, which need the embedded backend (%s=%s)", s.Name, emulator.EnvBackend, b)
 	}
 	res, err := Execute(t.Context(), s, o...)
@@ -32,7 +37,7 @@ func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 		t.Skipf("scenario %s runs the engine as a process: %v", s.Name, err)
 	}
 	if err != nil {
-		seed, _ := newOptions(o).resolveSeed()
+		seed, _ := resolved.resolveSeed()
 		t.Fatalf("scenario %s (seed %d) could not run: %v\nreplay: %s", s.Name, seed, err, testReplay(t, s.Name, seed))
 		return nil
 	}

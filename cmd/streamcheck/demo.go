@@ -108,7 +108,7 @@ func demoScenario(records int64) scenarios.Scenario {
 			},
 		},
 		Load:    scenarios.Load{Records: records, Rate: demoRate, Malformed: demoMalformed},
-		Crashes: []scenarios.Crash{{Point: "after-sink", Batch: demoCrashBatch}},
+		Crashes: []scenarios.Crash{{At: engine.AtAfterSink, Batch: demoCrashBatch}},
 	}
 }
 

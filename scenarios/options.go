@@ -1,8 +1,8 @@
 package scenarios
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"

@@ -87,16 +87,32 @@ type optionFunc func(*options) error
 
 func (f optionFunc) apply(o *options) error { return f(o) }
 
-// WithBackend chooses the backend, overriding STREAMCHECK_BACKEND.
+// WithBackend chooses the backend, overriding STREAMCHECK_BACKEND: Embedded,
+// External or one registered with RegisterBackend (Containers, once package
+// emulator/containers is imported).
 func WithBackend(b Backend) Option {
 	return optionFunc(func(o *options) error {
-		switch b {
-		case Embedded, Containers, External:
-			o.backend = b
-			return nil
+		if err := checkBackend(b); err != nil {
+			return err
 		}
-		return fmt.Errorf("%w %q: want embedded, containers or external", ErrUnknownBackend, b)
+		o.backend = b
+		return nil
 	})
+}
+
+// checkBackend returns an error wrapping ErrUnknownBackend for a backend
+// Start cannot run, saying what to import for a known one not linked in.
+func checkBackend(b Backend) error {
+	if b == Embedded || b == External {
+		return nil
+	}
+	if _, ok := registered(b); ok {
+		return nil
+	}
+	if b == Containers {
+		return fmt.Errorf("%w %q: it is not linked into this program; import %q", ErrUnknownBackend, b, "github.com/streamcheck/streamcheck/emulator/containers")
+	}
+	return fmt.Errorf("%w %q: want embedded, containers or external", ErrUnknownBackend, b)
 }
 
 // WithClock sets the clock of the embedded emulators. The default is
@@ -247,13 +263,12 @@ func Start(ctx context.Context, opts ...Option) (*Stack, error) {
 		}
 	}
 	if o.backend == "" {
-		switch v := strings.ToLower(strings.TrimSpace(o.getenv(EnvBackend))); v {
-		case "":
-			o.backend = Embedded
-		case string(Embedded), string(Containers), string(External):
+		o.backend = Embedded
+		if v := strings.ToLower(strings.TrimSpace(o.getenv(EnvBackend))); v != "" {
+			if err := checkBackend(Backend(v)); err != nil {
+				return nil, fmt.Errorf("%s: %w", EnvBackend, err)
+			}
 			o.backend = Backend(v)
-		default:
-			return nil, fmt.Errorf("%w %q in %s: want embedded, containers or external", ErrUnknownBackend, v, EnvBackend)
 		}
 	}
 	var (
@@ -266,10 +281,7 @@ func Start(ctx context.Context, opts ...Option) (*Stack, error) {
 	case External:
 		s, err = startExternal(ctx, o)
 	default:
-		start, ok := registered(o.backend)
-		if !ok {
-			return nil, fmt.Errorf("%w %q: it is not linked into this program; import %q", ErrUnknownBackend, o.backend, "github.com/streamcheck/streamcheck/emulator/"+string(o.backend))
-		}
+		start, _ := registered(o.backend) // checked by checkBackend
 		s, err = start(ctx, BackendConfig{
 			Region:          o.regionOr(DefaultRegion),
 			LocalStackImage: o.lsImage,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
@@ -17,7 +16,6 @@ type options struct {
 	seedSet   bool
 	dir       string
 	progress  io.Writer
-	logger    *slog.Logger
 	timeout   time.Duration
 	getenv    func(string) string
 	stackOpts []emulator.Option
@@ -60,11 +58,6 @@ func WithDir(dir string) Option {
 // a person watching. The default writes nothing.
 func WithProgress(w io.Writer) Option {
 	return optionFunc(func(o *options) error { o.progress = w; return nil })
-}
-
-// WithLogger sends the engine's logs to l. The default discards them.
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(o *options) error { o.logger = l; return nil })
 }
 
 // WithTimeout bounds the whole run; the default is DefaultTimeout.

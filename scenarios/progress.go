@@ -9,11 +9,9 @@ import (
 	"sync/atomic"
 )
 
-// watcher is a slog.Handler in front of the engine's logger: it counts the
-// batches the engine commits and writes a progress line for each commit and
-// replay, then passes every record on.
+// watcher is the engine's slog.Handler in a scenario: it counts the batches
+// the engine commits and writes a progress line for each commit and replay.
 type watcher struct {
-	next   slog.Handler
 	shared *watched
 }
 
@@ -35,17 +33,11 @@ func (w *watched) replayedBatches() map[int64]bool {
 	return out
 }
 
-func newWatcher(next *slog.Logger, w io.Writer) *watcher {
-	var h slog.Handler = slog.DiscardHandler
-	if next != nil {
-		h = next.Handler()
-	}
-	return &watcher{next: h, shared: &watched{w: w, replayed: map[int64]bool{}}}
+func newWatcher(w io.Writer) *watcher {
+	return &watcher{shared: &watched{w: w, replayed: map[int64]bool{}}}
 }
 
-func (h *watcher) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelInfo || h.next.Enabled(ctx, l)
-}
+func (h *watcher) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
 func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
 	switch r.Message {
@@ -98,9 +90,6 @@ func (h *watcher) Handle(ctx context.Context, r slog.Record) error {
 			return true
 		})
 	}
-	if h.next.Enabled(ctx, r.Level) {
-		return h.next.Handle(ctx, r)
-	}
 	return nil
 }
 
@@ -110,14 +99,8 @@ func (h *watcher) printf(format string, args ...any) {
 	fmt.Fprintf(h.shared.w, format+"\n", args...)
 }
 
-func (h *watcher) WithAttrs(attrs []slog.Attr) slog.Handler {
-	c := *h
-	c.next = h.next.WithAttrs(attrs)
-	return &c
-}
+// WithAttrs and WithGroup return h: the attributes the watcher reads are
+// the records' own.
+func (h *watcher) WithAttrs([]slog.Attr) slog.Handler { return h }
 
-func (h *watcher) WithGroup(name string) slog.Handler {
-	c := *h
-	c.next = h.next.WithGroup(name)
-	return &c
-}
+func (h *watcher) WithGroup(string) slog.Handler { return h }

@@ -285,7 +285,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	defer stopTicker()
 
 	// Engine runs: crash, restart, until drained after the load ended.
-	w := newWatcher(o.logger, o.progress)
+	w := newWatcher(o.progress)
 	crashes := s.crashPoints(seed)
 	next := 0
 	restartAfterCrash := false

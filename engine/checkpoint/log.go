@@ -273,20 +273,6 @@ func (l *Log) ReadOffsets(ctx context.Context, id int64) (*Offsets, error) {
 	return &o, nil
 }
 
-// ReadCommit reads commits/id.
-func (l *Log) ReadCommit(ctx context.Context, id int64) (*Commit, error) {
-	key := "commits/" + strconv.FormatInt(id, 10)
-	b, _, err := l.store.Get(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read commit %d: %w", id, err)
-	}
-	var c Commit
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("checkpoint: read commit %d (%s): %w", id, l.store.URL(key), err)
-	}
-	return &c, nil
-}
-
 // Plan renews the lease and writes offsets/N (N = o.BatchID) if absent; it
 // returns ErrExists if the batch was already planned.
 func (l *Log) Plan(ctx context.Context, o *Offsets) error {
@@ -319,6 +305,3 @@ func (l *Log) create(ctx context.Context, key string, v any) error {
 	}
 	return nil
 }
-
-// URL returns where key lives in the checkpoint.
-func (l *Log) URL(key string) string { return l.store.URL(key) }

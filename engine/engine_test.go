@@ -21,6 +21,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/engine/enginetest/kinesistest"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
 	"github.com/streamcheck/streamcheck/engine/sink"
@@ -118,25 +119,12 @@ func (h *harness) put(n, shards int, bad bool) {
 }
 
 func (h *harness) job() *engine.Job {
-	j := engine.DefaultJob()
-	j.Name = "ventilator"
+	j := enginetest.VentilatorJob()
 	j.Source.StreamName = stream
-	j.Source.Columns = []engine.Column{
-		{Name: "ventilatorid", Type: "int"}, {Name: "eventtime", Type: "string"}, {Name: "serialnumber", Type: "string", Required: true},
-		{Name: "pressurecontrol", Type: "int"}, {Name: "o2stats", Type: "int"}, {Name: "minutevolume", Type: "int"}, {Name: "manufacturer", Type: "string"},
-	}
+	j.Source.Columns[2].Required = true // serialnumber: a record without one is malformed
 	j.Options.StartingPosition = "trim_horizon"
 	j.Options.MaxFetchRecordsPerShard = 40
 	j.Options.MaxRecordPerRead = 15
-	j.Transforms.ApplyMapping = []engine.Mapping{
-		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
-		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},
-		{Source: "serialnumber", Target: "serialnumber", Type: "string"},
-		{Source: "pressurecontrol", Target: "pressurecontrol", Type: "int"},
-		{Source: "o2stats", Target: "o2stats", Type: "int"},
-		{Source: "minutevolume", Target: "minutevolume", Type: "int"},
-		{Source: "manufacturer", Target: "manufacturer", Type: "string"},
-	}
 	j.ForEachBatch.WindowSize = engine.Duration(5 * time.Millisecond)
 	j.ForEachBatch.CheckpointLocation = filepath.Join(h.dir, "cp")
 	j.Sink.Path = filepath.Join(h.dir, "out")

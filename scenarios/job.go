@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/generators"
 )
 
@@ -21,21 +22,11 @@ import (
 // empty batches (so batch ids count batches with records) and caps a batch
 // at DefaultMaxFetchRecordsPerShard records per shard.
 func VentilatorJob(env Env) (*engine.Job, error) {
-	j := engine.DefaultJob()
-	j.Name = "ventilator"
+	j := enginetest.VentilatorJob()
 	j.Delivery = or(env.Delivery, engine.ExactlyOnce)
 	j.Source.Database = "ventilatordb"
 	j.Source.Table = "ventilators_table"
 	j.Source.StreamName = or(env.Stream, DefaultStream)
-	j.Source.Columns = []engine.Column{
-		{Name: "ventilatorid", Type: "int"},
-		{Name: "eventtime", Type: "string"},
-		{Name: "serialnumber", Type: "string"},
-		{Name: "pressurecontrol", Type: "int"},
-		{Name: "o2stats", Type: "int"},
-		{Name: "minutevolume", Type: "int"},
-		{Name: "manufacturer", Type: "string"},
-	}
 	j.Options.StartingPosition = "trim_horizon"
 	j.Options.AvoidEmptyBatches = true
 	j.Options.EmitConsumerLagMetrics = true
@@ -48,15 +39,6 @@ func VentilatorJob(env Env) (*engine.Job, error) {
 	j.Options.IdleTimeBetweenReadsInMs = 200
 	j.Options.RetryIntervalMs = 250
 	j.Options.MaxRetryIntervalMs = 2000
-	j.Transforms.ApplyMapping = []engine.Mapping{
-		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
-		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},
-		{Source: "serialnumber", Target: "serialnumber", Type: "string"},
-		{Source: "pressurecontrol", Target: "pressurecontrol", Type: "int"},
-		{Source: "o2stats", Target: "o2stats", Type: "int"},
-		{Source: "minutevolume", Target: "minutevolume", Type: "int"},
-		{Source: "manufacturer", Target: "manufacturer", Type: "string"},
-	}
 	window := env.Window
 	if window <= 0 {
 		window = DefaultWindow

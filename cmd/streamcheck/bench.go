@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/streamcheck/streamcheck/internal/benchfig"
+	"github.com/streamcheck/streamcheck/cmd/streamcheck/internal/benchfig"
 )
 
 func init() {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamcheck/streamcheck/internal/benchfig"
+	"github.com/streamcheck/streamcheck/cmd/streamcheck/internal/benchfig"
 )
 
 // emulatorItems is how many figures the emulator group reports.

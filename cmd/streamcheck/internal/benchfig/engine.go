@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/generators"
 	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
@@ -36,28 +37,14 @@ func ventilatorSource() (*generators.Source, error) {
 // timestamp) reading the bench stream at kinesisURL and writing Parquet,
 // checkpoint and dead letters under s3://bucket/ at s3URL.
 func ventilatorJob(kinesisURL, s3URL, region, bucket string, perShard int) (*engine.Job, error) {
-	j := engine.DefaultJob()
+	j := enginetest.VentilatorJob()
 	j.Name = "bench"
 	j.Source.StreamName = benchStream
 	j.Source.Endpoint, j.Source.Region = kinesisURL, region
-	j.Source.Columns = []engine.Column{
-		{Name: "ventilatorid", Type: "int"}, {Name: "eventtime", Type: "string"}, {Name: "serialnumber", Type: "string"},
-		{Name: "pressurecontrol", Type: "int"}, {Name: "o2stats", Type: "int"}, {Name: "minutevolume", Type: "int"},
-		{Name: "manufacturer", Type: "string"},
-	}
 	j.Options.StartingPosition = "trim_horizon"
 	j.Options.MaxFetchRecordsPerShard = perShard
 	j.Options.MaxRecordPerRead = 10000
 	j.Options.MaxFetchTimeInMs = 60000 // batches fill up to MaxFetchRecordsPerShard
-	j.Transforms.ApplyMapping = []engine.Mapping{
-		{Source: "ventilatorid", Target: "ventilatorid", Type: "int"},
-		{Source: "eventtime", Target: "eventtime", Type: "timestamp", Format: "yyyy-MM-dd HH:mm:ss"},
-		{Source: "serialnumber", Target: "serialnumber", Type: "string"},
-		{Source: "pressurecontrol", Target: "pressurecontrol", Type: "int"},
-		{Source: "o2stats", Target: "o2stats", Type: "int"},
-		{Source: "minutevolume", Target: "minutevolume", Type: "int"},
-		{Source: "manufacturer", Target: "manufacturer", Type: "string"},
-	}
 	j.ForEachBatch.WindowSize = engine.Duration(5 * time.Millisecond)
 	j.ForEachBatch.CheckpointLocation = "s3://" + bucket + "/checkpoint"
 	j.Sink.Path = "s3://" + bucket + "/output"

@@ -151,7 +151,7 @@ func (s *Session) applyCompactions(loc location, files []outFile) []outFile {
 	}
 	missing := s.missing[:0]
 	for _, m := range s.missing {
-		if rel, ok := loc.rel(m.uri); !(replaced[m.uri] || ok && replaced[rel]) {
+		if rel, ok := loc.rel(m.uri); !replaced[m.uri] && (!ok || !replaced[rel]) {
 			missing = append(missing, m)
 		}
 	}

@@ -168,7 +168,7 @@ func (k *KinesisSink) Send(ctx context.Context, batch []*Attempt, st *Stats) err
 		}
 		req, rest := k.pick(pending)
 		retry := k.put(ctx, req, clk, timeout, maxAttempts, st)
-		pending = append(retry, rest...)
+		pending = slices.Concat(retry, rest)
 		slices.SortFunc(pending, func(a, b *Attempt) int { return compareInt64(a.Seq, b.Seq) })
 		if len(retry) > 0 {
 			n := 0

@@ -137,7 +137,7 @@ func (c *SourceConfig) Validate() error {
 		return fmt.Errorf("%w: Dataset key column %q is not in its table", ErrConfig, c.Dataset.Key)
 	}
 	if _, err := ParseFormat(string(c.Format)); c.Format != "" && err != nil {
-		return fmt.Errorf("%w: Format: %v", ErrConfig, err)
+		return fmt.Errorf("%w: Format: %w", ErrConfig, err)
 	}
 	if c.Producers < 0 {
 		return fmt.Errorf("%w: Producers %d is negative", ErrConfig, c.Producers)
@@ -212,7 +212,6 @@ type Source struct {
 	keyCol    int
 	deviceCol int
 	eventCol  int
-	epoch     time.Time
 }
 
 // NewSource validates cfg and returns a Source.

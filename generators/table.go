@@ -457,7 +457,7 @@ func ParseDDL(ddl string) (*Table, error) {
 func ParseColumnsJSON(data []byte) (*Table, error) {
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
-		return nil, fmt.Errorf("%w: not JSON: %v", ErrTableDefinition, err)
+		return nil, fmt.Errorf("%w: not JSON: %w", ErrTableDefinition, err)
 	}
 	cols := findColumns(v)
 	if cols == nil {

@@ -95,8 +95,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			bw.Write(r.Payload)
-			bw.WriteByte('\n')
+			// A bufio.Writer keeps its first error and Flush returns it.
+			_, _ = bw.Write(r.Payload)
+			_ = bw.WriteByte('\n')
 		}
 		if err := bw.Flush(); err != nil {
 			b.Fatal(err)

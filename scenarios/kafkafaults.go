@@ -37,8 +37,8 @@ func KafkaBrokerFaults(pause time.Duration) func(ctx context.Context, env Env, s
 			return fmt.Errorf("kafka broker faults: %d broker, want at least 2 (Setup.KafkaBrokers)", n)
 		}
 		say := func(format string, args ...any) { fmt.Fprintf(env.Progress, "  "+format+"\n", args...) }
-		if err := sleep(ctx, pause); err != nil {
-			return nil
+		if !pauseFor(ctx, pause) {
+			return nil // the run ended first: nothing left to do
 		}
 		moved := 0
 		for p := int32(0); ; p++ {
@@ -53,8 +53,8 @@ func KafkaBrokerFaults(pause time.Duration) func(ctx context.Context, env Env, s
 			moved++
 		}
 		say("moved the leaders of %d partitions of %s to the next broker", moved, env.Stream)
-		if err := sleep(ctx, pause); err != nil {
-			return nil
+		if !pauseFor(ctx, pause) {
+			return nil // the run ended first: nothing left to do
 		}
 		node := int32(seed % uint64(n))
 		_, portText, err := net.SplitHostPort(addrs[node])
@@ -78,8 +78,8 @@ func KafkaBrokerFaults(pause time.Duration) func(ctx context.Context, env Env, s
 			}
 		}
 		say("brought broker %d back on port %d", node, port)
-		if err := sleep(ctx, pause); err != nil {
-			return nil
+		if !pauseFor(ctx, pause) {
+			return nil // the run ended first: nothing left to do
 		}
 		if err := kf.ShufflePartitionLeaders(); err != nil {
 			return fmt.Errorf("kafka broker faults: %w", err)

@@ -32,8 +32,8 @@ func SplitAndMerge(pause time.Duration) func(ctx context.Context, env Env, seed 
 			env.Progress = io.Discard
 		}
 		stream := aws.String(env.Stream)
-		if err := sleep(ctx, pause); err != nil {
-			return nil
+		if !pauseFor(ctx, pause) {
+			return nil // the run ended first: nothing left to do
 		}
 		open, err := openShards(ctx, kin, env.Stream)
 		if err != nil {
@@ -54,8 +54,8 @@ func SplitAndMerge(pause time.Duration) func(ctx context.Context, env Env, seed 
 		if err := waitActive(ctx, kin, env.Stream); err != nil {
 			return err
 		}
-		if err := sleep(ctx, pause); err != nil {
-			return nil
+		if !pauseFor(ctx, pause) {
+			return nil // the run ended first: nothing left to do
 		}
 		// The last two shards by hash range were not touched by the split
 		// (the victim is never one of them).
@@ -110,6 +110,10 @@ func waitActive(ctx context.Context, kin *kinesis.Client, stream string) error {
 		}
 	}
 }
+
+// pauseFor waits d and reports true, or false when ctx ends first: a
+// scenario's During step whose run is over has nothing left to do.
+func pauseFor(ctx context.Context, d time.Duration) bool { return sleep(ctx, d) == nil }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -357,7 +357,7 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	}
 	stopTicker()
 	<-loadDone
-	if loadErr != nil && !(res.StoppedWith != "" && errors.Is(loadErr, context.Canceled)) {
+	if loadErr != nil && (res.StoppedWith == "" || !errors.Is(loadErr, context.Canceled)) {
 		return nil, fmt.Errorf("scenario %s: load: %w", s.Name, loadErr)
 	}
 	<-duringDone

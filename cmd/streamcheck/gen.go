@@ -136,17 +136,17 @@ func (c *genConfig) Validate() error {
 		}
 	}
 	if _, err := generators.ParseFormat(c.Format); err != nil {
-		return fmt.Errorf("--format: %v", err)
+		return fmt.Errorf("--format: %w", err)
 	}
 	if _, err := generators.ParseKeyStrategy(c.KeyStrategy); err != nil {
-		return fmt.Errorf("--key-strategy: %v", err)
+		return fmt.Errorf("--key-strategy: %w", err)
 	}
 	if _, err := c.startTime(time.Time{}); err != nil {
 		return err
 	}
 	if c.Ledger != "" {
 		if _, err := generators.LedgerFormat(c.Ledger); err != nil {
-			return fmt.Errorf("--ledger: %v", err)
+			return fmt.Errorf("--ledger: %w", err)
 		}
 	}
 	return nil

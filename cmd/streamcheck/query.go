@@ -124,11 +124,12 @@ func writeTable(w io.Writer, t *assertions.Table) {
 				b.WriteString("  ")
 			}
 			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v))
-			if numeric[i] {
+			switch {
+			case numeric[i]:
 				b.WriteString(pad + v)
-			} else if i < len(vals)-1 {
+			case i < len(vals)-1:
 				b.WriteString(v + pad)
-			} else {
+			default:
 				b.WriteString(v)
 			}
 		}
@@ -184,7 +185,7 @@ func writeJSONRows(w io.Writer, t *assertions.Table) error {
 			k, _ := json.Marshal(t.Columns[i])
 			b.Write(k)
 			b.WriteByte(':')
-			var val any = v
+			val := v
 			switch x := v.(type) {
 			case []byte:
 				val = cell(x, "")

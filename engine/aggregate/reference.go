@@ -94,10 +94,10 @@ func ParseReference(r io.Reader, name, format, keyColumn string, metrics []Metri
 			}
 			var err error
 			if bounds[i].Min, err = parseBound(lo); err != nil {
-				return fmt.Errorf("%w %s: line %d: %s: %v", ErrReference, name, line, m.MinColumn, err)
+				return fmt.Errorf("%w %s: line %d: %s: %w", ErrReference, name, line, m.MinColumn, err)
 			}
 			if bounds[i].Max, err = parseBound(hi); err != nil {
-				return fmt.Errorf("%w %s: line %d: %s: %v", ErrReference, name, line, m.MaxColumn, err)
+				return fmt.Errorf("%w %s: line %d: %s: %w", ErrReference, name, line, m.MaxColumn, err)
 			}
 			bounds[i].Valid = true
 		}
@@ -110,7 +110,7 @@ func ParseReference(r io.Reader, name, format, keyColumn string, metrics []Metri
 		cr.TrimLeadingSpace = true
 		header, err := cr.Read()
 		if err != nil {
-			return nil, fmt.Errorf("%w %s: read header: %v", ErrReference, name, err)
+			return nil, fmt.Errorf("%w %s: read header: %w", ErrReference, name, err)
 		}
 		col := map[string]int{}
 		for i, h := range header {
@@ -122,7 +122,7 @@ func ParseReference(r io.Reader, name, format, keyColumn string, metrics []Metri
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%w %s: %v", ErrReference, name, err)
+				return nil, fmt.Errorf("%w %s: %w", ErrReference, name, err)
 			}
 			get := func(c string) (string, bool) {
 				i, ok := col[c]
@@ -143,7 +143,7 @@ func ParseReference(r io.Reader, name, format, keyColumn string, metrics []Metri
 			if err := dec.Decode(&obj); err == io.EOF {
 				break
 			} else if err != nil {
-				return nil, fmt.Errorf("%w %s: object %d: %v", ErrReference, name, line, err)
+				return nil, fmt.Errorf("%w %s: object %d: %w", ErrReference, name, line, err)
 			}
 			get := func(c string) (string, bool) {
 				v, ok := obj[c]
@@ -255,10 +255,10 @@ func (l *DynamoDBLoader) Load(ctx context.Context) (*Table, error) {
 					continue
 				}
 				if bounds[j].Min, err = parseBound(lo); err != nil {
-					return nil, fmt.Errorf("%w %s: key %q: %s: %v", ErrReference, name, key, m.MinColumn, err)
+					return nil, fmt.Errorf("%w %s: key %q: %s: %w", ErrReference, name, key, m.MinColumn, err)
 				}
 				if bounds[j].Max, err = parseBound(hi); err != nil {
-					return nil, fmt.Errorf("%w %s: key %q: %s: %v", ErrReference, name, key, m.MaxColumn, err)
+					return nil, fmt.Errorf("%w %s: key %q: %s: %w", ErrReference, name, key, m.MaxColumn, err)
 				}
 				bounds[j].Valid = true
 			}

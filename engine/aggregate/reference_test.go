@@ -143,7 +143,7 @@ func (f *dynamoFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, typ, msg string) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": msg})
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": msg}) // the client sees a short body
 	}
 	if got := r.Header.Get("X-Amz-Target"); got != "DynamoDB_20120810.Scan" {
 		fail(400, "UnknownOperationException", "unsupported target "+got)
@@ -169,7 +169,10 @@ func (f *dynamoFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := 0
 	if esk, ok := in["ExclusiveStartKey"].(map[string]any); ok {
 		var idx int
-		fmt.Sscan(esk["ventilatorid"].(map[string]any)["N"].(string), &idx)
+		if _, err := fmt.Sscan(esk["ventilatorid"].(map[string]any)["N"].(string), &idx); err != nil {
+			fail(400, "ValidationException", "ExclusiveStartKey: "+err.Error())
+			return
+		}
 		start = idx // keys are 1..n in order
 	}
 	end := min(start+f.pageSize, len(f.items))
@@ -178,7 +181,7 @@ func (f *dynamoFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out["LastEvaluatedKey"] = map[string]any{"ventilatorid": f.items[end-1]["ventilatorid"]}
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	json.NewEncoder(w).Encode(out)
+	_ = json.NewEncoder(w).Encode(out) // the client sees a short body
 }
 
 func newDynamoClient(t *testing.T, h http.Handler) *dynamodb.Client {

@@ -139,7 +139,7 @@ func (o *Operator) Restore(data []byte) error {
 		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
 	}
 	if d.err != nil {
-		return fmt.Errorf("%w: %v", ErrState, d.err)
+		return fmt.Errorf("%w: %w", ErrState, d.err)
 	}
 	o.st = st
 	return nil

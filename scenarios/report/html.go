@@ -16,7 +16,7 @@ var pageSource string
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":   num,
 	"dur":   shortDur,
-	"count": func(v int64) string { return groupDigits(v) },
+	"count": groupDigits,
 	"utc": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -50,10 +50,10 @@ type stream struct {
 }
 
 type shard struct {
-	id, parent, adjacent string
-	recs                 []rec
-	trimmed              int // records before this index are past retention
-	closed               bool
+	id, parent string
+	recs       []rec
+	trimmed    int // records before this index are past retention
+	closed     bool
 }
 
 type rec struct {

@@ -147,7 +147,7 @@ func runEmulator(ctx context.Context, cfg Config) ([]Figure, error) {
 		return err
 	})
 	if err != nil {
-		return figs, fmt.Errorf("Kinesis startup: %w", err)
+		return figs, fmt.Errorf("bench: Kinesis startup: %w", err)
 	}
 	add("Kinesis startup (New + Start + first request)", ms(kstart), "ms", below(10))
 
@@ -219,10 +219,10 @@ func kinesisRates(ctx context.Context, cfg Config, awsCfg aws.Config) (put, get 
 	n, d, err := parallel(ctx, putInFlight, cfg.Duration, func(ctx context.Context, _ int) (int64, error) {
 		out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(benchStream), Records: batch})
 		if err != nil {
-			return 0, fmt.Errorf("Kinesis PutRecords: %w", err)
+			return 0, fmt.Errorf("bench: Kinesis PutRecords: %w", err)
 		}
 		if f := aws.ToInt32(out.FailedRecordCount); f != 0 {
-			return 0, fmt.Errorf("Kinesis PutRecords: %d of %d records failed", f, len(batch))
+			return 0, fmt.Errorf("bench: Kinesis PutRecords: %d of %d records failed", f, len(batch))
 		}
 		return int64(len(batch)), nil
 	})
@@ -237,7 +237,7 @@ func kinesisRates(ctx context.Context, cfg Config, awsCfg aws.Config) (put, get 
 		out, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(benchStream),
 			ShardId: aws.String(fmt.Sprintf("shardId-%012d", s)), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
 		if err != nil {
-			return nil, fmt.Errorf("Kinesis GetShardIterator shard %d: %w", s, err)
+			return nil, fmt.Errorf("bench: Kinesis GetShardIterator shard %d: %w", s, err)
 		}
 		return out.ShardIterator, nil
 	}
@@ -251,7 +251,7 @@ func kinesisRates(ctx context.Context, cfg Config, awsCfg aws.Config) (put, get 
 		}
 		out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iters[s], Limit: aws.Int32(10000)})
 		if err != nil {
-			return 0, fmt.Errorf("Kinesis GetRecords shard %d: %w", s, err)
+			return 0, fmt.Errorf("bench: Kinesis GetRecords shard %d: %w", s, err)
 		}
 		iters[s] = out.NextShardIterator
 		if len(out.Records) == 0 {
@@ -280,7 +280,7 @@ func kinesisMemory(ctx context.Context, awsCfg aws.Config) (float64, error) {
 	batch := putEntries(putBatch)
 	for range memRecords / putBatch {
 		if _, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(benchStream), Records: batch}); err != nil {
-			return 0, fmt.Errorf("Kinesis PutRecords: %w", err)
+			return 0, fmt.Errorf("bench: Kinesis PutRecords: %w", err)
 		}
 	}
 	runtime.GC()
@@ -292,7 +292,7 @@ func kinesisMemory(ctx context.Context, awsCfg aws.Config) (float64, error) {
 func s3Rates(ctx context.Context, cfg Config, sc *s3.Client) (put, get float64, err error) {
 	const bucket, keys = "bench", 256
 	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return 0, 0, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
+		return 0, 0, fmt.Errorf("bench: S3 CreateBucket %s: %w", bucket, err)
 	}
 	body := bytes.Repeat([]byte("0123456789abcdef"), objectBytes/16)
 	var next atomic.Int64
@@ -300,7 +300,7 @@ func s3Rates(ctx context.Context, cfg Config, sc *s3.Client) (put, get float64, 
 	n, d, err := parallel(ctx, s3InFlight, cfg.Duration, func(ctx context.Context, _ int) (int64, error) {
 		k := key()
 		if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: bytes.NewReader(body)}); err != nil {
-			return 0, fmt.Errorf("S3 PutObject %s: %w", k, err)
+			return 0, fmt.Errorf("bench: S3 PutObject %s: %w", k, err)
 		}
 		return 1, nil
 	})
@@ -311,19 +311,19 @@ func s3Rates(ctx context.Context, cfg Config, sc *s3.Client) (put, get float64, 
 	for i := range keys { // every key exists before the reads
 		k := fmt.Sprintf("bench/%04d", i)
 		if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: bytes.NewReader(body)}); err != nil {
-			return 0, 0, fmt.Errorf("S3 PutObject %s: %w", k, err)
+			return 0, 0, fmt.Errorf("bench: S3 PutObject %s: %w", k, err)
 		}
 	}
 	n, d, err = parallel(ctx, s3InFlight, cfg.Duration, func(ctx context.Context, _ int) (int64, error) {
 		k := key()
 		out, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
 		if err != nil {
-			return 0, fmt.Errorf("S3 GetObject %s: %w", k, err)
+			return 0, fmt.Errorf("bench: S3 GetObject %s: %w", k, err)
 		}
 		m, err := io.Copy(io.Discard, out.Body)
 		out.Body.Close()
 		if err != nil || m != objectBytes {
-			return 0, fmt.Errorf("S3 GetObject %s: read %d of %d bytes: %v", k, m, objectBytes, err)
+			return 0, fmt.Errorf("bench: S3 GetObject %s: read %d of %d bytes: %w", k, m, objectBytes, err)
 		}
 		return 1, nil
 	})
@@ -336,7 +336,7 @@ func s3Rates(ctx context.Context, cfg Config, sc *s3.Client) (put, get float64, 
 func kafkaRates(ctx context.Context, cfg Config, brokers []string) (prod, cons float64, err error) {
 	pr, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(benchStream))
 	if err != nil {
-		return 0, 0, fmt.Errorf("Kafka producer: %w", err)
+		return 0, 0, fmt.Errorf("bench: Kafka producer: %w", err)
 	}
 	defer pr.Close()
 	val := make([]byte, kafkaValue)
@@ -357,16 +357,16 @@ func kafkaRates(ctx context.Context, cfg Config, brokers []string) (prod, cons f
 		sent += 1000
 	}
 	if err := pr.Flush(ctx); err != nil {
-		return 0, 0, fmt.Errorf("Kafka flush: %w", err)
+		return 0, 0, fmt.Errorf("bench: Kafka flush: %w", err)
 	}
 	if p := failed.Load(); p != nil {
-		return 0, 0, fmt.Errorf("Kafka produce: %w", *p)
+		return 0, 0, fmt.Errorf("bench: Kafka produce: %w", *p)
 	}
 	prod = perSecond(sent, time.Since(t0))
 
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(benchStream), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
-		return 0, 0, fmt.Errorf("Kafka consumer: %w", err)
+		return 0, 0, fmt.Errorf("bench: Kafka consumer: %w", err)
 	}
 	defer cl.Close()
 	pctx, cancel := context.WithTimeout(ctx, 4*cfg.Duration+10*time.Second)
@@ -376,7 +376,7 @@ func kafkaRates(ctx context.Context, cfg Config, brokers []string) (prod, cons f
 	for read < sent {
 		fs := cl.PollFetches(pctx)
 		if errs := fs.Errors(); len(errs) > 0 {
-			return 0, 0, fmt.Errorf("Kafka consume after %d of %d records: %w", read, sent, errs[0].Err)
+			return 0, 0, fmt.Errorf("bench: Kafka consume after %d of %d records: %w", read, sent, errs[0].Err)
 		}
 		read += int64(fs.NumRecords())
 	}

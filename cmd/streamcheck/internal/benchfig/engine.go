@@ -196,8 +196,9 @@ func writeJSONLines(src *generators.Source, n int64, path string) error {
 		if err != nil {
 			return fmt.Errorf("generate record %d: %w", i, err)
 		}
-		w.Write(r.Payload)
-		w.WriteByte('\n')
+		// A bufio.Writer keeps its first error and Flush returns it.
+		_, _ = w.Write(r.Payload)
+		_ = w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -3,7 +3,7 @@ GO ?= go
 GOLANGCI_LINT_VERSION ?= v2.6.2
 BENCHTIME ?= 2s
 
-.PHONY: test race lint vet fmt-check bench fuzz integration build emulator-image
+.PHONY: test race race-ci flake-guard check-imports ci lint vet fmt-check bench fuzz integration build emulator-image
 
 build:
 	$(GO) build -o bin/streamcheck ./cmd/streamcheck
@@ -14,15 +14,46 @@ test: vet fmt-check
 race:
 	$(GO) test -race ./...
 
+# The race detector over the packages where concurrency lives (emulators,
+# engine, checkpoint, generators), as CI runs it: the slow end-to-end packages
+# (assertions, scenarios, the CLI) are left to `make race`.
+RACE_PKGS = ./emulator/... ./engine/... ./generators/... ./clock/...
+race-ci:
+	$(GO) test -race $(RACE_PKGS)
+
+# Runs the fastest packages' tests many times over, so that a test that
+# fails now and then is caught when it lands, not months later.
+FLAKE_COUNT ?= 20
+FLAKE_PKGS = ./clock/... ./emulator/fault/... ./emulator/edge/... ./engine/checkpoint/... ./engine/interval/... ./engine/transform/... ./generators/...
+flake-guard:
+	$(GO) test -count=$(FLAKE_COUNT) $(FLAKE_PKGS)
+
+# Import rules that keep the layering and keep importing light: the engine
+# never imports the emulators, and the embedded stack and the scenarios pull
+# in neither testcontainers nor the Docker client.
+check-imports:
+	@bad=$$($(GO) list -deps ./emulator ./scenarios | grep -E 'testcontainers|docker' || true); 	  if [ -n "$$bad" ]; then echo "emulator or scenarios import Docker packages:"; echo "$$bad"; exit 1; fi
+	@bad=$$($(GO) list -deps ./engine/... | grep '^github.com/streamcheck/streamcheck/emulator' || true); 	  if [ -n "$$bad" ]; then echo "engine imports the emulators:"; echo "$$bad"; exit 1; fi
+	@echo "imports: ok"
+
+# Everything CI runs, in CI's order.
+ci:
+	bash .ci/run
+
 vet:
 	$(GO) vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# golangci-lint at the pinned version, installed into the Go bin directory
+# on first use.
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+GOLANGCI_LINT := $(GOBIN_DIR)/golangci-lint
 lint:
-	@command -v golangci-lint >/dev/null || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
-	golangci-lint run ./...
+	@$(GOLANGCI_LINT) version 2>/dev/null | grep -q ' $(patsubst v%,%,$(GOLANGCI_LINT_VERSION)) ' \
+	  || GOBIN=$(GOBIN_DIR) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	$(GOLANGCI_LINT) run ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...

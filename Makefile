@@ -16,10 +16,12 @@ race:
 
 # The race detector over the packages where concurrency lives (emulators,
 # engine, checkpoint, generators), as CI runs it: the slow end-to-end packages
-# (assertions, scenarios, the CLI) are left to `make race`.
+# (assertions, scenarios, the CLI) are left to `make race`, and so are the
+# tests that drive third-party client processes (the AWS CLI, boto3, kcat),
+# which add minutes and no concurrency the SDK tests do not already cover.
 RACE_PKGS = ./emulator/... ./engine/... ./generators/... ./clock/...
 race-ci:
-	$(GO) test -race $(RACE_PKGS)
+	$(GO) test -race -skip 'AWSCLI|Boto3|Kcat' $(RACE_PKGS)
 
 # Runs the fastest packages' tests many times over, so that a test that
 # fails now and then is caught when it lands, not months later.

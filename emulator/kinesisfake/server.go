@@ -51,19 +51,15 @@ func New(opts ...Option) (*Server, error) {
 		iteratorTTL: DefaultIteratorTTL,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		if err := o.apply(&cfg); err != nil {
+			return nil, fmt.Errorf("kinesisfake: %w", err)
+		}
 	}
 	if cfg.clock == nil {
 		cfg.clock = clock.Real()
 	}
 	if cfg.faults == nil {
 		cfg.faults = fault.New(cfg.seed)
-	}
-	if cfg.iteratorTTL <= 0 {
-		return nil, fmt.Errorf("kinesisfake: iterator TTL %v: want a positive duration", cfg.iteratorTTL)
-	}
-	if cfg.statusDelay < 0 {
-		return nil, fmt.Errorf("kinesisfake: stream status delay %v is negative", cfg.statusDelay)
 	}
 	var seedBytes [8]byte
 	binary.BigEndian.PutUint64(seedBytes[:], cfg.seed)

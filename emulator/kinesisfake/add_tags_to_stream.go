@@ -12,6 +12,11 @@ type addTagsToStreamInput struct {
 	Tags map[string]string `json:"Tags"`
 }
 
+func (in *addTagsToStreamInput) validate(v *violations) {
+	v.tagMap("tags", in.Tags, in.Tags != nil, true, 1, 10)
+	in.streamRef.validate(v)
+}
+
 func addTagsToStream(s *Server, c *call, in *addTagsToStreamInput) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, errMissing("tags")
@@ -22,7 +27,7 @@ func addTagsToStream(s *Server, c *call, in *addTagsToStreamInput) (any, error) 
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := addTags(st, in.Tags); err != nil {
+	if err := addTags(st, in.Tags, s.cfg.account); err != nil {
 		return nil, err
 	}
 	if err := s.persistMeta(st); err != nil {

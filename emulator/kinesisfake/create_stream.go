@@ -28,6 +28,22 @@ type createStreamInput struct {
 
 const onDemandShards = 4
 
+func (in *createStreamInput) validate(v *violations) {
+	v.num("shardCount", in.ShardCount, false, 1, 1<<31-1)
+	name := in.StreamName
+	v.str("streamName", &name, true, patternStreamName, isStreamName, 1, 128)
+	if in.StreamModeDetails != nil {
+		m := in.StreamModeDetails.StreamMode
+		v.enum("streamModeDetails.streamMode", &m, true, "PROVISIONED", "ON_DEMAND")
+	}
+	v.num("maxRecordSizeInKiB", in.MaxRecordSizeInKiB, false, 1024, 10240)
+	v.tagMap("tags", in.Tags, in.Tags != nil, false, 0, 200)
+	if in.RecordDistributionStrategy != "" {
+		d := in.RecordDistributionStrategy
+		v.enum("recordDistributionStrategy", &d, false, "AUTO", "USER_PARTITION_KEY")
+	}
+}
+
 func createStream(s *Server, c *call, in *createStreamInput) (any, error) {
 	if in.StreamName == "" {
 		return nil, errMissing("streamName")

@@ -12,6 +12,11 @@ type retentionInput struct {
 	RetentionPeriodHours *int `json:"RetentionPeriodHours"`
 }
 
+func (in *retentionInput) validate(v *violations) {
+	v.num("retentionPeriodHours", in.RetentionPeriodHours, true, 1, 1<<31-1)
+	in.streamRef.validate(v)
+}
+
 func increaseStreamRetentionPeriod(s *Server, c *call, in *retentionInput) (any, error) {
 	return s.changeRetention(in, true)
 }

@@ -32,6 +32,13 @@ type listShardsInput struct {
 	ShardFilter             *shardFilter `json:"ShardFilter,omitempty"`
 }
 
+func (in *listShardsInput) validate(v *violations) {
+	v.num("maxResults", in.MaxResults, false, 1, 10000)
+	if in.NextToken == "" || in.StreamName != "" || in.StreamARN != "" {
+		in.streamRef.validate(v)
+	}
+}
+
 type listShardsOutput struct {
 	Shards    []shardOut `json:"Shards"`
 	NextToken string     `json:"NextToken,omitempty"`

@@ -64,6 +64,19 @@ type streamRef struct {
 	StreamARN  string `json:"StreamARN,omitempty"`
 }
 
+// validate checks the pair's members. A StreamName is checked whenever no
+// StreamARN is given: the SDKs send a required member even when empty.
+func (r *streamRef) validate(v *violations) {
+	if r.StreamName != "" || r.StreamARN == "" {
+		name := r.StreamName
+		v.str("streamName", &name, false, patternStreamName, isStreamName, 1, 128)
+	}
+	if r.StreamARN != "" {
+		arn := r.StreamARN
+		v.str("streamARN", &arn, false, patternStreamARN, isStreamARN, 1, 2048)
+	}
+}
+
 func (r *streamRef) target(s *Server) (string, string) {
 	return s.targetOf(r.StreamName, r.StreamARN), ""
 }

@@ -24,6 +24,20 @@ type putRecordOutput struct {
 	EncryptionType string `json:"EncryptionType"`
 }
 
+func (in *putRecordInput) validate(v *violations) {
+	if in.SequenceNumberForOrdering != "" {
+		seq := in.SequenceNumberForOrdering
+		v.str("sequenceNumberForOrdering", &seq, false, patternSeqNumber, isSeqNumber, 0, 0)
+	}
+	if in.ExplicitHashKey != "" {
+		h := in.ExplicitHashKey
+		v.str("explicitHashKey", &h, false, patternHashKey, isHashKey, 0, 0)
+	}
+	pk := in.PartitionKey
+	v.str("partitionKey", &pk, true, "", nil, 1, 256)
+	in.streamRef.validate(v)
+}
+
 func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 	st, aerr := s.lookupActive(c, in.StreamName, in.StreamARN)
 	if aerr != nil {
@@ -38,7 +52,14 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 		if !validSeqSyntax(in.SequenceNumberForOrdering) {
 			return nil, errValidation("sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})", in.SequenceNumberForOrdering)
 		}
-		if _, ctr, created, ok := parseSeq(in.SequenceNumberForOrdering); ok && created == st.createdMs {
+		_, ctr, created, ok := parseSeq(in.SequenceNumberForOrdering)
+		st.mu.Lock()
+		future := ok && created == st.createdMs && ctr >= st.nextCounter
+		st.mu.Unlock()
+		if !ok || future {
+			return nil, errInvalid("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.name, s.cfg.account)
+		}
+		if created == st.createdMs {
 			minCounter = ctr + 1
 		}
 	}

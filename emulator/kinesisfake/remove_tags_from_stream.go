@@ -10,6 +10,11 @@ type removeTagsFromStreamInput struct {
 	TagKeys []string `json:"TagKeys"`
 }
 
+func (in *removeTagsFromStreamInput) validate(v *violations) {
+	v.tagKeys("tagKeys", in.TagKeys, in.TagKeys != nil, true, 1, 50)
+	in.streamRef.validate(v)
+}
+
 func removeTagsFromStream(s *Server, c *call, in *removeTagsFromStreamInput) (any, error) {
 	if len(in.TagKeys) == 0 || len(in.TagKeys) > 50 {
 		return nil, errValidation("tagKeys", "Member must have length between 1 and 50", len(in.TagKeys))

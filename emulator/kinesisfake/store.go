@@ -117,6 +117,9 @@ type consumer struct {
 	// lastSub is when each shard was last subscribed to, for AWS's
 	// 5-second resubscribe rule; not persisted.
 	lastSub map[int]int64
+	// active ends each shard's open subscription when closed, so that a
+	// later subscription takes the shard over, as on AWS; not persisted.
+	active map[int]chan struct{}
 }
 
 // stream is one Kinesis stream. Its fields are guarded by mu.

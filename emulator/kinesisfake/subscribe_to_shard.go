@@ -9,11 +9,15 @@ package kinesisfake
 // ends; every starting position type; the consumer must be ACTIVE
 // (ResourceInUseException) and a second subscription to the same shard by
 // the same consumer within 5 seconds is ResourceInUseException; a
-// subscription lasts 5 minutes of the server's clock; records are pushed as
-// they are written; over HTTP/1.1 (chunked) and cleartext HTTP/2.
-// Differs: event payloads are JSON for CBOR clients too; there are no
-// keep-alive events while nothing is written; per-shard read limits do not
-// apply (enhanced fan-out has its own 2 MiB/s, which is not enforced).
+// subscription lasts 5 minutes of the server's clock; one 5 seconds or more
+// after the last takes the shard over and the earlier one ends; records are
+// pushed as they are written, and while none arrive an event with empty
+// Records, the ContinuationSequenceNumber and MillisBehindLatest is sent
+// every 5 seconds of the server's clock; over HTTP/1.1 (chunked) and
+// cleartext HTTP/2.
+// Differs: event payloads are JSON for CBOR clients too; per-shard read
+// limits do not apply (enhanced fan-out has its own 2 MiB/s, which is not
+// enforced).
 
 import (
 	"bytes"
@@ -44,6 +48,10 @@ func (in *subscribeToShardInput) target(s *Server) (string, string) {
 const (
 	subscriptionLifetime = 5 * time.Minute
 	resubscribeInterval  = 5 * time.Second
+	// idleEventInterval is how often an event is sent while no records
+	// arrive: AWS sends one every few seconds with empty Records, so a
+	// consumer waiting on the next event never stalls.
+	idleEventInterval = 5 * time.Second
 )
 
 func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error) {
@@ -88,7 +96,22 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		return nil, aerr
 	}
 	cs.lastSub[idx] = nowMs
+	if cs.active == nil {
+		cs.active = map[int]chan struct{}{}
+	}
+	if prev := cs.active[idx]; prev != nil {
+		close(prev) // this subscription takes the shard over
+	}
+	takenOver := make(chan struct{})
+	cs.active[idx] = takenOver
 	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		if cs.active[idx] == takenOver {
+			delete(cs.active, idx)
+		}
+		st.mu.Unlock()
+	}()
 
 	w := c.w
 	flusher, _ := w.(http.Flusher)
@@ -119,7 +142,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	}
 	ctx := c.r.Context()
 	expire := s.cfg.clock.After(subscriptionLifetime)
-	first := true
+	first := true // the first event and idle events are sent even when empty
 	for {
 		st.mu.Lock()
 		wait := st.notify
@@ -151,6 +174,10 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		}
 		select {
 		case <-wait:
+		case <-s.cfg.clock.After(idleEventInterval):
+			first = true // an empty event keeps the subscriber informed
+		case <-takenOver:
+			return nil, errWritten
 		case <-expire:
 			return nil, errWritten
 		case <-ctx.Done():

@@ -14,6 +14,12 @@ func (in *tagResourceInput) target(s *Server) (string, string) {
 	return s.targetOf("", in.ResourceARN), ""
 }
 
+func (in *tagResourceInput) validate(v *violations) {
+	v.tagMap("tags", in.Tags, in.Tags != nil, true, 1, 50)
+	arn := in.ResourceARN
+	v.str("resourceARN", &arn, true, "", nil, 1, 2048)
+}
+
 func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, errMissing("tags")
@@ -24,7 +30,7 @@ func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := addTags(st, in.Tags); err != nil {
+	if err := addTags(st, in.Tags, s.cfg.account); err != nil {
 		return nil, err
 	}
 	if err := s.persistMeta(st); err != nil {

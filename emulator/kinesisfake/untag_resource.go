@@ -14,6 +14,12 @@ func (in *untagResourceInput) target(s *Server) (string, string) {
 	return s.targetOf("", in.ResourceARN), ""
 }
 
+func (in *untagResourceInput) validate(v *violations) {
+	v.tagKeys("tagKeys", in.TagKeys, in.TagKeys != nil, true, 1, 50)
+	arn := in.ResourceARN
+	v.str("resourceARN", &arn, true, "", nil, 1, 2048)
+}
+
 func untagResource(s *Server, c *call, in *untagResourceInput) (any, error) {
 	if len(in.TagKeys) == 0 {
 		return nil, errMissing("tagKeys")

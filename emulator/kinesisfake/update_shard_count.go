@@ -25,6 +25,13 @@ type updateShardCountOutput struct {
 	TargetShardCount  int    `json:"TargetShardCount"`
 }
 
+func (in *updateShardCountInput) validate(v *violations) {
+	v.num("targetShardCount", in.TargetShardCount, true, 1, 1<<31-1)
+	st := in.ScalingType
+	v.enum("scalingType", &st, true, "UNIFORM_SCALING")
+	in.streamRef.validate(v)
+}
+
 func updateShardCount(s *Server, c *call, in *updateShardCountInput) (any, error) {
 	if in.TargetShardCount == nil {
 		return nil, errMissing("targetShardCount")

@@ -7,10 +7,14 @@ package kinesisfake
 // (1024-10240) and WarmThroughputMiBps kept; a second stream of the same
 // name is ResourceInUseException; the account's open shard and on-demand
 // stream quotas (Limits) give LimitExceededException; the stream is CREATING
-// for the configured status delay, then ACTIVE.
-// Differs: on-demand streams never scale by themselves; the record
-// distribution strategy is kept and has no effect: records are routed by
-// partition key.
+// for the configured status delay, then ACTIVE; every violated constraint of
+// the input (shardCount, streamName, mode, record size, tags) in one
+// ValidationException before anything is looked up; tag characters as
+// AddTagsToStream checks them; an empty body on success.
+// Differs: a StreamName left out of the JSON is read as empty (pattern and
+// length violations) rather than null, as the SDKs always send it; on-demand
+// streams never scale by themselves; the record distribution strategy is
+// kept and has no effect: records are routed by partition key.
 
 import (
 	"time"

@@ -4,10 +4,17 @@ package kinesisfake
 //
 // Matches AWS: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER,
 // AFTER_SEQUENCE_NUMBER and AT_TIMESTAMP (a timestamp in the future is
-// InvalidArgumentException); a sequence number of another shard or stream is
-// InvalidArgumentException; a shard that does not exist is
-// ResourceNotFoundException; iterators are opaque, signed and expire after
-// the iterator TTL (5 minutes by default); closed shards can still be read.
+// InvalidArgumentException); the iterator type, shard ID, sequence number and
+// stream name validated together first (one ValidationException); shard IDs
+// resolved as AWS resolves them (shardId-000000000001, shardId-1, 1 and
+// anything-1 are shard 1; one that is no number is ResourceNotFoundException
+// "Could not find shard"); a StartingSequenceNumber with TRIM_HORIZON or
+// LATEST, or none with AT/AFTER_SEQUENCE_NUMBER, is InvalidArgumentException
+// with AWS's message, as is one that is not a sequence number of this server,
+// one of another shard ("It encodes ...") or of another stream; a shard that
+// does not exist is ResourceNotFoundException; iterators are opaque, signed
+// and expire after the iterator TTL (5 minutes by default); closed shards can
+// still be read.
 // Differs: a sequence number below the trim horizon starts at the horizon
 // instead of failing.
 

@@ -2,12 +2,16 @@ package kinesisfake
 
 // MergeShards.
 //
-// Matches AWS: two open shards whose hash key ranges are adjacent are CLOSED
-// with ending sequence numbers and one child covers both, with
-// ParentShardId and AdjacentParentShardId; non-adjacent shards are
-// InvalidArgumentException; the stream must be ACTIVE
-// (ResourceInUseException) and is UPDATING for the status delay; not for
-// ON_DEMAND streams (ValidationException).
+// Matches AWS: ShardToMerge and AdjacentShardToMerge, in that order, must be
+// open shards whose hash key ranges meet (the first ending where the second
+// begins); non-adjacent or inverted pairs are InvalidArgumentException with
+// AWS's message naming both shards; shard IDs resolve as in
+// GetShardIterator; the two shards and the stream validated together first;
+// both are CLOSED with ending sequence numbers and one child covers both,
+// with ParentShardId and AdjacentParentShardId; the stream must be ACTIVE
+// (ResourceInUseException, checked after the shards, as on AWS) and is
+// UPDATING for the status delay; not for ON_DEMAND streams
+// (ValidationException); an empty body on success.
 // Differs: the merge takes effect at once; only UPDATING is delayed.
 
 type mergeShardsInput struct {

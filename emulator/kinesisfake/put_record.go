@@ -2,10 +2,14 @@ package kinesisfake
 
 // PutRecord.
 //
-// Matches AWS: MD5 partition-key routing or ExplicitHashKey; the record size
-// limit (ValidationException); the per-shard write rates
+// Matches AWS: MD5 partition-key routing or ExplicitHashKey; the partition
+// key, hash key, SequenceNumberForOrdering and stream name validated
+// together first (one ValidationException); the record size limit
+// (ValidationException); the per-shard write rates
 // (ProvisionedThroughputExceededException); SequenceNumberForOrdering makes
-// the new sequence number greater than the one given; ShardId,
+// the new sequence number greater than the one given, and one that is not a
+// sequence number this stream has issued is InvalidArgumentException
+// ("ExclusiveMinimumSequenceNumber ... is invalid."); ShardId,
 // SequenceNumber and EncryptionType in the answer; durable before the answer
 // with a data directory.
 // Differs: nothing known.

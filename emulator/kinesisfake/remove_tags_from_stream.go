@@ -2,7 +2,9 @@ package kinesisfake
 
 // RemoveTagsFromStream.
 //
-// Matches AWS: removes the named keys; unknown keys are ignored; 1-50 keys.
+// Matches AWS: removes the named keys; unknown keys are ignored; 1-50 keys of
+// 1-128 characters, checked with the stream name before the stream is looked
+// up, all violations in one ValidationException; an empty body on success.
 // Differs: nothing known.
 
 type removeTagsFromStreamInput struct {

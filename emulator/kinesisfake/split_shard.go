@@ -4,12 +4,15 @@ package kinesisfake
 //
 // Matches AWS: the parent is CLOSED with an ending sequence number and two
 // children take [start, NewStartingHashKey-1] and [NewStartingHashKey, end]
-// with sequence numbers above the parent's; NewStartingHashKey must lie
-// strictly inside the parent's range (InvalidArgumentException); a closed
-// or unknown shard is ResourceNotFoundException / InvalidArgumentException;
+// with sequence numbers above the parent's; NewStartingHashKey must be
+// greater than one plus the parent's StartingHashKey and less than its
+// EndingHashKey (InvalidArgumentException with AWS's message), and match
+// 0|([1-9]\d{0,38}) (ValidationException, with the shard and stream checked
+// in the same message); shard IDs resolve as in GetShardIterator; a closed
+// or unknown shard is InvalidArgumentException / ResourceNotFoundException;
 // the stream must be ACTIVE (ResourceInUseException) and is UPDATING for the
 // status delay; the account shard quota applies (LimitExceededException);
-// not for ON_DEMAND streams (ValidationException).
+// not for ON_DEMAND streams (ValidationException); an empty body on success.
 // Differs: the split takes effect at once; only UPDATING is delayed.
 
 type splitShardInput struct {

@@ -17,7 +17,10 @@ package s3fake
 // x-amz-mp-parts-count), and the whole of any other object for N=1;
 // InvalidPartNumber (416) past the last part; with a Range header it is
 // InvalidRequest.
-// The response-* query parameters override the stored headers.
+// The response-* query parameters override the stored headers. An object's
+// storage class other than STANDARD is sent as x-amz-storage-class (S3 sends
+// none for STANDARD); GET of a GLACIER or DEEP_ARCHIVE object is 403
+// InvalidObjectState (HEAD answers).
 // Differs: no versions; part responses carry no checksum headers.
 
 import (
@@ -65,8 +68,14 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, req *request)
 	}
 	defer bd.Close()
 
+	if r.Method == http.MethodGet && archived(m.StorageClass) {
+		return errInvalidObjectState
+	}
 	h := w.Header()
 	h.Set("ETag", `"`+m.ETag+`"`)
+	if m.StorageClass != "" {
+		h.Set("X-Amz-Storage-Class", m.StorageClass)
+	}
 	h.Set("Last-Modified", m.LastModified.UTC().Format(http.TimeFormat))
 	switch readConditions(r.Header, &m) {
 	case http.StatusPreconditionFailed:

@@ -10,7 +10,9 @@ package s3fake
 // Differs: requests are not authenticated (SigV4 signatures are accepted
 // unchecked, as by LocalStack), and every bucket belongs to one owner in one
 // region. Sub-resources other than those listed in doc.go answer
-// NotImplemented.
+// NotImplemented naming the S3 operation asked for ("GetBucketVersioning is
+// not implemented by this emulator."), and a header S3 features need that
+// is not emulated names itself in the error's <Header>.
 
 import (
 	"encoding/base64"
@@ -302,7 +304,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "MethodNotAllowed":
 		err = errMethodNotAllowed
 	default:
-		err = errNotImplemented.withMessage("%s is not implemented by this emulator", op)
+		err = errNotImplemented.withMessage("%s is not implemented by this emulator.", op)
 	}
 	if err != nil {
 		writeError(w, r, err)
@@ -376,7 +378,7 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	}
 	for _, sub := range unsupportedSubresources {
 		if has(sub) {
-			return sub + " sub-resource"
+			return subresourceOperation(method, sub, key == "")
 		}
 	}
 	if key == "" {
@@ -438,6 +440,49 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 		}
 	}
 	return "MethodNotAllowed"
+}
+
+// subresourceOperation names the S3 operation a request for sub-resource sub
+// calls, such as GetBucketVersioning or PutObjectTagging, so that a
+// NotImplemented answer names the feature.
+func subresourceOperation(method, sub string, onBucket bool) string {
+	verb := map[string]string{http.MethodGet: "Get", http.MethodHead: "Get", http.MethodPut: "Put", http.MethodDelete: "Delete", http.MethodPost: "Post"}[method]
+	switch sub {
+	case "versions":
+		return "ListObjectVersions"
+	case "select":
+		return "SelectObjectContent"
+	case "restore":
+		return "RestoreObject"
+	case "object-lock":
+		return verb + "ObjectLockConfiguration"
+	case "retention":
+		return verb + "ObjectRetention"
+	case "legal-hold":
+		return verb + "ObjectLegalHold"
+	case "attributes":
+		return "GetObjectAttributes"
+	case "torrent":
+		return "GetObjectTorrent"
+	case "acl", "tagging":
+		target := "Object"
+		if onBucket {
+			target = "Bucket"
+		}
+		return verb + target + map[string]string{"acl": "Acl", "tagging": "Tagging"}[sub]
+	}
+	name := map[string]string{
+		"policy": "Policy", "versioning": "Versioning", "lifecycle": "LifecycleConfiguration", "cors": "Cors",
+		"website": "Website", "notification": "NotificationConfiguration", "replication": "Replication",
+		"encryption": "Encryption", "logging": "Logging", "accelerate": "AccelerateConfiguration",
+		"requestPayment": "RequestPayment", "inventory": "InventoryConfiguration", "analytics": "AnalyticsConfiguration",
+		"metrics": "MetricsConfiguration", "intelligent-tiering": "IntelligentTieringConfiguration",
+		"ownershipControls": "OwnershipControls", "publicAccessBlock": "PublicAccessBlock", "policyStatus": "PolicyStatus",
+	}[sub]
+	if name == "" {
+		name = sub
+	}
+	return verb + "Bucket" + name
 }
 
 // unsupportedSubresources are query parameters that select S3 features this

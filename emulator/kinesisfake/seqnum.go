@@ -1,8 +1,8 @@
 package kinesisfake
 
 import (
-	"strings"
 	"strconv"
+	"strings"
 )
 
 // A sequence number is 56 decimal digits: "49", the shard's index (16

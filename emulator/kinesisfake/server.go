@@ -3,9 +3,9 @@ package kinesisfake
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"

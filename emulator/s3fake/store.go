@@ -73,7 +73,7 @@ type objMeta struct {
 	ChecksumType      string    `json:"checksum_type,omitempty"`      // FULL_OBJECT or COMPOSITE
 	PartsCount        int       `json:"parts_count,omitempty"`
 	StorageClass      string    `json:"storage_class,omitempty"` // "" is STANDARD
-	PartSizes         []int64   `json:"part_sizes,omitempty"` // of a multipart upload, in order
+	PartSizes         []int64   `json:"part_sizes,omitempty"`    // of a multipart upload, in order
 }
 
 type object struct {

@@ -51,7 +51,7 @@ func newChecksum(alg string) hash.Hash {
 	case "CRC32C":
 		return crc32.New(crc32cTable)
 	case "CRC64NVME":
-		return crc64.New(crc64NVMETable)
+		return newCRC64NVME()
 	case "SHA1":
 		return sha1.New()
 	case "SHA256":

@@ -11,7 +11,7 @@ package kinesisfake
 type describeStreamInput struct {
 	streamRef
 	Limit                 *int   `json:"Limit,omitempty"`
-	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
+	ExclusiveStartShardID string `json:"ExclusiveStartShardId,omitempty"`
 }
 
 type streamDescription struct {
@@ -25,7 +25,7 @@ type streamDescription struct {
 	StreamCreationTimestamp *awsTime          `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
-	KeyId                   string            `json:"KeyId,omitempty"`
+	KeyID                   string            `json:"KeyId,omitempty"`
 }
 
 type describeStreamOutput struct {
@@ -41,10 +41,10 @@ func describeStream(s *Server, c *call, in *describeStreamInput) (any, error) {
 		}
 	}
 	after := -1
-	if in.ExclusiveStartShardId != "" {
-		idx, ok := parseShardID(in.ExclusiveStartShardId)
+	if in.ExclusiveStartShardID != "" {
+		idx, ok := parseShardID(in.ExclusiveStartShardID)
 		if !ok {
-			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardId)
+			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardID)
 		}
 		after = idx
 	}
@@ -64,7 +64,7 @@ func describeStream(s *Server, c *call, in *describeStreamInput) (any, error) {
 		StreamCreationTimestamp: msTime(st.createdMs),
 		EnhancedMonitoring:      st.enhancedMonitoring(),
 		EncryptionType:          st.encryptionType(),
-		KeyId:                   st.keyID,
+		KeyID:                   st.keyID,
 	}
 	for _, sh := range st.shards {
 		if sh.idx <= after {

@@ -99,7 +99,7 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"ShardId":`...)
-			b = jsontext.AppendString(b, ch.ShardId)
+			b = jsontext.AppendString(b, ch.ShardID)
 			b = append(b, `,"ParentShards":[`...)
 			for j, p := range ch.ParentShards {
 				if j > 0 {

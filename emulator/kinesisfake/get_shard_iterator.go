@@ -20,14 +20,14 @@ package kinesisfake
 
 type getShardIteratorInput struct {
 	streamRef
-	ShardId                string   `json:"ShardId"`
+	ShardID                string   `json:"ShardId"`
 	ShardIteratorType      string   `json:"ShardIteratorType"`
 	StartingSequenceNumber string   `json:"StartingSequenceNumber,omitempty"`
 	Timestamp              *awsTime `json:"Timestamp,omitempty"`
 }
 
 func (in *getShardIteratorInput) target(s *Server) (string, string) {
-	return s.targetOf(in.StreamName, in.StreamARN), in.ShardId
+	return s.targetOf(in.StreamName, in.StreamARN), in.ShardID
 }
 
 type getShardIteratorOutput struct {
@@ -37,7 +37,7 @@ type getShardIteratorOutput struct {
 func (in *getShardIteratorInput) validate(v *violations) {
 	typ := in.ShardIteratorType
 	v.enum("shardIteratorType", &typ, true, "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
-	id := in.ShardId
+	id := in.ShardID
 	v.str("shardId", &id, true, patternShardID, isStreamName, 1, 128)
 	if in.StartingSequenceNumber != "" {
 		seq := in.StartingSequenceNumber
@@ -48,9 +48,9 @@ func (in *getShardIteratorInput) validate(v *violations) {
 
 func getShardIterator(s *Server, c *call, in *getShardIteratorInput) (any, error) {
 	name := s.targetOf(in.StreamName, in.StreamARN)
-	idx, ok := parseShardID(in.ShardId)
+	idx, ok := parseShardID(in.ShardID)
 	if !ok {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardId, name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardID, name, s.cfg.account)
 	}
 	st, aerr := s.lookupActive(c, in.StreamName, in.StreamARN)
 	if aerr != nil {

@@ -19,14 +19,14 @@ import (
 
 type shardFilter struct {
 	Type      string   `json:"Type"`
-	ShardId   string   `json:"ShardId,omitempty"`
+	ShardID   string   `json:"ShardId,omitempty"`
 	Timestamp *awsTime `json:"Timestamp,omitempty"`
 }
 
 type listShardsInput struct {
 	streamRef
 	NextToken               string       `json:"NextToken,omitempty"`
-	ExclusiveStartShardId   string       `json:"ExclusiveStartShardId,omitempty"`
+	ExclusiveStartShardID   string       `json:"ExclusiveStartShardId,omitempty"`
 	MaxResults              *int         `json:"MaxResults,omitempty"`
 	StreamCreationTimestamp *awsTime     `json:"StreamCreationTimestamp,omitempty"`
 	ShardFilter             *shardFilter `json:"ShardFilter,omitempty"`
@@ -65,7 +65,7 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 	}
 	var tok *listToken
 	if in.NextToken != "" {
-		if in.StreamName != "" || in.StreamARN != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil {
+		if in.StreamName != "" || in.StreamARN != "" || in.ExclusiveStartShardID != "" || in.StreamCreationTimestamp != nil {
 			return nil, errInvalid("NextToken and StreamName (or StreamARN, ExclusiveStartShardId, StreamCreationTimestamp) cannot be provided together.")
 		}
 		raw, err := base64.RawURLEncoding.DecodeString(in.NextToken)
@@ -94,10 +94,10 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 	filter := in.ShardFilter
 	if tok != nil {
 		after, filter = tok.After, tok.Filter
-	} else if in.ExclusiveStartShardId != "" {
-		idx, ok := parseShardID(in.ExclusiveStartShardId)
+	} else if in.ExclusiveStartShardID != "" {
+		idx, ok := parseShardID(in.ExclusiveStartShardID)
 		if !ok {
-			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardId)
+			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardID)
 		}
 		after = idx
 	}
@@ -113,7 +113,7 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 			continue
 		}
 		if len(out.Shards) == max {
-			last, _ := parseShardID(out.Shards[len(out.Shards)-1].ShardId)
+			last, _ := parseShardID(out.Shards[len(out.Shards)-1].ShardID)
 			b, _ := json.Marshal(listToken{Stream: st.name, CreatedMs: st.createdMs, After: last, IssuedMs: c.now.UnixMilli(), Filter: filter})
 			out.NextToken = base64.RawURLEncoding.EncodeToString(b)
 			break
@@ -141,9 +141,9 @@ func shardFilterFunc(st *stream, f *shardFilter, now time.Time) (func(*shard) bo
 	horizon := st.retentionCutoff(now)
 	switch f.Type {
 	case "AFTER_SHARD_ID":
-		idx, ok := parseShardID(f.ShardId)
+		idx, ok := parseShardID(f.ShardID)
 		if !ok {
-			return nil, errInvalid("ShardFilter of type AFTER_SHARD_ID needs a valid ShardId, got %q.", f.ShardId)
+			return nil, errInvalid("ShardFilter of type AFTER_SHARD_ID needs a valid ShardId, got %q.", f.ShardID)
 		}
 		return func(sh *shard) bool { return sh.idx > idx }, nil
 	case "AT_TRIM_HORIZON":

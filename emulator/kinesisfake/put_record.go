@@ -23,7 +23,7 @@ type putRecordInput struct {
 }
 
 type putRecordOutput struct {
-	ShardId        string `json:"ShardId"`
+	ShardID        string `json:"ShardId"`
 	SequenceNumber string `json:"SequenceNumber"`
 	EncryptionType string `json:"EncryptionType"`
 }
@@ -75,5 +75,5 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 	if res[0].errCode != "" {
 		return nil, newError(res[0].errCode, "%s", res[0].errMsg)
 	}
-	return putRecordOutput{ShardId: shardIDOf(res[0].shard), SequenceNumber: formatSeq(res[0].shard, res[0].counter, st.createdMs), EncryptionType: enc}, nil
+	return putRecordOutput{ShardID: shardIDOf(res[0].shard), SequenceNumber: formatSeq(res[0].shard, res[0].counter, st.createdMs), EncryptionType: enc}, nil
 }

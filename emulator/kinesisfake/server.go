@@ -250,7 +250,7 @@ func (s *Server) writeLegacyJSON(w http.ResponseWriter, r *http.Request) {
 func (s *Server) run(h handler, c *call) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(p)
 			}
 			err = newError(codeInternalFailure, "%s: internal error: %v", c.op, p)
@@ -267,7 +267,7 @@ func readBody(r io.Reader, n int64) ([]byte, error) {
 		}
 		// Make sure nothing follows (and hit the limit if it does).
 		var one [1]byte
-		if m, err := r.Read(one[:]); m > 0 || (err != nil && err != io.EOF) {
+		if m, err := r.Read(one[:]); m > 0 || (err != nil && !errors.Is(err, io.EOF)) {
 			if err == nil {
 				err = errors.New("body longer than its Content-Length")
 			}
@@ -549,24 +549,9 @@ func (s *Server) targetOf(name, arn string) string {
 }
 
 func validStreamName(member, name string) *apiError {
-	if len(name) < 1 || len(name) > 128 {
-		return errValidation(member, "Member must have length between 1 and 128", name)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return errValidation(member, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
-		}
-	}
-	return nil
-}
-
-// trimAll applies retention to every shard of st. The caller holds st.mu.
-func (st *stream) trimAll(now time.Time) {
-	cutoff := now.Add(-time.Duration(st.retentionHours) * time.Hour).UnixMilli()
-	for _, sh := range st.shards {
-		sh.trim(cutoff)
-	}
+	var v violations
+	v.str(member, &name, true, patternStreamName, isStreamName, 1, 128)
+	return v.err()
 }
 
 // retentionCutoff is the arrival time before which records are gone.

@@ -195,10 +195,9 @@ func (st *stream) wake() {
 }
 
 // addShard appends a new open shard.
-func (st *stream) addShard(start, end u128, parent, adj int, nowMs int64) *shard {
+func (st *stream) addShard(start, end u128, parent, adj int, nowMs int64) {
 	sh := &shard{idx: len(st.shards), parent: parent, adjParent: adj, start: start, end: end, startCtr: st.nextCounter, createdMs: nowMs}
 	st.shards = append(st.shards, sh)
-	return sh
 }
 
 // closeShard closes sh: its ending sequence number is the last counter
@@ -215,9 +214,6 @@ func (st *stream) closeShard(sh *shard, nowMs int64) {
 	// Counters of a closed shard end here; children start after.
 	st.nextCounter = sh.endCtr + 1
 }
-
-// openShardCount counts open shards.
-func (st *stream) openShardCount() int { return len(st.open) }
 
 // childrenOf lists the shards whose parent or adjacent parent is idx.
 func (st *stream) childrenOf(idx int) []*shard {

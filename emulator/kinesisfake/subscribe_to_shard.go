@@ -37,12 +37,12 @@ type startingPosition struct {
 
 type subscribeToShardInput struct {
 	ConsumerARN      string            `json:"ConsumerARN"`
-	ShardId          string            `json:"ShardId"`
+	ShardID          string            `json:"ShardId"`
 	StartingPosition *startingPosition `json:"StartingPosition"`
 }
 
 func (in *subscribeToShardInput) target(s *Server) (string, string) {
-	return s.targetOf("", in.ConsumerARN), in.ShardId
+	return s.targetOf("", in.ConsumerARN), in.ShardID
 }
 
 const (
@@ -58,7 +58,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	if in.ConsumerARN == "" {
 		return nil, errMissing("consumerARN")
 	}
-	if in.ShardId == "" {
+	if in.ShardID == "" {
 		return nil, errMissing("shardId")
 	}
 	if in.StartingPosition == nil {
@@ -68,14 +68,14 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	if aerr != nil {
 		return nil, aerr
 	}
-	idx, ok := parseShardID(in.ShardId)
+	idx, ok := parseShardID(in.ShardID)
 	var sh *shard
 	if ok {
 		sh = st.shard(idx)
 	}
 	if sh == nil {
 		st.mu.Unlock()
-		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardId, st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardID, st.name, s.cfg.account)
 	}
 	if s.consumerStatus(cs, c.now) != "ACTIVE" {
 		st.mu.Unlock()
@@ -87,7 +87,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	}
 	if last, ok := cs.lastSub[idx]; ok && nowMs-last < resubscribeInterval.Milliseconds() {
 		st.mu.Unlock()
-		return nil, errInUse("Another active subscription exists for consumer %s on shard %s, or it was subscribed less than 5 seconds ago.", in.ConsumerARN, in.ShardId)
+		return nil, errInUse("Another active subscription exists for consumer %s on shard %s, or it was subscribed less than 5 seconds ago.", in.ConsumerARN, in.ShardID)
 	}
 	sp := in.StartingPosition
 	pos, aerr := s.startPosition(c, st, sh, sp.Type, sp.SequenceNumber, sp.Timestamp)

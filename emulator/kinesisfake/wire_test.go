@@ -170,9 +170,12 @@ func TestCBOR(t *testing.T) {
 		}
 	}
 	call("CreateStream", map[string]any{"StreamName": "c", "ShardCount": 1}, nil)
-	var put struct{ ShardId, SequenceNumber string }
+	var put struct {
+		ShardID        string `cbor:"ShardId"`
+		SequenceNumber string
+	}
 	call("PutRecord", map[string]any{"StreamName": "c", "PartitionKey": "k", "Data": []byte{0, 1, 2, 0xff}}, &put)
-	if put.ShardId != "shardId-000000000000" || put.SequenceNumber == "" {
+	if put.ShardID != "shardId-000000000000" || put.SequenceNumber == "" {
 		t.Fatalf("PutRecord: got %+v", put)
 	}
 	var puts struct {

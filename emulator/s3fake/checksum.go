@@ -288,7 +288,7 @@ func (c *awsChunkedReader) readTrailers() error {
 	c.trailers = map[string]string{}
 	for {
 		line, err := c.line()
-		if err == io.EOF || (err == nil && line == "") {
+		if errors.Is(err, io.EOF) || (err == nil && line == "") {
 			return io.EOF
 		}
 		if err != nil {
@@ -339,9 +339,10 @@ func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
 }
 
 // ioCopyN discards n bytes of r.
-func ioCopyN(r io.Reader, n int64) (int64, error) {
+func ioCopyN(r io.Reader, n int64) error {
 	if r == nil {
-		return 0, nil
+		return nil
 	}
-	return io.CopyN(io.Discard, r, n)
+	_, err := io.CopyN(io.Discard, r, n)
+	return err
 }

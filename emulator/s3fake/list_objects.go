@@ -55,7 +55,7 @@ type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) listObjects(w http.ResponseWriter, req *request) *Error {
 	q := req.query
 	v2 := req.op == "ListObjectsV2"
 	prefix, delim := q.Get("prefix"), q.Get("delimiter")

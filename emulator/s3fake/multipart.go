@@ -370,7 +370,7 @@ func checksumIn(c checksums, alg string) string {
 	return ""
 }
 
-func (s *Server) abortMultipartUpload(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) abortMultipartUpload(w http.ResponseWriter, req *request) *Error {
 	st := s.st
 	st.mu.Lock()
 	b, u, e := st.findUpload(req)
@@ -413,7 +413,7 @@ type partEntry struct {
 	checksums
 }
 
-func (s *Server) listParts(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) listParts(w http.ResponseWriter, req *request) *Error {
 	maxP, marker := 1000, 0
 	if v := req.query.Get("max-parts"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -497,7 +497,7 @@ type uploadEntry struct {
 	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
-func (s *Server) listMultipartUploads(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) listMultipartUploads(w http.ResponseWriter, req *request) *Error {
 	q := req.query
 	prefix, delim := q.Get("prefix"), q.Get("delimiter")
 	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")

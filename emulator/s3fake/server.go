@@ -253,9 +253,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// connection lost mid-upload.
 			switch {
 			case r.ContentLength > 0:
-				_, _ = ioCopyN(r.Body, r.ContentLength/2)
+				_ = ioCopyN(r.Body, r.ContentLength/2)
 			case r.ContentLength < 0: // length unknown: take up to 32 KiB
-				_, _ = ioCopyN(r.Body, 32<<10)
+				_ = ioCopyN(r.Body, 32<<10)
 			}
 			fault.AbortConnection()
 		}
@@ -268,19 +268,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err *Error
 	switch op {
 	case "ListBuckets":
-		err = s.listBuckets(w, r)
+		err = s.listBuckets(w)
 	case "CreateBucket":
 		err = s.createBucket(w, r, req)
 	case "HeadBucket":
-		err = s.headBucket(w, r, req)
+		err = s.headBucket(w, req)
 	case "DeleteBucket":
-		err = s.deleteBucket(w, r, req)
+		err = s.deleteBucket(w, req)
 	case "GetBucketLocation":
-		err = s.getBucketLocation(w, r, req)
+		err = s.getBucketLocation(w, req)
 	case "ListObjectsV2", "ListObjects":
-		err = s.listObjects(w, r, req)
+		err = s.listObjects(w, req)
 	case "ListMultipartUploads":
-		err = s.listMultipartUploads(w, r, req)
+		err = s.listMultipartUploads(w, req)
 	case "DeleteObjects":
 		err = s.deleteObjects(w, r, req)
 	case "PutObject":
@@ -290,7 +290,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GetObject", "HeadObject":
 		err = s.getObject(w, r, req)
 	case "DeleteObject":
-		err = s.deleteObject(w, r, req)
+		err = s.deleteObject(w, req)
 	case "CreateMultipartUpload":
 		err = s.createMultipartUpload(w, r, req)
 	case "UploadPart":
@@ -298,9 +298,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "CompleteMultipartUpload":
 		err = s.completeMultipartUpload(w, r, req)
 	case "AbortMultipartUpload":
-		err = s.abortMultipartUpload(w, r, req)
+		err = s.abortMultipartUpload(w, req)
 	case "ListParts":
-		err = s.listParts(w, r, req)
+		err = s.listParts(w, req)
 	case "MethodNotAllowed":
 		err = errMethodNotAllowed
 	default:

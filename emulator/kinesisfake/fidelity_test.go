@@ -98,6 +98,16 @@ func TestValidationReportsEveryConstraint(t *testing.T) {
 			msg:  "1 validation error detected: Value '12x' at 'sequenceNumberForOrdering' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})",
 		},
 		{
+			name: "SubscribeToShard bad shard and position type",
+			call: func() error {
+				_, err := e.kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/missing/consumer/c:1"),
+					ShardId: aws.String("a b"), StartingPosition: &types.StartingPosition{Type: "SIDEWAYS"}})
+				return err
+			},
+			code: "ValidationException",
+			msg:  "2 validation errors detected: Value 'a b' at 'shardId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'SIDEWAYS' at 'startingPosition.type' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]",
+		},
+		{
 			name: "SplitShard hash key not a number",
 			call: func() error {
 				_, err := e.kc.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("missing"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("-1")})

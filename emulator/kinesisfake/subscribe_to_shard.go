@@ -2,7 +2,9 @@ package kinesisfake
 
 // SubscribeToShard.
 //
-// Matches AWS: an application/vnd.amazon.eventstream answer that starts with
+// Matches AWS: the consumer ARN, shard ID and starting position type
+// validated together first (one ValidationException); an
+// application/vnd.amazon.eventstream answer that starts with
 // the initial-response event the SDKs wait for, then SubscribeToShardEvent
 // events with Records, ContinuationSequenceNumber, MillisBehindLatest and,
 // at the end of a closed shard, ChildShards, after which the subscription
@@ -53,6 +55,19 @@ const (
 	// consumer waiting on the next event never stalls.
 	idleEventInterval = 5 * time.Second
 )
+
+func (in *subscribeToShardInput) validate(v *violations) {
+	arn := in.ConsumerARN
+	v.str("consumerARN", &arn, true, "", nil, 1, 2048)
+	id := in.ShardID
+	v.str("shardId", &id, true, patternShardID, isStreamName, 1, 128)
+	if in.StartingPosition == nil {
+		v.null("startingPosition")
+	} else {
+		typ := in.StartingPosition.Type
+		v.enum("startingPosition.type", &typ, true, "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+	}
+}
 
 func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error) {
 	if in.ConsumerARN == "" {

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/streamcheck/streamcheck/emulator/kinesisfake/kinesisfaketest"
 )
 
 // wantError fails unless err is an AWS API error with code and message.
@@ -465,9 +467,12 @@ func TestSubscribeToShardIdleEventsAndTakeover(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RegisterStreamConsumer: %v", err)
 	}
+	// Each subscription has its own client: the SDK's event stream codec is
+	// shared by a client's concurrent subscriptions, which races.
 	subscribe := func() *kinesis.SubscribeToShardEventStream {
 		t.Helper()
-		sub, err := e.kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
+		kc := kinesisfaketest.NewClient(e.srv, func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
+		sub, err := kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
 			ConsumerARN: reg.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
 			StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest},
 		})

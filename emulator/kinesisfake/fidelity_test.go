@@ -110,6 +110,24 @@ func TestValidationReportsEveryConstraint(t *testing.T) {
 			msg:  "2 validation errors detected: Value 'a b' at 'shardId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'SIDEWAYS' at 'startingPosition.type' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]",
 		},
 		{
+			name: "GetRecords limit 0 and an empty iterator",
+			call: func() error {
+				_, err := e.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(""), Limit: aws.Int32(0)})
+				return err
+			},
+			code: "ValidationException",
+			msg:  "2 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '' at 'shardIterator' failed to satisfy constraint: Member must have length greater than or equal to 1",
+		},
+		{
+			name: "ListStreams limit above 10000",
+			call: func() error {
+				_, err := e.kc.ListStreams(ctx, &kinesis.ListStreamsInput{Limit: aws.Int32(10001)})
+				return err
+			},
+			code: "ValidationException",
+			msg:  "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000",
+		},
+		{
 			name: "SplitShard hash key not a number",
 			call: func() error {
 				_, err := e.kc.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("missing"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("-1")})

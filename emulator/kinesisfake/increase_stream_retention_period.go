@@ -2,9 +2,11 @@ package kinesisfake
 
 // IncreaseStreamRetentionPeriod.
 //
-// Matches AWS: 24-8760 hours (InvalidArgumentException outside), and the
-// new value must not be below the current one (InvalidArgumentException);
-// records are then kept for the new period on the server's clock.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; 24-8760
+// hours (InvalidArgumentException outside), and the new value must not be
+// below the current one (InvalidArgumentException); records are then kept for
+// the new period on the server's clock.
 // Differs: records already trimmed do not come back (nor on AWS).
 
 type retentionInput struct {

@@ -2,12 +2,13 @@ package kinesisfake
 
 // ListShards.
 //
-// Matches AWS: shards in ID order paged by MaxResults (1-10000, default
-// 1000), ExclusiveStartShardId or NextToken; NextToken cannot be combined
-// with StreamName and expires after 300 seconds (ExpiredNextTokenException);
-// ShardFilter types AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON,
-// AT_LATEST, AT_TIMESTAMP and FROM_TIMESTAMP select shards by when they were
-// open.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; shards in
+// ID order paged by MaxResults (1-10000, default 1000), ExclusiveStartShardId
+// or NextToken; NextToken cannot be combined with StreamName and expires after
+// 300 seconds (ExpiredNextTokenException); ShardFilter types AFTER_SHARD_ID,
+// AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP and
+// FROM_TIMESTAMP select shards by when they were open.
 // Differs: closed shards stay listed after their records expire; the trim
 // horizon is the stream's retention period before now.
 

@@ -2,7 +2,9 @@ package kinesisfake
 
 // TagResource.
 //
-// Matches AWS: tags a stream by its ARN, with AddTagsToStream's limits.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; tags a
+// stream by its ARN, with AddTagsToStream's limits.
 // Differs: consumer ARNs are refused (InvalidArgumentException).
 
 type tagResourceInput struct {

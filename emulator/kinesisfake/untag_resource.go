@@ -2,7 +2,9 @@ package kinesisfake
 
 // UntagResource.
 //
-// Matches AWS: removes tag keys from a stream named by ARN.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; removes
+// tag keys from a stream named by ARN.
 // Differs: consumer ARNs are refused (InvalidArgumentException).
 
 type untagResourceInput struct {

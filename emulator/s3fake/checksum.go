@@ -320,7 +320,11 @@ func (c *awsChunkedReader) line() (string, error) {
 // readExact reads a body of want bytes into an in-memory blob, and returns
 // how many bytes the body had (want+1 when it is longer).
 func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
-	bl.buf = make([]byte, want)
+	if int64(cap(bl.buf)) >= want {
+		bl.buf = bl.buf[:want] // the buffer newBlob sized for the body
+	} else {
+		bl.buf = make([]byte, want)
+	}
 	n, err := io.ReadFull(src, bl.buf)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		bl.buf = bl.buf[:n]

@@ -52,7 +52,7 @@ func (ct *controller) control(req kmsg.Request) (kmsg.Response, error, bool) { /
 	ct.clearPending()
 	in := ct.s.cfg.faults
 	if !hasKafkaRules(in) {
-		return nil, nil, false
+		return answerOffsetFetch(c, req)
 	}
 
 	op := kmsg.NameForKey(req.Key())
@@ -119,8 +119,9 @@ func (ct *controller) control(req kmsg.Request) (kmsg.Response, error, bool) { /
 		ct.mu.Lock()
 		ct.pending = append(ct.pending, h)
 		ct.mu.Unlock()
+		return nil, nil, false
 	}
-	return nil, nil, false
+	return answerOffsetFetch(c, req)
 }
 
 // clearPending removes faults installed for earlier requests that those

@@ -66,129 +66,134 @@ type topic struct {
 	partitions int32
 }
 
-// Option configures a Server.
-type Option func(*config) error
+// Option configures a Server in New. An invalid option makes New return its
+// error.
+type Option interface{ apply(*config) error }
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
 
 // WithClock sets the clock that times fault delays. The default is
 // clock.Real(). kfake's own timers do not follow it.
 func WithClock(c clock.Clock) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		if c == nil {
-			return errors.New("kafkafake: WithClock: clock is nil")
+			return errors.New("WithClock: clock is nil")
 		}
 		cfg.clock = c
 		return nil
-	}
+	})
 }
 
 // WithFaults shares an injector with the server. The default is a new empty
 // injector seeded from WithSeed; it is returned by Faults either way.
 func WithFaults(in *fault.Injector) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		if in == nil {
-			return errors.New("kafkafake: WithFaults: injector is nil")
+			return errors.New("WithFaults: injector is nil")
 		}
 		cfg.faults = in
 		return nil
-	}
+	})
 }
 
 // WithSeed sets the seed of the default fault injector. The default is 0.
 func WithSeed(seed uint64) Option {
-	return func(cfg *config) error { cfg.seed = seed; return nil }
+	return optionFunc(func(cfg *config) error { cfg.seed = seed; return nil })
 }
 
 // WithDataDir keeps the cluster's topics, records and committed offsets in
 // dir, so a Server started again on the same dir finds them. The default
 // keeps everything in memory.
 func WithDataDir(dir string) Option {
-	return func(cfg *config) error { cfg.dataDir = dir; return nil }
+	return optionFunc(func(cfg *config) error {
+		if dir == "" {
+			return errors.New("WithDataDir: the directory is empty")
+		}
+		cfg.dataDir = dir
+		return nil
+	})
 }
 
 // WithAddr sets the host and port of the first broker, e.g. "127.0.0.1:9092"
 // or "0.0.0.0:9092". Port 0 (the default) picks a free port. Further brokers
 // always listen on free ports of the same host.
 func WithAddr(addr string) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
-			return fmt.Errorf("kafkafake: WithAddr %q: want host:port: %w", addr, err)
+			return fmt.Errorf("WithAddr %q: want host:port: %w", addr, err)
 		}
 		p, err := strconv.Atoi(port)
 		if err != nil || p < 0 || p > 65535 {
-			return fmt.Errorf("kafkafake: WithAddr %q: port %q: want a number from 0 to 65535", addr, port)
+			return fmt.Errorf("WithAddr %q: port %q: want a number from 0 to 65535", addr, port)
 		}
 		if host == "" {
 			host = "0.0.0.0"
 		}
 		cfg.host, cfg.port = host, p
 		return nil
-	}
-}
-
-// WithPort sets the port of the first broker on the default host. Port 0
-// (the default) picks a free port.
-func WithPort(port int) Option {
-	return func(cfg *config) error {
-		if port < 0 || port > 65535 {
-			return fmt.Errorf("kafkafake: WithPort %d: want a number from 0 to 65535", port)
-		}
-		cfg.port = port
-		return nil
-	}
+	})
 }
 
 // WithAdvertisedHost sets the host that metadata responses tell clients to
 // connect to. The default is the listening host, or 127.0.0.1 when the
 // server listens on every interface (0.0.0.0 or ::).
 func WithAdvertisedHost(host string) Option {
-	return func(cfg *config) error { cfg.advertise = host; return nil }
+	return optionFunc(func(cfg *config) error {
+		if host == "" {
+			return errors.New("WithAdvertisedHost: the host is empty")
+		}
+		cfg.advertise = host
+		return nil
+	})
 }
 
 // WithBrokers sets how many brokers the cluster starts with. The default is
 // DefaultBrokers; RemoveNode and MoveTopicPartition need at least two.
 func WithBrokers(n int) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		if n < 1 {
-			return fmt.Errorf("kafkafake: WithBrokers %d: want at least 1", n)
+			return fmt.Errorf("WithBrokers %d: want at least 1", n)
 		}
 		cfg.brokers = n
 		return nil
-	}
+	})
 }
 
 // WithTopic creates topic name with the given number of partitions when the
 // server starts. A topic already kept in the data directory is left as it is.
 func WithTopic(name string, partitions int) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		if name == "" {
-			return errors.New("kafkafake: WithTopic: empty topic name")
+			return errors.New("WithTopic: empty topic name")
 		}
 		if partitions < 1 {
-			return fmt.Errorf("kafkafake: WithTopic %q: %d partitions: want at least 1", name, partitions)
+			return fmt.Errorf("WithTopic %q: %d partitions: want at least 1", name, partitions)
 		}
 		cfg.topics = append(cfg.topics, topic{name, int32(partitions)})
 		return nil
-	}
+	})
 }
 
 // WithDefaultPartitions sets the partition count of topics created on
 // demand. The default is DefaultPartitions.
 func WithDefaultPartitions(n int) Option {
-	return func(cfg *config) error {
+	return optionFunc(func(cfg *config) error {
 		if n < 1 {
-			return fmt.Errorf("kafkafake: WithDefaultPartitions %d: want at least 1", n)
+			return fmt.Errorf("WithDefaultPartitions %d: want at least 1", n)
 		}
 		cfg.partitions = n
 		return nil
-	}
+	})
 }
 
 // WithoutAutoCreate makes requests for unknown topics fail with
 // UNKNOWN_TOPIC_OR_PARTITION, as a broker with auto.create.topics.enable=false
 // does. By default unknown topics are created on first use.
 func WithoutAutoCreate() Option {
-	return func(cfg *config) error { cfg.autoCreate = false; return nil }
+	return optionFunc(func(cfg *config) error { cfg.autoCreate = false; return nil })
 }
 
 // New returns a Server configured by opts. It does not listen until Start.
@@ -202,8 +207,8 @@ func New(opts ...Option) (*Server, error) {
 		clusterID:  DefaultClusterID,
 	}
 	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			return nil, err
+		if err := o.apply(&cfg); err != nil {
+			return nil, fmt.Errorf("kafkafake: %w", err)
 		}
 	}
 	if cfg.faults == nil {

@@ -155,11 +155,15 @@ func TestOptionErrors(t *testing.T) {
 		want string
 	}{
 		{"bad addr", kafkafake.WithAddr("nope"), "want host:port"},
-		{"bad port", kafkafake.WithPort(70000), "want a number from 0 to 65535"},
+		{"bad port", kafkafake.WithAddr("127.0.0.1:70000"), "want a number from 0 to 65535"},
+		{"no default partitions", kafkafake.WithDefaultPartitions(0), "want at least 1"},
+		{"empty advertised host", kafkafake.WithAdvertisedHost(""), "host is empty"},
 		{"no brokers", kafkafake.WithBrokers(0), "want at least 1"},
 		{"empty topic", kafkafake.WithTopic("", 1), "empty topic name"},
 		{"zero partitions", kafkafake.WithTopic("t", 0), "want at least 1"},
 		{"nil clock", kafkafake.WithClock(nil), "clock is nil"},
+		{"nil faults", kafkafake.WithFaults(nil), "injector is nil"},
+		{"empty data dir", kafkafake.WithDataDir(""), "directory is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

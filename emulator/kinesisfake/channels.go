@@ -32,7 +32,7 @@ type channelStream struct {
 type channelDescription struct {
 	ChannelARN                       string          `json:"ChannelARN"`
 	ChannelName                      string          `json:"ChannelName"`
-	ChannelId                        string          `json:"ChannelId"`
+	ChannelID                        string          `json:"ChannelId"`
 	ChannelStatus                    string          `json:"ChannelStatus"`
 	ChannelCreationTimestamp         *awsTime        `json:"ChannelCreationTimestamp"`
 	ServiceExecutionRoleARN          string          `json:"ServiceExecutionRoleARN"`
@@ -69,7 +69,7 @@ func (s *Server) channelStatus(ch *channel, now time.Time) string {
 
 func (s *Server) describeChannelLocked(ch *channel, now time.Time) channelDescription {
 	return channelDescription{
-		ChannelARN: s.channelARN(ch.name), ChannelName: ch.name, ChannelId: ch.id,
+		ChannelARN: s.channelARN(ch.name), ChannelName: ch.name, ChannelID: ch.id,
 		ChannelStatus: s.channelStatus(ch, now), ChannelCreationTimestamp: msTime(ch.createdMs),
 		ServiceExecutionRoleARN: ch.role, StreamConfigurationList: ch.streams,
 		EncryptionConfiguration: ch.encryption, LoggingConfiguration: ch.logging,

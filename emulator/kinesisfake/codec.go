@@ -2,10 +2,10 @@ package kinesisfake
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -19,8 +19,9 @@ import (
 type wireFormat int
 
 const (
-	formatJSON wireFormat = iota // application/x-amz-json-1.1
-	formatCBOR                   // application/x-amz-cbor-1.1
+	formatJSON       wireFormat = iota // application/x-amz-json-1.1
+	formatCBOR                         // application/x-amz-cbor-1.1
+	formatLegacyJSON                   // application/json: AWS's old protocol, not served
 )
 
 const (
@@ -28,20 +29,25 @@ const (
 	contentTypeCBOR = "application/x-amz-cbor-1.1"
 )
 
-// formatOf chooses the wire format from a Content-Type header. An empty
-// header is read as JSON, as AWS does.
-func formatOf(contentType string) (wireFormat, error) {
+// formatOf chooses the wire format from a Content-Type header; known is
+// false for a type AWS does not serve Kinesis in (no type at all included).
+func formatOf(contentType string) (f wireFormat, known bool) {
+	if contentType == contentTypeJSON {
+		return formatJSON, true
+	}
 	ct := strings.ToLower(strings.TrimSpace(contentType))
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
 	}
 	switch ct {
-	case "", contentTypeJSON, "application/x-amz-json-1.0", "application/json":
-		return formatJSON, nil
-	case contentTypeCBOR, "application/cbor":
-		return formatCBOR, nil
+	case contentTypeJSON:
+		return formatJSON, true
+	case contentTypeCBOR:
+		return formatCBOR, true
+	case "application/json":
+		return formatLegacyJSON, true
 	}
-	return 0, newError(codeSerialization, "Content-Type %q is not supported: send %s or %s", contentType, contentTypeJSON, contentTypeCBOR)
+	return 0, false
 }
 
 var (
@@ -69,43 +75,109 @@ func init() {
 }
 
 // decodeRequest reads body, in format f, into v (a pointer to an operation's
-// input struct). An empty body is an empty input. Errors are
-// SerializationExceptions that say what could not be read and where.
+// input struct). Errors are SerializationExceptions worded as AWS words them:
+// no message for a body that is not JSON (or CBOR) at all, and the Java
+// conversion message for a member of the wrong type.
 func decodeRequest(f wireFormat, body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
+		return errSerialization("")
 	}
 	switch f {
 	case formatCBOR:
 		if err := cborDec.Unmarshal(body, v); err != nil {
-			return newError(codeSerialization, "request body is not a valid CBOR map for this operation: %v", err)
+			var te *cbor.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return errSerialization(typeMismatch(cborKind(te.CBORType), te.GoType))
+			}
+			return errSerialization("")
 		}
 		return nil
 	default:
 		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(v); err != nil {
-			return newError(codeSerialization, "request body is not valid JSON for this operation: %s", describeJSONError(err, len(body)))
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return errSerialization(typeMismatch(te.Value, te.Type.String()))
+			}
+			var ce base64.CorruptInputError
+			if errors.As(err, &ce) {
+				return errSerialization("Invalid Base64 character at offset " + strconv.FormatInt(int64(ce), 10) + " of a Blob member")
+			}
+			return errSerialization("")
 		}
 		if dec.More() {
-			return newError(codeSerialization, "request body has data after the JSON object at offset %d", dec.InputOffset())
+			return errSerialization("")
 		}
 		return nil
 	}
 }
 
-func describeJSONError(err error, n int) string {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Sprintf("the JSON ends early at offset %d", n)
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+// cborKind names a CBOR type the way encoding/json names JSON values.
+func cborKind(t string) string {
 	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at offset %d: %v", se.Offset, se)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q at offset %d is a JSON %s, want %s", te.Field, te.Offset, te.Value, te.Type)
+	case strings.Contains(t, "array"):
+		return "array"
+	case strings.Contains(t, "map"):
+		return "object"
+	case strings.Contains(t, "bool"):
+		return "bool"
+	case strings.Contains(t, "int"), strings.Contains(t, "float"):
+		return "number"
+	case strings.Contains(t, "string"):
+		return "string"
 	}
-	return err.Error()
+	return t
+}
+
+// typeMismatch words a value of JSON kind got (array, object, bool, number,
+// string) found where a member of Go type want was expected, as AWS's
+// deserializer does.
+func typeMismatch(got, want string) string {
+	want = strings.TrimPrefix(want, "*")
+	var model string
+	switch {
+	case strings.HasPrefix(want, "[]uint8"):
+		model = "a Blob"
+	case strings.HasPrefix(want, "[]"):
+		model = "List"
+	case strings.HasPrefix(want, "map["):
+		model = "Map"
+	case want == "string":
+		model = "an String"
+	case want == "int64":
+		model = "an Long"
+	case strings.HasPrefix(want, "int"), strings.HasPrefix(want, "uint"):
+		model = "an Integer"
+	case want == "bool":
+		model = "an Boolean"
+	case strings.HasPrefix(want, "float"):
+		model = "an Double"
+	default:
+		model = "Structure"
+	}
+	switch got {
+	case "array":
+		return "Start of list found where not expected"
+	case "object":
+		return "Start of structure or map found where not expected."
+	}
+	switch model {
+	case "List":
+		return "Expected list or null"
+	case "Map":
+		return "Expected map or null"
+	case "Structure":
+		return "Expected null"
+	}
+	switch got {
+	case "bool":
+		return "class java.lang.Boolean can not be converted to " + model
+	case "number":
+		return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to " + model
+	case "string":
+		return "class java.lang.String can not be converted to " + model
+	}
+	return "Unexpected value of type " + got
 }
 
 // fastJSON is implemented by answers that write their own JSON on the hot path.

@@ -7,10 +7,14 @@ package kinesisfake
 // (1024-10240) and WarmThroughputMiBps kept; a second stream of the same
 // name is ResourceInUseException; the account's open shard and on-demand
 // stream quotas (Limits) give LimitExceededException; the stream is CREATING
-// for the configured status delay, then ACTIVE.
-// Differs: on-demand streams never scale by themselves; the record
-// distribution strategy is kept and has no effect: records are routed by
-// partition key.
+// for the configured status delay, then ACTIVE; every violated constraint of
+// the input (shardCount, streamName, mode, record size, tags) in one
+// ValidationException before anything is looked up; tag characters as
+// AddTagsToStream checks them; an empty body on success.
+// Differs: a StreamName left out of the JSON is read as empty (pattern and
+// length violations) rather than null, as the SDKs always send it; on-demand
+// streams never scale by themselves; the record distribution strategy is
+// kept and has no effect: records are routed by partition key.
 
 import (
 	"time"
@@ -27,6 +31,22 @@ type createStreamInput struct {
 }
 
 const onDemandShards = 4
+
+func (in *createStreamInput) validate(v *violations) {
+	v.num("shardCount", in.ShardCount, false, 1, 1<<31-1)
+	name := in.StreamName
+	v.str("streamName", &name, true, patternStreamName, isStreamName, 1, 128)
+	if in.StreamModeDetails != nil {
+		m := in.StreamModeDetails.StreamMode
+		v.enum("streamModeDetails.streamMode", &m, true, "PROVISIONED", "ON_DEMAND")
+	}
+	v.num("maxRecordSizeInKiB", in.MaxRecordSizeInKiB, false, 1024, 10240)
+	v.tagMap("tags", in.Tags, in.Tags != nil, false, 0, 200)
+	if in.RecordDistributionStrategy != "" {
+		d := in.RecordDistributionStrategy
+		v.enum("recordDistributionStrategy", &d, false, "AUTO", "USER_PARTITION_KEY")
+	}
+}
 
 func createStream(s *Server, c *call, in *createStreamInput) (any, error) {
 	if in.StreamName == "" {

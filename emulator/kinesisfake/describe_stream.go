@@ -2,16 +2,17 @@ package kinesisfake
 
 // DescribeStream.
 //
-// Matches AWS: status, mode, ARN, retention, encryption, enhanced monitoring,
-// creation time and shards (open and closed, with parents and sequence number
-// ranges) paged by Limit (1-10000, default 100) and ExclusiveStartShardId
-// with HasMoreShards.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; status,
+// mode, ARN, retention, encryption, enhanced monitoring, creation time and
+// shards (open and closed, with parents and sequence number ranges) paged by
+// Limit (1-10000, default 100) and ExclusiveStartShardId with HasMoreShards.
 // Differs: closed shards stay listed after their records expire.
 
 type describeStreamInput struct {
 	streamRef
 	Limit                 *int   `json:"Limit,omitempty"`
-	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
+	ExclusiveStartShardID string `json:"ExclusiveStartShardId,omitempty"`
 }
 
 type streamDescription struct {
@@ -25,26 +26,32 @@ type streamDescription struct {
 	StreamCreationTimestamp *awsTime          `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
-	KeyId                   string            `json:"KeyId,omitempty"`
+	KeyID                   string            `json:"KeyId,omitempty"`
 }
 
 type describeStreamOutput struct {
 	StreamDescription streamDescription `json:"StreamDescription"`
 }
 
+func (in *describeStreamInput) validate(v *violations) {
+	v.num("limit", in.Limit, false, 1, 10000)
+	if in.ExclusiveStartShardID != "" {
+		id := in.ExclusiveStartShardID
+		v.str("exclusiveStartShardId", &id, false, patternShardID, isStreamName, 1, 128)
+	}
+	in.streamRef.validate(v)
+}
+
 func describeStream(s *Server, c *call, in *describeStreamInput) (any, error) {
 	limit := 100
 	if in.Limit != nil {
 		limit = *in.Limit
-		if limit < 1 || limit > 10000 {
-			return nil, errValidation("limit", "Member must have value between 1 and 10000", limit)
-		}
 	}
 	after := -1
-	if in.ExclusiveStartShardId != "" {
-		idx, ok := parseShardID(in.ExclusiveStartShardId)
+	if in.ExclusiveStartShardID != "" {
+		idx, ok := parseShardID(in.ExclusiveStartShardID)
 		if !ok {
-			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardId)
+			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardID)
 		}
 		after = idx
 	}
@@ -64,7 +71,7 @@ func describeStream(s *Server, c *call, in *describeStreamInput) (any, error) {
 		StreamCreationTimestamp: msTime(st.createdMs),
 		EnhancedMonitoring:      st.enhancedMonitoring(),
 		EncryptionType:          st.encryptionType(),
-		KeyId:                   st.keyID,
+		KeyID:                   st.keyID,
 	}
 	for _, sh := range st.shards {
 		if sh.idx <= after {

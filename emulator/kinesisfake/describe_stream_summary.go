@@ -15,14 +15,14 @@ type describeStreamSummaryInput struct {
 type streamDescriptionSummary struct {
 	StreamName              string            `json:"StreamName"`
 	StreamARN               string            `json:"StreamARN"`
-	StreamId                string            `json:"StreamId,omitempty"`
+	StreamID                string            `json:"StreamId,omitempty"`
 	StreamStatus            string            `json:"StreamStatus"`
 	StreamModeDetails       streamModeDetails `json:"StreamModeDetails"`
 	RetentionPeriodHours    int               `json:"RetentionPeriodHours"`
 	StreamCreationTimestamp *awsTime          `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
-	KeyId                   string            `json:"KeyId,omitempty"`
+	KeyID                   string            `json:"KeyId,omitempty"`
 	OpenShardCount          int               `json:"OpenShardCount"`
 	ConsumerCount           int               `json:"ConsumerCount"`
 	MaxRecordSizeInKiB      int               `json:"MaxRecordSizeInKiB,omitempty"`
@@ -43,14 +43,14 @@ func describeStreamSummary(s *Server, c *call, in *describeStreamSummaryInput) (
 	d := streamDescriptionSummary{
 		StreamName:              st.name,
 		StreamARN:               s.streamARN(st.name),
-		StreamId:                st.name + "-" + strconv.FormatInt(st.createdMs, 36),
+		StreamID:                st.name + "-" + strconv.FormatInt(st.createdMs, 36),
 		StreamStatus:            st.status(c.now),
 		StreamModeDetails:       streamModeDetails{st.mode},
 		RetentionPeriodHours:    st.retentionHours,
 		StreamCreationTimestamp: msTime(st.createdMs),
 		EnhancedMonitoring:      st.enhancedMonitoring(),
 		EncryptionType:          st.encryptionType(),
-		KeyId:                   st.keyID,
+		KeyID:                   st.keyID,
 		OpenShardCount:          len(st.open),
 		ConsumerCount:           len(st.consumers),
 		MaxRecordSizeInKiB:      s.maxRecordKiB(st),

@@ -25,6 +25,18 @@
 // iterator expiry, retention, rate limits, status changes and arrival
 // timestamps, comes from the injected clock.
 //
+// Requests are checked in AWS's order and answered in AWS's words: a CORS
+// preflight (OPTIONS with an Origin) is answered; a method other than POST or
+// a content type other than AWS JSON 1.1 or CBOR gets AWS's 403 XML answer
+// (MissingAuthenticationTokenException unsigned, AccessDeniedException
+// signed); then the operation (UnknownOperationException), the body
+// (SerializationException, with AWS's "Message" casing and conversion
+// wording), the credentials (MissingAuthenticationTokenException,
+// IncompleteSignatureException; signatures are not verified) and the
+// operation's model constraints, all of them in one ValidationException,
+// before anything is looked up. Operations without output answer an empty
+// body.
+//
 // Each operation lives in its own file, which opens with what matches AWS and
 // what does not.
 package kinesisfake

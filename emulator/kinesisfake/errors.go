@@ -25,6 +25,7 @@ const (
 	codeKMSInvalidState          = "KMSInvalidStateException"
 	codeInvalidSignature         = "InvalidSignatureException"
 	codeMissingAuthenticationTok = "MissingAuthenticationTokenException"
+	codeIncompleteSignature      = "IncompleteSignatureException"
 )
 
 // statusOf is the HTTP status AWS answers each code with.
@@ -46,6 +47,7 @@ var statusOf = map[string]int{
 	codeKMSInvalidState:          http.StatusBadRequest,
 	codeInvalidSignature:         http.StatusBadRequest,
 	codeMissingAuthenticationTok: http.StatusBadRequest,
+	codeIncompleteSignature:      http.StatusBadRequest,
 }
 
 // apiError is an AWS error answer: its code, HTTP status and message.
@@ -53,6 +55,9 @@ type apiError struct {
 	Code    string
 	Status  int
 	Message string
+	// noMessage leaves the message out of the body, as AWS does for an
+	// unknown operation or a body that is not JSON.
+	noMessage bool
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -67,6 +72,16 @@ func newError(code, format string, args ...any) *apiError {
 }
 
 // Shorthands for the common answers; messages follow AWS's wording.
+
+// errUnknownOperation answers a missing or unknown X-Amz-Target.
+var errUnknownOperation = &apiError{Code: codeUnknownOperation, Status: http.StatusBadRequest, noMessage: true}
+
+// errSerialization answers a body that cannot be read as the operation's
+// input; an empty msg sends no message, as AWS does for a body that is not
+// JSON at all.
+func errSerialization(msg string) *apiError {
+	return &apiError{Code: codeSerialization, Status: http.StatusBadRequest, Message: msg, noMessage: msg == ""}
+}
 
 func errNotFound(kind, name, account string) *apiError {
 	return newError(codeResourceNotFound, "%s %s under account %s not found.", kind, name, account)

@@ -2,17 +2,19 @@ package kinesisfake
 
 // GetRecords.
 //
-// Matches AWS: Limit (1-10000, default 10000) and at most
-// Limits.GetRecordsBytes (10 MiB) per call; NextShardIterator continues
-// after the last record returned; MillisBehindLatest is the age of the last
-// record returned while more are stored after it (0 when caught up);
-// ApproximateArrivalTimestamp is the server clock's time of the write; on the
-// call that reaches the end of a closed shard the answer carries ChildShards
-// and no NextShardIterator; reads are limited per shard to
-// Limits.ShardReadCallsPerSecond (5) calls and Limits.ShardReadBytesPerSecond
-// (2 MiB) a second (ProvisionedThroughputExceededException); expired,
-// altered or foreign iterators are ExpiredIteratorException or
-// InvalidArgumentException; records older than the retention period are gone.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; Limit
+// (1-10000, default 10000) and at most Limits.GetRecordsBytes (10 MiB) per
+// call; NextShardIterator continues after the last record returned;
+// MillisBehindLatest is the age of the last record returned while more are
+// stored after it (0 when caught up); ApproximateArrivalTimestamp is the
+// server clock's time of the write; on the call that reaches the end of a
+// closed shard the answer carries ChildShards and no NextShardIterator; reads
+// are limited per shard to Limits.ShardReadCallsPerSecond (5) calls and
+// Limits.ShardReadBytesPerSecond (2 MiB) a second
+// (ProvisionedThroughputExceededException); expired, altered or foreign
+// iterators are ExpiredIteratorException or InvalidArgumentException; records
+// older than the retention period are gone.
 // Differs: the 10 MiB read debt is a one-second window, not five seconds.
 
 import (
@@ -99,7 +101,7 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"ShardId":`...)
-			b = jsontext.AppendString(b, ch.ShardId)
+			b = jsontext.AppendString(b, ch.ShardID)
 			b = append(b, `,"ParentShards":[`...)
 			for j, p := range ch.ParentShards {
 				if j > 0 {
@@ -151,13 +153,16 @@ func (o *getRecordsOutput) MarshalCBOR() ([]byte, error) {
 	}{o.records(), next, o.millis, o.childShards})
 }
 
+func (in *getRecordsInput) validate(v *violations) {
+	v.num("limit", in.Limit, false, 1, 10000)
+	it := in.ShardIterator
+	v.str("shardIterator", &it, true, "", nil, 1, 512)
+}
+
 func getRecords(s *Server, c *call, in *getRecordsInput) (any, error) {
 	limit := 10000
 	if in.Limit != nil {
 		limit = *in.Limit
-		if limit < 1 || limit > 10000 {
-			return nil, errValidation("limit", "Member must have value between 1 and 10000", limit)
-		}
 	}
 	it, aerr := s.decodeIterator(in.ShardIterator, c.now)
 	if aerr != nil {

@@ -2,14 +2,21 @@ package kinesisfake
 
 // IncreaseStreamRetentionPeriod.
 //
-// Matches AWS: 24-8760 hours (InvalidArgumentException outside), and the
-// new value must not be below the current one (InvalidArgumentException);
-// records are then kept for the new period on the server's clock.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; 24-8760
+// hours (InvalidArgumentException outside), and the new value must not be
+// below the current one (InvalidArgumentException); records are then kept for
+// the new period on the server's clock.
 // Differs: records already trimmed do not come back (nor on AWS).
 
 type retentionInput struct {
 	streamRef
 	RetentionPeriodHours *int `json:"RetentionPeriodHours"`
+}
+
+func (in *retentionInput) validate(v *violations) {
+	v.num("retentionPeriodHours", in.RetentionPeriodHours, true, 1, 1<<31-1)
+	in.streamRef.validate(v)
 }
 
 func increaseStreamRetentionPeriod(s *Server, c *call, in *retentionInput) (any, error) {

@@ -57,6 +57,8 @@ func TestHTTP2(t *testing.T) {
 	}
 	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatalf("ListStreams over h2c: %v", err)

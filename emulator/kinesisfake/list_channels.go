@@ -24,7 +24,7 @@ type listChannelsInput struct {
 type channelSummary struct {
 	ChannelARN               string          `json:"ChannelARN"`
 	ChannelName              string          `json:"ChannelName"`
-	ChannelId                string          `json:"ChannelId"`
+	ChannelID                string          `json:"ChannelId"`
 	ChannelStatus            string          `json:"ChannelStatus"`
 	ChannelCreationTimestamp *awsTime        `json:"ChannelCreationTimestamp"`
 	ChannelDestinationType   string          `json:"ChannelDestinationType"`
@@ -85,7 +85,7 @@ func listChannels(s *Server, c *call, in *listChannelsInput) (any, error) {
 			streams[j] = channelStream{StreamARN: st.StreamARN, StreamCreationTimestamp: st.StreamCreationTimestamp}
 		}
 		out.ChannelSummaries = append(out.ChannelSummaries, channelSummary{
-			ChannelARN: s.channelARN(ch.name), ChannelName: ch.name, ChannelId: ch.id, ChannelStatus: s.channelStatus(ch, c.now),
+			ChannelARN: s.channelARN(ch.name), ChannelName: ch.name, ChannelID: ch.id, ChannelStatus: s.channelStatus(ch, c.now),
 			ChannelCreationTimestamp: msTime(ch.createdMs), ChannelDestinationType: dest, Streams: streams,
 		})
 	}

@@ -2,12 +2,13 @@ package kinesisfake
 
 // ListShards.
 //
-// Matches AWS: shards in ID order paged by MaxResults (1-10000, default
-// 1000), ExclusiveStartShardId or NextToken; NextToken cannot be combined
-// with StreamName and expires after 300 seconds (ExpiredNextTokenException);
-// ShardFilter types AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON,
-// AT_LATEST, AT_TIMESTAMP and FROM_TIMESTAMP select shards by when they were
-// open.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; shards in
+// ID order paged by MaxResults (1-10000, default 1000), ExclusiveStartShardId
+// or NextToken; NextToken cannot be combined with StreamName and expires after
+// 300 seconds (ExpiredNextTokenException); ShardFilter types AFTER_SHARD_ID,
+// AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP and
+// FROM_TIMESTAMP select shards by when they were open.
 // Differs: closed shards stay listed after their records expire; the trim
 // horizon is the stream's retention period before now.
 
@@ -19,17 +20,24 @@ import (
 
 type shardFilter struct {
 	Type      string   `json:"Type"`
-	ShardId   string   `json:"ShardId,omitempty"`
+	ShardID   string   `json:"ShardId,omitempty"`
 	Timestamp *awsTime `json:"Timestamp,omitempty"`
 }
 
 type listShardsInput struct {
 	streamRef
 	NextToken               string       `json:"NextToken,omitempty"`
-	ExclusiveStartShardId   string       `json:"ExclusiveStartShardId,omitempty"`
+	ExclusiveStartShardID   string       `json:"ExclusiveStartShardId,omitempty"`
 	MaxResults              *int         `json:"MaxResults,omitempty"`
 	StreamCreationTimestamp *awsTime     `json:"StreamCreationTimestamp,omitempty"`
 	ShardFilter             *shardFilter `json:"ShardFilter,omitempty"`
+}
+
+func (in *listShardsInput) validate(v *violations) {
+	v.num("maxResults", in.MaxResults, false, 1, 10000)
+	if in.NextToken == "" || in.StreamName != "" || in.StreamARN != "" {
+		in.streamRef.validate(v)
+	}
 }
 
 type listShardsOutput struct {
@@ -58,7 +66,7 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 	}
 	var tok *listToken
 	if in.NextToken != "" {
-		if in.StreamName != "" || in.StreamARN != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil {
+		if in.StreamName != "" || in.StreamARN != "" || in.ExclusiveStartShardID != "" || in.StreamCreationTimestamp != nil {
 			return nil, errInvalid("NextToken and StreamName (or StreamARN, ExclusiveStartShardId, StreamCreationTimestamp) cannot be provided together.")
 		}
 		raw, err := base64.RawURLEncoding.DecodeString(in.NextToken)
@@ -87,10 +95,10 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 	filter := in.ShardFilter
 	if tok != nil {
 		after, filter = tok.After, tok.Filter
-	} else if in.ExclusiveStartShardId != "" {
-		idx, ok := parseShardID(in.ExclusiveStartShardId)
+	} else if in.ExclusiveStartShardID != "" {
+		idx, ok := parseShardID(in.ExclusiveStartShardID)
 		if !ok {
-			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardId)
+			return nil, errValidation("exclusiveStartShardId", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.ExclusiveStartShardID)
 		}
 		after = idx
 	}
@@ -106,7 +114,7 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 			continue
 		}
 		if len(out.Shards) == max {
-			last, _ := parseShardID(out.Shards[len(out.Shards)-1].ShardId)
+			last, _ := parseShardID(out.Shards[len(out.Shards)-1].ShardID)
 			b, _ := json.Marshal(listToken{Stream: st.name, CreatedMs: st.createdMs, After: last, IssuedMs: c.now.UnixMilli(), Filter: filter})
 			out.NextToken = base64.RawURLEncoding.EncodeToString(b)
 			break
@@ -134,9 +142,9 @@ func shardFilterFunc(st *stream, f *shardFilter, now time.Time) (func(*shard) bo
 	horizon := st.retentionCutoff(now)
 	switch f.Type {
 	case "AFTER_SHARD_ID":
-		idx, ok := parseShardID(f.ShardId)
+		idx, ok := parseShardID(f.ShardID)
 		if !ok {
-			return nil, errInvalid("ShardFilter of type AFTER_SHARD_ID needs a valid ShardId, got %q.", f.ShardId)
+			return nil, errInvalid("ShardFilter of type AFTER_SHARD_ID needs a valid ShardId, got %q.", f.ShardID)
 		}
 		return func(sh *shard) bool { return sh.idx > idx }, nil
 	case "AT_TRIM_HORIZON":

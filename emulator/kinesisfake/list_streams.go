@@ -2,9 +2,10 @@ package kinesisfake
 
 // ListStreams.
 //
-// Matches AWS: names in lexical order with StreamSummaries, paged by Limit
-// (1-10000, default 100), ExclusiveStartStreamName or NextToken, with
-// HasMoreStreams.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; names in
+// lexical order with StreamSummaries, paged by Limit (1-10000, default 100),
+// ExclusiveStartStreamName or NextToken, with HasMoreStreams.
 // Differs: NextToken is the last name returned, encoded, and does not expire.
 
 import (
@@ -34,13 +35,18 @@ type listStreamsOutput struct {
 	StreamSummaries []streamSummary `json:"StreamSummaries"`
 }
 
+func (in *listStreamsInput) validate(v *violations) {
+	v.num("limit", in.Limit, false, 1, 10000)
+	if in.ExclusiveStartStreamName != "" {
+		name := in.ExclusiveStartStreamName
+		v.str("exclusiveStartStreamName", &name, false, patternStreamName, isStreamName, 1, 128)
+	}
+}
+
 func listStreams(s *Server, c *call, in *listStreamsInput) (any, error) {
 	limit := 100
 	if in.Limit != nil {
 		limit = *in.Limit
-		if limit < 1 || limit > 10000 {
-			return nil, errValidation("limit", "Member must have value between 1 and 10000", limit)
-		}
 	}
 	after := in.ExclusiveStartStreamName
 	if in.NextToken != "" {

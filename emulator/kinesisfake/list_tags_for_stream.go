@@ -2,8 +2,10 @@ package kinesisfake
 
 // ListTagsForStream.
 //
-// Matches AWS: tags in key order, paged by Limit (1-50, default 50) and
-// ExclusiveStartTagKey, with HasMoreTags.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; tags in
+// key order, paged by Limit (1-50, default 50) and ExclusiveStartTagKey, with
+// HasMoreTags.
 // Differs: nothing known.
 
 type listTagsForStreamInput struct {
@@ -17,13 +19,15 @@ type listTagsForStreamOutput struct {
 	HasMoreTags bool     `json:"HasMoreTags"`
 }
 
+func (in *listTagsForStreamInput) validate(v *violations) {
+	v.num("limit", in.Limit, false, 1, 50)
+	in.streamRef.validate(v)
+}
+
 func listTagsForStream(s *Server, c *call, in *listTagsForStreamInput) (any, error) {
 	limit := 50
 	if in.Limit != nil {
 		limit = *in.Limit
-		if limit < 1 || limit > 50 {
-			return nil, errValidation("limit", "Member must have value between 1 and 50", limit)
-		}
 	}
 	st, aerr := s.lookup(in.StreamName, in.StreamARN)
 	if aerr != nil {

@@ -64,6 +64,19 @@ type streamRef struct {
 	StreamARN  string `json:"StreamARN,omitempty"`
 }
 
+// validate checks the pair's members. A StreamName is checked whenever no
+// StreamARN is given: the SDKs send a required member even when empty.
+func (r *streamRef) validate(v *violations) {
+	if r.StreamName != "" || r.StreamARN == "" {
+		name := r.StreamName
+		v.str("streamName", &name, false, patternStreamName, isStreamName, 1, 128)
+	}
+	if r.StreamARN != "" {
+		arn := r.StreamARN
+		v.str("streamARN", &arn, false, patternStreamARN, isStreamARN, 1, 2048)
+	}
+}
+
 func (r *streamRef) target(s *Server) (string, string) {
 	return s.targetOf(r.StreamName, r.StreamARN), ""
 }
@@ -84,15 +97,15 @@ type sequenceNumberRange struct {
 }
 
 type shardOut struct {
-	ShardId               string              `json:"ShardId"`
-	ParentShardId         string              `json:"ParentShardId,omitempty"`
-	AdjacentParentShardId string              `json:"AdjacentParentShardId,omitempty"`
+	ShardID               string              `json:"ShardId"`
+	ParentShardID         string              `json:"ParentShardId,omitempty"`
+	AdjacentParentShardID string              `json:"AdjacentParentShardId,omitempty"`
 	HashKeyRange          hashKeyRange        `json:"HashKeyRange"`
 	SequenceNumberRange   sequenceNumberRange `json:"SequenceNumberRange"`
 }
 
 type childShard struct {
-	ShardId      string       `json:"ShardId"`
+	ShardID      string       `json:"ShardId"`
 	ParentShards []string     `json:"ParentShards"`
 	HashKeyRange hashKeyRange `json:"HashKeyRange"`
 }
@@ -113,17 +126,17 @@ type warmThroughput struct {
 // describeShard renders sh. The caller holds st.mu.
 func (st *stream) describeShard(sh *shard) shardOut {
 	o := shardOut{
-		ShardId:      shardIDOf(sh.idx),
+		ShardID:      shardIDOf(sh.idx),
 		HashKeyRange: hashKeyRange{sh.start.String(), sh.end.String()},
 		SequenceNumberRange: sequenceNumberRange{
 			StartingSequenceNumber: formatSeq(sh.idx, sh.startCtr, st.createdMs),
 		},
 	}
 	if sh.parent >= 0 {
-		o.ParentShardId = shardIDOf(sh.parent)
+		o.ParentShardID = shardIDOf(sh.parent)
 	}
 	if sh.adjParent >= 0 {
-		o.AdjacentParentShardId = shardIDOf(sh.adjParent)
+		o.AdjacentParentShardID = shardIDOf(sh.adjParent)
 	}
 	if sh.closed {
 		o.SequenceNumberRange.EndingSequenceNumber = formatSeq(sh.idx, sh.endCtr, st.createdMs)
@@ -135,7 +148,7 @@ func (st *stream) describeShard(sh *shard) shardOut {
 func (st *stream) childShards(sh *shard) []childShard {
 	var out []childShard
 	for _, ch := range st.childrenOf(sh.idx) {
-		c := childShard{ShardId: shardIDOf(ch.idx), HashKeyRange: hashKeyRange{ch.start.String(), ch.end.String()}}
+		c := childShard{ShardID: shardIDOf(ch.idx), HashKeyRange: hashKeyRange{ch.start.String(), ch.end.String()}}
 		if ch.parent >= 0 {
 			c.ParentShards = append(c.ParentShards, shardIDOf(ch.parent))
 		}

@@ -1,6 +1,10 @@
 package kinesisfake
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
@@ -16,8 +20,13 @@ const (
 	DefaultRetentionHours = 24
 )
 
-// Option configures a Server in New.
-type Option func(*config)
+// Option configures a Server in New. An invalid option makes New return its
+// error.
+type Option interface{ apply(*config) error }
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
 	clock       clock.Clock
@@ -34,45 +43,119 @@ type config struct {
 
 // WithClock sets the time source for iterator expiry, retention, rate
 // windows, status changes and arrival timestamps. The default is clock.Real().
-func WithClock(c clock.Clock) Option { return func(o *config) { o.clock = c } }
+func WithClock(c clock.Clock) Option {
+	return optionFunc(func(o *config) error {
+		if c == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		o.clock = c
+		return nil
+	})
+}
 
 // WithFaults sets the fault injector every request is offered to; pass the
 // same one to several emulators to drive them from one schedule. The default
 // is a new fault.New(seed).
-func WithFaults(in *fault.Injector) Option { return func(o *config) { o.faults = in } }
+func WithFaults(in *fault.Injector) Option {
+	return optionFunc(func(o *config) error {
+		if in == nil {
+			return errors.New("WithFaults: the injector is nil")
+		}
+		o.faults = in
+		return nil
+	})
+}
 
 // WithSeed sets the seed of the server's random choices: the key that signs
 // shard iterators, request IDs and the default fault injector. The default is 0.
-func WithSeed(seed uint64) Option { return func(o *config) { o.seed = seed } }
+func WithSeed(seed uint64) Option {
+	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+}
 
 // WithDataDir keeps streams and records in dir, which New creates if needed
 // and replays if it holds a previous run's log. The default keeps everything
 // in memory.
-func WithDataDir(dir string) Option { return func(o *config) { o.dataDir = dir } }
+func WithDataDir(dir string) Option {
+	return optionFunc(func(o *config) error {
+		if dir == "" {
+			return errors.New("WithDataDir: the directory is empty")
+		}
+		o.dataDir = dir
+		return nil
+	})
+}
 
-// WithAddr sets the address Start listens on. The default is
+// WithAddr sets the address Start listens on, host:port. The default is
 // "127.0.0.1:0", a free loopback port.
-func WithAddr(addr string) Option { return func(o *config) { o.addr = addr } }
+func WithAddr(addr string) Option {
+	return optionFunc(func(o *config) error {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
+		}
+		o.addr = addr
+		return nil
+	})
+}
 
 // WithRegion sets the region written into ARNs. The default is "us-east-1".
-func WithRegion(r string) Option { return func(o *config) { o.region = r } }
+func WithRegion(r string) Option {
+	return optionFunc(func(o *config) error {
+		if r == "" {
+			return errors.New("WithRegion: the region is empty")
+		}
+		o.region = r
+		return nil
+	})
+}
 
-// WithAccountID sets the account written into ARNs and error messages. The
-// default is "000000000000".
-func WithAccountID(id string) Option { return func(o *config) { o.account = id } }
+// WithAccountID sets the account written into ARNs and error messages, 12
+// digits. The default is "000000000000".
+func WithAccountID(id string) Option {
+	return optionFunc(func(o *config) error {
+		if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+			return fmt.Errorf("WithAccountID(%q): want 12 digits", id)
+		}
+		o.account = id
+		return nil
+	})
+}
 
 // WithLimits sets the service limits. The default is DefaultLimits(), AWS's
 // values; a zero field turns that limit off, so Limits{} turns all off.
-func WithLimits(l Limits) Option { return func(o *config) { o.limits = l } }
+func WithLimits(l Limits) Option {
+	return optionFunc(func(o *config) error {
+		if err := l.validate(); err != nil {
+			return fmt.Errorf("WithLimits: %w", err)
+		}
+		o.limits = l
+		return nil
+	})
+}
 
 // WithStreamStatusDelay sets how long a stream stays CREATING after
 // CreateStream and UPDATING after a reshard or mode change, on the server's
 // clock. The default is 0: streams are ACTIVE at once.
-func WithStreamStatusDelay(d time.Duration) Option { return func(o *config) { o.statusDelay = d } }
+func WithStreamStatusDelay(d time.Duration) Option {
+	return optionFunc(func(o *config) error {
+		if d < 0 {
+			return fmt.Errorf("WithStreamStatusDelay(%v): want zero or a positive duration", d)
+		}
+		o.statusDelay = d
+		return nil
+	})
+}
 
 // WithIteratorTTL sets how long a shard iterator stays valid after it is
 // issued, on the server's clock. The default is 5 minutes, as AWS.
-func WithIteratorTTL(d time.Duration) Option { return func(o *config) { o.iteratorTTL = d } }
+func WithIteratorTTL(d time.Duration) Option {
+	return optionFunc(func(o *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithIteratorTTL(%v): want a positive duration", d)
+		}
+		o.iteratorTTL = d
+		return nil
+	})
+}
 
 // Limits are the service limits the server enforces. A zero field is no
 // limit. Rates are per shard over one-second windows of the server's clock and
@@ -121,6 +204,30 @@ func DefaultLimits() Limits {
 		ShardsPerAccount:           500,
 		OnDemandStreams:            50,
 	}
+}
+
+// validate refuses negative limits.
+func (l Limits) validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"RecordBytes", l.RecordBytes},
+		{"PutRecordsRecords", l.PutRecordsRecords},
+		{"PutRecordsBytes", l.PutRecordsBytes},
+		{"ShardWriteBytesPerSecond", l.ShardWriteBytesPerSecond},
+		{"ShardWriteRecordsPerSecond", l.ShardWriteRecordsPerSecond},
+		{"ShardReadCallsPerSecond", l.ShardReadCallsPerSecond},
+		{"ShardReadBytesPerSecond", l.ShardReadBytesPerSecond},
+		{"GetRecordsBytes", l.GetRecordsBytes},
+		{"ShardsPerAccount", l.ShardsPerAccount},
+		{"OnDemandStreams", l.OnDemandStreams},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("%s is %d: want 0 (no limit) or more", f.name, f.v)
+		}
+	}
+	return nil
 }
 
 // maxBodyBytes is the largest request body read: enough for the largest

@@ -2,10 +2,14 @@ package kinesisfake
 
 // PutRecord.
 //
-// Matches AWS: MD5 partition-key routing or ExplicitHashKey; the record size
-// limit (ValidationException); the per-shard write rates
+// Matches AWS: MD5 partition-key routing or ExplicitHashKey; the partition
+// key, hash key, SequenceNumberForOrdering and stream name validated
+// together first (one ValidationException); the record size limit
+// (ValidationException); the per-shard write rates
 // (ProvisionedThroughputExceededException); SequenceNumberForOrdering makes
-// the new sequence number greater than the one given; ShardId,
+// the new sequence number greater than the one given, and one that is not a
+// sequence number this stream has issued is InvalidArgumentException
+// ("ExclusiveMinimumSequenceNumber ... is invalid."); ShardId,
 // SequenceNumber and EncryptionType in the answer; durable before the answer
 // with a data directory.
 // Differs: nothing known.
@@ -19,9 +23,23 @@ type putRecordInput struct {
 }
 
 type putRecordOutput struct {
-	ShardId        string `json:"ShardId"`
+	ShardID        string `json:"ShardId"`
 	SequenceNumber string `json:"SequenceNumber"`
 	EncryptionType string `json:"EncryptionType"`
+}
+
+func (in *putRecordInput) validate(v *violations) {
+	if in.SequenceNumberForOrdering != "" {
+		seq := in.SequenceNumberForOrdering
+		v.str("sequenceNumberForOrdering", &seq, false, patternSeqNumber, isSeqNumber, 0, 0)
+	}
+	if in.ExplicitHashKey != "" {
+		h := in.ExplicitHashKey
+		v.str("explicitHashKey", &h, false, patternHashKey, isHashKey, 0, 0)
+	}
+	pk := in.PartitionKey
+	v.str("partitionKey", &pk, true, "", nil, 1, 256)
+	in.streamRef.validate(v)
 }
 
 func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
@@ -38,7 +56,14 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 		if !validSeqSyntax(in.SequenceNumberForOrdering) {
 			return nil, errValidation("sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})", in.SequenceNumberForOrdering)
 		}
-		if _, ctr, created, ok := parseSeq(in.SequenceNumberForOrdering); ok && created == st.createdMs {
+		_, ctr, created, ok := parseSeq(in.SequenceNumberForOrdering)
+		st.mu.Lock()
+		future := ok && created == st.createdMs && ctr >= st.nextCounter
+		st.mu.Unlock()
+		if !ok || future {
+			return nil, errInvalid("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.name, s.cfg.account)
+		}
+		if created == st.createdMs {
 			minCounter = ctr + 1
 		}
 	}
@@ -50,5 +75,5 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 	if res[0].errCode != "" {
 		return nil, newError(res[0].errCode, "%s", res[0].errMsg)
 	}
-	return putRecordOutput{ShardId: shardIDOf(res[0].shard), SequenceNumber: formatSeq(res[0].shard, res[0].counter, st.createdMs), EncryptionType: enc}, nil
+	return putRecordOutput{ShardID: shardIDOf(res[0].shard), SequenceNumber: formatSeq(res[0].shard, res[0].counter, st.createdMs), EncryptionType: enc}, nil
 }

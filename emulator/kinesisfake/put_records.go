@@ -41,7 +41,7 @@ type putResult struct {
 
 type putRecordsResultEntry struct {
 	SequenceNumber string `json:"SequenceNumber,omitempty"`
-	ShardId        string `json:"ShardId,omitempty"`
+	ShardID        string `json:"ShardId,omitempty"`
 	ErrorCode      string `json:"ErrorCode,omitempty"`
 	ErrorMessage   string `json:"ErrorMessage,omitempty"`
 }
@@ -90,7 +90,7 @@ func (o *putRecordsOutput) MarshalCBOR() ([]byte, error) {
 			recs[i] = putRecordsResultEntry{ErrorCode: r.errCode, ErrorMessage: r.errMsg}
 			continue
 		}
-		recs[i] = putRecordsResultEntry{SequenceNumber: formatSeq(r.shard, r.counter, o.createdMs), ShardId: shardIDOf(r.shard)}
+		recs[i] = putRecordsResultEntry{SequenceNumber: formatSeq(r.shard, r.counter, o.createdMs), ShardID: shardIDOf(r.shard)}
 	}
 	return cborEnc.Marshal(struct {
 		EncryptionType    string                  `json:"EncryptionType"`

@@ -2,10 +2,12 @@ package kinesisfake
 
 // RegisterStreamConsumer.
 //
-// Matches AWS: a consumer name (1-128 of [a-zA-Z0-9_.-]) per stream, unique
-// (ResourceInUseException), at most 20 per stream (LimitExceededException);
-// CREATING for the status delay, then ACTIVE; the ARN has AWS's form with
-// the creation time in epoch seconds.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; a consumer
+// name (1-128 of [a-zA-Z0-9_.-]) per stream, unique (ResourceInUseException),
+// at most 20 per stream (LimitExceededException); CREATING for the status
+// delay, then ACTIVE; the ARN has AWS's form with the creation time in epoch
+// seconds.
 // Differs: consumer tags are accepted and not kept.
 
 type registerStreamConsumerInput struct {
@@ -20,6 +22,13 @@ func (in *registerStreamConsumerInput) target(s *Server) (string, string) {
 
 type registerStreamConsumerOutput struct {
 	Consumer consumerOut `json:"Consumer"`
+}
+
+func (in *registerStreamConsumerInput) validate(v *violations) {
+	arn, name := in.StreamARN, in.ConsumerName
+	v.str("streamARN", &arn, true, patternStreamARN, isStreamARN, 1, 2048)
+	v.str("consumerName", &name, true, patternStreamName, isStreamName, 1, 128)
+	v.tagMap("tags", in.Tags, in.Tags != nil, false, 0, 50)
 }
 
 func registerStreamConsumer(s *Server, c *call, in *registerStreamConsumerInput) (any, error) {

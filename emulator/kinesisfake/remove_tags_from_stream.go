@@ -2,12 +2,19 @@ package kinesisfake
 
 // RemoveTagsFromStream.
 //
-// Matches AWS: removes the named keys; unknown keys are ignored; 1-50 keys.
+// Matches AWS: removes the named keys; unknown keys are ignored; 1-50 keys of
+// 1-128 characters, checked with the stream name before the stream is looked
+// up, all violations in one ValidationException; an empty body on success.
 // Differs: nothing known.
 
 type removeTagsFromStreamInput struct {
 	streamRef
 	TagKeys []string `json:"TagKeys"`
+}
+
+func (in *removeTagsFromStreamInput) validate(v *violations) {
+	v.tagKeys("tagKeys", in.TagKeys, in.TagKeys != nil, true, 1, 50)
+	in.streamRef.validate(v)
 }
 
 func removeTagsFromStream(s *Server, c *call, in *removeTagsFromStreamInput) (any, error) {

@@ -36,6 +36,8 @@ func rawCall(b *testing.B, srv *kinesisfake.Server, op, body string) []byte {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL(), bytes.NewReader([]byte(body)))
 	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Fatal(err)

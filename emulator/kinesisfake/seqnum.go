@@ -2,6 +2,7 @@ package kinesisfake
 
 import (
 	"strconv"
+	"strings"
 )
 
 // A sequence number is 56 decimal digits: "49", the shard's index (16
@@ -78,19 +79,34 @@ func appendShardID(b []byte, idx int) []byte {
 	return appendPadded(b, uint64(idx), 12)
 }
 
-// parseShardID reads "shardId-000000000007" (or a bare "7", which AWS also
-// accepts) into 7.
+// parseShardID resolves a shard ID the way AWS does: the part after the
+// first hyphen (or the whole ID when it has none), which must be decimal
+// digits for a number up to 2^31-1. So "shardId-000000000007", "shardId-7",
+// "anything-7" and "7" are all shard 7.
 func parseShardID(s string) (int, bool) {
 	d := s
-	if len(s) > 8 && s[:8] == "shardId-" {
-		d = s[8:]
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		d = s[i+1:]
+		if j := strings.IndexByte(d, '-'); j >= 0 {
+			d = d[:j]
+		}
+		if d == "" {
+			d = s
+		}
 	}
-	if d == "" || len(d) > 12 {
+	if d == "" {
 		return 0, false
 	}
-	n, err := strconv.Atoi(d)
-	if err != nil || n < 0 {
-		return 0, false
+	n := 0
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+		if n > 1<<31-1 {
+			return 0, false
+		}
 	}
 	return n, true
 }

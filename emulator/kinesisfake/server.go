@@ -1,9 +1,11 @@
 package kinesisfake
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,19 +53,15 @@ func New(opts ...Option) (*Server, error) {
 		iteratorTTL: DefaultIteratorTTL,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		if err := o.apply(&cfg); err != nil {
+			return nil, fmt.Errorf("kinesisfake: %w", err)
+		}
 	}
 	if cfg.clock == nil {
 		cfg.clock = clock.Real()
 	}
 	if cfg.faults == nil {
 		cfg.faults = fault.New(cfg.seed)
-	}
-	if cfg.iteratorTTL <= 0 {
-		return nil, fmt.Errorf("kinesisfake: iterator TTL %v: want a positive duration", cfg.iteratorTTL)
-	}
-	if cfg.statusDelay < 0 {
-		return nil, fmt.Errorf("kinesisfake: stream status delay %v is negative", cfg.statusDelay)
 	}
 	var seedBytes [8]byte
 	binary.BigEndian.PutUint64(seedBytes[:], cfg.seed)
@@ -135,41 +133,46 @@ type call struct {
 var errWritten = errors.New("kinesisfake: response written by handler")
 
 // ServeHTTP serves one Kinesis API request. It can be mounted behind another
-// router; the path is ignored, as AWS does.
+// router; the path is ignored, as AWS does. The checks run in AWS's order:
+// CORS, method and content type (403 XML answers), operation, body size,
+// body syntax, credentials, then the operation's own validation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	format, ferr := formatOf(r.Header.Get("Content-Type"))
-	if ferr != nil {
-		s.writeError(w, formatJSON, ferr)
+	if r.Header.Get("Origin") != "" && s.cors(w, r) {
 		return
 	}
-	if r.Method != http.MethodPost {
-		s.writeError(w, format, newError(codeSerialization, "method %s: the Kinesis API takes POST requests", r.Method))
+	format, known := formatOf(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodDelete {
+		// AWS hangs up on a DELETE without answering.
+		panic(http.ErrAbortHandler)
+	}
+	if r.Method != http.MethodPost || !known {
+		s.writeXMLDenied(w, r)
+		return
+	}
+	if format == formatLegacyJSON {
+		s.writeLegacyJSON(w, r)
 		return
 	}
 	target := r.Header.Get("X-Amz-Target")
-	if target == "" {
-		s.writeError(w, format, newError(codeUnknownOperation, "the request has no X-Amz-Target header: want %s<Operation>", targetPrefix))
-		return
-	}
 	op, ok := strings.CutPrefix(target, targetPrefix)
 	h := operations[op]
 	if !ok || h == nil {
-		s.writeError(w, format, newError(codeUnknownOperation, "operation %q is not known: want %s<Operation>, such as %sPutRecords", target, targetPrefix, targetPrefix))
+		s.writeError(w, format, errUnknownOperation)
 		return
 	}
 	limit := s.cfg.limits.maxBodyBytes()
 	if r.ContentLength > limit {
-		s.writeError(w, format, newError(codeRequestEntityTooLarge, "request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, limit))
+		s.writeError(w, format, newError(codeRequestEntityTooLarge, "Request body of %d bytes exceeds the limit of %d bytes.", r.ContentLength, limit))
 		return
 	}
 	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.writeError(w, format, newError(codeRequestEntityTooLarge, "request body exceeds the limit of %d bytes", limit))
+			s.writeError(w, format, newError(codeRequestEntityTooLarge, "Request body exceeds the limit of %d bytes.", limit))
 			return
 		}
-		s.writeError(w, format, newError(codeSerialization, "reading the request body: %v", err))
+		s.writeError(w, format, errSerialization(""))
 		return
 	}
 	c := &call{op: op, format: format, body: body, w: w, r: r, now: s.cfg.clock.Now()}
@@ -184,12 +187,70 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.writeOK(w, format, out)
 }
 
+// cors adds the CORS headers AWS sends to a request with an Origin and
+// answers a preflight (an OPTIONS request), reporting whether it did.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	if r.Method != http.MethodOptions {
+		h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date")
+		return false
+	}
+	if v := r.Header.Get("Access-Control-Request-Headers"); v != "" {
+		h.Set("Access-Control-Allow-Headers", v)
+	}
+	if v := r.Header.Get("Access-Control-Request-Method"); v != "" {
+		h.Set("Access-Control-Allow-Methods", v)
+	}
+	h.Set("Access-Control-Max-Age", "172800")
+	h.Set("X-Amzn-Requestid", s.requestID())
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return true
+}
+
+// writeXMLDenied answers a request AWS cannot map to an operation (a method
+// other than POST, a content type it does not serve) as AWS does: 403 with
+// an XML body, MissingAuthenticationTokenException when the request is not
+// signed and AccessDeniedException when it is.
+func (s *Server) writeXMLDenied(w http.ResponseWriter, r *http.Request) {
+	code, msg := codeAccessDenied, "Unable to determine service/operation name to be authorized"
+	if !signed(r) {
+		code, msg = codeMissingAuthenticationTok, "Missing Authentication Token"
+	}
+	body := "<" + code + ">\n  <Message>" + msg + "</Message>\n</" + code + ">\n"
+	h := w.Header()
+	h.Del("Content-Type")
+	h.Set("X-Amzn-Requestid", s.requestID())
+	h.Set("Content-Length", itoa(len(body)))
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = io.WriteString(w, body)
+}
+
+// writeLegacyJSON answers a request sent as application/json, the content
+// type of AWS's old JSON protocol, which Kinesis does not serve: a 200 whose
+// body wraps the error, as AWS answers it.
+func (s *Server) writeLegacyJSON(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	inner := `{"__type":"com.amazon.coral.service#UnknownOperationException","message":null}`
+	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		inner = `{"__type":"com.amazon.coral.service#SerializationException","Message":null}`
+	}
+	out := `{"Output":` + inner + `,"Version":"1.0"}`
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Amzn-Requestid", s.requestID())
+	h.Set("Content-Length", itoa(len(out)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, out)
+}
+
 // run calls h, turning a panic other than an aborted connection into an
 // InternalFailure rather than a dropped connection.
 func (s *Server) run(h handler, c *call) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(p)
 			}
 			err = newError(codeInternalFailure, "%s: internal error: %v", c.op, p)
@@ -206,7 +267,7 @@ func readBody(r io.Reader, n int64) ([]byte, error) {
 		}
 		// Make sure nothing follows (and hit the limit if it does).
 		var one [1]byte
-		if m, err := r.Read(one[:]); m > 0 || (err != nil && err != io.EOF) {
+		if m, err := r.Read(one[:]); m > 0 || (err != nil && !errors.Is(err, io.EOF)) {
 			if err == nil {
 				err = errors.New("body longer than its Content-Length")
 			}
@@ -241,8 +302,14 @@ var respPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b
 const maxPooledResponse = 16 << 20
 
 func (s *Server) writeOK(w http.ResponseWriter, f wireFormat, out any) {
-	if out == nil {
-		out = struct{}{}
+	if _, void := out.(struct{}); void || out == nil {
+		// Operations without output answer an empty body, as AWS does.
+		h := w.Header()
+		h.Set("Content-Type", contentType(f))
+		h.Set("X-Amzn-Requestid", s.requestID())
+		h.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
 	}
 	var b []byte
 	var err error
@@ -267,24 +334,32 @@ func (s *Server) writeOK(w http.ResponseWriter, f wireFormat, out any) {
 	_, _ = w.Write(b)
 }
 
-type errorBody struct {
-	Type    string `json:"__type"`
-	Message string `json:"message"`
-}
-
 // writeError renders err as AWS does: status, X-Amzn-ErrorType header and a
-// body with __type and message.
+// body with __type and the message under the key AWS uses for the code
+// ("message", but "Message" for SerializationException), or no message
+// where AWS sends none.
 func (s *Server) writeError(w http.ResponseWriter, f wireFormat, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = newError(codeInternalFailure, "%v", err)
 	}
-	body := errorBody{Type: ae.Code, Message: ae.Message}
+	key := "message"
+	if ae.Code == codeSerialization {
+		key = "Message"
+	}
 	var b []byte
 	if f == formatCBOR {
+		body := map[string]string{"__type": ae.Code}
+		if !ae.noMessage {
+			body[key] = ae.Message
+		}
 		b, _ = cborEnc.Marshal(body)
 	} else {
-		b = jsontext.AppendString(append(jsontext.AppendString(append(make([]byte, 0, 64+len(ae.Message)), `{"__type":`...), ae.Code), `,"message":`...), ae.Message)
+		b = jsontext.AppendString(append(make([]byte, 0, 64+len(ae.Message)), `{"__type":`...), ae.Code)
+		if !ae.noMessage {
+			b = append(append(append(b, `,"`...), key...), `":`...)
+			b = jsontext.AppendString(b, ae.Message)
+		}
 		b = append(b, '}')
 	}
 	h := w.Header()
@@ -319,6 +394,12 @@ type targeted interface {
 	target(s *Server) (stream, shard string)
 }
 
+// validated inputs check their model constraints, all of them, before the
+// operation looks anything up.
+type validated interface {
+	validate(v *violations)
+}
+
 // handle adapts a typed operation: decode the input, offer the request to the
 // fault injector, then serve it.
 func handle[T any, PT interface {
@@ -330,6 +411,16 @@ func handle[T any, PT interface {
 		fd, fast := any(in).(fastDecoder)
 		if !fast || c.format != formatJSON || !fd.decodeFastJSON(c.body) {
 			if err := decodeRequest(c.format, c.body, in); err != nil {
+				return nil, err
+			}
+		}
+		if err := checkAuth(c.r); err != nil {
+			return nil, err
+		}
+		if vi, ok := any(in).(validated); ok {
+			var v violations
+			vi.validate(&v)
+			if err := v.err(); err != nil {
 				return nil, err
 			}
 		}
@@ -458,24 +549,9 @@ func (s *Server) targetOf(name, arn string) string {
 }
 
 func validStreamName(member, name string) *apiError {
-	if len(name) < 1 || len(name) > 128 {
-		return errValidation(member, "Member must have length between 1 and 128", name)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return errValidation(member, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
-		}
-	}
-	return nil
-}
-
-// trimAll applies retention to every shard of st. The caller holds st.mu.
-func (st *stream) trimAll(now time.Time) {
-	cutoff := now.Add(-time.Duration(st.retentionHours) * time.Hour).UnixMilli()
-	for _, sh := range st.shards {
-		sh.trim(cutoff)
-	}
+	var v violations
+	v.str(member, &name, true, patternStreamName, isStreamName, 1, 128)
+	return v.err()
 }
 
 // retentionCutoff is the arrival time before which records are gone.

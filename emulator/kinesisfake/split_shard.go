@@ -4,12 +4,15 @@ package kinesisfake
 //
 // Matches AWS: the parent is CLOSED with an ending sequence number and two
 // children take [start, NewStartingHashKey-1] and [NewStartingHashKey, end]
-// with sequence numbers above the parent's; NewStartingHashKey must lie
-// strictly inside the parent's range (InvalidArgumentException); a closed
-// or unknown shard is ResourceNotFoundException / InvalidArgumentException;
+// with sequence numbers above the parent's; NewStartingHashKey must be
+// greater than one plus the parent's StartingHashKey and less than its
+// EndingHashKey (InvalidArgumentException with AWS's message), and match
+// 0|([1-9]\d{0,38}) (ValidationException, with the shard and stream checked
+// in the same message); shard IDs resolve as in GetShardIterator; a closed
+// or unknown shard is InvalidArgumentException / ResourceNotFoundException;
 // the stream must be ACTIVE (ResourceInUseException) and is UPDATING for the
 // status delay; the account shard quota applies (LimitExceededException);
-// not for ON_DEMAND streams (ValidationException).
+// not for ON_DEMAND streams (ValidationException); an empty body on success.
 // Differs: the split takes effect at once; only UPDATING is delayed.
 
 type splitShardInput struct {
@@ -22,16 +25,23 @@ func (in *splitShardInput) target(s *Server) (string, string) {
 	return s.targetOf(in.StreamName, in.StreamARN), in.ShardToSplit
 }
 
+func (in *splitShardInput) validate(v *violations) {
+	h := in.NewStartingHashKey
+	v.str("newStartingHashKey", &h, true, patternHashKey, isHashKey, 0, 0)
+	id := in.ShardToSplit
+	v.str("shardToSplit", &id, true, patternShardID, isStreamName, 1, 128)
+	in.streamRef.validate(v)
+}
+
 func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
-	if in.ShardToSplit == "" {
-		return nil, errMissing("shardToSplit")
-	}
-	if in.NewStartingHashKey == "" {
-		return nil, errMissing("newStartingHashKey")
+	idx, ok := parseShardID(in.ShardToSplit)
+	if !ok {
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardToSplit, s.targetOf(in.StreamName, in.StreamARN), s.cfg.account)
 	}
 	h, ok := parseHashKey(in.NewStartingHashKey)
 	if !ok {
-		return nil, errValidation("newStartingHashKey", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", in.NewStartingHashKey)
+		// Matches the pattern but exceeds 2^128-1: outside every shard.
+		h = maxHashKey
 	}
 	st, aerr := s.lookup(in.StreamName, in.StreamARN)
 	if aerr != nil {
@@ -48,19 +58,16 @@ func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
 	if st.mode == "ON_DEMAND" {
 		return nil, newError(codeValidation, "SplitShard is not supported for ON_DEMAND stream %s.", st.name)
 	}
-	idx, ok := parseShardID(in.ShardToSplit)
-	var sh *shard
-	if ok {
-		sh = st.shard(idx)
-	}
+	sh := st.shard(idx)
 	if sh == nil {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardToSplit, st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", shardIDOf(idx), st.name, s.cfg.account)
 	}
 	if sh.closed {
-		return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", in.ShardToSplit, st.name, s.cfg.account)
+		return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardIDOf(idx), st.name, s.cfg.account)
 	}
-	if !sh.start.less(h) || sh.end.less(h) {
-		return nil, errInvalid("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.", in.NewStartingHashKey, in.ShardToSplit, st.name, s.cfg.account, sh.start, sh.end)
+	// AWS wants start+1 < NewStartingHashKey < end.
+	if !sh.start.add1().less(h) || !h.less(sh.end) {
+		return nil, errInvalid("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.", in.NewStartingHashKey, shardIDOf(idx), st.name, s.cfg.account, sh.start, sh.end)
 	}
 	now := c.now.UnixMilli()
 	st.closeShard(sh, now)

@@ -10,7 +10,7 @@ package kinesisfake
 type streamEncryptionInput struct {
 	streamRef
 	EncryptionType string `json:"EncryptionType"`
-	KeyId          string `json:"KeyId"`
+	KeyID          string `json:"KeyId"`
 }
 
 func startStreamEncryption(s *Server, c *call, in *streamEncryptionInput) (any, error) {
@@ -21,7 +21,7 @@ func (s *Server) setEncryption(c *call, in *streamEncryptionInput, start bool) (
 	if in.EncryptionType != "KMS" && in.EncryptionType != "NONE" {
 		return nil, errValidation("encryptionType", "Member must satisfy enum value set: [NONE, KMS]", in.EncryptionType)
 	}
-	if in.KeyId == "" {
+	if in.KeyID == "" {
 		return nil, errMissing("keyId")
 	}
 	st, aerr := s.lookup(in.StreamName, in.StreamARN)
@@ -34,7 +34,7 @@ func (s *Server) setEncryption(c *call, in *streamEncryptionInput, start bool) (
 		return nil, err
 	}
 	if start {
-		st.encryption, st.keyID = in.EncryptionType, in.KeyId
+		st.encryption, st.keyID = in.EncryptionType, in.KeyID
 	} else {
 		st.encryption, st.keyID = "", ""
 	}

@@ -117,6 +117,9 @@ type consumer struct {
 	// lastSub is when each shard was last subscribed to, for AWS's
 	// 5-second resubscribe rule; not persisted.
 	lastSub map[int]int64
+	// active ends each shard's open subscription when closed, so that a
+	// later subscription takes the shard over, as on AWS; not persisted.
+	active map[int]chan struct{}
 }
 
 // stream is one Kinesis stream. Its fields are guarded by mu.
@@ -192,10 +195,9 @@ func (st *stream) wake() {
 }
 
 // addShard appends a new open shard.
-func (st *stream) addShard(start, end u128, parent, adj int, nowMs int64) *shard {
+func (st *stream) addShard(start, end u128, parent, adj int, nowMs int64) {
 	sh := &shard{idx: len(st.shards), parent: parent, adjParent: adj, start: start, end: end, startCtr: st.nextCounter, createdMs: nowMs}
 	st.shards = append(st.shards, sh)
-	return sh
 }
 
 // closeShard closes sh: its ending sequence number is the last counter
@@ -212,9 +214,6 @@ func (st *stream) closeShard(sh *shard, nowMs int64) {
 	// Counters of a closed shard end here; children start after.
 	st.nextCounter = sh.endCtr + 1
 }
-
-// openShardCount counts open shards.
-func (st *stream) openShardCount() int { return len(st.open) }
 
 // childrenOf lists the shards whose parent or adjacent parent is idx.
 func (st *stream) childrenOf(idx int) []*shard {

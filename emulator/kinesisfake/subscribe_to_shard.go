@@ -2,18 +2,24 @@ package kinesisfake
 
 // SubscribeToShard.
 //
-// Matches AWS: an application/vnd.amazon.eventstream answer that starts with
+// Matches AWS: the consumer ARN, shard ID and starting position type
+// validated together first (one ValidationException); an
+// application/vnd.amazon.eventstream answer that starts with
 // the initial-response event the SDKs wait for, then SubscribeToShardEvent
 // events with Records, ContinuationSequenceNumber, MillisBehindLatest and,
 // at the end of a closed shard, ChildShards, after which the subscription
 // ends; every starting position type; the consumer must be ACTIVE
 // (ResourceInUseException) and a second subscription to the same shard by
 // the same consumer within 5 seconds is ResourceInUseException; a
-// subscription lasts 5 minutes of the server's clock; records are pushed as
-// they are written; over HTTP/1.1 (chunked) and cleartext HTTP/2.
-// Differs: event payloads are JSON for CBOR clients too; there are no
-// keep-alive events while nothing is written; per-shard read limits do not
-// apply (enhanced fan-out has its own 2 MiB/s, which is not enforced).
+// subscription lasts 5 minutes of the server's clock; one 5 seconds or more
+// after the last takes the shard over and the earlier one ends; records are
+// pushed as they are written, and while none arrive an event with empty
+// Records, the ContinuationSequenceNumber and MillisBehindLatest is sent
+// every 5 seconds of the server's clock; over HTTP/1.1 (chunked) and
+// cleartext HTTP/2.
+// Differs: event payloads are JSON for CBOR clients too; per-shard read
+// limits do not apply (enhanced fan-out has its own 2 MiB/s, which is not
+// enforced).
 
 import (
 	"bytes"
@@ -33,24 +39,41 @@ type startingPosition struct {
 
 type subscribeToShardInput struct {
 	ConsumerARN      string            `json:"ConsumerARN"`
-	ShardId          string            `json:"ShardId"`
+	ShardID          string            `json:"ShardId"`
 	StartingPosition *startingPosition `json:"StartingPosition"`
 }
 
 func (in *subscribeToShardInput) target(s *Server) (string, string) {
-	return s.targetOf("", in.ConsumerARN), in.ShardId
+	return s.targetOf("", in.ConsumerARN), in.ShardID
 }
 
 const (
 	subscriptionLifetime = 5 * time.Minute
 	resubscribeInterval  = 5 * time.Second
+	// idleEventInterval is how often an event is sent while no records
+	// arrive: AWS sends one every few seconds with empty Records, so a
+	// consumer waiting on the next event never stalls.
+	idleEventInterval = 5 * time.Second
 )
+
+func (in *subscribeToShardInput) validate(v *violations) {
+	arn := in.ConsumerARN
+	v.str("consumerARN", &arn, true, "", nil, 1, 2048)
+	id := in.ShardID
+	v.str("shardId", &id, true, patternShardID, isStreamName, 1, 128)
+	if in.StartingPosition == nil {
+		v.null("startingPosition")
+	} else {
+		typ := in.StartingPosition.Type
+		v.enum("startingPosition.type", &typ, true, "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+	}
+}
 
 func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error) {
 	if in.ConsumerARN == "" {
 		return nil, errMissing("consumerARN")
 	}
-	if in.ShardId == "" {
+	if in.ShardID == "" {
 		return nil, errMissing("shardId")
 	}
 	if in.StartingPosition == nil {
@@ -60,14 +83,14 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	if aerr != nil {
 		return nil, aerr
 	}
-	idx, ok := parseShardID(in.ShardId)
+	idx, ok := parseShardID(in.ShardID)
 	var sh *shard
 	if ok {
 		sh = st.shard(idx)
 	}
 	if sh == nil {
 		st.mu.Unlock()
-		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardId, st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardID, st.name, s.cfg.account)
 	}
 	if s.consumerStatus(cs, c.now) != "ACTIVE" {
 		st.mu.Unlock()
@@ -79,7 +102,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	}
 	if last, ok := cs.lastSub[idx]; ok && nowMs-last < resubscribeInterval.Milliseconds() {
 		st.mu.Unlock()
-		return nil, errInUse("Another active subscription exists for consumer %s on shard %s, or it was subscribed less than 5 seconds ago.", in.ConsumerARN, in.ShardId)
+		return nil, errInUse("Another active subscription exists for consumer %s on shard %s, or it was subscribed less than 5 seconds ago.", in.ConsumerARN, in.ShardID)
 	}
 	sp := in.StartingPosition
 	pos, aerr := s.startPosition(c, st, sh, sp.Type, sp.SequenceNumber, sp.Timestamp)
@@ -88,7 +111,22 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		return nil, aerr
 	}
 	cs.lastSub[idx] = nowMs
+	if cs.active == nil {
+		cs.active = map[int]chan struct{}{}
+	}
+	if prev := cs.active[idx]; prev != nil {
+		close(prev) // this subscription takes the shard over
+	}
+	takenOver := make(chan struct{})
+	cs.active[idx] = takenOver
 	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		if cs.active[idx] == takenOver {
+			delete(cs.active, idx)
+		}
+		st.mu.Unlock()
+	}()
 
 	w := c.w
 	flusher, _ := w.(http.Flusher)
@@ -119,7 +157,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	}
 	ctx := c.r.Context()
 	expire := s.cfg.clock.After(subscriptionLifetime)
-	first := true
+	first := true // the first event and idle events are sent even when empty
 	for {
 		st.mu.Lock()
 		wait := st.notify
@@ -151,6 +189,10 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		}
 		select {
 		case <-wait:
+		case <-s.cfg.clock.After(idleEventInterval):
+			first = true // an empty event keeps the subscriber informed
+		case <-takenOver:
+			return nil, errWritten
 		case <-expire:
 			return nil, errWritten
 		case <-ctx.Done():

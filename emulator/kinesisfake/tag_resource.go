@@ -2,7 +2,9 @@ package kinesisfake
 
 // TagResource.
 //
-// Matches AWS: tags a stream by its ARN, with AddTagsToStream's limits.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; tags a
+// stream by its ARN, with AddTagsToStream's limits.
 // Differs: consumer ARNs are refused (InvalidArgumentException).
 
 type tagResourceInput struct {
@@ -12,6 +14,12 @@ type tagResourceInput struct {
 
 func (in *tagResourceInput) target(s *Server) (string, string) {
 	return s.targetOf("", in.ResourceARN), ""
+}
+
+func (in *tagResourceInput) validate(v *violations) {
+	v.tagMap("tags", in.Tags, in.Tags != nil, true, 1, 50)
+	arn := in.ResourceARN
+	v.str("resourceARN", &arn, true, "", nil, 1, 2048)
 }
 
 func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
@@ -24,7 +32,7 @@ func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := addTags(st, in.Tags); err != nil {
+	if err := addTags(st, in.Tags, s.cfg.account); err != nil {
 		return nil, err
 	}
 	if err := s.persistMeta(st); err != nil {

@@ -3,26 +3,38 @@ package kinesisfake
 import (
 	"sort"
 	"strings"
+	"unicode"
 )
 
-// validTags checks a tag map against AWS's limits: at most 50 tags, keys of
-// 1-128 characters not starting with "aws:", values of up to 256.
+// validTags checks a tag map against the service's rules (the model's
+// lengths are checked by validation first): at most 50 tags, keys and values
+// of Unicode letters, digits, white space and _ . / = + - @ : (a % is refused
+// with its own message, as AWS does), keys not starting with "aws:".
 func validTags(tags map[string]string) *apiError {
 	if len(tags) > 50 {
 		return errInvalid("A resource can have at most 50 tags; the request has %d.", len(tags))
 	}
 	for k, v := range tags {
-		if len(k) < 1 || len(k) > 128 {
-			return errValidation("tags", "Member must have key length between 1 and 128", k)
+		if !validTagText(k) || !validTagText(v) {
+			return errInvalid("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @ :.")
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return errInvalid("Tag key %s uses the reserved prefix aws:.", k)
 		}
-		if len(v) > 256 {
-			return errValidation("tags", "Member must have value length less than or equal to 256", v)
-		}
 	}
 	return nil
+}
+
+// validTagText reports whether s uses only the characters AWS allows in
+// tags, % included.
+func validTagText(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("_./=+-@:%", r) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 type tagOut struct {
@@ -41,9 +53,14 @@ func sortedTags(t map[string]string) []tagOut {
 }
 
 // addTags merges tags into st, keeping the 50-tag limit. The caller holds st.mu.
-func addTags(st *stream, tags map[string]string) *apiError {
+func addTags(st *stream, tags map[string]string, account string) *apiError {
 	if err := validTags(tags); err != nil {
 		return err
+	}
+	for k, v := range tags {
+		if strings.Contains(k, "%") || strings.Contains(v, "%") {
+			return errInvalid("Failed to add tags to stream %s under account %s because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.", st.name, account)
+		}
 	}
 	n := len(st.tags)
 	for k := range tags {
@@ -52,7 +69,8 @@ func addTags(st *stream, tags map[string]string) *apiError {
 		}
 	}
 	if n > 50 {
-		return errInvalid("Stream %s would have %d tags; a stream can have at most 50.", st.name, n)
+		// AWS's message says 10 while its limit is 50.
+		return errInvalid("Failed to add tags to stream %s under account %s because a given stream cannot have more than 10 tags associated with it.", st.name, account)
 	}
 	if st.tags == nil {
 		st.tags = map[string]string{}

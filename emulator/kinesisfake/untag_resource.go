@@ -2,7 +2,9 @@ package kinesisfake
 
 // UntagResource.
 //
-// Matches AWS: removes tag keys from a stream named by ARN.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up; removes
+// tag keys from a stream named by ARN.
 // Differs: consumer ARNs are refused (InvalidArgumentException).
 
 type untagResourceInput struct {
@@ -12,6 +14,12 @@ type untagResourceInput struct {
 
 func (in *untagResourceInput) target(s *Server) (string, string) {
 	return s.targetOf("", in.ResourceARN), ""
+}
+
+func (in *untagResourceInput) validate(v *violations) {
+	v.tagKeys("tagKeys", in.TagKeys, in.TagKeys != nil, true, 1, 50)
+	arn := in.ResourceARN
+	v.str("resourceARN", &arn, true, "", nil, 1, 2048)
 }
 
 func untagResource(s *Server, c *call, in *untagResourceInput) (any, error) {

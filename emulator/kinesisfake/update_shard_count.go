@@ -2,12 +2,14 @@ package kinesisfake
 
 // UpdateShardCount.
 //
-// Matches AWS: UNIFORM_SCALING only; the target must be between half and
-// double the open shard count (InvalidArgumentException) and within the
-// account quota (LimitExceededException); every open shard is CLOSED and
-// TargetShardCount children cover the key space uniformly, each naming the
-// old shards its range overlaps as parent and adjacent parent; the stream
-// must be ACTIVE and is UPDATING for the status delay.
+// Matches AWS: every violated model constraint of the input (limits, patterns,
+// lengths) in one ValidationException before anything is looked up;
+// UNIFORM_SCALING only; the target must be between half and double the open
+// shard count (InvalidArgumentException) and within the account quota
+// (LimitExceededException); every open shard is CLOSED and TargetShardCount
+// children cover the key space uniformly, each naming the old shards its range
+// overlaps as parent and adjacent parent; the stream must be ACTIVE and is
+// UPDATING for the status delay.
 // Differs: AWS reaches the target through a series of splits and merges, so
 // its intermediate shards and parent links differ; here a child whose range
 // overlaps more than two old shards names only the first two.
@@ -23,6 +25,13 @@ type updateShardCountOutput struct {
 	StreamARN         string `json:"StreamARN"`
 	CurrentShardCount int    `json:"CurrentShardCount"`
 	TargetShardCount  int    `json:"TargetShardCount"`
+}
+
+func (in *updateShardCountInput) validate(v *violations) {
+	v.num("targetShardCount", in.TargetShardCount, true, 1, 1<<31-1)
+	st := in.ScalingType
+	v.enum("scalingType", &st, true, "UNIFORM_SCALING")
+	in.streamRef.validate(v)
 }
 
 func updateShardCount(s *Server, c *call, in *updateShardCountInput) (any, error) {

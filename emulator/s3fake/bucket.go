@@ -35,7 +35,7 @@ func validBucketName(name string) bool {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' && c != '-' {
 			return false
 		}
 	}
@@ -130,7 +130,7 @@ func (s *Server) createBucket(w http.ResponseWriter, r *http.Request, req *reque
 	return nil
 }
 
-func (s *Server) headBucket(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) headBucket(w http.ResponseWriter, req *request) *Error {
 	s.st.mu.RLock()
 	_, ok := s.st.buckets[req.bucket]
 	s.st.mu.RUnlock()
@@ -142,7 +142,7 @@ func (s *Server) headBucket(w http.ResponseWriter, r *http.Request, req *request
 	return nil
 }
 
-func (s *Server) getBucketLocation(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) getBucketLocation(w http.ResponseWriter, req *request) *Error {
 	s.st.mu.RLock()
 	_, ok := s.st.buckets[req.bucket]
 	s.st.mu.RUnlock()
@@ -160,7 +160,7 @@ func (s *Server) getBucketLocation(w http.ResponseWriter, r *http.Request, req *
 	}{NS: s3NS, Value: loc})
 }
 
-func (s *Server) deleteBucket(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) deleteBucket(w http.ResponseWriter, req *request) *Error {
 	st := s.st
 	st.mu.Lock()
 	b, ok := st.buckets[req.bucket]
@@ -204,7 +204,7 @@ type bucketEntry struct {
 	BucketRegion string `xml:"BucketRegion"`
 }
 
-func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request) *Error {
+func (s *Server) listBuckets(w http.ResponseWriter) *Error {
 	s.st.mu.RLock()
 	out := listBucketsResult{NS: s3NS, Owner: theOwner, Buckets: []bucketEntry{}}
 	for _, b := range s.st.buckets {

@@ -51,7 +51,7 @@ func newChecksum(alg string) hash.Hash {
 	case "CRC32C":
 		return crc32.New(crc32cTable)
 	case "CRC64NVME":
-		return crc64.New(crc64NVMETable)
+		return newCRC64NVME()
 	case "SHA1":
 		return sha1.New()
 	case "SHA256":
@@ -288,7 +288,7 @@ func (c *awsChunkedReader) readTrailers() error {
 	c.trailers = map[string]string{}
 	for {
 		line, err := c.line()
-		if err == io.EOF || (err == nil && line == "") {
+		if errors.Is(err, io.EOF) || (err == nil && line == "") {
 			return io.EOF
 		}
 		if err != nil {
@@ -320,7 +320,11 @@ func (c *awsChunkedReader) line() (string, error) {
 // readExact reads a body of want bytes into an in-memory blob, and returns
 // how many bytes the body had (want+1 when it is longer).
 func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
-	bl.buf = make([]byte, want)
+	if int64(cap(bl.buf)) >= want {
+		bl.buf = bl.buf[:want] // the buffer newBlob sized for the body
+	} else {
+		bl.buf = make([]byte, want)
+	}
 	n, err := io.ReadFull(src, bl.buf)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		bl.buf = bl.buf[:n]
@@ -339,9 +343,10 @@ func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
 }
 
 // ioCopyN discards n bytes of r.
-func ioCopyN(r io.Reader, n int64) (int64, error) {
+func ioCopyN(r io.Reader, n int64) error {
 	if r == nil {
-		return 0, nil
+		return nil
 	}
-	return io.CopyN(io.Discard, r, n)
+	_, err := io.CopyN(io.Discard, r, n)
+	return err
 }

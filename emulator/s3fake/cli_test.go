@@ -42,7 +42,9 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := make([]byte, 20<<20) // above the CLI's 8 MiB multipart threshold
-	rand.Read(big)
+	if _, err := rand.Read(big); err != nil {
+		t.Fatal(err)
+	}
 	bigPath := filepath.Join(dir, "big.bin")
 	if err := os.WriteFile(bigPath, big, 0o644); err != nil {
 		t.Fatal(err)

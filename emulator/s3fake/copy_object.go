@@ -10,8 +10,10 @@ package s3fake
 // copy gets the MD5 ETag of its bytes (so a copy of a multipart object has a
 // plain ETag) and a full-object checksum with the algorithm of
 // x-amz-checksum-algorithm, else the source's.
-// Differs: no versionId in the source; UploadPartCopy is not implemented;
-// tagging and storage class directives are ignored.
+// The copy's storage class is x-amz-storage-class, STANDARD when absent
+// (it is not copied from the source), as on S3.
+// Differs: no versionId in the source; UploadPartCopy is NotImplemented;
+// tagging directives are ignored.
 
 import (
 	"crypto/md5"
@@ -131,10 +133,15 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request, req *request
 	if directive == "REPLACE" {
 		c = contentFromHeaders(r.Header)
 	}
+	class, e := storageClassOf(r.Header) // not copied: STANDARD unless given
+	if e != nil {
+		bl.discard()
+		return e
+	}
 	o := &object{objMeta: objMeta{
 		Key: req.key, Size: m.Size, ETag: fmt.Sprintf("%x", mh.Sum(nil)), LastModified: s.now(),
 		Content: c, ChecksumAlgorithm: alg, Checksum: base64.StdEncoding.EncodeToString(ch.Sum(nil)),
-		ChecksumType: "FULL_OBJECT",
+		ChecksumType: "FULL_OBJECT", StorageClass: class,
 	}}
 	if e := st.commitObject(req.bucket, o, bl, cond, nil); e != nil {
 		return e

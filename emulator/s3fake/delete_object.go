@@ -15,7 +15,7 @@ import (
 	"os"
 )
 
-func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) deleteObject(w http.ResponseWriter, req *request) *Error {
 	if e := s.st.deleteKey(req.bucket, req.key); e != nil {
 		return e
 	}

@@ -20,6 +20,8 @@ type Error struct {
 	Message    string
 	BucketName string
 	Key        string
+	// Header names the request header a NotImplemented answer is about.
+	Header string
 }
 
 // Error returns the code and message.
@@ -72,6 +74,10 @@ var (
 		Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 	errNotImplemented = &Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
 		Message: "A header or query you provided implies functionality that is not implemented."}
+	errInvalidStorageClass = &Error{Code: "InvalidStorageClass", Status: http.StatusBadRequest,
+		Message: "The storage class you specified is not valid"}
+	errInvalidObjectState = &Error{Code: "InvalidObjectState", Status: http.StatusForbidden,
+		Message: "The operation is not valid for the object's storage class"}
 	errPreconditionFailed = &Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed,
 		Message: "At least one of the pre-conditions you specified did not hold"}
 )
@@ -88,6 +94,12 @@ func (e *Error) withKey(k string) *Error {
 	return &c
 }
 
+func (e *Error) withHeader(name string) *Error {
+	c := *e
+	c.Header = name
+	return &c
+}
+
 func (e *Error) withMessage(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
@@ -100,6 +112,7 @@ type errorBody struct {
 	Message    string   `xml:"Message"`
 	BucketName string   `xml:"BucketName,omitempty"`
 	Key        string   `xml:"Key,omitempty"`
+	Header     string   `xml:"Header,omitempty"`
 	RequestID  string   `xml:"RequestId"`
 	HostID     string   `xml:"HostId"`
 }
@@ -122,7 +135,7 @@ func writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 		return
 	}
 	body, err := xml.Marshal(errorBody{
-		Code: e.Code, Message: e.Message, BucketName: e.BucketName, Key: e.Key,
+		Code: e.Code, Message: e.Message, BucketName: e.BucketName, Key: e.Key, Header: e.Header,
 		RequestID: h.Get("X-Amz-Request-Id"), HostID: h.Get("X-Amz-Id-2"),
 	})
 	if err != nil {

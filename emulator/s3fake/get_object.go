@@ -17,7 +17,10 @@ package s3fake
 // x-amz-mp-parts-count), and the whole of any other object for N=1;
 // InvalidPartNumber (416) past the last part; with a Range header it is
 // InvalidRequest.
-// The response-* query parameters override the stored headers.
+// The response-* query parameters override the stored headers. An object's
+// storage class other than STANDARD is sent as x-amz-storage-class (S3 sends
+// none for STANDARD); GET of a GLACIER or DEEP_ARCHIVE object is 403
+// InvalidObjectState (HEAD answers).
 // Differs: no versions; part responses carry no checksum headers.
 
 import (
@@ -65,8 +68,14 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, req *request)
 	}
 	defer bd.Close()
 
+	if r.Method == http.MethodGet && archived(m.StorageClass) {
+		return errInvalidObjectState
+	}
 	h := w.Header()
 	h.Set("ETag", `"`+m.ETag+`"`)
+	if m.StorageClass != "" {
+		h.Set("X-Amz-Storage-Class", m.StorageClass)
+	}
 	h.Set("Last-Modified", m.LastModified.UTC().Format(http.TimeFormat))
 	switch readConditions(r.Header, &m) {
 	case http.StatusPreconditionFailed:
@@ -164,7 +173,7 @@ func parseRange(rg string, size int64) (start, length int64, ok bool, e *Error) 
 	if a == "" { // suffix: the last b bytes
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n < 0 {
-			return 0, 0, false, nil
+			return 0, 0, false, nil //nolint:nilerr // S3 ignores a Range that does not parse
 		}
 		if n == 0 || size == 0 {
 			return 0, 0, false, errInvalidRange
@@ -174,12 +183,12 @@ func parseRange(rg string, size int64) (start, length int64, ok bool, e *Error) 
 	}
 	first, err := strconv.ParseInt(a, 10, 64)
 	if err != nil || first < 0 {
-		return 0, 0, false, nil
+		return 0, 0, false, nil //nolint:nilerr // S3 ignores a Range that does not parse
 	}
 	last := size - 1
 	if b != "" {
 		if last, err = strconv.ParseInt(b, 10, 64); err != nil || last < first {
-			return 0, 0, false, nil
+			return 0, 0, false, nil //nolint:nilerr // S3 ignores a Range that does not parse
 		}
 		last = min(last, size-1)
 	}

@@ -8,7 +8,7 @@ package s3fake
 // the last key or common prefix returned; marker and NextMarker (given only
 // with a delimiter) for version 1; encoding-type=url escapes Key, Prefix,
 // Delimiter, StartAfter and Marker in the answer; fetch-owner.
-// Differs: StorageClass is always STANDARD; ListObjectVersions is not
+// Differs: ListObjectVersions is not
 // implemented.
 
 import (
@@ -55,7 +55,7 @@ type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) listObjects(w http.ResponseWriter, req *request) *Error {
 	q := req.query
 	v2 := req.op == "ListObjectsV2"
 	prefix, delim := q.Get("prefix"), q.Get("delimiter")
@@ -144,7 +144,7 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, req *reques
 		}
 		o := b.objects[k]
 		e := listEntry{Key: esc(k), LastModified: xmlTime(o.LastModified), ETag: `"` + o.ETag + `"`,
-			ChecksumAlgorithm: o.ChecksumAlgorithm, ChecksumType: o.ChecksumType, Size: o.Size, StorageClass: "STANDARD"}
+			ChecksumAlgorithm: o.ChecksumAlgorithm, ChecksumType: o.ChecksumType, Size: o.Size, StorageClass: storageClassName(o.StorageClass)}
 		if fetchOwner {
 			e.Owner = &theOwner
 		}

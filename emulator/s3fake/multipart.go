@@ -16,10 +16,19 @@ package s3fake
 // and If-Match on Complete, checked atomically with the object's creation;
 // unknown or finished uploads answer NoSuchUpload; ListParts pages with
 // max-parts and part-number-marker.
-// Differs: UploadPartCopy is not implemented; ListMultipartUploads filters
-// by prefix but does not page or group by delimiter; Complete does not
-// require part checksums in its body even when the upload has an algorithm
-// (it checks those it is given).
+// An x-amz-checksum-<alg> header on Complete, as clients with trailing
+// checksums send it, is compared with the object's checksum, full-object or
+// composite (with or without its -N), and answered BadDigest when it differs;
+// one of another algorithm than the upload's is InvalidRequest.
+// x-amz-storage-class on Create (InvalidStorageClass for a class S3 does
+// not have) is kept for the object and shown by ListParts and
+// ListMultipartUploads. ListMultipartUploads filters by prefix, rolls keys up
+// to CommonPrefixes at the delimiter, pages with max-uploads, key-marker and
+// upload-id-marker (NextKeyMarker, NextUploadIdMarker) and url-encodes with
+// encoding-type=url.
+// Differs: UploadPartCopy is NotImplemented; Complete does not require part
+// checksums in its body even when the upload has an algorithm (it checks
+// those it is given).
 
 import (
 	"crypto/md5"
@@ -27,8 +36,10 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,8 +78,12 @@ func (s *Server) createMultipartUpload(w http.ResponseWriter, r *http.Request, r
 			return errInvalidRequest.withMessage("The %s checksum type cannot be used with the %s checksum algorithm.", typ, strings.ToLower(alg))
 		}
 	}
+	class, e := storageClassOf(r.Header)
+	if e != nil {
+		return e
+	}
 	u := &upload{Bucket: req.bucket, Key: req.key, Initiated: s.now(), Content: contentFromHeaders(r.Header),
-		ChecksumAlgorithm: alg, ChecksumType: typ, parts: map[int]*part{}}
+		ChecksumAlgorithm: alg, ChecksumType: typ, StorageClass: class, parts: map[int]*part{}}
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -187,6 +202,16 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	if e != nil {
 		return e
 	}
+	// An x-amz-checksum-<alg> header on Complete is the object's checksum
+	// (full-object or composite), not the XML body's: take it out before
+	// the body is read and compare it with the object below.
+	hdrAlg, hdrSum := "", ""
+	for _, a := range checksumAlgorithms {
+		if v := r.Header.Get(checksumHeader(a)); v != "" {
+			hdrAlg, hdrSum = a, v
+			r.Header.Del(checksumHeader(a))
+		}
+	}
 	rc, e := s.readBody(r, true, "")
 	if e != nil {
 		return e
@@ -243,8 +268,18 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	}
 
 	alg, typ := u.ChecksumAlgorithm, u.ChecksumType
+	if hdrAlg != "" && alg != "" && hdrAlg != alg {
+		return errInvalidRequest.withMessage("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+			strings.ToLower(alg), strings.ToLower(hdrAlg))
+	}
 	if alg == "" {
 		alg, typ = "CRC64NVME", "FULL_OBJECT"
+	}
+	// An upload created without an algorithm is checked against a header of
+	// any algorithm, computed over the whole object.
+	var extra hash.Hash
+	if hdrAlg != "" && hdrAlg != alg {
+		extra = newChecksum(hdrAlg)
 	}
 	var size int64
 	sizes := make([]int64, len(parts))
@@ -259,7 +294,10 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	etags, full := md5.New(), newChecksum(alg)
 	var composite []byte
 	var dst io.Writer = bl
-	if typ == "FULL_OBJECT" {
+	switch {
+	case typ == "FULL_OBJECT" && extra != nil:
+		dst = io.MultiWriter(bl, full, extra)
+	case typ == "FULL_OBJECT":
 		dst = io.MultiWriter(bl, full)
 	}
 	for i, p := range parts {
@@ -276,15 +314,22 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	}
 	o := &object{objMeta: objMeta{Key: req.key, Size: size, LastModified: s.now(), Content: u.Content,
 		ETag: fmt.Sprintf("%x-%d", etags.Sum(nil), len(parts)), ChecksumAlgorithm: alg, ChecksumType: typ,
-		PartsCount: len(parts), PartSizes: sizes}}
+		PartsCount: len(parts), PartSizes: sizes, StorageClass: u.StorageClass}}
 	if typ == "COMPOSITE" {
 		full.Write(composite)
 		o.Checksum = fmt.Sprintf("%s-%d", base64.StdEncoding.EncodeToString(full.Sum(nil)), len(parts))
 	} else {
 		o.Checksum = base64.StdEncoding.EncodeToString(full.Sum(nil))
-		if v := r.Header.Get(checksumHeader(alg)); v != "" && v != o.Checksum {
+	}
+	if hdrSum != "" {
+		want := o.Checksum
+		if extra != nil {
+			want = base64.StdEncoding.EncodeToString(extra.Sum(nil))
+		}
+		// A composite checksum is accepted with or without its -N suffix.
+		if hdrSum != want && hdrSum+"-"+strconv.Itoa(len(parts)) != want {
 			bl.discard()
-			return errBadDigest.withMessage("The %s you specified did not match the calculated checksum.", alg)
+			return errBadDigest.withMessage("The %s you specified did not match the calculated checksum.", strings.ToLower(hdrAlg))
 		}
 	}
 
@@ -325,7 +370,7 @@ func checksumIn(c checksums, alg string) string {
 	return ""
 }
 
-func (s *Server) abortMultipartUpload(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) abortMultipartUpload(w http.ResponseWriter, req *request) *Error {
 	st := s.st
 	st.mu.Lock()
 	b, u, e := st.findUpload(req)
@@ -368,7 +413,7 @@ type partEntry struct {
 	checksums
 }
 
-func (s *Server) listParts(w http.ResponseWriter, r *http.Request, req *request) *Error {
+func (s *Server) listParts(w http.ResponseWriter, req *request) *Error {
 	maxP, marker := 1000, 0
 	if v := req.query.Get("max-parts"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -392,7 +437,7 @@ func (s *Server) listParts(w http.ResponseWriter, r *http.Request, req *request)
 		return e
 	}
 	out := listPartsResult{NS: s3NS, Bucket: req.bucket, Key: req.key, UploadID: u.ID, PartNumberMarker: marker,
-		MaxParts: maxP, Initiator: theOwner, Owner: theOwner, StorageClass: "STANDARD",
+		MaxParts: maxP, Initiator: theOwner, Owner: theOwner, StorageClass: storageClassName(u.StorageClass),
 		ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType}
 	nums := make([]int, 0, len(u.parts))
 	for n := range u.parts {
@@ -425,13 +470,20 @@ func (s *Server) listParts(w http.ResponseWriter, r *http.Request, req *request)
 }
 
 type listUploadsResult struct {
-	XMLName     xml.Name      `xml:"ListMultipartUploadsResult"`
-	NS          string        `xml:"xmlns,attr"`
-	Bucket      string        `xml:"Bucket"`
-	Prefix      string        `xml:"Prefix"`
-	MaxUploads  int           `xml:"MaxUploads"`
-	IsTruncated bool          `xml:"IsTruncated"`
-	Uploads     []uploadEntry `xml:"Upload"`
+	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+	NS                 string         `xml:"xmlns,attr"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker,omitempty"`
+	Prefix             string         `xml:"Prefix"`
+	Delimiter          string         `xml:"Delimiter,omitempty"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker,omitempty"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	Uploads            []uploadEntry  `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
 }
 
 type uploadEntry struct {
@@ -445,8 +497,31 @@ type uploadEntry struct {
 	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
-func (s *Server) listMultipartUploads(w http.ResponseWriter, r *http.Request, req *request) *Error {
-	prefix := req.query.Get("prefix")
+func (s *Server) listMultipartUploads(w http.ResponseWriter, req *request) *Error {
+	q := req.query
+	prefix, delim := q.Get("prefix"), q.Get("delimiter")
+	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
+	if keyMarker == "" {
+		idMarker = "" // S3 ignores an upload-id-marker without a key-marker
+	}
+	maxUploads := 1000
+	if v := q.Get("max-uploads"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 2147483647 {
+			return errInvalidArgument.withMessage("Argument max-uploads must be an integer between 0 and 2147483647")
+		}
+		maxUploads = min(n, 1000)
+	}
+	enc := q.Get("encoding-type")
+	if enc != "" && enc != "url" {
+		return errInvalidArgument.withMessage("Invalid Encoding Method specified in Request")
+	}
+	esc := func(s string) string {
+		if enc == "url" {
+			return url.QueryEscape(s)
+		}
+		return s
+	}
 	st := s.st
 	st.mu.RLock()
 	b := st.buckets[req.bucket]
@@ -454,20 +529,71 @@ func (s *Server) listMultipartUploads(w http.ResponseWriter, r *http.Request, re
 		st.mu.RUnlock()
 		return errNoSuchBucket.withBucket(req.bucket)
 	}
-	out := listUploadsResult{NS: s3NS, Bucket: req.bucket, Prefix: prefix, MaxUploads: 1000}
+	ups := make([]*upload, 0, len(b.uploads))
 	for _, u := range b.uploads {
 		if strings.HasPrefix(u.Key, prefix) {
-			out.Uploads = append(out.Uploads, uploadEntry{Key: u.Key, UploadID: u.ID, Initiator: theOwner,
-				Owner: theOwner, StorageClass: "STANDARD", Initiated: xmlTime(u.Initiated),
-				ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType})
+			ups = append(ups, u)
 		}
 	}
 	st.mu.RUnlock()
-	slices.SortFunc(out.Uploads, func(a, b uploadEntry) int {
+	// S3 lists by key, then by initiation time.
+	slices.SortFunc(ups, func(a, b *upload) int {
 		if c := strings.Compare(a.Key, b.Key); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Initiated, b.Initiated)
+		if c := a.Initiated.Compare(b.Initiated); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
 	})
+	out := listUploadsResult{NS: s3NS, Bucket: req.bucket, KeyMarker: esc(keyMarker), UploadIDMarker: idMarker,
+		Prefix: esc(prefix), Delimiter: esc(delim), MaxUploads: maxUploads, EncodingType: enc}
+	// Skip what the markers say was listed: keys before the key marker, and
+	// at the key marker the uploads up to the upload ID marker (all of them
+	// without one).
+	start := 0
+	if keyMarker != "" {
+		start = len(ups)
+		for i, u := range ups {
+			if u.Key > keyMarker {
+				start = i
+				break
+			}
+			if u.Key == keyMarker && idMarker != "" && u.ID == idMarker {
+				start = i + 1
+				break
+			}
+		}
+	}
+	n, lastKey, lastID := 0, "", ""
+	for i := start; i < len(ups); i++ {
+		u := ups[i]
+		if delim != "" {
+			if j := strings.Index(u.Key[len(prefix):], delim); j >= 0 {
+				cp := u.Key[:len(prefix)+j+len(delim)]
+				if cp <= keyMarker || cp == lastKey {
+					continue // listed on an earlier page, or just now
+				}
+				if n == maxUploads {
+					out.IsTruncated = true
+					break
+				}
+				out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{Prefix: esc(cp)})
+				n, lastKey, lastID = n+1, cp, ""
+				continue
+			}
+		}
+		if n == maxUploads {
+			out.IsTruncated = true
+			break
+		}
+		out.Uploads = append(out.Uploads, uploadEntry{Key: esc(u.Key), UploadID: u.ID, Initiator: theOwner,
+			Owner: theOwner, StorageClass: storageClassName(u.StorageClass), Initiated: xmlTime(u.Initiated),
+			ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType})
+		n, lastKey, lastID = n+1, u.Key, u.ID
+	}
+	if out.IsTruncated {
+		out.NextKeyMarker, out.NextUploadIDMarker = esc(lastKey), lastID
+	}
 	return writeXML(w, out)
 }

@@ -13,8 +13,13 @@ package s3fake
 // object replaced atomically, so of concurrent If-None-Match: * writes exactly
 // one succeeds. The response carries the object's checksum and its type.
 // Differs: concurrent conditional writes are ordered, never answered with 409
-// ConditionalRequestConflict; storage class, tagging, ACL, SSE and object
-// lock headers are ignored.
+// ConditionalRequestConflict; tagging, ACL, SSE and object lock headers are
+// ignored.
+// Storage class: x-amz-storage-class (any of S3's classes; another value is
+// InvalidStorageClass) is stored, echoed, returned by HEAD and GET when not
+// STANDARD and shown in listings; GET of a GLACIER or DEEP_ARCHIVE object is
+// 403 InvalidObjectState, as before a restore on S3 (there is no
+// RestoreObject).
 
 import (
 	"net/http"
@@ -32,6 +37,10 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, req *request)
 	if e != nil {
 		return e
 	}
+	class, e := storageClassOf(r.Header)
+	if e != nil {
+		return e
+	}
 	rc, e := s.readBody(r, false, "")
 	if e != nil {
 		return e
@@ -39,7 +48,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, req *request)
 	o := &object{objMeta: objMeta{
 		Key: req.key, Size: rc.size, ETag: rc.etag(), LastModified: s.now(),
 		Content: contentFromHeaders(r.Header), ChecksumAlgorithm: rc.alg,
-		Checksum: rc.checksum, ChecksumType: "FULL_OBJECT",
+		Checksum: rc.checksum, ChecksumType: "FULL_OBJECT", StorageClass: class,
 	}}
 	if e := s.st.commitObject(req.bucket, o, rc.blob, cond, nil); e != nil {
 		return e
@@ -48,6 +57,9 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, req *request)
 	h.Set("ETag", `"`+o.ETag+`"`)
 	h.Set(checksumHeader(o.ChecksumAlgorithm), o.Checksum)
 	h.Set("X-Amz-Checksum-Type", o.ChecksumType)
+	if class != "" {
+		h.Set("X-Amz-Storage-Class", class)
+	}
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -72,7 +84,7 @@ func writeConditions(h http.Header, key string) (func(old *object) *Error, *Erro
 		return nil, nil
 	}
 	if inm != "" && strings.TrimSpace(inm) != "*" {
-		return nil, errNotImplemented.withMessage("A header you provided implies functionality that is not implemented")
+		return nil, errNotImplemented.withMessage("A header you provided implies functionality that is not implemented").withHeader("If-None-Match")
 	}
 	return func(old *object) *Error {
 		if inm != "" && old != nil {
@@ -102,6 +114,39 @@ func etagMatches(list, etag string) bool {
 	}
 	return false
 }
+
+// storageClasses are the values x-amz-storage-class takes.
+var storageClasses = []string{
+	"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+	"GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+	"FSX_OPENZFS", "FSX_ONTAP",
+}
+
+// storageClassOf reads x-amz-storage-class: "" for STANDARD (or none), the
+// class otherwise, InvalidStorageClass for a value S3 does not have.
+func storageClassOf(h http.Header) (string, *Error) {
+	v := h.Get("X-Amz-Storage-Class")
+	if v == "" || v == "STANDARD" {
+		return "", nil
+	}
+	for _, c := range storageClasses {
+		if v == c {
+			return v, nil
+		}
+	}
+	return "", errInvalidStorageClass
+}
+
+// storageClassName is the class as listings show it.
+func storageClassName(c string) string {
+	if c == "" {
+		return "STANDARD"
+	}
+	return c
+}
+
+// archived reports whether objects of class c must be restored before GET.
+func archived(c string) bool { return c == "GLACIER" || c == "DEEP_ARCHIVE" }
 
 func contentFromHeaders(h http.Header) content {
 	c := content{

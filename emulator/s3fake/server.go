@@ -5,12 +5,14 @@ package s3fake
 //
 // Matches AWS: path-style (http://host/bucket/key) and virtual-hosted-style
 // (http://bucket.<suffix>/key) addressing, with the host suffixes listed in
-// DefaultHostSuffixes or given with WithHostSuffixes, plus any host of the form
+// DefaultHostSuffixes() or given with WithHostSuffixes, plus any host of the form
 // bucket.s3.<anything>; the x-amz-request-id and x-amz-id-2 headers.
 // Differs: requests are not authenticated (SigV4 signatures are accepted
 // unchecked, as by LocalStack), and every bucket belongs to one owner in one
 // region. Sub-resources other than those listed in doc.go answer
-// NotImplemented.
+// NotImplemented naming the S3 operation asked for ("GetBucketVersioning is
+// not implemented by this emulator."), and a header S3 features need that
+// is not emulated names itself in the error's <Header>.
 
 import (
 	"encoding/base64"
@@ -34,19 +36,26 @@ const (
 	DefaultRegion = "us-east-1"
 )
 
-// DefaultHostSuffixes are the host names under which a request's Host
+// DefaultHostSuffixes returns the host names under which a request's Host
 // bucket.<suffix> is read as virtual-hosted-style addressing of bucket. Hosts
 // of the form bucket.s3.<anything> are recognised as well.
-var DefaultHostSuffixes = []string{
-	"s3.localhost.localstack.cloud",
-	"localhost.localstack.cloud",
-	"s3.localhost",
-	"localhost",
-	"s3.amazonaws.com",
+func DefaultHostSuffixes() []string {
+	return []string{
+		"s3.localhost.localstack.cloud",
+		"localhost.localstack.cloud",
+		"s3.localhost",
+		"localhost",
+		"s3.amazonaws.com",
+	}
 }
 
-// Option configures a Server.
-type Option func(*config)
+// Option configures a Server in New. An invalid option makes New return its
+// error.
+type Option interface{ apply(*config) error }
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
 	clock    clock.Clock
@@ -61,38 +70,91 @@ type config struct {
 
 // WithClock sets the clock that stamps Last-Modified and that fault delays
 // sleep on. The default is clock.Real().
-func WithClock(c clock.Clock) Option { return func(o *config) { o.clock = c } }
+func WithClock(c clock.Clock) Option {
+	return optionFunc(func(o *config) error {
+		if c == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		o.clock = c
+		return nil
+	})
+}
 
 // WithFaults shares a fault injector with other emulators. The default is a
 // new injector seeded with the server's seed.
-func WithFaults(in *fault.Injector) Option { return func(o *config) { o.faults = in } }
+func WithFaults(in *fault.Injector) Option {
+	return optionFunc(func(o *config) error {
+		if in == nil {
+			return errors.New("WithFaults: the injector is nil")
+		}
+		o.faults = in
+		return nil
+	})
+}
 
 // WithSeed sets the seed of request IDs, upload IDs and the default fault
 // injector. The default is 0.
-func WithSeed(seed uint64) Option { return func(o *config) { o.seed = seed } }
+func WithSeed(seed uint64) Option {
+	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+}
 
 // WithDataDir keeps buckets and objects in dir, which survives Close: a new
 // Server on the same dir serves everything the old one held. The directory is
 // created if missing. The default is to keep everything in memory.
-func WithDataDir(dir string) Option { return func(o *config) { o.dataDir = dir } }
+func WithDataDir(dir string) Option {
+	return optionFunc(func(o *config) error {
+		if dir == "" {
+			return errors.New("WithDataDir: the directory is empty")
+		}
+		o.dataDir = dir
+		return nil
+	})
+}
 
-// WithAddr sets the address Start listens on. The default is DefaultAddr.
-func WithAddr(addr string) Option { return func(o *config) { o.addr = addr } }
+// WithAddr sets the address Start listens on, host:port. The default is
+// DefaultAddr.
+func WithAddr(addr string) Option {
+	return optionFunc(func(o *config) error {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
+		}
+		o.addr = addr
+		return nil
+	})
+}
 
 // WithRegion sets the region the server reports for its buckets. The default
 // is DefaultRegion.
-func WithRegion(r string) Option { return func(o *config) { o.region = r } }
+func WithRegion(r string) Option {
+	return optionFunc(func(o *config) error {
+		if r == "" {
+			return errors.New("WithRegion: the region is empty")
+		}
+		o.region = r
+		return nil
+	})
+}
 
-// WithHostSuffixes replaces DefaultHostSuffixes: a request whose Host is
+// WithHostSuffixes replaces DefaultHostSuffixes(): a request whose Host is
 // bucket.<suffix> (port ignored) addresses bucket virtual-hosted style.
 func WithHostSuffixes(suffixes ...string) Option {
-	return func(o *config) { o.suffixes = append([]string(nil), suffixes...) }
+	return optionFunc(func(o *config) error {
+		for i, suf := range suffixes {
+			if suf == "" || strings.HasPrefix(suf, ".") {
+				return fmt.Errorf("WithHostSuffixes: suffix %d is %q: want a host name such as s3.localhost", i, suf)
+			}
+		}
+		o.suffixes = append([]string(nil), suffixes...)
+		return nil
+	})
 }
 
 // WithoutFsync skips the fsync calls of a data directory's writes (they are
 // still temp file + rename, so a crash of the process loses nothing, but a
 // crash of the machine may). The default is to fsync every write.
-func WithoutFsync() Option { return func(o *config) { o.noSync = true } }
+func WithoutFsync() Option {
+	return optionFunc(func(o *config) error { o.noSync = true; return nil })
+}
 
 // Server is an in-process S3 endpoint. Use it as an http.Handler, or call
 // Start to serve it on its own listener. It is safe for concurrent use.
@@ -109,18 +171,17 @@ type Server struct {
 // New returns a Server configured by opts. With WithDataDir it loads what the
 // directory holds; an error names the file it could not read.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{addr: DefaultAddr, region: DefaultRegion, suffixes: DefaultHostSuffixes}
+	cfg := config{addr: DefaultAddr, region: DefaultRegion, suffixes: DefaultHostSuffixes()}
 	for _, o := range opts {
-		o(&cfg)
+		if err := o.apply(&cfg); err != nil {
+			return nil, fmt.Errorf("s3fake: %w", err)
+		}
 	}
 	if cfg.clock == nil {
 		cfg.clock = clock.Real()
 	}
 	if cfg.faults == nil {
 		cfg.faults = fault.New(cfg.seed)
-	}
-	if cfg.region == "" {
-		return nil, errors.New("s3fake: region is empty")
 	}
 	st, err := newStore(cfg.dataDir, cfg.seed, !cfg.noSync)
 	if err != nil {
@@ -192,9 +253,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// connection lost mid-upload.
 			switch {
 			case r.ContentLength > 0:
-				_, _ = ioCopyN(r.Body, r.ContentLength/2)
+				_ = ioCopyN(r.Body, r.ContentLength/2)
 			case r.ContentLength < 0: // length unknown: take up to 32 KiB
-				_, _ = ioCopyN(r.Body, 32<<10)
+				_ = ioCopyN(r.Body, 32<<10)
 			}
 			fault.AbortConnection()
 		}
@@ -207,19 +268,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err *Error
 	switch op {
 	case "ListBuckets":
-		err = s.listBuckets(w, r)
+		err = s.listBuckets(w)
 	case "CreateBucket":
 		err = s.createBucket(w, r, req)
 	case "HeadBucket":
-		err = s.headBucket(w, r, req)
+		err = s.headBucket(w, req)
 	case "DeleteBucket":
-		err = s.deleteBucket(w, r, req)
+		err = s.deleteBucket(w, req)
 	case "GetBucketLocation":
-		err = s.getBucketLocation(w, r, req)
+		err = s.getBucketLocation(w, req)
 	case "ListObjectsV2", "ListObjects":
-		err = s.listObjects(w, r, req)
+		err = s.listObjects(w, req)
 	case "ListMultipartUploads":
-		err = s.listMultipartUploads(w, r, req)
+		err = s.listMultipartUploads(w, req)
 	case "DeleteObjects":
 		err = s.deleteObjects(w, r, req)
 	case "PutObject":
@@ -229,7 +290,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GetObject", "HeadObject":
 		err = s.getObject(w, r, req)
 	case "DeleteObject":
-		err = s.deleteObject(w, r, req)
+		err = s.deleteObject(w, req)
 	case "CreateMultipartUpload":
 		err = s.createMultipartUpload(w, r, req)
 	case "UploadPart":
@@ -237,13 +298,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "CompleteMultipartUpload":
 		err = s.completeMultipartUpload(w, r, req)
 	case "AbortMultipartUpload":
-		err = s.abortMultipartUpload(w, r, req)
+		err = s.abortMultipartUpload(w, req)
 	case "ListParts":
-		err = s.listParts(w, r, req)
+		err = s.listParts(w, req)
 	case "MethodNotAllowed":
 		err = errMethodNotAllowed
 	default:
-		err = errNotImplemented.withMessage("%s is not implemented by this emulator", op)
+		err = errNotImplemented.withMessage("%s is not implemented by this emulator.", op)
 	}
 	if err != nil {
 		writeError(w, r, err)
@@ -317,7 +378,7 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	}
 	for _, sub := range unsupportedSubresources {
 		if has(sub) {
-			return sub + " sub-resource"
+			return subresourceOperation(method, sub, key == "")
 		}
 	}
 	if key == "" {
@@ -379,6 +440,49 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 		}
 	}
 	return "MethodNotAllowed"
+}
+
+// subresourceOperation names the S3 operation a request for sub-resource sub
+// calls, such as GetBucketVersioning or PutObjectTagging, so that a
+// NotImplemented answer names the feature.
+func subresourceOperation(method, sub string, onBucket bool) string {
+	verb := map[string]string{http.MethodGet: "Get", http.MethodHead: "Get", http.MethodPut: "Put", http.MethodDelete: "Delete", http.MethodPost: "Post"}[method]
+	switch sub {
+	case "versions":
+		return "ListObjectVersions"
+	case "select":
+		return "SelectObjectContent"
+	case "restore":
+		return "RestoreObject"
+	case "object-lock":
+		return verb + "ObjectLockConfiguration"
+	case "retention":
+		return verb + "ObjectRetention"
+	case "legal-hold":
+		return verb + "ObjectLegalHold"
+	case "attributes":
+		return "GetObjectAttributes"
+	case "torrent":
+		return "GetObjectTorrent"
+	case "acl", "tagging":
+		target := "Object"
+		if onBucket {
+			target = "Bucket"
+		}
+		return verb + target + map[string]string{"acl": "Acl", "tagging": "Tagging"}[sub]
+	}
+	name := map[string]string{
+		"policy": "Policy", "versioning": "Versioning", "lifecycle": "LifecycleConfiguration", "cors": "Cors",
+		"website": "Website", "notification": "NotificationConfiguration", "replication": "Replication",
+		"encryption": "Encryption", "logging": "Logging", "accelerate": "AccelerateConfiguration",
+		"requestPayment": "RequestPayment", "inventory": "InventoryConfiguration", "analytics": "AnalyticsConfiguration",
+		"metrics": "MetricsConfiguration", "intelligent-tiering": "IntelligentTieringConfiguration",
+		"ownershipControls": "OwnershipControls", "publicAccessBlock": "PublicAccessBlock", "policyStatus": "PolicyStatus",
+	}[sub]
+	if name == "" {
+		name = sub
+	}
+	return verb + "Bucket" + name
 }
 
 // unsupportedSubresources are query parameters that select S3 features this

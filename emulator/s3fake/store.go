@@ -72,7 +72,8 @@ type objMeta struct {
 	Checksum          string    `json:"checksum,omitempty"`           // base64, "-N" for composite
 	ChecksumType      string    `json:"checksum_type,omitempty"`      // FULL_OBJECT or COMPOSITE
 	PartsCount        int       `json:"parts_count,omitempty"`
-	PartSizes         []int64   `json:"part_sizes,omitempty"` // of a multipart upload, in order
+	StorageClass      string    `json:"storage_class,omitempty"` // "" is STANDARD
+	PartSizes         []int64   `json:"part_sizes,omitempty"`    // of a multipart upload, in order
 }
 
 type object struct {
@@ -105,6 +106,7 @@ type upload struct {
 	Content           content   `json:"content"`
 	ChecksumAlgorithm string    `json:"checksum_algorithm,omitempty"`
 	ChecksumType      string    `json:"checksum_type,omitempty"`
+	StorageClass      string    `json:"storage_class,omitempty"` // "" is STANDARD
 	parts             map[int]*part
 }
 

@@ -34,6 +34,8 @@ func TestRouting(t *testing.T) {
 		{name: "s3 virtual host", method: "GET", target: "http://bucket.s3.localhost.localstack.cloud:4566/key", want: "s3"},
 		{name: "other target goes to s3", method: "POST", target: "/", headers: map[string]string{"X-Amz-Target": "DynamoDB_20120810.GetItem"}, want: "s3"},
 		{name: "list buckets", method: "GET", target: "/", want: "s3"},
+		{name: "json-protocol preflight", method: "OPTIONS", target: "/", headers: map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-date"}, want: "kinesis"},
+		{name: "s3 preflight", method: "OPTIONS", target: "/bucket/key", headers: map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}, want: "s3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,15 +129,36 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 // IsKinesis reports whether req is a Kinesis request: an X-Amz-Target for
 // Kinesis_20131202, a CBOR body (only Kinesis, of the services served here,
-// speaks CBOR) or a SigV4 credential scope naming kinesis.
+// speaks CBOR), a SigV4 credential scope naming kinesis, or a CORS preflight
+// for a request with an X-Amz-Target.
 func IsKinesis(req *http.Request) bool {
 	if strings.HasPrefix(req.Header.Get("X-Amz-Target"), kinesisTargetPrefix) {
+		return true
+	}
+	if isTargetPreflight(req) {
+		// A browser SDK's CORS preflight carries no target, only the
+		// headers it will send; S3 requests send no X-Amz-Target. Kinesis
+		// answers the preflight the way every JSON-protocol service does.
 		return true
 	}
 	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-amz-cbor") {
 		return true
 	}
 	return signingService(req.Header.Get("Authorization")) == "kinesis"
+}
+
+// isTargetPreflight reports a CORS preflight for a request that will carry
+// an X-Amz-Target header, that is, for a JSON-protocol service.
+func isTargetPreflight(req *http.Request) bool {
+	if req.Method != http.MethodOptions {
+		return false
+	}
+	for _, h := range strings.Split(req.Header.Get("Access-Control-Request-Headers"), ",") {
+		if strings.EqualFold(strings.TrimSpace(h), "x-amz-target") {
+			return true
+		}
+	}
+	return false
 }
 
 // IsDynamoDB reports whether req is a DynamoDB request: an X-Amz-Target for

@@ -184,8 +184,11 @@ func (s *Server) deleteBucket(w http.ResponseWriter, req *request) *Error {
 	delete(st.buckets, b.name)
 	st.mu.Unlock()
 	if doomed != "" {
-		st.syncDir(filepath.Join(st.dir, "buckets"))
+		err := st.syncDir(filepath.Join(st.dir, "buckets"))
 		_ = os.RemoveAll(doomed)
+		if err != nil {
+			return errInternal.withMessage("remove bucket directory: %v", err)
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

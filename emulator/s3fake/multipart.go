@@ -170,7 +170,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, req *request
 	u.parts[n] = p
 	st.mu.Unlock()
 	if p.path != "" {
-		st.syncDir(filepath.Dir(p.path))
+		if err := st.syncDir(filepath.Dir(p.path)); err != nil {
+			return errInternal.withMessage("store part: %v", err)
+		}
 	}
 	w.Header().Set("ETag", `"`+p.ETag+`"`)
 	w.Header().Set(checksumHeader(p.ChecksumAlg), p.Checksum)

@@ -238,7 +238,9 @@ func (st *store) commitObject(bucket string, o *object, bl *blob, cond func(*obj
 	}
 	st.mu.Unlock()
 	if dir != "" {
-		st.syncDir(dir)
+		if err := st.syncDir(dir); err != nil {
+			return errInternal.withMessage("store object: %v", err)
+		}
 	}
 	return nil
 }

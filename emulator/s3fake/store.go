@@ -288,14 +288,24 @@ func (b *blob) name() string {
 	return b.f.Name()
 }
 
-func (st *store) syncDir(dir string) {
+// syncDir fsyncs dir, making the names created, renamed or removed in it
+// durable; its error is the request's, so that an answered write is on disk.
+func (st *store) syncDir(dir string) error {
 	if st.dir == "" || !st.fsync {
-		return
+		return nil
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
 }
 
 // writeJSON writes v to path as temp file + fsync + rename.
@@ -323,7 +333,9 @@ func (st *store) writeJSON(path string, v any) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("s3fake: write %s: %w", path, err)
 	}
-	st.syncDir(filepath.Dir(path))
+	if err := st.syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("s3fake: write %s: %w", path, err)
+	}
 	return nil
 }
 

@@ -1,0 +1,81 @@
+package expr
+
+import "strings"
+
+// Env holds one request's ExpressionAttributeNames and
+// ExpressionAttributeValues and records which of them its expressions use.
+// Build one per request with NewEnv, parse every expression of the request
+// with it, then call CheckUnused. An Env is not safe for concurrent use.
+type Env struct {
+	names      map[string]string
+	values     map[string]Value
+	usedNames  map[string]struct{}
+	usedValues map[string]struct{}
+}
+
+// NewEnv returns an Env over the request's placeholder maps; either may be
+// nil. The maps are not copied and must not change while the Env is in use.
+func NewEnv(names map[string]string, values map[string]Value) *Env {
+	return &Env{names: names, values: values}
+}
+
+// name resolves a #name placeholder, recording its use.
+func (e *Env) name(p string) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	n, ok := e.names[p]
+	if ok {
+		if e.usedNames == nil {
+			e.usedNames = make(map[string]struct{}, len(e.names))
+		}
+		e.usedNames[p] = struct{}{}
+	}
+	return n, ok
+}
+
+// value resolves a :value placeholder, recording its use.
+func (e *Env) value(p string) (Value, bool) {
+	if e == nil {
+		return Value{}, false
+	}
+	v, ok := e.values[p]
+	if ok {
+		if e.usedValues == nil {
+			e.usedValues = make(map[string]struct{}, len(e.values))
+		}
+		e.usedValues[p] = struct{}{}
+	}
+	return v, ok
+}
+
+// CheckUnused returns AWS's error when a placeholder in
+// ExpressionAttributeNames or ExpressionAttributeValues was not used by any
+// expression parsed with e: "Value provided in ExpressionAttributeNames
+// unused in expressions: keys: {#a, #b}" (names are checked first; keys in
+// sorted order).
+func (e *Env) CheckUnused() error {
+	if e == nil {
+		return nil
+	}
+	if keys := unused(e.names, e.usedNames); keys != "" {
+		return errorf("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", keys)
+	}
+	if keys := unused(e.values, e.usedValues); keys != "" {
+		return errorf("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", keys)
+	}
+	return nil
+}
+
+func unused[V any](all map[string]V, used map[string]struct{}) string {
+	if len(used) == len(all) {
+		return ""
+	}
+	var out []string
+	for _, k := range sortedKeys(all) {
+		if _, ok := used[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,16 +1,6 @@
 package expr
 
-// Condition is a parsed ConditionExpression or FilterExpression (or a
-// legacy Expected/QueryFilter/ScanFilter map compiled to the same tree).
-type Condition struct {
-	kind string
-	root *node
-}
 
-// Update is a parsed UpdateExpression (or legacy AttributeUpdates).
-type Update struct {
-	actions []action
-}
 
 // Projection is a parsed ProjectionExpression (or legacy AttributesToGet).
 type Projection struct {
@@ -47,27 +37,10 @@ type LegacyUpdate struct {
 	Value  *Value `json:"Value,omitempty"`
 }
 
-type node struct{}
-type action struct{}
-type path struct{}
 
 var errTODO = errorf("not implemented yet")
 
-// ParseCondition parses a ConditionExpression or FilterExpression; kind
-// names which in error messages.
-func ParseCondition(kind, s string, env *Env) (*Condition, error) { return nil, errTODO }
 
-// Eval evaluates the condition against item; a nil item is no item.
-func (c *Condition) Eval(item Item) (bool, error) { return false, errTODO }
-
-// ParseUpdate parses an UpdateExpression.
-func ParseUpdate(s string, env *Env) (*Update, error) { return nil, errTODO }
-
-// Apply applies the update to item and returns the new item.
-func (u *Update) Apply(item Item) (Item, error) { return nil, errTODO }
-
-// TopLevel returns the top-level attribute names the update touches.
-func (u *Update) TopLevel() []string { return nil }
 
 // ParseProjection parses a ProjectionExpression.
 func ParseProjection(s string, env *Env) (*Projection, error) { return nil, errTODO }

@@ -1,7 +1,5 @@
 package expr
 
-
-
 // Projection is a parsed ProjectionExpression (or legacy AttributesToGet).
 type Projection struct {
 	paths []path
@@ -37,10 +35,7 @@ type LegacyUpdate struct {
 	Value  *Value `json:"Value,omitempty"`
 }
 
-
 var errTODO = errorf("not implemented yet")
-
-
 
 // ParseProjection parses a ProjectionExpression.
 func ParseProjection(s string, env *Env) (*Projection, error) { return nil, errTODO }

@@ -197,6 +197,8 @@ type parser struct {
 	errs [numCats]string
 	// update mode: SET/REMOVE/ADD/DELETE are keywords; functions differ.
 	update bool
+	// projection mode: no keywords at all.
+	projection bool
 }
 
 func newParser(kind, src string, env *Env) *parser {
@@ -279,6 +281,9 @@ func isUpdateKeyword(t token) bool {
 }
 
 func (p *parser) isKeyword(t token) bool {
+	if p.projection {
+		return false
+	}
 	if p.update {
 		return isUpdateKeyword(t)
 	}

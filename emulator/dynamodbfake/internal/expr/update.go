@@ -26,9 +26,10 @@ var clauseNames = [...]string{"SET", "REMOVE", "ADD", "DELETE"}
 // action is one action of an update: SET path = value, REMOVE path,
 // ADD path value, DELETE path value.
 type action struct {
-	kind  actionKind
-	path  path
-	value *node
+	kind   actionKind
+	path   path
+	value  *node
+	legacy bool // from AttributeUpdates: its own type-mismatch message, ADD appends lists
 }
 
 // Update is a parsed UpdateExpression, or legacy AttributeUpdates compiled
@@ -268,9 +269,9 @@ func (u *Update) Apply(item Item) (Item, error) {
 		case aSet:
 			err = setPath(out, a.path, values[i])
 		case aAdd:
-			err = addPath(out, item, a.path, values[i])
+			err = addPath(out, item, a.path, values[i], a.legacy)
 		case aDelete:
-			err = deletePath(out, item, a.path, values[i])
+			err = deletePath(out, item, a.path, values[i], a.legacy)
 		}
 		if err != nil {
 			return nil, err
@@ -406,9 +407,29 @@ func setIn(c Value, rest path, v Value) (Value, error) {
 	return Value{Type: TypeM, M: m}, nil
 }
 
-// removePath removes p from out. A missing attribute, key or list element
-// is no error; a step through a value of the wrong type is.
+// parentExists reports whether the container p's last step goes into
+// exists in item and has the right type (a map for a name, a list for an
+// index).
+func parentExists(item Item, p path) bool {
+	if len(p) == 1 {
+		return true
+	}
+	parent, ok := p[:len(p)-1].get(item)
+	if !ok {
+		return false
+	}
+	if p[len(p)-1].index >= 0 {
+		return parent.Type == TypeL
+	}
+	return parent.Type == TypeM
+}
+
+// removePath removes p from out. A missing attribute, map key or list
+// element is no error; a missing or mistyped container on the way is.
 func removePath(out Item, p path) error {
+	if !parentExists(out, p) {
+		return errorf("%s", msgInvalidPath)
+	}
 	if len(p) == 1 {
 		delete(out, p[0].name)
 		return nil
@@ -476,7 +497,7 @@ func removeIn(c Value, rest path) (Value, bool, error) {
 
 // addPath is ADD: a number added to a number, a set's members added to a
 // set of the same type; a missing attribute is created with v.
-func addPath(out, old Item, p path, v Value) error {
+func addPath(out, old Item, p path, v Value, legacy bool) error {
 	cur, ok := p.get(old)
 	if !ok {
 		return setPath(out, p, v)
@@ -501,10 +522,20 @@ func addPath(out, old Item, p path, v Value) error {
 			}
 		}
 		nv = Value{Type: TypeBS, BS: bs}
+	case legacy && v.Type == TypeL && cur.Type == TypeL:
+		l := make([]Value, 0, len(cur.L)+len(v.L))
+		nv = Value{Type: TypeL, L: append(append(l, cur.L...), v.L...)}
 	default:
-		return errorf("%s", msgOperandType)
+		return typeError(legacy)
 	}
 	return setPath(out, p, nv)
+}
+
+func typeError(legacy bool) error {
+	if legacy {
+		return errorf("%s", msgLegacyTypeMismatch)
+	}
+	return errorf("%s", msgOperandType)
 }
 
 func union(a, b []string) []string {
@@ -519,13 +550,16 @@ func union(a, b []string) []string {
 
 // deletePath is DELETE: v's members removed from the set at p; an emptied
 // set removes the attribute, a missing one is left missing.
-func deletePath(out, old Item, p path, v Value) error {
+func deletePath(out, old Item, p path, v Value, legacy bool) error {
+	if !parentExists(old, p) {
+		return errorf("%s", msgInvalidPath)
+	}
 	cur, ok := p.get(old)
 	if !ok {
 		return nil
 	}
 	if cur.Type != v.Type {
-		return errorf("%s", msgOperandType)
+		return typeError(legacy)
 	}
 	var nv Value
 	n := 0

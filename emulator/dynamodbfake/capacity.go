@@ -85,11 +85,11 @@ func (u *usage) scale(f float64) {
 
 // consumedCapacity is one entry of an answer's ConsumedCapacity.
 type consumedCapacity struct {
-	TableName              string                  `json:"TableName"`
-	CapacityUnits          float64                 `json:"CapacityUnits"`
-	ReadCapacityUnits      float64                 `json:"ReadCapacityUnits,omitempty"`
-	WriteCapacityUnits     float64                 `json:"WriteCapacityUnits,omitempty"`
-	Table                  *capacityUnits          `json:"Table,omitempty"`
+	TableName              string                   `json:"TableName"`
+	CapacityUnits          float64                  `json:"CapacityUnits"`
+	ReadCapacityUnits      float64                  `json:"ReadCapacityUnits,omitempty"`
+	WriteCapacityUnits     float64                  `json:"WriteCapacityUnits,omitempty"`
+	Table                  *capacityUnits           `json:"Table,omitempty"`
 	LocalSecondaryIndexes  map[string]capacityUnits `json:"LocalSecondaryIndexes,omitempty"`
 	GlobalSecondaryIndexes map[string]capacityUnits `json:"GlobalSecondaryIndexes,omitempty"`
 }

@@ -75,7 +75,9 @@ type condParams struct {
 	ConditionalOperator string                          `json:"ConditionalOperator"`
 }
 
-func (p *condParams) exprNames() []string { return present("ConditionExpression", p.ConditionExpression) }
+func (p *condParams) exprNames() []string {
+	return present("ConditionExpression", p.ConditionExpression)
+}
 
 func (p *condParams) legacyNames() []string {
 	return present("Expected", p.Expected != nil, "ConditionalOperator", p.ConditionalOperator)

@@ -11,15 +11,15 @@ import (
 // readParams are what Query and Scan share: the index, the attributes to
 // return, the filter and the page.
 type readParams struct {
-	TableName         string                          `json:"TableName"`
-	IndexName         string                          `json:"IndexName"`
-	Select            string                          `json:"Select"`
-	Limit             *int                            `json:"Limit"`
-	ConsistentRead    bool                            `json:"ConsistentRead"`
-	ExclusiveStartKey expr.Item                       `json:"ExclusiveStartKey"`
-	FilterExpression  *string                         `json:"FilterExpression"`
-	ConditionalOperator string                        `json:"ConditionalOperator"`
-	ReturnConsumedCapacity string                     `json:"ReturnConsumedCapacity"`
+	TableName              string    `json:"TableName"`
+	IndexName              string    `json:"IndexName"`
+	Select                 string    `json:"Select"`
+	Limit                  *int      `json:"Limit"`
+	ConsistentRead         bool      `json:"ConsistentRead"`
+	ExclusiveStartKey      expr.Item `json:"ExclusiveStartKey"`
+	FilterExpression       *string   `json:"FilterExpression"`
+	ConditionalOperator    string    `json:"ConditionalOperator"`
+	ReturnConsumedCapacity string    `json:"ReturnConsumedCapacity"`
 	projectionParams
 	exprParams
 }

@@ -341,7 +341,9 @@ func (ks *keyspace) sorted() []*partition {
 		}
 		clear(ks.order[len(live):])
 		ks.order = live
-		sort.Slice(ks.order, func(i, j int) bool { return partLess(ks.order[i].scanHash, ks.order[i].enc, ks.order[j].scanHash, ks.order[j].enc) })
+		sort.Slice(ks.order, func(i, j int) bool {
+			return partLess(ks.order[i].scanHash, ks.order[i].enc, ks.order[j].scanHash, ks.order[j].enc)
+		})
 		ks.dirty = false
 	}
 	return ks.order

@@ -21,6 +21,7 @@ package dynamodbfake
 // it; tokens are not kept across a restart.
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"sort"
@@ -33,10 +34,10 @@ import (
 const tokenTTL = 10 * time.Minute
 
 type transactAction struct {
-	TableName        string                       `json:"TableName"`
-	Key              expr.Item                    `json:"Key"`
-	Item             expr.Item                    `json:"Item"`
-	UpdateExpression *string                      `json:"UpdateExpression"`
+	TableName        string    `json:"TableName"`
+	Key              expr.Item `json:"Key"`
+	Item             expr.Item `json:"Item"`
+	UpdateExpression *string   `json:"UpdateExpression"`
 	condParams
 	exprParams
 	ReturnValuesOnConditionCheckFailure string `json:"ReturnValuesOnConditionCheckFailure"`
@@ -112,11 +113,7 @@ func transactWriteItems(s *Server, c *call, in *transactWriteItemsInput) (any, e
 		if len(tok) < 1 || len(tok) > 36 {
 			return nil, errValidation("clientRequestToken", "Member must have length less than or equal to 36, Member must have length greater than or equal to 1", tok)
 		}
-		var raw struct {
-			TransactItems json.RawMessage `json:"TransactItems"`
-		}
-		_ = json.Unmarshal(c.body, &raw)
-		hash = sha256.Sum256(raw.TransactItems)
+		hash = requestHash(c.body)
 		s.tokMu.Lock()
 		for k, v := range s.tokens {
 			if c.now.Sub(v.at) >= tokenTTL {
@@ -178,6 +175,19 @@ func transactWriteItems(s *Server, c *call, in *transactWriteItemsInput) (any, e
 		s.tokMu.Unlock()
 	}
 	return out, nil
+}
+
+// requestHash identifies a request's TransactItems for idempotency: the
+// JSON with object members sorted (clients write maps in any order).
+func requestHash(body []byte) [32]byte {
+	var raw struct {
+		TransactItems any `json:"TransactItems"`
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	_ = d.Decode(&raw)
+	canon, _ := json.Marshal(raw.TransactItems)
+	return sha256.Sum256(canon)
 }
 
 // compileTx checks one action and parses its expressions.

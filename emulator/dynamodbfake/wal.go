@@ -345,14 +345,14 @@ type keyMeta struct {
 }
 
 type indexMeta struct {
-	Name     string    `json:"name"`
-	Global   bool      `json:"global,omitempty"`
+	Name     string     `json:"name"`
+	Global   bool       `json:"global,omitempty"`
 	Key      [2]keyMeta `json:"key"`
-	Proj     string    `json:"proj"`
-	NonKey   []string  `json:"non_key,omitempty"`
-	RCU      int64     `json:"rcu,omitempty"`
-	WCU      int64     `json:"wcu,omitempty"`
-	ActiveMs int64     `json:"active_ms,omitempty"`
+	Proj     string     `json:"proj"`
+	NonKey   []string   `json:"non_key,omitempty"`
+	RCU      int64      `json:"rcu,omitempty"`
+	WCU      int64      `json:"wcu,omitempty"`
+	ActiveMs int64      `json:"active_ms,omitempty"`
 }
 
 func keyToMeta(k keySchema) [2]keyMeta {

@@ -1,6 +1,9 @@
 package expr
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Env holds one request's ExpressionAttributeNames and
 // ExpressionAttributeValues and records which of them its expressions use.
@@ -9,14 +12,18 @@ import "strings"
 type Env struct {
 	names      map[string]string
 	values     map[string]Value
-	usedNames  map[string]struct{}
-	usedValues map[string]struct{}
+	usedNames  []string // placeholders used, each once
+	usedValues []string
+	nameBuf    [4]string
+	valueBuf   [4]string
 }
 
 // NewEnv returns an Env over the request's placeholder maps; either may be
 // nil. The maps are not copied and must not change while the Env is in use.
 func NewEnv(names map[string]string, values map[string]Value) *Env {
-	return &Env{names: names, values: values}
+	e := &Env{names: names, values: values}
+	e.usedNames, e.usedValues = e.nameBuf[:0], e.valueBuf[:0]
+	return e
 }
 
 // name resolves a #name placeholder, recording its use.
@@ -25,11 +32,8 @@ func (e *Env) name(p string) (string, bool) {
 		return "", false
 	}
 	n, ok := e.names[p]
-	if ok {
-		if e.usedNames == nil {
-			e.usedNames = make(map[string]struct{}, len(e.names))
-		}
-		e.usedNames[p] = struct{}{}
+	if ok && !slices.Contains(e.usedNames, p) {
+		e.usedNames = append(e.usedNames, p)
 	}
 	return n, ok
 }
@@ -40,11 +44,8 @@ func (e *Env) value(p string) (Value, bool) {
 		return Value{}, false
 	}
 	v, ok := e.values[p]
-	if ok {
-		if e.usedValues == nil {
-			e.usedValues = make(map[string]struct{}, len(e.values))
-		}
-		e.usedValues[p] = struct{}{}
+	if ok && !slices.Contains(e.usedValues, p) {
+		e.usedValues = append(e.usedValues, p)
 	}
 	return v, ok
 }
@@ -67,13 +68,13 @@ func (e *Env) CheckUnused() error {
 	return nil
 }
 
-func unused[V any](all map[string]V, used map[string]struct{}) string {
+func unused[V any](all map[string]V, used []string) string {
 	if len(used) == len(all) {
 		return ""
 	}
 	var out []string
 	for _, k := range sortedKeys(all) {
-		if _, ok := used[k]; !ok {
+		if !slices.Contains(used, k) {
 			out = append(out, k)
 		}
 	}

@@ -160,7 +160,7 @@ func contains(v, x Value) bool {
 func operandValue(n *node, item Item) (Value, bool) {
 	switch n.kind {
 	case nValue:
-		return n.val, true
+		return *n.val, true
 	case nPath:
 		return n.path.get(item)
 	case nFunc:

@@ -75,7 +75,8 @@ func ParseKeyCondition(s string, env *Env, hashKey, rangeKey string) (*KeyCondit
 	if err := emptyCheck(kind, s); err != nil {
 		return nil, err
 	}
-	p := newParser(kind, s, env)
+	var p parser
+	p.init(kind, s, env)
 	root, err := p.parseCondition()
 	if err != nil {
 		return nil, err
@@ -148,17 +149,17 @@ func collectKeyConds(n *node, conds *[]keyCond) error {
 	case nCmp:
 		if at == 0 {
 			kc.op = direct[n.code]
-			kc.values = []Value{n.args[1].val}
+			kc.values = []Value{*n.args[1].val}
 		} else {
 			kc.op = swapped[n.code]
-			kc.values = []Value{n.args[0].val}
+			kc.values = []Value{*n.args[0].val}
 		}
 	case nBetween:
 		kc.op = "BETWEEN"
-		kc.values = []Value{n.args[1].val, n.args[2].val}
+		kc.values = []Value{*n.args[1].val, *n.args[2].val}
 	case nFunc:
 		kc.op = "BEGINS_WITH"
-		kc.values = []Value{n.args[1].val}
+		kc.values = []Value{*n.args[1].val}
 	}
 	*conds = append(*conds, kc)
 	return nil

@@ -153,7 +153,7 @@ func legacyNode(name, op string, vals []Value) *node {
 	attr := &node{kind: nPath, path: path{{name: name, index: -1}}}
 	args := []*node{attr}
 	for _, v := range vals {
-		args = append(args, &node{kind: nValue, val: v})
+		args = append(args, &node{kind: nValue, val: &v})
 	}
 	switch op {
 	case "EQ", "NE", "LT", "LE", "GT", "GE":
@@ -268,9 +268,9 @@ func LegacyAttributeUpdates(upd map[string]LegacyUpdate) (*Update, error) {
 			return nil, errorf("1 validation error detected: Value '%s' at 'attributeUpdates.%s.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]", u.Action, name)
 		}
 		if u.Value != nil {
-			a.value = &node{kind: nValue, val: *u.Value}
+			a.value = &node{kind: nValue, val: u.Value}
 		}
 		actions = append(actions, a)
 	}
-	return newUpdate(actions), nil
+	return (&Update{}).init(actions), nil
 }

@@ -128,7 +128,7 @@ type node struct {
 	fn     string // function name or comparator, for messages
 	args   []*node
 	path   path
-	val    Value
+	val    *Value // nValue: the placeholder's value (zero when undefined)
 	parens int // parentheses directly around this node
 }
 
@@ -199,12 +199,59 @@ type parser struct {
 	update bool
 	// projection mode: no keywords at all.
 	projection bool
+
+	nodes   []node
+	argSlab []*node
+	pathBuf []pathElem
+	vals    []Value
 }
 
-func newParser(kind, src string, env *Env) *parser {
-	p := &parser{kind: kind, src: src, env: env}
-	p.toks = lex(src, make([]token, 0, 16))
-	return p
+// keepValue copies v into the parser's value slab.
+func (p *parser) keepValue(v Value) *Value {
+	if len(p.vals) == cap(p.vals) {
+		p.vals = make([]Value, 0, 2*cap(p.vals)+4)
+	}
+	p.vals = append(p.vals, v)
+	return &p.vals[len(p.vals)-1]
+}
+
+// slab holds a typical expression's tokens, nodes, arguments and path
+// steps in one allocation; the parser falls back to fresh slices when an
+// expression outgrows it. Nodes keep the slab alive after the parse.
+type slab struct {
+	toks  [16]token
+	nodes [8]node
+	vals  [3]Value
+	args  [8]*node
+	paths [8]pathElem
+}
+
+// init readies p to parse src.
+func (p *parser) init(kind, src string, env *Env) {
+	p.kind, p.src, p.env = kind, src, env
+	sl := new(slab)
+	p.nodes, p.argSlab, p.pathBuf, p.vals = sl.nodes[:0], sl.args[:0], sl.paths[:0], sl.vals[:0]
+	p.toks = lex(src, sl.toks[:0])
+}
+
+// newNode returns a node from the parser's slab: one allocation serves a
+// typical expression's nodes. Nodes stay valid when the slab is replaced.
+func (p *parser) newNode(n node) *node {
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]node, 0, 2*cap(p.nodes)+6)
+	}
+	p.nodes = append(p.nodes, n)
+	return &p.nodes[len(p.nodes)-1]
+}
+
+// keepArgs copies args into the parser's argument slab.
+func (p *parser) keepArgs(args ...*node) []*node {
+	if len(p.argSlab)+len(args) > cap(p.argSlab) {
+		p.argSlab = make([]*node, 0, 2*cap(p.argSlab)+max(12, len(args)))
+	}
+	start := len(p.argSlab)
+	p.argSlab = append(p.argSlab, args...)
+	return p.argSlab[start:len(p.argSlab):len(p.argSlab)]
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -317,7 +364,12 @@ func (p *parser) parsePath() (path, error) {
 	if err != nil {
 		return nil, err
 	}
-	pth := path{{name: first, index: -1}}
+	start := len(p.pathBuf)
+	if cap(p.pathBuf)-start < 4 {
+		p.pathBuf = make([]pathElem, 0, 16)
+		start = 0
+	}
+	p.pathBuf = append(p.pathBuf, pathElem{name: first, index: -1})
 	for {
 		switch t := p.peek(); {
 		case t.is("."):
@@ -326,7 +378,7 @@ func (p *parser) parsePath() (path, error) {
 			if err != nil {
 				return nil, err
 			}
-			pth = append(pth, pathElem{name: name, index: -1})
+			p.pathBuf = append(p.pathBuf, pathElem{name: name, index: -1})
 		case t.is("["):
 			p.i++
 			it := p.peek()
@@ -341,9 +393,9 @@ func (p *parser) parsePath() (path, error) {
 			if err := p.expect("]"); err != nil {
 				return nil, err
 			}
-			pth = append(pth, pathElem{index: n})
+			p.pathBuf = append(p.pathBuf, pathElem{index: n})
 		default:
-			return pth, nil
+			return path(p.pathBuf[start:len(p.pathBuf):len(p.pathBuf)]), nil
 		}
 	}
 }
@@ -363,7 +415,7 @@ func (p *parser) parseValueRef() (*node, error) {
 		}
 		p.fail(cat, "An expression attribute value used in expression is not defined; attribute value: %s", t.text)
 	}
-	return &node{kind: nValue, val: v, fn: t.text}, nil
+	return p.newNode(node{kind: nValue, val: p.keepValue(v), fn: t.text}), nil
 }
 
 // ---- conditions ----
@@ -384,7 +436,7 @@ func (p *parser) parseOr() (*node, error) {
 		}
 		p.checkCondition(left)
 		p.checkCondition(right)
-		left = &node{kind: nOr, args: []*node{left, right}}
+		left = p.newNode(node{kind: nOr, args: p.keepArgs(left, right)})
 	}
 	return left, nil
 }
@@ -405,7 +457,7 @@ func (p *parser) parseAnd() (*node, error) {
 		}
 		p.checkCondition(left)
 		p.checkCondition(right)
-		left = &node{kind: nAnd, args: []*node{left, right}}
+		left = p.newNode(node{kind: nAnd, args: p.keepArgs(left, right)})
 	}
 	return left, nil
 }
@@ -421,7 +473,7 @@ func (p *parser) parseNot() (*node, error) {
 			return nil, err
 		}
 		p.checkCondition(x)
-		return &node{kind: nNot, args: []*node{x}}, nil
+		return p.newNode(node{kind: nNot, args: p.keepArgs(x)}), nil
 	}
 	return p.parseComparison()
 }
@@ -464,7 +516,7 @@ func (p *parser) parseComparison() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n := &node{kind: nCmp, code: comparators[t.text], fn: t.text, args: []*node{lhs, rhs}}
+		n := p.newNode(node{kind: nCmp, code: comparators[t.text], fn: t.text, args: p.keepArgs(lhs, rhs)})
 		p.checkMisused(n.args)
 		p.checkDistinct(t.text, n.args)
 		return n, nil
@@ -482,7 +534,7 @@ func (p *parser) parseComparison() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n := &node{kind: nBetween, args: []*node{lhs, lo, hi}}
+		n := p.newNode(node{kind: nBetween, args: p.keepArgs(lhs, lo, hi)})
 		p.checkMisused(n.args)
 		p.checkBetween(lo, hi)
 		return n, nil
@@ -491,13 +543,14 @@ func (p *parser) parseComparison() (*node, error) {
 		if err := p.expect("("); err != nil {
 			return nil, err
 		}
-		n := &node{kind: nIn, args: []*node{lhs}}
+		var local [8]*node
+		args := append(local[:0], lhs)
 		for {
 			x, err := p.parseOperand(true)
 			if err != nil {
 				return nil, err
 			}
-			n.args = append(n.args, x)
+			args = append(args, x)
 			if p.peek().is(",") {
 				p.i++
 				continue
@@ -507,6 +560,7 @@ func (p *parser) parseComparison() (*node, error) {
 			}
 			break
 		}
+		n := p.newNode(node{kind: nIn, args: p.keepArgs(args...)})
 		p.checkMisused(n.args)
 		if len(n.args)-1 > 100 {
 			p.fail(catFunction, "The IN operator is provided with too many operands; number of operands: %d", len(n.args)-1)
@@ -563,7 +617,7 @@ func (p *parser) parseOperand(operandOnly bool) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &node{kind: nPath, path: pth}, nil
+		return p.newNode(node{kind: nPath, path: pth}), nil
 	}
 	return nil, p.syntaxError()
 }
@@ -572,7 +626,8 @@ func (p *parser) parseOperand(operandOnly bool) (*node, error) {
 func (p *parser) parseFunction() (*node, error) {
 	name := p.next().text
 	p.i++ // (
-	n := &node{kind: nFunc, fn: name}
+	var local [4]*node
+	args := local[:0]
 	for {
 		var x *node
 		var err error
@@ -584,7 +639,7 @@ func (p *parser) parseFunction() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.args = append(n.args, x)
+		args = append(args, x)
 		if p.peek().is(",") {
 			p.i++
 			continue
@@ -594,6 +649,7 @@ func (p *parser) parseFunction() (*node, error) {
 		}
 		break
 	}
+	n := p.newNode(node{kind: nFunc, fn: name, args: p.keepArgs(args...)})
 	if !p.update {
 		p.checkMisused(n.args)
 	}
@@ -654,11 +710,11 @@ func (p *parser) checkBetween(lo, hi *node) {
 		return
 	}
 	if lo.val.Type != hi.val.Type {
-		p.fail(catFunction, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", shortValue(lo.val), shortValue(hi.val))
+		p.fail(catFunction, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", shortValue(*lo.val), shortValue(*hi.val))
 		return
 	}
-	if c, ok := compareScalars(lo.val, hi.val); ok && c > 0 {
-		p.fail(catFunction, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", shortValue(lo.val), shortValue(hi.val))
+	if c, ok := compareScalars(*lo.val, *hi.val); ok && c > 0 {
+		p.fail(catFunction, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", shortValue(*lo.val), shortValue(*hi.val))
 	}
 }
 
@@ -749,7 +805,8 @@ func ParseCondition(kind, s string, env *Env) (*Condition, error) {
 	if err := emptyCheck(kind, s); err != nil {
 		return nil, err
 	}
-	p := newParser(kind, s, env)
+	var p parser
+	p.init(kind, s, env)
 	root, err := p.parseCondition()
 	if err != nil {
 		return nil, err

@@ -56,7 +56,8 @@ func ParseProjection(s string, env *Env) (*Projection, error) {
 	if err := emptyCheck(kind, s); err != nil {
 		return nil, err
 	}
-	p := newParser(kind, s, env)
+	var p parser
+	p.init(kind, s, env)
 	p.projection = true
 	var actions []action
 	for {
@@ -74,7 +75,7 @@ func ParseProjection(s string, env *Env) (*Projection, error) {
 		}
 		break
 	}
-	checkOverlaps(p, actions)
+	checkOverlaps(&p, actions)
 	if err := p.semanticError(projectionOrder); err != nil {
 		return nil, err
 	}

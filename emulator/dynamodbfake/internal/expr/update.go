@@ -38,6 +38,9 @@ type Update struct {
 	actions []action
 	removes []int // indexes of REMOVE actions, in the order they apply
 	top     []string
+
+	actionBuf [4]action
+	topBuf    [4]string
 }
 
 // ParseUpdate parses an UpdateExpression: SET, REMOVE, ADD and DELETE
@@ -48,10 +51,12 @@ func ParseUpdate(s string, env *Env) (*Update, error) {
 	if err := emptyCheck(kind, s); err != nil {
 		return nil, err
 	}
-	p := newParser(kind, s, env)
+	var p parser
+	p.init(kind, s, env)
 	p.update = true
 	var seen [4]bool
-	var actions []action
+	u := &Update{}
+	actions := u.actionBuf[:0]
 	for p.peek().kind != tEOF {
 		t := p.peek()
 		clause := -1
@@ -80,15 +85,17 @@ func ParseUpdate(s string, env *Env) (*Update, error) {
 			p.i++
 		}
 	}
-	checkOverlaps(p, actions)
+	checkOverlaps(&p, actions)
 	if err := p.semanticError(updateOrder); err != nil {
 		return nil, err
 	}
-	return newUpdate(actions), nil
+	return u.init(actions), nil
 }
 
-func newUpdate(actions []action) *Update {
-	u := &Update{actions: actions}
+// init completes u for its actions.
+func (u *Update) init(actions []action) *Update {
+	u.actions = actions
+	u.top = u.topBuf[:0]
 	for i, a := range actions {
 		if a.kind == aRemove {
 			u.removes = append(u.removes, i)
@@ -192,7 +199,7 @@ func (p *parser) parseSetValue() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &node{kind: nPlus, fn: t.text, args: []*node{a, b}}
+	n := p.newNode(node{kind: nPlus, fn: t.text, args: p.keepArgs(a, b)})
 	if t.text == "-" {
 		n.kind = nMinus
 	}
@@ -229,7 +236,7 @@ func (p *parser) parseSetOperand() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &node{kind: nPath, path: pth}, nil
+	return p.newNode(node{kind: nPath, path: pth}), nil
 }
 
 // TopLevel returns the top-level attribute names the update touches, in
@@ -255,7 +262,7 @@ func (u *Update) Apply(item Item) (Item, error) {
 				return nil, err
 			}
 		case aAdd, aDelete:
-			v = a.value.val
+			v = *a.value.val
 		}
 		values = append(values, v)
 	}
@@ -289,7 +296,7 @@ func (u *Update) Apply(item Item) (Item, error) {
 func setValue(n *node, item Item) (Value, error) {
 	switch n.kind {
 	case nValue:
-		return n.val, nil
+		return *n.val, nil
 	case nPath:
 		v, ok := n.path.get(item)
 		if !ok {

@@ -45,13 +45,16 @@ func startServer(t testing.TB, opts ...dynamodbfake.Option) *dynamodbfake.Server
 	return srv
 }
 
-func newClient(srv *dynamodbfake.Server) *dynamodb.Client {
+func newClient(srv *dynamodbfake.Server) *dynamodb.Client { return clientFor(srv.URL()) }
+
+// clientFor returns a client without retries for the endpoint url.
+func clientFor(url string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(aws.Config{
 		HTTPClient:  sdkhttp.Client(),
 		Region:      dynamodbfake.DefaultRegion,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDSTREAMCHECK", "streamcheck-secret", ""),
 	}, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(srv.URL())
+		o.BaseEndpoint = aws.String(url)
 		o.Retryer = aws.NopRetryer{}
 	})
 }
@@ -127,3 +130,5 @@ func num(it item, name string) string {
 	}
 	return ""
 }
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -62,7 +62,7 @@ func compareOp(code uint8, a Value, aok bool, b Value, bok bool) bool {
 	case cmpEQ:
 		return aok && bok && Equal(a, b)
 	case cmpNE:
-		return !(aok && bok && Equal(a, b))
+		return !aok || !bok || !Equal(a, b)
 	}
 	if !aok || !bok {
 		return false

@@ -248,18 +248,16 @@ func (d *decoder) str() (string, error) {
 	return "", d.syntaxError()
 }
 
-// boolean reads true, false or null (null reported as isNull).
-func (d *decoder) boolean() (val, isNull bool, err error) {
+// boolean reads true or false.
+func (d *decoder) boolean() (bool, error) {
 	d.skipSpace()
 	switch d.peek() {
 	case 't':
-		return true, false, d.literal("true")
+		return true, d.literal("true")
 	case 'f':
-		return false, false, d.literal("false")
-	case 'n':
-		return false, true, d.literal("null")
+		return false, d.literal("false")
 	}
-	return false, false, d.syntaxError()
+	return false, d.syntaxError()
 }
 
 // null consumes a JSON null if one is next.
@@ -412,13 +410,14 @@ func (d *decoder) value(depth int) (Value, error) {
 			return Value{}, err
 		}
 		t := typeByName(key)
-		if t == 0 {
+		switch {
+		case t == 0:
 			if err := d.skip(); err != nil {
 				return Value{}, err
 			}
-		} else if d.null() {
+		case d.null():
 			// An explicit null is an absent member.
-		} else {
+		default:
 			if err := d.member(&v, t, depth); err != nil {
 				return Value{}, err
 			}
@@ -463,10 +462,10 @@ func (d *decoder) member(v *Value, t Type, depth int) error {
 			v.B, err = decodeBase64(s)
 		}
 	case TypeBOOL:
-		v.BOOL, _, err = d.boolean()
+		v.BOOL, err = d.boolean()
 	case TypeNULL:
 		var b bool
-		if b, _, err = d.boolean(); err == nil && !b {
+		if b, err = d.boolean(); err == nil && !b {
 			err = errorf("%s", msgNullFalse)
 		}
 	case TypeL:

@@ -129,7 +129,7 @@ type node struct {
 	args   []*node
 	path   path
 	val    *Value // nValue: the placeholder's value (zero when undefined)
-	parens int // parentheses directly around this node
+	parens int    // parentheses directly around this node
 }
 
 // isOperand reports whether n yields a value rather than a truth value.

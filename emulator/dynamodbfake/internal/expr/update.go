@@ -176,7 +176,7 @@ func (p *parser) parseAction(kind actionKind) (action, error) {
 			return action{}, err
 		}
 		t := a.value.val.Type
-		if name, ok := operandTypeNames[t]; ok && !(kind == aAdd && t == TypeN) {
+		if name, ok := operandTypeNames[t]; ok && (kind != aAdd || t != TypeN) {
 			p.fail(catOperand, "Incorrect operand type for operator or function; operator: %s, operand type: %s", clauseNames[kind], name)
 		}
 	}
@@ -509,19 +509,22 @@ func addPath(out, old Item, p path, v Value, legacy bool) error {
 	if !ok {
 		return setPath(out, p, v)
 	}
+	if v.Type != cur.Type {
+		return typeError(legacy)
+	}
 	var nv Value
-	switch {
-	case v.Type == TypeN && cur.Type == TypeN:
+	switch v.Type {
+	case TypeN:
 		sum, err := addNumbers(cur.N, v.N, false)
 		if err != nil {
 			return err
 		}
 		nv = Value{Type: TypeN, N: sum}
-	case v.Type == cur.Type && v.Type == TypeSS:
+	case TypeSS:
 		nv = Value{Type: TypeSS, SS: union(cur.SS, v.SS)}
-	case v.Type == cur.Type && v.Type == TypeNS:
+	case TypeNS:
 		nv = Value{Type: TypeNS, NS: union(cur.NS, v.NS)}
-	case v.Type == cur.Type && v.Type == TypeBS:
+	case TypeBS:
 		bs := slices.Clone(cur.BS)
 		for _, b := range v.BS {
 			if !containsBytes(bs, b) {
@@ -529,7 +532,10 @@ func addPath(out, old Item, p path, v Value, legacy bool) error {
 			}
 		}
 		nv = Value{Type: TypeBS, BS: bs}
-	case legacy && v.Type == TypeL && cur.Type == TypeL:
+	case TypeL:
+		if !legacy {
+			return typeError(legacy)
+		}
 		l := make([]Value, 0, len(cur.L)+len(v.L))
 		nv = Value{Type: TypeL, L: append(append(l, cur.L...), v.L...)}
 	default:

@@ -111,6 +111,13 @@ func TestConditionEval(t *testing.T) {
 		{":five = n", true},
 		{":five < :six", true},
 		{"attribute_not_exists(pk) OR pk = :p1", true},
+		// Parenthesis forms DynamoDB accepts.
+		{"(attribute_exists(pk)) AND (n = :five)", true},
+		{"(attribute_exists(pk) AND n = :five)", true},
+		{"(attribute_exists(pk) AND (n = :five))", true},
+		{"(n = :five) AND ((s = :x) OR (s = :hello))", true},
+		{"(n = :five) AND (NOT (s = :x))", true},
+		{"(s = :hello) AND (begins_with(s, :he))", true},
 	}
 	it := item(t, condItem)
 	for _, tt := range tests {

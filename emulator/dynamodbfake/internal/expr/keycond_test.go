@@ -20,6 +20,7 @@ func TestKeyCondition(t *testing.T) {
 		{"pk = :h AND begins_with(sk, :p)", "begins_with", 1},
 		{"(pk = :h) AND (sk >= :a)", ">=", 1},
 		{":h = #pk", "", 0},
+		{"(#pk = :h AND (sk = :a))", "=", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

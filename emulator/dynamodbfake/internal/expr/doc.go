@@ -19,7 +19,9 @@
 //	next, err := upd.Apply(stored)
 //
 // Every error returned has as its text the message DynamoDB puts in its
-// ValidationException; the server sends it as such.
+// ValidationException; the server sends it as such. The one exception is
+// *SerializationError, for AttributeValue JSON of the wrong shape, which
+// AWS answers with a SerializationException.
 //
 // # What matches DynamoDB
 //

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"encoding/base64"
+	"fmt"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -175,7 +176,10 @@ type decoder struct {
 }
 
 func (d *decoder) syntaxError() error {
-	return errorf("Start of structure or map found where not expected")
+	if d.pos >= len(d.data) {
+		return &SerializationError{Message: "Unexpected end of JSON input in an AttributeValue"}
+	}
+	return &SerializationError{Message: fmt.Sprintf("Unexpected character (%q) at offset %d of an AttributeValue", d.data[d.pos], d.pos)}
 }
 
 func (d *decoder) skipSpace() {

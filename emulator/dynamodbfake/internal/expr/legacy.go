@@ -91,6 +91,15 @@ func checkFilterCondition(param, name string, c LegacyCondition) error {
 	return checkList(c.ComparisonOperator, c.AttributeValueList)
 }
 
+// lowerFirst spells a parameter name as AWS's validation messages do:
+// "QueryFilter" is "queryFilter".
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
 func validOperator(op string) bool {
 	for _, o := range comparisonOperators {
 		if o == op {
@@ -199,7 +208,7 @@ func LegacyExpected(param string, conds map[string]LegacyCondition, conditionalO
 				return nil, err
 			}
 		} else {
-			if err := checkFilterCondition(strings.ToLower(param[:1])+param[1:], name, c); err != nil {
+			if err := checkFilterCondition(lowerFirst(param), name, c); err != nil {
 				return nil, err
 			}
 			op, vals = c.ComparisonOperator, c.AttributeValueList

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -155,6 +156,8 @@ func TestValueJSON(t *testing.T) {
 		{name: "duplicate BS", in: `{"BS":["Yg==","Yg=="]}`, err: "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates."},
 		{name: "bad NS member", in: `{"NS":["1","b"]}`, err: "The parameter cannot be converted to a numeric value: b"},
 		{name: "bad base64", in: `{"B":"!!"}`, err: "Invalid Base64 value: !!"},
+		{name: "string as number", in: `{"S":5}`, err: "Unexpected character ('5') at offset 5 of an AttributeValue"},
+		{name: "string for list", in: `{"L":"x"}`, err: "Unexpected character ('\"') at offset 5 of an AttributeValue"},
 		{name: "too deep", in: strings.Repeat(`{"L":[`, 40) + `{"S":"a"}` + strings.Repeat(`]}`, 40), err: msgNesting},
 	}
 	for _, tt := range tests {
@@ -233,5 +236,17 @@ func TestEqualAndCompareKey(t *testing.T) {
 	}
 	if CompareKey(Value{Type: TypeB, B: []byte{0xff}}, Value{Type: TypeB, B: []byte{0x01, 0x02}}) <= 0 {
 		t.Error("CompareKey(B ff, B 0102) <= 0, want > 0 (unsigned bytes)")
+	}
+}
+
+func TestSerializationError(t *testing.T) {
+	t.Parallel()
+	var v Value
+	var se *SerializationError
+	if err := v.UnmarshalJSON([]byte(`{"SS":"a"}`)); !errors.As(err, &se) {
+		t.Errorf(`UnmarshalJSON({"SS":"a"}) = %v, want a *SerializationError`, err)
+	}
+	if err := v.UnmarshalJSON([]byte(`{"SS":[]}`)); err == nil || errors.As(err, &se) {
+		t.Errorf(`UnmarshalJSON({"SS":[]}) = %v, want a validation error`, err)
 	}
 }

@@ -2,8 +2,8 @@ package expr
 
 import (
 	"encoding/base64"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 

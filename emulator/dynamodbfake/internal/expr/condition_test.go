@@ -118,6 +118,11 @@ func TestConditionEval(t *testing.T) {
 		{"(n = :five) AND ((s = :x) OR (s = :hello))", true},
 		{"(n = :five) AND (NOT (s = :x))", true},
 		{"(s = :hello) AND (begins_with(s, :he))", true},
+		{"n = :true", false},
+		{"n <> :true", true},
+		{"t > :five", false},
+		{"size(n) <> :five", true},
+		{"size(t) > :one", false},
 	}
 	it := item(t, condItem)
 	for _, tt := range tests {
@@ -194,6 +199,11 @@ func TestConditionErrors(t *testing.T) {
 		{"between types", "a BETWEEN :n AND :v", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:a}"},
 		{"between order", "a BETWEEN :n2 AND :n", "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {N:1}"},
 		{"too many IN", "a IN (" + strings.Join(many, ", ") + ")", "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101"},
+		{"ordering a BOOL", "a > :bool", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: >, operand type: BOOL"},
+		{"ordering a list, value first", ":l <= a", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <=, operand type: L"},
+		{"ordering a BOOL behind OR", "attribute_not_exists(z) OR size(a) < :bool", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: BOOL"},
+		{"between BOOLs", "a BETWEEN :bool AND :bool", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: BOOL"},
+		{"too long condition", "attribute_not_exists(a" + strings.Repeat("b", 4096) + ")", "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4119"},
 		{"parens before reserved", "((status = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
 		{"reserved before undefined", "status = :nope", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"},
 	}

@@ -484,6 +484,9 @@ func (d *decoder) member(v *Value, t Type, depth int) error {
 	case TypeSS:
 		v.SS = []string{}
 		if err = d.list(func() error {
+			if d.null() {
+				return errorf("%sAn string set may not have a null string as a member", msgInvalidPrefix)
+			}
 			s, err := d.str()
 			v.SS = append(v.SS, s)
 			return err
@@ -493,6 +496,9 @@ func (d *decoder) member(v *Value, t Type, depth int) error {
 	case TypeNS:
 		v.NS = []string{}
 		if err = d.list(func() error {
+			if d.null() {
+				return errorf("%sAn number set may not have a null string as a member", msgInvalidPrefix)
+			}
 			s, err := d.str()
 			if err == nil {
 				s, err = ParseNumber(s)
@@ -506,6 +512,9 @@ func (d *decoder) member(v *Value, t Type, depth int) error {
 		v.BS = [][]byte{}
 		var raw []string
 		if err = d.list(func() error {
+			if d.null() {
+				return errorf("%sBinary sets may not contain null", msgInvalidPrefix)
+			}
 			s, err := d.str()
 			if err != nil {
 				return err

@@ -311,9 +311,20 @@ func (p *parser) semanticError(order []int) error {
 }
 
 // emptyCheck returns AWS's error for an empty expression.
+// maxExpressionBytes is DynamoDB's limit on the text of one expression.
+const maxExpressionBytes = 4096
+
+// emptyCheck returns AWS's errors for an empty expression and one longer
+// than 4 KB (where AWS names the size only for conditions and filters).
 func emptyCheck(kind, s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errorf("Invalid %s: The expression can not be empty;", kind)
+	}
+	if len(s) > maxExpressionBytes {
+		if kind == "ConditionExpression" || kind == "FilterExpression" {
+			return errorf("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", kind, len(s))
+		}
+		return errorf("Invalid %s: Expression size has exceeded the maximum allowed size;", kind)
 	}
 	return nil
 }
@@ -518,6 +529,9 @@ func (p *parser) parseComparison() (*node, error) {
 		}
 		n := p.newNode(node{kind: nCmp, code: comparators[t.text], fn: t.text, args: p.keepArgs(lhs, rhs)})
 		p.checkMisused(n.args)
+		if n.code != cmpEQ && n.code != cmpNE {
+			p.checkOrderable(t.text, n.args)
+		}
 		p.checkDistinct(t.text, n.args)
 		return n, nil
 	case t.isKeyword("BETWEEN"):
@@ -536,6 +550,7 @@ func (p *parser) parseComparison() (*node, error) {
 		}
 		n := p.newNode(node{kind: nBetween, args: p.keepArgs(lhs, lo, hi)})
 		p.checkMisused(n.args)
+		p.checkOrderable("BETWEEN", n.args)
 		p.checkBetween(lo, hi)
 		return n, nil
 	case t.isKeyword("IN"):
@@ -679,6 +694,20 @@ func (p *parser) checkMisused(args []*node) {
 	for _, a := range args {
 		if a.kind == nFunc && a.code != fnSize && a.code != fnNone {
 			p.fail(catMisused, "The function is not allowed to be used this way in an expression; function: %s", a.fn)
+			return
+		}
+	}
+}
+
+// checkOrderable records a placeholder of a type that has no order (not
+// S, N or B) as an operand of an ordering comparison or BETWEEN. A path
+// is not checked: one that holds such a value makes the comparison false.
+func (p *parser) checkOrderable(op string, args []*node) {
+	for _, a := range args {
+		switch t := a.staticType(); t {
+		case 0, TypeS, TypeN, TypeB:
+		default:
+			p.fail(catFunction, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", op, t)
 			return
 		}
 	}

@@ -186,6 +186,7 @@ func TestUpdateParseErrors(t *testing.T) {
 		{"add string", "ADD a :s", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING"},
 		{"add list", "ADD a :l", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: LIST"},
 		{"delete number", "DELETE a :one", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER"},
+		{"too long", "SET a" + strings.Repeat("b", 4096) + " = :one", "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"},
 		{"reserved before section", "SET a = :one SET status = :one", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"},
 	}
 	for _, tt := range tests {

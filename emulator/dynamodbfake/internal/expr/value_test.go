@@ -158,6 +158,8 @@ func TestValueJSON(t *testing.T) {
 		{name: "bad base64", in: `{"B":"!!"}`, err: "Invalid Base64 value: !!"},
 		{name: "string as number", in: `{"S":5}`, err: "Unexpected character ('5') at offset 5 of an AttributeValue"},
 		{name: "string for list", in: `{"L":"x"}`, err: "Unexpected character ('\"') at offset 5 of an AttributeValue"},
+		{name: "null string set member", in: `{"SS":["a",null]}`, err: "One or more parameter values were invalid: An string set may not have a null string as a member"},
+		{name: "null number set member", in: `{"NS":["1",null]}`, err: "One or more parameter values were invalid: An number set may not have a null string as a member"},
 		{name: "too deep", in: strings.Repeat(`{"L":[`, 40) + `{"S":"a"}` + strings.Repeat(`]}`, 40), err: msgNesting},
 	}
 	for _, tt := range tests {
@@ -198,6 +200,9 @@ func TestItemSize(t *testing.T) {
 		{name: "empty list", item: Item{"l": {Type: TypeL, L: []Value{}}}, want: 4},
 		{name: "list", item: Item{"l": {Type: TypeL, L: []Value{{Type: TypeS, S: "ab"}}}}, want: 1 + 3 + 1 + 2},
 		{name: "map", item: Item{"m": {Type: TypeM, M: map[string]Value{"k": {Type: TypeS, S: "ab"}}}}, want: 1 + 3 + 1 + 1 + 2},
+		// Sizes measured on DynamoDB (as write capacity units): 130,000
+		// two-byte strings in a list are 381 WCUs, so 389,121..390,144 bytes.
+		{name: "dense list", item: Item{"pk": {Type: TypeS, S: "under"}, "data": {Type: TypeL, L: repeatValue(Value{Type: TypeS, S: "aa"}, 130000)}}, want: 390014},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,4 +254,12 @@ func TestSerializationError(t *testing.T) {
 	if err := v.UnmarshalJSON([]byte(`{"SS":[]}`)); err == nil || errors.As(err, &se) {
 		t.Errorf(`UnmarshalJSON({"SS":[]}) = %v, want a validation error`, err)
 	}
+}
+
+func repeatValue(v Value, n int) []Value {
+	l := make([]Value, n)
+	for i := range l {
+		l[i] = v
+	}
+	return l
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
-// maxDepth is how deeply DynamoDB lets lists and maps nest.
+// maxDepth is how deeply DynamoDB lets lists and maps nest: an attribute
+// is level 1, and nothing may sit at level 33.
 const maxDepth = 32
 
 const (
@@ -18,7 +19,7 @@ const (
 	msgEmptyValue    = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
 	msgTwoTypes      = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
 	msgNullFalse     = msgInvalidPrefix + "Null attribute value types must have the value of true"
-	msgNesting       = msgInvalidPrefix + "Nesting Levels have exceeded supported limits"
+	msgNesting       = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
 )
 
 // MarshalJSON encodes v as DynamoDB JSON 1.0 sends an AttributeValue:
@@ -392,7 +393,7 @@ func (d *decoder) skip() error {
 
 // value reads one AttributeValue object at nesting depth depth.
 func (d *decoder) value(depth int) (Value, error) {
-	if depth > maxDepth {
+	if depth >= maxDepth {
 		return Value{}, errorf("%s", msgNesting)
 	}
 	if err := d.expect('{'); err != nil {

@@ -83,7 +83,7 @@ func ParseKeyCondition(s string, env *Env, hashKey, rangeKey string) (*KeyCondit
 	}
 	var conds []keyCond
 	if err := collectKeyConds(root, &conds); err != nil {
-		return nil, err
+		return nil, errorf("Invalid %s: %s", kind, err)
 	}
 	return keyConditionFrom(conds, hashKey, rangeKey)
 }

@@ -350,6 +350,9 @@ func setValue(n *node, item Item) (Value, error) {
 // setPath stores v at p in out, copying the containers on the way so that
 // the old item is untouched. A list index past the end appends.
 func setPath(out Item, p path, v Value) error {
+	if (v.Type == TypeL || v.Type == TypeM) && len(p)+levels(v)-1 > maxDepth {
+		return errorf("%s", msgNesting)
+	}
 	if len(p) == 1 {
 		out[p[0].name] = v
 		return nil

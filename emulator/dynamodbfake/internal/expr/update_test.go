@@ -132,8 +132,14 @@ func TestUpdateRuntimeErrors(t *testing.T) {
 		{"remove through scalar", "REMOVE s.a", msgInvalidPath},
 		{"add nested missing parent", "ADD nope.a :one", msgInvalidPath},
 		{"overflow", "SET c = c + :big", msgNumOverflow},
+		{"too deep", "SET m.inr.x = :deep", msgNesting},
 	}
 	vals := values(t, updVals)
+	deep := Value{Type: TypeS, S: "leaf"}
+	for range 30 {
+		deep = Value{Type: TypeM, M: map[string]Value{"n": deep}}
+	}
+	vals[":deep"] = deep // 31 levels: at m.inr.x (level 3) its leaf would sit at level 33
 	vals[":big"] = Value{Type: TypeN, N: strings.Repeat("9", 38) + strings.Repeat("0", 88)}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

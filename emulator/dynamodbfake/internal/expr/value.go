@@ -123,6 +123,23 @@ func valueSize(v Value) int {
 	return 0
 }
 
+// levels is how many levels v spans: 1 for a scalar or an empty list or
+// map, one more than its deepest element otherwise.
+func levels(v Value) int {
+	n := 0
+	switch v.Type {
+	case TypeL:
+		for _, e := range v.L {
+			n = max(n, levels(e))
+		}
+	case TypeM:
+		for _, e := range v.M {
+			n = max(n, levels(e))
+		}
+	}
+	return n + 1
+}
+
 // Equal reports whether a and b are the same value: the same type and the
 // same contents, sets compared without regard to order, numbers numerically.
 func Equal(a, b Value) bool {

@@ -161,6 +161,8 @@ func TestValueJSON(t *testing.T) {
 		{name: "null string set member", in: `{"SS":["a",null]}`, err: "One or more parameter values were invalid: An string set may not have a null string as a member"},
 		{name: "null number set member", in: `{"NS":["1",null]}`, err: "One or more parameter values were invalid: An number set may not have a null string as a member"},
 		{name: "too deep", in: strings.Repeat(`{"L":[`, 40) + `{"S":"a"}` + strings.Repeat(`]}`, 40), err: msgNesting},
+		{name: "deepest", in: strings.Repeat(`{"M":{"n":`, 31) + `{"S":"a"}` + strings.Repeat(`}}`, 31), want: strings.Repeat(`{"M":{"n":`, 31) + `{"S":"a"}` + strings.Repeat(`}}`, 31)},
+		{name: "one level too deep", in: strings.Repeat(`{"M":{"n":`, 32) + `{"S":"a"}` + strings.Repeat(`}}`, 32), err: "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

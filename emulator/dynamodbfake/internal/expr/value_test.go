@@ -265,3 +265,29 @@ func repeatValue(v Value, n int) []Value {
 	}
 	return l
 }
+
+// TestNumberSize checks numberSize against sizes measured on DynamoDB, each
+// by the 400 KB limit accepting an item of exactly 409,600 bytes and
+// refusing one a byte larger.
+func TestNumberSize(t *testing.T) {
+	t.Parallel()
+	measured := []struct {
+		literal string
+		bytes   int
+	}{
+		{"0", 1}, {"1", 2}, {"12", 2}, {"123", 3}, {"1234", 3},
+		{"12345678901234567890123456789012345678", 20}, {"0042", 2}, {"100", 2},
+		{"1010", 3}, {"0.0000001", 2}, {"1E125", 2}, {"1E-100", 2}, {"1.5", 3},
+		{"15", 2}, {"1.2", 3}, {"1.200", 3}, {"1.234", 4}, {"3.14159", 5},
+		{"123456", 4}, {"100.5", 4}, {"0.15", 2}, {"-42", 3}, {"-0", 1},
+	}
+	for _, m := range measured {
+		n, err := ParseNumber(m.literal)
+		if err != nil {
+			t.Fatalf("ParseNumber(%q): %v", m.literal, err)
+		}
+		if got := numberSize(n); got != m.bytes {
+			t.Errorf("size of %s = %d bytes, DynamoDB measures %d", m.literal, got, m.bytes)
+		}
+	}
+}

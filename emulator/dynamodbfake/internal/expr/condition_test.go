@@ -263,3 +263,35 @@ func TestCheckUnused(t *testing.T) {
 		t.Fatalf("CheckUnused() = %v, want nil", err)
 	}
 }
+
+func TestCheckKeys(t *testing.T) {
+	t.Parallel()
+	v := Value{Type: TypeS, S: "x"}
+	tests := []struct {
+		name   string
+		names  map[string]string
+		values map[string]Value
+		want   string
+	}{
+		{"valid", map[string]string{"#a_1": "a"}, map[string]Value{":v": v}, ""},
+		{"name without #", map[string]string{"s": "status"}, nil, `ExpressionAttributeNames contains invalid key: Syntax error; key: "s"`},
+		{"bare #", map[string]string{"#": "status"}, nil, `ExpressionAttributeNames contains invalid key: Syntax error; key: "#"`},
+		{"value without :", nil, map[string]Value{"v": v}, `ExpressionAttributeValues contains invalid key: Syntax error; key: "v"`},
+		{"value with dash", nil, map[string]Value{":a-b": v}, `ExpressionAttributeValues contains invalid key: Syntax error; key: ":a-b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := NewEnv(tt.names, tt.values).CheckKeys()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("CheckKeys() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("CheckKeys() = %v, want %s", err, tt.want)
+			}
+		})
+	}
+}

@@ -50,6 +50,40 @@ func (e *Env) value(p string) (Value, bool) {
 	return v, ok
 }
 
+// CheckKeys returns AWS's error for a placeholder whose name is not a
+// placeholder: ExpressionAttributeNames keys must be # and ExpressionAttributeValues
+// keys : followed by letters, digits or underscores ("ExpressionAttributeNames
+// contains invalid key: Syntax error; key: \"s\""). Keys are checked in
+// sorted order, names first.
+func (e *Env) CheckKeys() error {
+	if e == nil {
+		return nil
+	}
+	for _, k := range sortedKeys(e.names) {
+		if !validPlaceholder(k, '#') {
+			return errorf("ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", k)
+		}
+	}
+	for _, k := range sortedKeys(e.values) {
+		if !validPlaceholder(k, ':') {
+			return errorf("ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", k)
+		}
+	}
+	return nil
+}
+
+func validPlaceholder(k string, lead byte) bool {
+	if len(k) < 2 || k[0] != lead {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isIdentPart(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckUnused returns AWS's error when a placeholder in
 // ExpressionAttributeNames or ExpressionAttributeValues was not used by any
 // expression parsed with e: "Value provided in ExpressionAttributeNames

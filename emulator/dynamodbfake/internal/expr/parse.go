@@ -602,13 +602,7 @@ func (p *parser) parseOperand(operandOnly bool) (*node, error) {
 	switch {
 	case t.is("("):
 		p.i++
-		var inner *node
-		var err error
-		if p.update {
-			inner, err = p.parseSetValue()
-		} else {
-			inner, err = p.parseOr()
-		}
+		inner, err := p.parseOr()
 		if err != nil {
 			return nil, err
 		}
@@ -619,7 +613,7 @@ func (p *parser) parseOperand(operandOnly bool) (*node, error) {
 			return nil, err
 		}
 		inner.parens++
-		if inner.parens >= 2 && !p.update {
+		if inner.parens >= 2 {
 			p.fail(catParens, "The expression has redundant parentheses;")
 		}
 		return inner, nil

@@ -13,13 +13,13 @@ const updItem = `{
 	"ns": {"NS": ["1", "2"]},
 	"bs": {"BS": ["AQ=="]},
 	"l": {"L": [{"N": "0"}, {"N": "1"}, {"N": "2"}, {"N": "3"}]},
-	"m": {"M": {"a": {"N": "1"}, "inr": {"M": {"x": {"S": "y"}}}}}
+	"m": {"M": {"a": {"N": "1"}, "inr": {"M": {"x": {"S": "y"}}}, "lst": {"L": [{"N": "1"}, {"N": "2"}]}}}
 }`
 
 const updVals = `{
 	":one": {"N": "1"}, ":two": {"N": "2"}, ":s": {"S": "new"}, ":l": {"L": [{"S": "z"}]},
 	":ssa": {"SS": ["a", "c"]}, ":ssab": {"SS": ["a", "b"]}, ":nsa": {"NS": ["2", "3"]}, ":bsa": {"BS": ["Ag=="]},
-	":frac": {"N": "0.5"}, ":m": {"M": {"k": {"S": "v"}}}, ":ss1": {"SS": ["q"]}
+	":frac": {"N": "0.5"}, ":m": {"M": {"k": {"S": "v"}}}, ":ss1": {"SS": ["q"]}, ":bs1": {"BS": ["AQ=="]}
 }`
 
 func TestUpdateApply(t *testing.T) {
@@ -42,12 +42,12 @@ func TestUpdateApply(t *testing.T) {
 		{name: "counter from nothing", expr: "SET nw = if_not_exists(nw, :one) + :one", want: `{"nw":{"N":"2"}}`},
 		{name: "list_append", expr: "SET l = list_append(l, :l)", want: `{"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"},{"S":"z"}]}}`},
 		{name: "list_append front", expr: "SET l = list_append(:l, l)", want: `{"l":{"L":[{"S":"z"},{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]}}`},
-		{name: "nested map set", expr: "SET m.a = :two, m.inr.x = :s", want: `{"m":{"M":{"a":{"N":"2"},"inr":{"M":{"x":{"S":"new"}}}}}}`},
-		{name: "nested new key", expr: "SET m.b = :m", want: `{"m":{"M":{"a":{"N":"1"},"b":{"M":{"k":{"S":"v"}}},"inr":{"M":{"x":{"S":"y"}}}}}}`},
+		{name: "nested map set", expr: "SET m.a = :two, m.inr.x = :s", want: `{"m":{"M":{"a":{"N":"2"},"inr":{"M":{"x":{"S":"new"}}},"lst":{"L":[{"N":"1"},{"N":"2"}]}}}}`},
+		{name: "nested new key", expr: "SET m.b = :m", want: `{"m":{"M":{"a":{"N":"1"},"b":{"M":{"k":{"S":"v"}}},"inr":{"M":{"x":{"S":"y"}}},"lst":{"L":[{"N":"1"},{"N":"2"}]}}}}`},
 		{name: "list index set", expr: "SET l[1] = :s", want: `{"l":{"L":[{"N":"0"},{"S":"new"},{"N":"2"},{"N":"3"}]}}`},
 		{name: "list index past end appends", expr: "SET l[10] = :s", want: `{"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"},{"S":"new"}]}}`},
 		{name: "remove", expr: "REMOVE s, nope", gone: []string{"s"}, want: `{}`},
-		{name: "remove nested", expr: "REMOVE m.inr", want: `{"m":{"M":{"a":{"N":"1"}}}}`},
+		{name: "remove nested", expr: "REMOVE m.inr", want: `{"m":{"M":{"a":{"N":"1"},"lst":{"L":[{"N":"1"},{"N":"2"}]}}}}`},
 		{name: "remove list elements", expr: "REMOVE l[1], l[2]", want: `{"l":{"L":[{"N":"0"},{"N":"3"}]}}`},
 		{name: "remove list elements reversed", expr: "REMOVE l[2], l[0]", want: `{"l":{"L":[{"N":"1"},{"N":"3"}]}}`},
 		{name: "remove past end", expr: "REMOVE l[9]", want: `{}`},
@@ -63,6 +63,11 @@ func TestUpdateApply(t *testing.T) {
 		{name: "delete missing", expr: "DELETE nope :ssa", want: `{}`},
 		{name: "all clauses any order", expr: "remove s add c :one SET nw = :s delete ss :ssa", gone: []string{"s"}, want: `{"c":{"N":"6"},"nw":{"S":"new"},"ss":{"SS":["b"]}}`},
 		{name: "placeholders", expr: "SET #c = #c + :one", want: `{"c":{"N":"6"}}`},
+		{name: "delete binary set", expr: "DELETE bs :bsa", want: `{}`},
+		{name: "delete empties binary set", expr: "DELETE bs :bs1", gone: []string{"bs"}, want: `{}`},
+		{name: "remove nested in list", expr: "REMOVE m.lst[0], l[3]", want: `{"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"}]},"m":{"M":{"a":{"N":"1"},"inr":{"M":{"x":{"S":"y"}}},"lst":{"L":[{"N":"2"}]}}}}`},
+		{name: "set inside list element", expr: "SET m.lst[1] = :s", want: `{"m":{"M":{"a":{"N":"1"},"inr":{"M":{"x":{"S":"y"}}},"lst":{"L":[{"N":"1"},{"S":"new"}]}}}}`},
+		{name: "remove missing map key", expr: "REMOVE m.nope", want: `{}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

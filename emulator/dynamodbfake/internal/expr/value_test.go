@@ -3,6 +3,7 @@ package expr
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -289,5 +290,36 @@ func TestNumberSize(t *testing.T) {
 		if got := numberSize(n); got != m.bytes {
 			t.Errorf("size of %s = %d bytes, DynamoDB measures %d", m.literal, got, m.bytes)
 		}
+	}
+}
+
+func TestLargeSetDuplicates(t *testing.T) {
+	t.Parallel()
+	members := make([]string, 20)
+	for i := range members {
+		members[i] = fmt.Sprintf("%q", fmt.Sprint(i))
+	}
+	distinct := `{"SS":[` + strings.Join(members, ",") + `]}`
+	var v Value
+	if err := v.UnmarshalJSON([]byte(distinct)); err != nil {
+		t.Fatalf("20 distinct members: %v", err)
+	}
+	members[19] = members[3]
+	dup := `{"NS":[` + strings.Join(members, ",") + `]}`
+	if err := v.UnmarshalJSON([]byte(dup)); err == nil || err.Error() != "Input collection contains duplicates" {
+		t.Errorf("20 members, one repeated: error = %v, want the duplicates error", err)
+	}
+}
+
+func TestCompareKeyAcrossTypes(t *testing.T) {
+	t.Parallel()
+	s := Value{Type: TypeS, S: "z"}
+	n := Value{Type: TypeN, N: "1"}
+	b := Value{Type: TypeB, B: []byte{0}}
+	if CompareKey(s, n) >= 0 || CompareKey(n, b) >= 0 || CompareKey(b, s) <= 0 {
+		t.Error("CompareKey does not order S < N < B across types")
+	}
+	if CompareKey(Value{Type: TypeBOOL}, Value{Type: TypeBOOL, BOOL: true}) != 0 {
+		t.Error("CompareKey on BOOLs is not 0")
 	}
 }

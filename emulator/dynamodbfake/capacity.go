@@ -157,11 +157,14 @@ func (w *window) at(now time.Time) *window {
 }
 
 // throttled reports whether t (or, for a read, the index it reads) has used
-// up its provisioned capacity this second. The caller holds t.mu.
+// up its provisioned capacity this second. The caller holds t.mu (read or
+// write); the windows are guarded by t.tpMu.
 func (s *Server) throttled(t *table, now time.Time, ix *index, read bool) bool {
 	if !s.cfg.enforce || t.billing != "PROVISIONED" {
 		return false
 	}
+	t.tpMu.Lock()
+	defer t.tpMu.Unlock()
 	if ix != nil && ix.global {
 		w := ix.throughput.at(now)
 		if read {
@@ -185,12 +188,13 @@ func (s *Server) throttled(t *table, now time.Time, ix *index, read bool) bool {
 }
 
 // charge counts u against the windows of its table and indexes. The caller
-// holds t.mu for writing, or calls it on a read under t.mu.RLock through
-// chargeRead.
+// holds the table's lock, for reading or writing; the windows have their own.
 func (s *Server) charge(u *usage, now time.Time) {
 	if !s.cfg.enforce {
 		return
 	}
+	u.table.tpMu.Lock()
+	defer u.table.tpMu.Unlock()
 	w := u.table.throughput.at(now)
 	w.read += u.read
 	w.write += u.write

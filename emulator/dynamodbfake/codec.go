@@ -107,12 +107,3 @@ type jsonItem expr.Item
 func (it jsonItem) MarshalJSON() ([]byte, error) {
 	return appendItem(nil, it), nil
 }
-
-// jsonItems converts a list of items for encoding/json.
-func jsonItems(items []expr.Item) []jsonItem {
-	out := make([]jsonItem, len(items))
-	for i, it := range items {
-		out[i] = jsonItem(it)
-	}
-	return out
-}

@@ -26,6 +26,9 @@ import (
 
 const maxTables = 2500
 
+// throughputMember names ProvisionedThroughput in validation messages.
+const throughputMember = "provisionedThroughput"
+
 type provisionedThroughput struct {
 	ReadCapacityUnits  *int64 `json:"ReadCapacityUnits"`
 	WriteCapacityUnits *int64 `json:"WriteCapacityUnits"`
@@ -142,7 +145,7 @@ func (s *Server) buildTable(in *createTableInput, now time.Time) (*table, *apiEr
 		if in.ProvisionedThroughput == nil {
 			return nil, errParam("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
 		}
-		r, w, err := checkThroughput("provisionedThroughput", in.ProvisionedThroughput)
+		r, w, err := checkThroughput(in.ProvisionedThroughput)
 		if err != nil {
 			return nil, err
 		}
@@ -260,19 +263,19 @@ func parseKeySchema(member string, ks []keySchemaElement, defs map[string]expr.T
 	return k, nil
 }
 
-func checkThroughput(member string, pt *provisionedThroughput) (int64, int64, *apiError) {
+func checkThroughput(pt *provisionedThroughput) (int64, int64, *apiError) {
 	if pt.ReadCapacityUnits == nil {
-		return 0, 0, errMissing(member + ".readCapacityUnits")
+		return 0, 0, errMissing(throughputMember + ".readCapacityUnits")
 	}
 	if pt.WriteCapacityUnits == nil {
-		return 0, 0, errMissing(member + ".writeCapacityUnits")
+		return 0, 0, errMissing(throughputMember + ".writeCapacityUnits")
 	}
 	r, w := *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
 	if r < 1 {
-		return 0, 0, errValidation(member+".readCapacityUnits", "Member must have value greater than or equal to 1", r)
+		return 0, 0, errValidation(throughputMember+".readCapacityUnits", "Member must have value greater than or equal to 1", r)
 	}
 	if w < 1 {
-		return 0, 0, errValidation(member+".writeCapacityUnits", "Member must have value greater than or equal to 1", w)
+		return 0, 0, errValidation(throughputMember+".writeCapacityUnits", "Member must have value greater than or equal to 1", w)
 	}
 	return r, w, nil
 }
@@ -345,7 +348,7 @@ func buildIndex(in *indexInput, global bool, t tableShape, defs map[string]expr.
 			if in.ProvisionedThroughput == nil {
 				return nil, errParam("ProvisionedThroughput is not specified for index: %s", in.IndexName)
 			}
-			r, w, err := checkThroughput("provisionedThroughput", in.ProvisionedThroughput)
+			r, w, err := checkThroughput(in.ProvisionedThroughput)
 			if err != nil {
 				return nil, err
 			}

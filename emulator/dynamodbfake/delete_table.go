@@ -20,7 +20,7 @@ type deleteTableOutput struct {
 }
 
 func deleteTable(s *Server, c *call, in *deleteTableInput) (any, error) {
-	t, err := s.lookup("tableName", in.TableName)
+	t, err := s.lookup(in.TableName)
 	if err != nil {
 		return nil, err
 	}

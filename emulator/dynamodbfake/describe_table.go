@@ -29,7 +29,7 @@ type describeTableOutput struct {
 }
 
 func describeTable(s *Server, c *call, in *describeTableInput) (any, error) {
-	t, err := s.lookup("tableName", in.TableName)
+	t, err := s.lookup(in.TableName)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ type describeTimeToLiveOutput struct {
 }
 
 func describeTimeToLive(s *Server, c *call, in *describeTimeToLiveInput) (any, error) {
-	t, err := s.lookup("tableName", in.TableName)
+	t, err := s.lookup(in.TableName)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package dynamodbfake
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -140,7 +141,8 @@ func errItemTooLarge() *apiError {
 // errExpr turns an error of package expr, whose text is AWS's message, into
 // a ValidationException.
 func errExpr(err error) *apiError {
-	if ae, ok := err.(*apiError); ok {
+	var ae *apiError
+	if errors.As(err, &ae) {
 		return ae
 	}
 	return errInvalid(err.Error())

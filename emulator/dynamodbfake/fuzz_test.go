@@ -51,8 +51,8 @@ func FuzzRequest(f *testing.F) {
 		`"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST",` +
 		`"GlobalSecondaryIndexes":[{"IndexName":"fz-g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]}`
 	f.Fuzz(func(t *testing.T, opIndex uint8, body string) {
-		if code, _, b := post(t, srv, "DescribeTable", `{"TableName":"fz-t"}`); code != http.StatusOK {
-			if code, _, b = post(t, srv, "CreateTable", create); code != http.StatusOK {
+		if code, _, _ := post(t, srv, "DescribeTable", `{"TableName":"fz-t"}`); code != http.StatusOK {
+			if code, _, b := post(t, srv, "CreateTable", create); code != http.StatusOK {
 				t.Fatalf("CreateTable: %d %s", code, b)
 			}
 		}

@@ -158,7 +158,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) run(h handler, c *call) (out any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
+			if e, ok := p.(error); ok && errors.Is(e, http.ErrAbortHandler) {
 				panic(p)
 			}
 			err = newError(codeInternalServerError, "Internal server error (%s: %v)", c.op, p)
@@ -174,7 +174,7 @@ func readBody(r io.Reader, n int64) ([]byte, error) {
 			return nil, err
 		}
 		var one [1]byte
-		if m, err := r.Read(one[:]); m > 0 || (err != nil && err != io.EOF) {
+		if m, err := r.Read(one[:]); m > 0 || (err != nil && !errors.Is(err, io.EOF)) {
 			if err == nil {
 				err = errors.New("body longer than its Content-Length")
 			}
@@ -413,17 +413,20 @@ func validTableName(member, name string) *apiError {
 
 func validName(name string) bool {
 	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+		if !nameByte(name[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+func nameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
 // lookup returns the table for a control-plane operation, in any status.
-func (s *Server) lookup(member, name string) (*table, *apiError) {
-	n, err := s.tableNameOf(member, name)
+func (s *Server) lookup(name string) (*table, *apiError) {
+	n, err := s.tableNameOf("tableName", name)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ type index struct {
 	rcu, wcu   int64     // GSI provisioned throughput
 	activeAt   time.Time // a GSI added by UpdateTable is CREATING until then
 	space      *keyspace
-	throughput window
+	throughput window // guarded by the table's tpMu
 }
 
 // project returns what the index stores of it: its keys, the table's keys
@@ -105,8 +105,10 @@ type table struct {
 	items       map[string]*entry
 	space       *keyspace
 	bytes       int64
-	throughput  window
 	lastTTLScan time.Time
+
+	tpMu       sync.Mutex // guards the throughput windows, charged under a read lock
+	throughput window
 }
 
 // entry is one item, shared by the table's keyspace and its indexes.

@@ -50,7 +50,7 @@ type updateTableOutput struct {
 }
 
 func updateTable(s *Server, c *call, in *updateTableInput) (any, error) {
-	t, aerr := s.lookup("tableName", in.TableName)
+	t, aerr := s.lookup(in.TableName)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -101,7 +101,7 @@ func updateTable(s *Server, c *call, in *updateTableInput) (any, error) {
 		if next.billing != "PROVISIONED" {
 			return nil, errParam("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
 		}
-		r, w, err := checkThroughput("provisionedThroughput", in.ProvisionedThroughput)
+		r, w, err := checkThroughput(in.ProvisionedThroughput)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +169,7 @@ func updateTable(s *Server, c *call, in *updateTableInput) (any, error) {
 			if next.billing != "PROVISIONED" || u.Update.ProvisionedThroughput == nil {
 				return nil, errParam("ProvisionedThroughput cannot be updated for index %s when BillingMode is PAY_PER_REQUEST", u.Update.IndexName)
 			}
-			r, w, err := checkThroughput("provisionedThroughput", u.Update.ProvisionedThroughput)
+			r, w, err := checkThroughput(u.Update.ProvisionedThroughput)
 			if err != nil {
 				return nil, err
 			}

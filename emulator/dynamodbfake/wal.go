@@ -92,7 +92,7 @@ func replay(f *os.File, s *Server) error {
 	var hdr [walFrameHdr]byte
 	var body []byte
 	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		if k, _ := io.ReadFull(r, hdr[:]); k < walFrameHdr {
 			return nil // the end, or a torn header
 		}
 		n := binary.BigEndian.Uint32(hdr[:4])
@@ -103,8 +103,8 @@ func replay(f *os.File, s *Server) error {
 			body = make([]byte, n)
 		}
 		body = body[:n]
-		if _, err := io.ReadFull(r, body); err != nil {
-			return nil
+		if k, _ := io.ReadFull(r, body); k < len(body) {
+			return nil // a torn body
 		}
 		if crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(hdr[4:]) {
 			return nil

@@ -205,6 +205,8 @@ func TestConditionErrors(t *testing.T) {
 		{"between BOOLs", "a BETWEEN :bool AND :bool", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: BOOL"},
 		{"too long condition", "attribute_not_exists(a" + strings.Repeat("b", 4096) + ")", "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4119"},
 		{"parens before reserved", "((status = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+		{"first condition's fault first", "attribute_exists(a, b) AND a = :nope", "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"},
+		{"first condition's fault first, reversed", "a = :nope AND attribute_exists(a, b)", "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope"},
 		{"reserved before undefined", "status = :nope", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"},
 	}
 	for _, tt := range tests {

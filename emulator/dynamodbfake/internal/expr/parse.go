@@ -178,11 +178,12 @@ const (
 	catArity
 	catDistinct
 	catFunction
+	catCondition // the first fault of the first simple condition that has one
 	numCats
 )
 
 var (
-	conditionOrder  = []int{catParens, catUnknownFunc, catMisused, catReserved, catAttrName, catArity, catDistinct, catFunction}
+	conditionOrder  = []int{catParens, catUnknownFunc, catMisused, catReserved, catCondition, catAttrName, catArity, catDistinct, catFunction}
 	updateOrder     = []int{catReserved, catUnknownFunc, catSection, catAttrName, catAttrVal, catOverlap, catConflict, catOperand, catArity, catFunction}
 	projectionOrder = []int{catReserved, catAttrName, catOverlap, catConflict}
 )
@@ -507,7 +508,33 @@ func (p *parser) checkCondition(n *node) {
 	}
 }
 
+// parseComparison reads one simple condition (a comparison, BETWEEN, IN
+// or a function) or a parenthesised condition. At the end of each simple
+// condition it fixes which of its faults so far DynamoDB would report, as
+// DynamoDB settles them condition by condition, left to right.
 func (p *parser) parseComparison() (*node, error) {
+	n, err := p.parseSimple()
+	if err == nil && n.parens == 0 && (!n.isOperand() || n.kind == nFunc) {
+		p.leafDone()
+	}
+	return n, err
+}
+
+// leafDone records, once, the first fault of the simple conditions read so
+// far, in DynamoDB's order for them.
+func (p *parser) leafDone() {
+	if p.errs[catCondition] != "" {
+		return
+	}
+	for _, c := range [...]int{catAttrName, catArity, catDistinct, catFunction} {
+		if p.errs[c] != "" {
+			p.errs[catCondition] = p.errs[c]
+			return
+		}
+	}
+}
+
+func (p *parser) parseSimple() (*node, error) {
 	lhs, err := p.parseOperand(false)
 	if err != nil {
 		return nil, err

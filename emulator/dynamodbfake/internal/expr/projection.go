@@ -87,8 +87,12 @@ func ParseProjection(s string, env *Env) (*Projection, error) {
 }
 
 // LegacyAttributesToGet returns the projection of the named top-level
-// attributes (AttributesToGet); names are taken literally.
+// attributes (AttributesToGet); names are taken literally. No names give a
+// nil Projection, which keeps whole items.
 func LegacyAttributesToGet(names []string) *Projection {
+	if len(names) == 0 {
+		return nil
+	}
 	pr := &Projection{}
 	for _, n := range names {
 		pr.root.add(path{{name: n, index: -1}})
@@ -99,9 +103,9 @@ func LegacyAttributesToGet(names []string) *Projection {
 // Apply returns a new item holding only the projected parts of item, with
 // their structure kept: a.b[1] gives {"a": {"M": {"b": {"L": [<element 1>]}}}},
 // list elements in index order. Paths that resolve to nothing are left
-// out. A nil Projection returns item itself.
+// out. A nil Projection, or a nil item, returns item itself.
 func (p *Projection) Apply(item Item) Item {
-	if p == nil {
+	if p == nil || item == nil {
 		return item
 	}
 	out := make(Item, len(p.root.names))

@@ -34,8 +34,8 @@ func TestLegacyParameters(t *testing.T) {
 		Expected:         map[string]types.ExpectedAttributeValue{"owner": {Exists: aws.Bool(false)}}})
 	wantErr(t, "taking a held lease", err, "ConditionalCheckFailedException", "The conditional request failed")
 	q, err := e.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("leases"),
-		KeyConditions: map[string]types.Condition{"pk": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("shard")}}},
-		QueryFilter:   map[string]types.Condition{"owner": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("w1")}}},
+		KeyConditions:   map[string]types.Condition{"pk": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("shard")}}},
+		QueryFilter:     map[string]types.Condition{"owner": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("w1")}}},
 		AttributesToGet: []string{"sk", "owner"}})
 	if err != nil {
 		t.Fatal(err)

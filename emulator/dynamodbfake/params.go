@@ -2,6 +2,7 @@ package dynamodbfake
 
 import (
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 
@@ -10,8 +11,40 @@ import (
 
 // exprParams are the placeholder maps every expression-taking request has.
 type exprParams struct {
-	ExpressionAttributeNames  map[string]string     `json:"ExpressionAttributeNames"`
-	ExpressionAttributeValues map[string]expr.Value `json:"ExpressionAttributeValues"`
+	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames"`
+	ExpressionAttributeValues attributeValues   `json:"ExpressionAttributeValues"`
+}
+
+// attributeValues decodes ExpressionAttributeValues, naming the placeholder
+// of a bad value as AWS does.
+type attributeValues map[string]expr.Value
+
+// UnmarshalJSON decodes the map, wrapping a value's error with its key.
+func (av *attributeValues) UnmarshalJSON(b []byte) error {
+	var it expr.Item
+	err := it.UnmarshalJSON(b)
+	if err == nil {
+		*av = attributeValues(it)
+		return nil
+	}
+	var ser *expr.SerializationError
+	if errors.As(err, &ser) {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return err
+	}
+	for _, k := range sortedKeys(raw) {
+		var v expr.Value
+		if verr := v.UnmarshalJSON(raw[k]); verr != nil {
+			if errors.As(verr, &ser) {
+				return verr
+			}
+			return errInvalidf("ExpressionAttributeValues contains invalid value: %s for key %s", verr.Error(), k)
+		}
+	}
+	return err
 }
 
 // env checks the placeholder maps against the expressions present (used
@@ -31,7 +64,11 @@ func (p *exprParams) env(used ...string) (*expr.Env, *apiError) {
 			return nil, errInvalid("ExpressionAttributeValues can only be specified when using expressions")
 		}
 	}
-	return expr.NewEnv(p.ExpressionAttributeNames, p.ExpressionAttributeValues), nil
+	env := expr.NewEnv(p.ExpressionAttributeNames, p.ExpressionAttributeValues)
+	if err := env.CheckKeys(); err != nil {
+		return nil, errExpr(err)
+	}
+	return env, nil
 }
 
 // present lists the names of the parameters that are set.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
@@ -332,6 +333,10 @@ func decodeRequest(body []byte, in any) error {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var ser *expr.SerializationError
+	if errors.As(err, &ser) {
+		return newError(codeSerialization, "%s", ser.Message)
 	}
 	if strings.HasPrefix(err.Error(), "json: ") {
 		return newError(codeSerialization, "%s", strings.TrimPrefix(err.Error(), "json: "))

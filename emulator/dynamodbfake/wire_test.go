@@ -135,3 +135,34 @@ func TestConcurrentConditionalUpdates(t *testing.T) {
 		t.Errorf("optimistic counter: got %s, want %d (%d conflicts retried)", got, workers*each, conflicts)
 	}
 }
+
+func TestBadAttributeValues(t *testing.T) {
+	t.Parallel()
+	srv, err := dynamodbfake.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	post(t, srv, "CreateTable", `{"TableName":"vals","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}`)
+	for _, tc := range []struct {
+		name, body, typ, prefix string
+	}{
+		{"placeholder value", `{"TableName":"vals","Item":{"pk":{"S":"a"}},"ConditionExpression":"a = :v","ExpressionAttributeValues":{":v":{"N":"x1"}}}`,
+			"ValidationException", "ExpressionAttributeValues contains invalid value: "},
+		{"wrong JSON shape", `{"TableName":"vals","Item":{"pk":{"S":5}}}`, "SerializationException", ""},
+		{"bad placeholder key", `{"TableName":"vals","Item":{"pk":{"S":"a"}},"ConditionExpression":"a = :v","ExpressionAttributeValues":{"v":{"N":"1"}}}`,
+			"ValidationException", "ExpressionAttributeValues contains invalid key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, body := post(t, srv, "PutItem", tc.body)
+			var eb struct {
+				Type    string `json:"__type"`
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal([]byte(body), &eb)
+			if code != 400 || eb.Type != "com.amazonaws.dynamodb.v20120810#"+tc.typ || !strings.HasPrefix(eb.Message, tc.prefix) {
+				t.Errorf("got %d %s, want %s with a message starting %q", code, body, tc.typ, tc.prefix)
+			}
+		})
+	}
+}

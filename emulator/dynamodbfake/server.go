@@ -298,8 +298,11 @@ func handle[T any, PT interface {
 }](f func(*Server, *call, PT) (any, error)) handler {
 	return func(s *Server, c *call) (any, error) {
 		in := PT(new(T))
-		if err := decodeRequest(c.body, in); err != nil {
-			return nil, err
+		if fd, ok := any(in).(fastDecoder); !ok || !fd.decodeFast(c.body) {
+			*in = *new(T)
+			if err := decodeRequest(c.body, in); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.applyFaults(c, in.target()); err != nil {
 			return nil, err

@@ -232,7 +232,7 @@ func (p *exprParams) member(k string, v []byte) (handled, ok bool) {
 
 func (in *putItemInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.exprParams.member(k, v); h {
+		if h, ok := in.member(k, v); h {
 			return ok
 		}
 		switch k {
@@ -257,7 +257,7 @@ func (in *putItemInput) decodeFast(b []byte) bool {
 
 func (in *deleteItemInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.exprParams.member(k, v); h {
+		if h, ok := in.member(k, v); h {
 			return ok
 		}
 		switch k {
@@ -282,7 +282,7 @@ func (in *deleteItemInput) decodeFast(b []byte) bool {
 
 func (in *updateItemInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.exprParams.member(k, v); h {
+		if h, ok := in.member(k, v); h {
 			return ok
 		}
 		switch k {
@@ -329,7 +329,7 @@ func (in *getItemInput) decodeFast(b []byte) bool {
 
 func (in *queryInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.exprParams.member(k, v); h {
+		if h, ok := in.member(k, v); h {
 			return ok
 		}
 		switch k {

@@ -110,7 +110,8 @@ func errMissing(member string) *apiError {
 }
 
 // errTableNotFound answers a data-plane operation on a table that does not
-// exist or is still CREATING.
+// exist or is still CREATING, in AWS's current wording (DynamoDB Local says
+// "Cannot do operations on a non-existent table" instead).
 func errTableNotFound() *apiError {
 	return newError(codeResourceNotFound, "Requested resource not found")
 }

@@ -6,14 +6,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/dynamodbfake"
-	"github.com/streamcheck/streamcheck/internal/sdkhttp"
+	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/dynamodbfaketest"
 )
 
 var epoch = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -34,14 +33,7 @@ func newEnv(t testing.TB, opts ...dynamodbfake.Option) *env {
 
 func startServer(t testing.TB, opts ...dynamodbfake.Option) *dynamodbfake.Server {
 	t.Helper()
-	srv, err := dynamodbfake.New(opts...)
-	if err != nil {
-		t.Fatalf("dynamodbfake.New: %v", err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, _ := dynamodbfaketest.NewServer(t, opts...)
 	return srv
 }
 
@@ -49,14 +41,7 @@ func newClient(srv *dynamodbfake.Server) *dynamodb.Client { return clientFor(srv
 
 // clientFor returns a client without retries for the endpoint url.
 func clientFor(url string) *dynamodb.Client {
-	return dynamodb.NewFromConfig(aws.Config{
-		HTTPClient:  sdkhttp.Client(),
-		Region:      dynamodbfake.DefaultRegion,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDSTREAMCHECK", "streamcheck-secret", ""),
-	}, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(url)
-		o.Retryer = aws.NopRetryer{}
-	})
+	return dynamodbfaketest.NewClient(url, func(o *dynamodb.Options) { o.Retryer = aws.NopRetryer{} })
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

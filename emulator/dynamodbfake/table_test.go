@@ -251,6 +251,11 @@ func TestTagsTTLLimitsEndpoints(t *testing.T) {
 		t.Fatalf("DescribeTimeToLive after enabling: got %+v %v", ttl.TimeToLiveDescription, err)
 	}
 
+	_, err = e.db.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: aws.String(arn + "x"), TagKeys: []string{"b"}})
+	wantErr(t, "untagging a missing table", err, "ResourceNotFoundException", "Requested resource not found: ResourcArn: "+arn+"x not found")
+	_, err = e.db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("nope")})
+	wantErr(t, "DescribeTimeToLive of a missing table", err, "ResourceNotFoundException", "Requested resource not found: Table: nope not found")
+
 	lim, err := e.db.DescribeLimits(ctx, &dynamodb.DescribeLimitsInput{})
 	if err != nil || aws.ToInt64(lim.TableMaxWriteCapacityUnits) != 40000 {
 		t.Fatalf("DescribeLimits: got %v %v", lim, err)

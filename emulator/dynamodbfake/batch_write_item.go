@@ -151,14 +151,19 @@ func batchWriteItem(s *Server, c *call, in *batchWriteItemInput) (any, error) {
 		if s.wal != nil {
 			fr = newItemsFrame()
 		}
+		for _, w := range writes[i] {
+			if w.item == nil {
+				continue
+			}
+			if err := t.checkCollection(w.item, w.item.Size()-t.get(w.pk).Size()); err != nil {
+				t.mu.Unlock()
+				return nil, err
+			}
+		}
 		var metrics []*itemCollectionMetrics
 		for _, w := range writes[i] {
 			old := t.get(w.pk)
 			if w.item != nil {
-				if err := t.checkCollection(w.item, w.item.Size()-old.Size()); err != nil {
-					t.mu.Unlock()
-					return nil, err
-				}
 				u.write += writeUnits(max(old.Size(), w.item.Size()))
 				u.indexWrites(t, old, w.item)
 				t.put(w.pk, w.item)

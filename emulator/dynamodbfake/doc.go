@@ -30,6 +30,13 @@
 // before the answer goes out, and New replays it, then rewrites it as a
 // snapshot of the live tables.
 //
+// Items whose time-to-live attribute (a number of epoch seconds) has passed
+// on the clock are deleted by SweepExpired, which a stack can call on a
+// schedule, and lazily, at most once a second of the clock, by the
+// operations that read or write a table. AWS may still return expired items
+// for days until its background sweep deletes them; here they go as soon
+// as a sweep runs.
+//
 // Every request is offered to a fault.Injector (service "dynamodb", the
 // operation name and the table name) before it is handled, so a test can
 // fail, delay or drop any operation on any table. Time, for table status

@@ -24,16 +24,17 @@ import (
 
 // Services whose requests an Injector can match.
 const (
-	ServiceKinesis = "kinesis"
-	ServiceS3      = "s3"
-	ServiceKafka   = "kafka"
+	ServiceKinesis  = "kinesis"
+	ServiceS3       = "s3"
+	ServiceKafka    = "kafka"
+	ServiceDynamoDB = "dynamodb"
 )
 
 // Request describes one request an emulator is about to serve.
 type Request struct {
-	Service   string // ServiceKinesis, ServiceS3 or ServiceKafka
+	Service   string // ServiceKinesis, ServiceS3, ServiceKafka or ServiceDynamoDB
 	Operation string // the API name: "PutRecords", "PutObject", "Produce"
-	Resource  string // Kinesis stream name, S3 bucket or Kafka topic; "" if none
+	Resource  string // Kinesis stream name, S3 bucket, Kafka topic or DynamoDB table; "" if none
 	Shard     string // Kinesis shard ID or Kafka partition; "" if none
 	Key       string // S3 object key; "" if none
 }
@@ -113,9 +114,9 @@ func (r Rule) Validate() error {
 		return fmt.Errorf("%w: probability %v: want a number from 0 to 1", ErrInvalidRule, r.Probability)
 	}
 	switch r.Service {
-	case "", ServiceKinesis, ServiceS3, ServiceKafka:
+	case "", ServiceKinesis, ServiceS3, ServiceKafka, ServiceDynamoDB:
 	default:
-		return fmt.Errorf("%w: service %q: want kinesis, s3, kafka or empty", ErrInvalidRule, r.Service)
+		return fmt.Errorf("%w: service %q: want kinesis, s3, kafka, dynamodb or empty", ErrInvalidRule, r.Service)
 	}
 	return nil
 }

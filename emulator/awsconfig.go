@@ -12,17 +12,18 @@ import (
 // staticConfig is an aws.Config with LocalStack-style test credentials,
 // per-service endpoints and the SDK's HTTP client made safe for loopback
 // endpoints (package sdkhttp).
-func staticConfig(region, kinesisURL, s3URL string) aws.Config {
+func staticConfig(region, kinesisURL, s3URL, dynamodbURL string) aws.Config {
 	cfg := aws.Config{
 		Region:      region,
 		HTTPClient:  sdkhttp.Client(),
 		Credentials: credentials.NewStaticCredentialsProvider(TestAccessKeyID, TestSecretAccessKey, ""),
 		ConfigSources: []any{serviceEndpoints{
-			"Kinesis": kinesisURL,
-			"S3":      s3URL,
+			"Kinesis":  kinesisURL,
+			"S3":       s3URL,
+			"DynamoDB": dynamodbURL,
 		}},
 	}
-	if kinesisURL == s3URL && kinesisURL != "" {
+	if kinesisURL == s3URL && kinesisURL == dynamodbURL && kinesisURL != "" {
 		cfg.BaseEndpoint = aws.String(kinesisURL)
 	}
 	return cfg

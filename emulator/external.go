@@ -10,9 +10,9 @@ import (
 	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
-// startExternal describes endpoints that already run: AWS_ENDPOINT_URL_KINESIS
-// or AWS_ENDPOINT_URL for Kinesis, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for
-// S3 (neither: AWS itself), the SDK's default credential chain and region,
+// startExternal describes endpoints that already run: AWS_ENDPOINT_URL_KINESIS,
+// AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_DYNAMODB, or AWS_ENDPOINT_URL for
+// any of them (neither: AWS itself), the SDK's default credential chain and region,
 // and STREAMCHECK_KAFKA_BROKERS.
 func startExternal(ctx context.Context, o options) (*Stack, error) {
 	var lopts []func(*config.LoadOptions) error
@@ -29,7 +29,8 @@ func startExternal(ctx context.Context, o options) (*Stack, error) {
 	global := o.getenv("AWS_ENDPOINT_URL")
 	s.KinesisURL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_KINESIS"), global)
 	s.S3URL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_S3"), global)
-	if s.KinesisURL != "" && s.KinesisURL == s.S3URL {
+	s.DynamoDBURL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_DYNAMODB"), global)
+	if s.KinesisURL != "" && s.KinesisURL == s.S3URL && s.KinesisURL == s.DynamoDBURL {
 		s.EdgeURL = s.KinesisURL
 	}
 	for _, b := range strings.Split(o.getenv(EnvKafkaBrokers), ",") {

@@ -12,10 +12,12 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/emulator/dynamodbfake"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/kafkafake"
 	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
@@ -133,9 +135,9 @@ func WithSeed(seed uint64) Option {
 	return optionFunc(func(o *options) error { o.seed = seed; return nil })
 }
 
-// WithDataDir keeps the embedded emulators' data under dir (kinesis/, s3/
-// and kafka/), so a Stack started again on it finds its streams, objects and
-// topics. The default keeps everything in memory.
+// WithDataDir keeps the embedded emulators' data under dir (kinesis/, s3/,
+// dynamodb/ and kafka/), so a Stack started again on it finds its streams,
+// objects, tables and topics. The default keeps everything in memory.
 func WithDataDir(dir string) Option {
 	return optionFunc(func(o *options) error { o.dataDir = dir; return nil })
 }
@@ -224,20 +226,21 @@ func WithVersion(v string) Option {
 type Stack struct {
 	// Backend is the backend serving the stack.
 	Backend Backend
-	// KinesisURL and S3URL are the endpoints to give SDK clients; "" on the
-	// external backend means AWS itself.
-	KinesisURL string
-	S3URL      string
-	// EdgeURL is the shared Kinesis and S3 endpoint when one serves both
+	// KinesisURL, S3URL and DynamoDBURL are the endpoints to give SDK
+	// clients; "" on the external backend means AWS itself.
+	KinesisURL  string
+	S3URL       string
+	DynamoDBURL string
+	// EdgeURL is the shared endpoint when one serves every AWS service
 	// (WithEdgeAddr, containers), else "".
 	EdgeURL string
 	// Region is the AWS region of the endpoints.
 	Region string
 	// AWSConfig has the stack's region and credentials and resolves the
-	// Kinesis and S3 endpoints per service for clients built with
-	// NewFromConfig. A process-wide AWS_ENDPOINT_URL without the
-	// per-service variables takes precedence in the SDK; KinesisClient
-	// and S3Client are not affected by that.
+	// Kinesis, S3 and DynamoDB endpoints per service for clients built
+	// with NewFromConfig. A process-wide AWS_ENDPOINT_URL without the
+	// per-service variables takes precedence in the SDK; KinesisClient,
+	// S3Client and DynamoDBClient are not affected by that.
 	AWSConfig aws.Config
 	// KafkaBrokers is the Kafka seed list.
 	KafkaBrokers []string
@@ -245,7 +248,8 @@ type Stack struct {
 	// other backends.
 	Faults *fault.Injector
 
-	kafka *kafkafake.Server
+	kafka    *kafkafake.Server
+	dynamodb *dynamodbfake.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -289,7 +293,7 @@ func Start(ctx context.Context, opts ...Option) (*Stack, error) {
 			Getenv:          o.getenv,
 		})
 		if err == nil && s.AWSConfig.Region == "" {
-			s.AWSConfig = staticConfig(s.Region, s.KinesisURL, s.S3URL)
+			s.AWSConfig = staticConfig(s.Region, s.KinesisURL, s.S3URL, s.DynamoDBURL)
 		}
 	}
 	if err != nil {
@@ -346,6 +350,17 @@ func startEmbedded(o options) (*Stack, error) {
 	}
 	s.closers = append(s.closers, s3s.Close)
 
+	dopts := []dynamodbfake.Option{dynamodbfake.WithClock(clk), dynamodbfake.WithSeed(o.seed), dynamodbfake.WithFaults(in), dynamodbfake.WithRegion(region)}
+	if d := sub("dynamodb"); d != "" {
+		dopts = append(dopts, dynamodbfake.WithDataDir(d))
+	}
+	ddb, err := dynamodbfake.New(dopts...)
+	if err != nil {
+		return s, fmt.Errorf("emulator: create dynamodb: %w", err)
+	}
+	s.closers = append(s.closers, ddb.Close)
+	s.dynamodb = ddb
+
 	fopts := []kafkafake.Option{kafkafake.WithClock(clk), kafkafake.WithSeed(o.seed), kafkafake.WithFaults(in), kafkafake.WithBrokers(o.kafkaBroker)}
 	if d := sub("kafka"); d != "" {
 		fopts = append(fopts, kafkafake.WithDataDir(d))
@@ -371,12 +386,12 @@ func startEmbedded(o options) (*Stack, error) {
 	s.KafkaBrokers = kf.Addrs()
 
 	if o.edgeAddr != "" {
-		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, kf, in, o.version, s.KafkaBrokers)
+		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, ddb, kf, in, o.version, s.KafkaBrokers)
 		if err != nil {
 			return s, err
 		}
 		s.closers = append(s.closers, closeEdge)
-		s.EdgeURL, s.KinesisURL, s.S3URL = url, url, url
+		s.EdgeURL, s.KinesisURL, s.S3URL, s.DynamoDBURL = url, url, url, url
 	} else {
 		if err := kin.Start(); err != nil {
 			return s, fmt.Errorf("emulator: start kinesis: %w", err)
@@ -384,11 +399,18 @@ func startEmbedded(o options) (*Stack, error) {
 		if err := s3s.Start(); err != nil {
 			return s, fmt.Errorf("emulator: start s3: %w", err)
 		}
-		s.KinesisURL, s.S3URL = kin.URL(), s3s.URL()
+		if err := ddb.Start(); err != nil {
+			return s, fmt.Errorf("emulator: start dynamodb: %w", err)
+		}
+		s.KinesisURL, s.S3URL, s.DynamoDBURL = kin.URL(), s3s.URL(), ddb.URL()
 	}
-	s.AWSConfig = staticConfig(region, s.KinesisURL, s.S3URL)
+	s.AWSConfig = staticConfig(region, s.KinesisURL, s.S3URL, s.DynamoDBURL)
 	return s, nil
 }
+
+// DynamoDB returns the embedded DynamoDB server, for SweepExpired (TTL
+// deletion on the stack's clock); nil on other backends.
+func (s *Stack) DynamoDB() *dynamodbfake.Server { return s.dynamodb }
 
 // Kafka returns the embedded Kafka server, for its cluster controls
 // (MoveTopicPartition, RemoveNode, AddNode, ShufflePartitionLeaders); nil on
@@ -428,10 +450,20 @@ func (s *Stack) S3Client(optFns ...func(*s3.Options)) *s3.Client {
 	}}, optFns...)...)
 }
 
+// DynamoDBClient returns a DynamoDB client for the stack's endpoint; optFns
+// adjust it further.
+func (s *Stack) DynamoDBClient(optFns ...func(*dynamodb.Options)) *dynamodb.Client {
+	return dynamodb.NewFromConfig(s.AWSConfig, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
+		if s.DynamoDBURL != "" {
+			o.BaseEndpoint = aws.String(s.DynamoDBURL)
+		}
+	}}, optFns...)...)
+}
+
 // Env returns the environment, as KEY=value lines sorted by key, that points
 // AWS SDKs, the AWS CLI and streamcheck at this stack: AWS_ENDPOINT_URL (when
-// one endpoint serves both services) or AWS_ENDPOINT_URL_KINESIS and
-// AWS_ENDPOINT_URL_S3, test credentials for local backends, AWS_REGION and
+// one endpoint serves every service) or AWS_ENDPOINT_URL_KINESIS,
+// AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_DYNAMODB, test credentials for local backends, AWS_REGION and
 // AWS_DEFAULT_REGION, and STREAMCHECK_KAFKA_BROKERS.
 func (s *Stack) Env() []string {
 	m := map[string]string{}
@@ -444,6 +476,9 @@ func (s *Stack) Env() []string {
 		}
 		if s.S3URL != "" {
 			m["AWS_ENDPOINT_URL_S3"] = s.S3URL
+		}
+		if s.DynamoDBURL != "" {
+			m["AWS_ENDPOINT_URL_DYNAMODB"] = s.DynamoDBURL
 		}
 	}
 	if s.Backend != External {
@@ -478,13 +513,13 @@ func (s *Stack) Close() error {
 	return s.closeErr
 }
 
-// serveEdge serves Kinesis and S3 behind one edge router on addr.
-func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, kf *kafkafake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
+// serveEdge serves Kinesis, S3 and DynamoDB behind one edge router on addr.
+func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, ddb *dynamodbfake.Server, kf *kafkafake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("emulator: listen for edge on %s: %w", addr, err)
 	}
-	srv, err := newEdgeServer(kin, s3s, kf, in, version, brokers)
+	srv, err := newEdgeServer(kin, s3s, ddb, kf, in, version, brokers)
 	if err != nil {
 		_ = ln.Close()
 		return "", nil, err

@@ -1,5 +1,5 @@
 // Command streamcheck-emulator serves streamcheck's embedded emulators for
-// containers: Kinesis and S3 on one LocalStack-compatible edge port (4566 by
+// containers: Kinesis, S3 and DynamoDB on one LocalStack-compatible edge port (4566 by
 // default, with /_localstack/health and the /_streamcheck/faults API) and
 // Kafka on its own port (9092). It is the entry point of the container image
 // and builds without cgo, unlike the streamcheck command, which links DuckDB.
@@ -47,7 +47,7 @@ func envOr(getenv func(string) string, name, def string) string {
 func run(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("streamcheck-emulator", flag.ContinueOnError)
 	host := fs.String("host", envOr(getenv, "STREAMCHECK_HOST", "0.0.0.0"), "interface to listen on ($STREAMCHECK_HOST)")
-	port := fs.Int("port", 4566, "edge port serving Kinesis and S3")
+	port := fs.Int("port", 4566, "edge port serving Kinesis, S3 and DynamoDB")
 	kafkaPort := fs.Int("kafka-port", 9092, "Kafka broker port")
 	advertise := fs.String("kafka-advertise", getenv("STREAMCHECK_KAFKA_ADVERTISE"), "host Kafka clients are told to connect to ($STREAMCHECK_KAFKA_ADVERTISE; default 127.0.0.1)")
 	dataDir := fs.String("data-dir", getenv("STREAMCHECK_DATA_DIR"), "keep data in this directory ($STREAMCHECK_DATA_DIR; default memory)")
@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Kinesis and S3 on %s, Kafka on %s\n", st.EdgeURL, strings.Join(st.KafkaBrokers, ","))
+	fmt.Fprintf(out, "Kinesis, S3 and DynamoDB on %s, Kafka on %s\n", st.EdgeURL, strings.Join(st.KafkaBrokers, ","))
 	// LocalStack prints this line when it serves; log-based wait
 	// strategies written for LocalStack look for it.
 	fmt.Fprintln(out, "Ready.")

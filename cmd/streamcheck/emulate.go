@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		name:    "emulate",
-		summary: "Serve Kinesis and S3 on one LocalStack-compatible port, and Kafka, until interrupted.",
+		summary: "Serve Kinesis, S3 and DynamoDB on one LocalStack-compatible port, and Kafka, until interrupted.",
 		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R] [--kinesis-limits aws|off]",
 		run:     runEmulate,
 	})
@@ -24,7 +24,7 @@ func init() {
 // emulateConfig is the emulate command's configuration.
 type emulateConfig struct {
 	Host           string // interface to listen on
-	Port           int    // edge port for Kinesis and S3
+	Port           int    // edge port for Kinesis, S3 and DynamoDB
 	KafkaPort      int    // Kafka broker port
 	KafkaAdvertise string // host Kafka clients are told to connect to; "" = Host, or 127.0.0.1 for 0.0.0.0
 	DataDir        string // "" keeps everything in memory
@@ -66,7 +66,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(c)
 	cfg := emulateConfig{}
 	fs.StringVar(&cfg.Host, "host", defaultEmulateHost, "interface to listen on (0.0.0.0 for every interface)")
-	fs.IntVar(&cfg.Port, "port", defaultEmulatePort, "edge port serving Kinesis and S3 (0 picks a free port)")
+	fs.IntVar(&cfg.Port, "port", defaultEmulatePort, "edge port serving Kinesis, S3 and DynamoDB (0 picks a free port)")
 	fs.IntVar(&cfg.KafkaPort, "kafka-port", defaultEmulateKafkaPort, "Kafka broker port (0 picks a free port)")
 	fs.StringVar(&cfg.KafkaAdvertise, "kafka-advertise", "", "host Kafka clients are told to connect to (default: --host, or 127.0.0.1 for 0.0.0.0)")
 	fs.StringVar(&cfg.DataDir, "data-dir", "", "keep streams, objects and topics in this directory across restarts (default: memory)")
@@ -119,10 +119,10 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 
 func printEndpoints(e *env, st *emulator.Stack) {
 	w := e.stdout
-	fmt.Fprintf(w, "Kinesis and S3  %s\n", st.EdgeURL)
-	fmt.Fprintf(w, "Health          %s%s\n", st.EdgeURL, edge.HealthPath)
-	fmt.Fprintf(w, "Faults          %s%s  (streamcheck fault add --endpoint %s ...)\n", st.EdgeURL, edge.FaultsPath, st.EdgeURL)
-	fmt.Fprintf(w, "Kafka           %s\n", strings.Join(st.KafkaBrokers, ","))
+	fmt.Fprintf(w, "Kinesis, S3, DynamoDB  %s\n", st.EdgeURL)
+	fmt.Fprintf(w, "Health                 %s%s\n", st.EdgeURL, edge.HealthPath)
+	fmt.Fprintf(w, "Faults                 %s%s  (streamcheck fault add --endpoint %s ...)\n", st.EdgeURL, edge.FaultsPath, st.EdgeURL)
+	fmt.Fprintf(w, "Kafka                  %s\n", strings.Join(st.KafkaBrokers, ","))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "# Point SDKs, the AWS CLI and streamcheck here:")
 	for _, kv := range st.Env() {

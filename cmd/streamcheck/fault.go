@@ -52,7 +52,7 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		delay  time.Duration
 	)
 	if sub == "add" {
-		fs.StringVar(&r.Service, "service", "", "kinesis, s3 or kafka (default: any)")
+		fs.StringVar(&r.Service, "service", "", "kinesis, s3, dynamodb or kafka (default: any)")
 		fs.StringVar(&r.Operation, "operation", "", "operation to match, e.g. PutRecords, PutObject, Produce (default: any)")
 		fs.StringVar(&r.Resource, "resource", "", "stream, bucket or topic to match (default: any)")
 		fs.StringVar(&r.Shard, "shard", "", "Kinesis shard ID or Kafka partition to match (default: any)")

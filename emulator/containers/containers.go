@@ -61,7 +61,7 @@ func start(ctx context.Context, c emulator.BackendConfig) (*emulator.Stack, erro
 	if image == "" {
 		image = DefaultLocalStackImage
 	}
-	env := map[string]string{"SERVICES": "kinesis,s3", "AWS_DEFAULT_REGION": c.Region}
+	env := map[string]string{"SERVICES": "kinesis,s3,dynamodb", "AWS_DEFAULT_REGION": c.Region}
 	if tok := c.Getenv(EnvLocalStackAuthToken); tok != "" {
 		env[EnvLocalStackAuthToken] = tok
 	}
@@ -76,7 +76,7 @@ func start(ctx context.Context, c emulator.BackendConfig) (*emulator.Stack, erro
 	if err != nil {
 		return s, fmt.Errorf("emulator: find the edge port of %s: %w", image, err)
 	}
-	s.EdgeURL, s.KinesisURL, s.S3URL = url, url, url
+	s.EdgeURL, s.KinesisURL, s.S3URL, s.DynamoDBURL = url, url, url, url
 
 	kimage := c.KafkaImage
 	if kimage == "" {

@@ -23,10 +23,21 @@ func staticConfig(region, kinesisURL, s3URL, dynamodbURL string) aws.Config {
 			"DynamoDB": dynamodbURL,
 		}},
 	}
-	if kinesisURL == s3URL && kinesisURL == dynamodbURL && kinesisURL != "" {
+	if oneEndpoint(kinesisURL, s3URL, dynamodbURL) {
 		cfg.BaseEndpoint = aws.String(kinesisURL)
 	}
 	return cfg
+}
+
+// oneEndpoint reports whether every service has the same, non-empty URL,
+// as behind the edge port.
+func oneEndpoint(urls ...string) bool {
+	for _, u := range urls {
+		if u == "" || u != urls[0] {
+			return false
+		}
+	}
+	return len(urls) > 0
 }
 
 // serviceEndpoints gives each SDK service client its base endpoint, keyed by

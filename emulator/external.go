@@ -30,7 +30,7 @@ func startExternal(ctx context.Context, o options) (*Stack, error) {
 	s.KinesisURL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_KINESIS"), global)
 	s.S3URL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_S3"), global)
 	s.DynamoDBURL = firstNonEmpty(o.getenv("AWS_ENDPOINT_URL_DYNAMODB"), global)
-	if s.KinesisURL != "" && s.KinesisURL == s.S3URL && s.KinesisURL == s.DynamoDBURL {
+	if oneEndpoint(s.KinesisURL, s.S3URL, s.DynamoDBURL) {
 		s.EdgeURL = s.KinesisURL
 	}
 	for _, b := range strings.Split(o.getenv(EnvKafkaBrokers), ",") {

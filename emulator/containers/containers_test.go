@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/localstack"
@@ -24,6 +22,7 @@ import (
 	"github.com/streamcheck/streamcheck/emulator/containers"
 	"github.com/streamcheck/streamcheck/emulator/edge"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/stacktest"
 )
 
 // testImage is the tag the test builds the image under. localstack.Run
@@ -128,7 +127,7 @@ func TestContainerImage(t *testing.T) {
 	}
 	defer st.Close()
 	s3c := st.S3Client(func(o *s3.Options) { o.UsePathStyle = true })
-	roundTrip(t, st.KinesisClient(), s3c, "container")
+	stacktest.RoundTrip(t, st.KinesisClient(), s3c, nil, "container")
 
 	// The broker advertises 127.0.0.1:9092, its address inside the
 	// container; dial the published port instead, as a client on the
@@ -187,44 +186,5 @@ func TestContainersBackendWithoutDocker(t *testing.T) {
 	_, err := emulator.Start(context.Background(), emulator.WithBackend(emulator.Containers))
 	if err == nil || !strings.Contains(err.Error(), "Docker") {
 		t.Errorf("Start(containers) without Docker = %v, want an error naming Docker", err)
-	}
-}
-
-// roundTrip writes and reads back one Kinesis record and one S3 object.
-func roundTrip(t *testing.T, kc *kinesis.Client, sc *s3.Client, name string) {
-	t.Helper()
-	ctx := t.Context()
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(1)}); err != nil {
-		t.Fatalf("CreateStream: %v", err)
-	}
-	put, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(name), PartitionKey: aws.String("k"), Data: []byte("hello")})
-	if err != nil {
-		t.Fatalf("PutRecord: %v", err)
-	}
-	it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: put.ShardId, ShardIteratorType: ktypes.ShardIteratorTypeTrimHorizon})
-	if err != nil {
-		t.Fatalf("GetShardIterator: %v", err)
-	}
-	recs, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
-	if err != nil {
-		t.Fatalf("GetRecords: %v", err)
-	}
-	if len(recs.Records) != 1 || string(recs.Records[0].Data) != "hello" {
-		t.Errorf("GetRecords = %d records, want one \"hello\"", len(recs.Records))
-	}
-	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
-	if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String("a/b.txt"), Body: strings.NewReader("object")}); err != nil {
-		t.Fatalf("PutObject: %v", err)
-	}
-	get, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String("a/b.txt")})
-	if err != nil {
-		t.Fatalf("GetObject: %v", err)
-	}
-	body, err := io.ReadAll(get.Body)
-	get.Body.Close()
-	if err != nil || string(body) != "object" {
-		t.Errorf("GetObject body = %q, %v; want %q", body, err, "object")
 	}
 }

@@ -386,8 +386,8 @@ func (j *Job) Validate() error {
 				want += " (" + err.Error() + ")"
 			}
 			bad(f+".type", c.Type, want)
-		case t.Struct() && (cl == record.CSV || cl == record.Grok):
-			bad(f+".type", c.Type, "a type other than struct with classification "+cl+" (its fields are text; struct columns need json or avro)")
+		case t.Nested() && (cl == record.CSV || cl == record.Grok):
+			bad(f+".type", c.Type, "a type other than struct, array or map with classification "+cl+" (its fields are text; nested columns need json or avro)")
 		}
 	}
 	o := j.Options

@@ -46,7 +46,8 @@ func parseAvroSchema(text string) (*avro.RecordSchema, error) {
 
 // AvroColumns returns one column per field of an Avro record schema, with
 // the types Glue gives them: boolean, int, bigint (long), float, double,
-// string (string, enum, uuid), double (decimal), date, timestamp
+// string (string, enum, uuid), decimal(p,s) (decimal; string beyond
+// precision 38), date, timestamp
 // (timestamp-millis/micros and their local variants), binary (bytes and
 // fixed), struct for records (their fields, named as in the schema) and for
 // unions of several non-null types (Glue's member0, member1, ... one per
@@ -93,7 +94,12 @@ func (a *avroTypes) of(s avro.Schema, depth int) Type {
 	case avro.TimestampMillis, avro.TimestampMicros, avro.LocalTimestampMillis, avro.LocalTimestampMicros:
 		return Timestamp
 	case avro.Decimal:
-		return Double
+		if dec, ok := s.(avro.LogicalTypeSchema).Logical().(*avro.DecimalLogicalSchema); ok && dec != nil {
+			if t, err := DecimalOf(dec.Precision(), dec.Scale()); err == nil {
+				return t
+			}
+		}
+		return String
 	}
 	switch s.Type() {
 	case avro.Boolean:
@@ -337,8 +343,9 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		if !utf8.Valid(b) {
 			return Value{}, errors.New("string is not valid UTF-8")
 		}
-		switch c.Type {
-		case String, Timestamp, Date, Binary:
+		_, _, isDec := c.Type.Decimal()
+		switch {
+		case c.Type == String || c.Type == Timestamp || c.Type == Date || c.Type == Binary || isDec:
 			var str string
 			if d.alias && len(b) > 0 {
 				str = unsafe.String(&b[0], len(b))
@@ -364,6 +371,9 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			rat, err := decimalRat(b, dec.Scale())
 			if err != nil {
 				return Value{}, err
+			}
+			if _, _, ok := c.Type.Decimal(); ok {
+				return ParseDecimal(rat.FloatString(dec.Scale()), c.Type)
 			}
 			switch c.Type {
 			case Double, Float:

@@ -203,7 +203,7 @@ func TestAvroColumns(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:binary! ts:timestamp! day:date! price:double! opt:string u:struct<member0:int,member1:string> loc:struct<lat:double,tags:string>! attrs:string! skipped:string! num:bigint!"
+	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:binary! ts:timestamp! day:date! price:decimal(9,2)! opt:string u:struct<member0:int,member1:string> loc:struct<lat:double,tags:string>! attrs:string! skipped:string! num:bigint!"
 	if g := joinSpace(got); g != want {
 		t.Errorf("AvroColumns =\n%s\nwant\n%s", g, want)
 	}

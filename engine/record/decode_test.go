@@ -88,13 +88,19 @@ func TestInfer(t *testing.T) {
 }
 
 func TestParseType(t *testing.T) {
-	for in, want := range map[string]record.Type{"INT": record.Int, "long": record.Bigint, "decimal(10,2)": record.Double, "timestamp": record.Timestamp} {
+	dec, err := record.DecimalOf(10, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]record.Type{"INT": record.Int, "long": record.Bigint, "decimal(10,2)": dec, "timestamp": record.Timestamp} {
 		if got, err := record.ParseType(in); err != nil || got != want {
 			t.Errorf("ParseType(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := record.ParseType("map<string,int>"); err == nil {
-		t.Errorf("ParseType(map<string,int>) succeeded, want an error")
+	for _, bad := range []string{"map<binary,int>", "map<array<int>,int>", "decimal(39,2)", "decimal(5,6)", "array<int", "map<string>"} {
+		if _, err := record.ParseType(bad); err == nil {
+			t.Errorf("ParseType(%q) succeeded, want an error", bad)
+		}
 	}
 }
 

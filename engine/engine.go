@@ -498,7 +498,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 
 	// Group rows into partitions and name the objects.
 	fileCols, partIdx := e.splitPartitionColumns(outCols)
-	pq, err := sink.NewParquet(project(outCols, fileCols), e.job.Sink.Compression)
+	pq, err := sink.NewParquetConfig(project(outCols, fileCols), e.job.Sink.parquetConfig())
 	if err != nil {
 		return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 	}
@@ -551,7 +551,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	}
 	var winPQ *sink.Parquet
 	if len(windows) > 0 {
-		if winPQ, err = sink.NewParquet(e.agg.WindowColumns(), e.job.Sink.Compression); err != nil {
+		if winPQ, err = sink.NewParquetConfig(e.agg.WindowColumns(), e.job.Sink.parquetConfig()); err != nil {
 			return nil, fmt.Errorf("engine: batch %d: windows: %w", id, err)
 		}
 		name, err := e.objectName(id, 0, token, winPQ.Ext())

@@ -835,6 +835,11 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 			for i := lo; i < hi; i++ {
 				r := &b.Records[i]
 				row := rows[i*width : (i+1)*width]
+				if r.Err != "" {
+					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, r.Err))
+					keep[i] = false
+					continue
+				}
 				err := dec.Decode(r.Data, in)
 				if err == nil {
 					var ok bool

@@ -17,7 +17,7 @@ import (
 func everyType(t *testing.T) ([]record.Column, map[string]string) {
 	t.Helper()
 	types := []struct{ name, typ string }{
-		{"s", "string"}, {"i", "int"}, {"b", "bigint"}, {"d", "double"}, {"f", "float"}, {"ok", "boolean"},
+		{"s", "string"}, {"rep", "string"}, {"i", "int"}, {"b", "bigint"}, {"d", "double"}, {"f", "float"}, {"ok", "boolean"},
 		{"ts", "timestamp"}, {"day", "date"}, {"raw", "binary"},
 		{"d9", "decimal(9,2)"}, {"d18", "decimal(18,4)"}, {"d38", "decimal(38,10)"},
 		{"st", "struct<a:int,b:string>"}, {"tags", "array<string>"}, {"pts", "array<struct<x:int>>"},
@@ -32,7 +32,7 @@ func everyType(t *testing.T) ([]record.Column, map[string]string) {
 		cols[i] = record.Column{Name: tt.name, Type: typ}
 	}
 	want := map[string]string{
-		"s": "BYTE_ARRAY String", "i": "INT32 Int(bitWidth=32, isSigned=true)", "b": "INT64 Int(bitWidth=64, isSigned=true)",
+		"s": "BYTE_ARRAY String", "rep": "BYTE_ARRAY String", "i": "INT32 Int(bitWidth=32, isSigned=true)", "b": "INT64 Int(bitWidth=64, isSigned=true)",
 		"d": "DOUBLE", "f": "FLOAT", "ok": "BOOLEAN", "ts": "INT96", "day": "INT32 Date", "raw": "BYTE_ARRAY",
 		"d9":   "INT32 Decimal(precision=9, scale=2)",
 		"d18":  "INT64 Decimal(precision=18, scale=4)",
@@ -64,8 +64,9 @@ func everyTypeRows(t *testing.T, cols []record.Column, n int) []record.Value {
 			continue
 		}
 		byName := map[string]record.Value{
-			"s": {Type: record.String, S: fmt.Sprintf("value-%06d-%s", r, strings.Repeat("x", r%50))},
-			"i": {Type: record.Int, I: int64(r % 7)}, "b": {Type: record.Bigint, I: int64(r) << 33},
+			"s":   {Type: record.String, S: fmt.Sprintf("value-%06d-%s", r, strings.Repeat("x", r%50))},
+			"rep": {Type: record.String, S: fmt.Sprintf("repeated-%05d-%s", r/4, strings.Repeat("y", 20))},
+			"i":   {Type: record.Int, I: int64(r % 7)}, "b": {Type: record.Bigint, I: int64(r) << 33},
 			"d": {Type: record.Double, F: float64(r) / 3}, "f": {Type: record.Float, F: 1.5},
 			"ok": record.Bool(r%2 == 0), "ts": {Type: record.Timestamp, I: 1795352709123456 + int64(r)},
 			"day": {Type: record.Date, I: 20779}, "raw": record.BinaryValue([]byte{0, byte(r)}),
@@ -158,8 +159,17 @@ func TestParquetReadByArrow(t *testing.T) {
 			t.Errorf("group %s: logical type %q, want %q", path, got, want)
 		}
 	}
-	if e := rep.Encodings["s"]; !slices.Contains(e, "PLAIN") || !slices.Contains(e, "RLE_DICTIONARY") && !slices.Contains(e, "PLAIN_DICTIONARY") {
-		t.Errorf("column s encodings %v, want dictionary pages falling back to PLAIN", e)
+	dictionary := func(e []string) bool {
+		return slices.Contains(e, "RLE_DICTIONARY") || slices.Contains(e, "PLAIN_DICTIONARY")
+	}
+	if e := rep.Encodings["rep"]; !slices.Contains(e, "PLAIN") || !dictionary(e) {
+		t.Errorf("column rep encodings %v, want dictionary pages falling back to PLAIN past 4 KiB", e)
+	}
+	if e := rep.Encodings["s"]; !slices.Equal(e, []string{"PLAIN"}) {
+		t.Errorf("column s encodings %v, want PLAIN only (unique values: a dictionary does not pay)", e)
+	}
+	if e := rep.Encodings["i"]; !dictionary(e) {
+		t.Errorf("column i encodings %v, want a dictionary (7 distinct values)", e)
 	}
 	if e := rep.Encodings["ok"]; !slices.Equal(e, []string{"PLAIN"}) {
 		t.Errorf("column ok encodings %v, want PLAIN only (no dictionary for booleans)", e)

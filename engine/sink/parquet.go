@@ -2,9 +2,11 @@ package sink
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -25,8 +27,9 @@ var Codecs = []string{"snappy", "gzip", "zstd", "none"}
 // Parquet encodes rows of a fixed schema as Parquet files the way Spark's
 // Parquet writer (parquet-mr) does by default, so that every lake engine
 // reads them: version 1 data pages, PLAIN and dictionary encodings only
-// (levels RLE), dictionary pages that fall back to PLAIN when they outgrow
-// DictionaryPageSize, statistics on every column chunk and page, and
+// (levels RLE), dictionary encoding where it pays (judged per column and
+// file as parquet-mr judges it, see dictionaryPays) and falling back to
+// PLAIN when the dictionary outgrows DictionaryPageSize, statistics on every column chunk and page, and
 // created_by in the "<application> version <version> (build <hash>)" form
 // with streamcheck's own version (see CreatedBy). ParquetConfig selects the
 // knobs Spark exposes.
@@ -47,11 +50,19 @@ var Codecs = []string{"snappy", "gzip", "zstd", "none"}
 type Parquet struct {
 	cols   []record.Column
 	leaves []leaf
-	schema *parquet.Schema
 	cfg    ParquetConfig
 	codec  compress.Codec
 	ext    string
 	opts   []parquet.WriterOption
+	// building is 0 while NewParquetConfig finds the leaves, then their
+	// number; dict says, while a schema is built, which leaves take
+	// dictionary encoding (see schemaFor).
+	building int
+	dict     []bool
+	nextLeaf int
+	// schemas caches a schema per choice of dictionary leaves.
+	mu      sync.Mutex
+	schemas map[string]*parquet.Schema
 }
 
 // The timestamp representations of ParquetConfig.OutputTimestampType, named
@@ -156,20 +167,17 @@ func NewParquetConfig(cols []record.Column, cfg ParquetConfig) (*Parquet, error)
 	default:
 		return nil, fmt.Errorf("sink: unknown codec %q (want one of %v)", cfg.Codec, Codecs)
 	}
-	g := parquet.Group{}
-	order := make([]string, len(cols))
+	seen := map[string]bool{}
 	for i, c := range cols {
-		n, err := p.node(i, nil, c.Type)
-		if err != nil {
-			return nil, fmt.Errorf("sink: column %q: %w", c.Name, err)
-		}
-		if _, dup := g[c.Name]; dup {
+		if seen[c.Name] {
 			return nil, fmt.Errorf("sink: column %q appears twice", c.Name)
 		}
-		g[c.Name] = parquet.Optional(n)
-		order[i] = c.Name
+		seen[c.Name] = true
+		if _, err := p.node(i, nil, c.Type); err != nil {
+			return nil, fmt.Errorf("sink: column %q: %w", c.Name, err)
+		}
 	}
-	p.schema = parquet.NewSchema("spark_schema", orderedGroup{Group: g, order: order})
+	p.building = len(p.leaves)
 	version := 1
 	if p.cfg.WriterVersion == "v2" {
 		version = 2
@@ -282,6 +290,10 @@ func (p *Parquet) node(col int, path []step, t record.Type) (parquet.Node, error
 		}
 		return p.group(col, path, t)
 	}
+	if p.building > 0 {
+		dict = dict && p.dict[p.nextLeaf]
+		p.nextLeaf++
+	}
 	if p.cfg.WriterVersion == "v1" {
 		if dict {
 			n = parquet.Encoded(n, &parquet.RLEDictionary)
@@ -291,12 +303,95 @@ func (p *Parquet) node(col int, path []step, t record.Type) (parquet.Node, error
 	} else if dict {
 		n = parquet.Encoded(n, &parquet.RLEDictionary)
 	}
+	if p.building > 0 {
+		return n, nil
+	}
 	lf := leaf{col: col, steps: path, t: t}
 	for _, s := range path {
 		lf.repeated = lf.repeated || s.t.Array() || s.t.Map()
 	}
 	p.leaves = append(p.leaves, lf)
 	return n, nil
+}
+
+// schemaFor returns the file schema in which the leaves marked in dict
+// take dictionary encoding and the others PLAIN.
+func (p *Parquet) schemaFor(dict []bool) *parquet.Schema {
+	key := make([]byte, len(dict))
+	for i, d := range dict {
+		key[i] = '0'
+		if d {
+			key[i] = '1'
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.schemas[string(key)]; ok {
+		return s
+	}
+	p.dict, p.nextLeaf = dict, 0
+	g := parquet.Group{}
+	order := make([]string, len(p.cols))
+	for i, c := range p.cols {
+		n, _ := p.node(i, nil, c.Type) // built once without error in NewParquetConfig
+		g[c.Name] = parquet.Optional(n)
+		order[i] = c.Name
+	}
+	s := parquet.NewSchema("spark_schema", orderedGroup{Group: g, order: order})
+	if p.schemas == nil {
+		p.schemas = map[string]*parquet.Schema{}
+	}
+	p.schemas[string(key)] = s
+	return s
+}
+
+// dictionaryPays decides, per leaf, whether dictionary encoding pays for
+// the rows of idx, as parquet-mr decides after a column chunk's first page
+// (its isCompressionSatisfying): on a sample of up to 1,024 rows, the
+// distinct values' bytes plus an index per value must be smaller than the
+// values' plain bytes. A leaf inside an array or map is always tried with a
+// dictionary; parquet-go still falls back to PLAIN once the dictionary
+// outgrows DictionaryPageSize.
+func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx []int) []bool {
+	out := make([]bool, len(p.leaves))
+	if p.cfg.DisableDictionary {
+		return out
+	}
+	sample := min(len(idx), 1024)
+	for l := range p.leaves {
+		lf := &p.leaves[l]
+		if lf.t == record.Boolean {
+			continue
+		}
+		if lf.repeated || sample == 0 {
+			out[l] = true
+			continue
+		}
+		distinct := map[record.Value]struct{}{}
+		var raw, dict, n int
+		for k := range sample {
+			v := rows[idx[k*len(idx)/sample]*width+cols[lf.col]]
+			for i := 0; i < len(lf.steps) && !v.Null(); i++ {
+				if v.Type != lf.steps[i].t {
+					v = record.Value{}
+					break
+				}
+				v = v.Fields()[lf.steps[i].idx]
+			}
+			if v.Null() {
+				continue
+			}
+			size := int(valueSize(v))
+			n++
+			raw += size
+			if _, ok := distinct[v]; !ok {
+				distinct[v] = struct{}{}
+				dict += size
+			}
+		}
+		out[l] = n == 0 || dict+n*bits.Len(uint(len(distinct)))/8 < raw
+	}
+	return out
 }
 
 // group returns the node of a struct, array or map type.
@@ -362,7 +457,8 @@ func (p *Parquet) Encode(w io.Writer, rows []record.Value, idx []int) error {
 // its own parquet-go column writer. A nested column must hold Values of its
 // own type (or null); any other is an error naming the column.
 func (p *Parquet) EncodeProjected(w io.Writer, rows []record.Value, width int, cols []int, idx []int) error {
-	pw := parquet.NewWriter(w, append([]parquet.WriterOption{p.schema}, p.opts...)...)
+	schema := p.schemaFor(p.dictionaryPays(rows, width, cols, idx))
+	pw := parquet.NewWriter(w, append([]parquet.WriterOption{schema}, p.opts...)...)
 	for _, group := range p.rowGroups(rows, width, cols, idx) {
 		if err := p.encodeGroup(pw, rows, width, cols, group); err != nil {
 			return err
@@ -559,7 +655,18 @@ func (p *Parquet) leafValue(v record.Value, t record.Type, scratch []byte) (parq
 		case TimestampMillis:
 			return parquet.Int64Value(floorDiv(v.I, 1000)), scratch
 		}
-		return parquet.Int96Value(int96(v.I)), scratch
+		// parquet-go's Int96Value allocates 12 bytes per value; the same
+		// bytes (little-endian words, as INT96 is stored) come from scratch.
+		ts := int96(v.I)
+		at := len(scratch)
+		if cap(scratch)-at < 12 {
+			scratch = make([]byte, 0, 4096) // values already made keep the old buffer
+			at = 0
+		}
+		scratch = binary.LittleEndian.AppendUint32(scratch, ts[0])
+		scratch = binary.LittleEndian.AppendUint32(scratch, ts[1])
+		scratch = binary.LittleEndian.AppendUint32(scratch, ts[2])
+		return parquet.FixedLenByteArrayValue(scratch[at : at+12 : at+12]), scratch
 	case record.Double:
 		return parquet.DoubleValue(v.F), scratch
 	case record.Float:

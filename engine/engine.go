@@ -397,7 +397,7 @@ func (e *Engine) recover(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	e.metrics.replays.Inc()
-	if _, err := e.process(ctx, p.BatchID, b, p); err != nil {
+	if err := e.process(ctx, p.BatchID, b, p); err != nil {
 		return 0, err
 	}
 	return p.BatchID + 1, nil
@@ -424,7 +424,7 @@ func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
 		return res, e.ckpt.Renew(ctx)
 	}
 	res.committed = true
-	_, err = e.process(ctx, id, b, nil)
+	err = e.process(ctx, id, b, nil)
 	return res, err
 }
 
@@ -476,7 +476,7 @@ type batchWork struct {
 // order: decode and transform, plan (AtAfterPlan), write (AtInSink,
 // AtAfterSink), commit (AtAfterCommit). With planned (a replay) the plan
 // step must name exactly planned's objects; else it records a new plan.
-func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) (*checkpoint.Offsets, error) {
+func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) error {
 	if e.firstID < 0 {
 		e.firstID = id
 	}
@@ -486,26 +486,26 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		w.ingest = planned.IngestTime
 	}
 	if err := e.decodeAndTransform(ctx, w, b); err != nil {
-		return nil, err
+		return err
 	}
 	plan, err := e.plan(ctx, w, b, planned)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if e.crashAt(AtAfterPlan, id) {
-		return nil, ErrCrashed
+		return ErrCrashed
 	}
 	if err := e.write(ctx, w); err != nil {
-		return nil, err
+		return err
 	}
 	clear(w.rows) // drop references to this batch's payloads before the next
 	if err := e.commit(ctx, w, b, plan); err != nil {
-		return nil, err
+		return err
 	}
 	if e.crashAt(AtAfterCommit, id) {
-		return nil, ErrCrashed
+		return ErrCrashed
 	}
-	return plan, nil
+	return nil
 }
 
 // decodeAndTransform fills w's rows: the schema (declared, or inferred from

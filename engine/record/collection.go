@@ -11,7 +11,7 @@ import (
 func ArrayOf(elem Type) (Type, error) {
 	d, err := childDepth(elem)
 	if err != nil {
-		return Invalid, fmt.Errorf("%w: array element: %v", ErrStructType, err)
+		return Invalid, fmt.Errorf("%w: array element: %w", ErrStructType, err)
 	}
 	return intern(&structType{kind: kindArray, name: "array<" + elem.String() + ">", depth: d + 1,
 		fields: []Column{{Name: "element", Type: elem}}})
@@ -28,7 +28,7 @@ func MapOf(key, value Type) (Type, error) {
 	}
 	d, err := childDepth(value)
 	if err != nil {
-		return Invalid, fmt.Errorf("%w: map value: %v", ErrStructType, err)
+		return Invalid, fmt.Errorf("%w: map value: %w", ErrStructType, err)
 	}
 	return intern(&structType{kind: kindMap, name: "map<" + key.String() + "," + value.String() + ">", depth: d + 1,
 		fields: []Column{{Name: "key", Type: key}, {Name: "value", Type: value}}})

@@ -523,8 +523,13 @@ func valueSize(v record.Value) int64 {
 	return 8
 }
 
+// columnWriters is the part of parquet-go's writer encodeGroup uses.
+type columnWriters interface {
+	ColumnWriters() []*parquet.ColumnWriter
+}
+
 // encodeGroup writes the rows of idx as the current row group.
-func (p *Parquet) encodeGroup(pw *parquet.Writer, rows []record.Value, width int, cols []int, idx []int) error {
+func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, cols []int, idx []int) error {
 	writers := pw.ColumnWriters()
 	errs := make([]error, len(p.leaves))
 	work := make(chan int, len(p.leaves))
@@ -620,7 +625,7 @@ func (p *Parquet) shred(out []parquet.Value, scratch []byte, lf *leaf, v record.
 		if st.t.Map() {
 			e = elems[2*k+st.idx]
 		}
-		out, scratch, err = p.shred(out, scratch, lf, e, i+1, !(st.t.Map() && st.idx == 0), r, def+1, depth+1, col)
+		out, scratch, err = p.shred(out, scratch, lf, e, i+1, !st.t.Map() || st.idx != 0, r, def+1, depth+1, col)
 		if err != nil {
 			return out, scratch, err
 		}

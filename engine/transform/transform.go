@@ -304,15 +304,15 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 // error, so the record goes to the dead letter instead of losing its value.
 func castDecimal(v record.Value, to record.Type) (record.Value, error) {
 	var text string
-	switch {
-	case v.Type == record.Int || v.Type == record.Bigint:
+	switch v.Type {
+	case record.Int, record.Bigint:
 		text = strconv.FormatInt(v.I, 10)
-	case v.Type == record.Double || v.Type == record.Float:
+	case record.Double, record.Float:
 		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
 			return record.Value{}, nil
 		}
 		text = strconv.FormatFloat(v.F, 'g', -1, 64)
-	case v.Type == record.String:
+	case record.String:
 		text = strings.TrimSpace(v.S)
 	default:
 		if _, _, ok := v.Type.Decimal(); !ok {

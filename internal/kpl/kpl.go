@@ -177,9 +177,9 @@ func Aggregate(recs []Record) []byte {
 	var msg []byte
 	for _, r := range recs {
 		msg = msg[:0]
-		msg = binary.AppendUvarint(append(msg, 1<<3|0), pkIdx[r.PartitionKey])
+		msg = binary.AppendUvarint(append(msg, 1<<3), pkIdx[r.PartitionKey]) // field 1, varint
 		if r.ExplicitHashKey != "" {
-			msg = binary.AppendUvarint(append(msg, 2<<3|0), ehkIdx[r.ExplicitHashKey])
+			msg = binary.AppendUvarint(append(msg, 2<<3), ehkIdx[r.ExplicitHashKey]) // field 2, varint
 		}
 		msg = appendPBBytes(msg, 3, r.Data)
 		body = appendPBBytes(body, 3, msg)

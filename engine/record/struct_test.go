@@ -9,15 +9,19 @@ import (
 	"github.com/streamcheck/streamcheck/engine/record"
 )
 
-// sameValue compares Values, struct Values field by field.
+// sameValue compares Values, struct Values field by field and arrays and
+// maps element by element.
 func sameValue(a, b record.Value) bool {
 	if a.Type != b.Type {
 		return false
 	}
-	if !a.Type.Struct() {
+	if !a.Type.Nested() {
 		return a == b
 	}
 	fa, fb := a.Fields(), b.Fields()
+	if !a.Type.Struct() {
+		fa, fb = a.Elems(), b.Elems()
+	}
 	if len(fa) != len(fb) {
 		return false
 	}

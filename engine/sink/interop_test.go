@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/streamcheck/streamcheck/engine/enginetest/parquetcheck"
 	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/engine/sink"
@@ -279,5 +281,62 @@ func TestParquetTimestampTypes(t *testing.T) {
 		if got := vals["ts"]; len(got) != 1 || got[0] != wantVal {
 			t.Errorf("%s: ts values %v, want [%s]", typ, got, wantVal)
 		}
+	}
+}
+
+// TestWriterOptionsForCopies: a file copied row by row through a writer
+// made with WriterOptions and the file's own schema (which names no
+// encodings), as compaction copies, is still what Spark reads: version 1
+// pages, PLAIN and dictionary only. Without the options parquet-go's
+// defaults would write version 2 pages.
+func TestWriterOptionsForCopies(t *testing.T) {
+	t.Parallel()
+	cols, _ := everyType(t)
+	rows := everyTypeRows(t, cols, 300)
+	p, err := sink.NewParquet(cols, "snappy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	idx := make([]int, 300)
+	for i := range idx {
+		idx[i] = i
+	}
+	if err := p.Encode(&src, rows, idx); err != nil {
+		t.Fatal(err)
+	}
+	copyWith := func(opts ...parquet.WriterOption) *parquetcheck.Report {
+		t.Helper()
+		f, err := parquet.OpenFile(bytes.NewReader(src.Bytes()), int64(src.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dst bytes.Buffer
+		w := parquet.NewWriter(&dst, append([]parquet.WriterOption{f.Schema()}, opts...)...)
+		r := parquet.NewReader(f)
+		if _, err := parquet.CopyRows(w, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := parquetcheck.Check(dst.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Rows != 300 {
+			t.Errorf("copy has %d rows, want 300", rep.Rows)
+		}
+		return rep
+	}
+	opts, err := sink.WriterOptions(sink.ParquetConfig{Codec: "zstd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := copyWith(opts...); len(rep.Problems) > 0 {
+		t.Errorf("copy with WriterOptions:\n%s", strings.Join(rep.Problems, "\n"))
+	}
+	if rep := copyWith(); len(rep.Problems) == 0 {
+		t.Errorf("copy with parquet-go's defaults passed the check; want version 2 pages reported")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/streamcheck/streamcheck/engine/record"
 )
@@ -178,19 +179,49 @@ func NewParquetConfig(cols []record.Column, cfg ParquetConfig) (*Parquet, error)
 		}
 	}
 	p.building = len(p.leaves)
+	p.opts = writerOptions(p.cfg, p.codec)
+	return p, nil
+}
+
+func writerOptions(cfg ParquetConfig, codec compress.Codec) []parquet.WriterOption {
 	version := 1
-	if p.cfg.WriterVersion == "v2" {
+	if cfg.WriterVersion == "v2" {
 		version = 2
 	}
-	p.opts = []parquet.WriterOption{
-		parquet.Compression(p.codec),
+	return []parquet.WriterOption{
+		parquet.Compression(codec),
 		createdBy(CreatedBy()),
 		parquet.DataPageVersion(version),
 		parquet.DataPageStatistics(true),
-		parquet.PageBufferSize(p.cfg.PageSize),
-		parquet.DictionaryMaxBytes(p.cfg.DictionaryPageSize),
+		parquet.PageBufferSize(cfg.PageSize),
+		parquet.DictionaryMaxBytes(cfg.DictionaryPageSize),
 	}
-	return p, nil
+}
+
+// WriterOptions returns parquet-go writer options that make a writer whose
+// schema names no encodings (one read back from a file, as compaction
+// copies) write as Parquet does under cfg: version 1 pages (unless
+// WriterVersion is v2), dictionary encoding for every column but booleans
+// (PLAIN with DisableDictionary), falling back to PLAIN past
+// DictionaryPageSize, statistics and streamcheck's created_by. cfg.Codec
+// selects the compression.
+func WriterOptions(cfg ParquetConfig) ([]parquet.WriterOption, error) {
+	p, err := NewParquetConfig(nil, cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := p.opts
+	if p.cfg.WriterVersion == "v1" {
+		enc := encoding.Encoding(&parquet.RLEDictionary)
+		if p.cfg.DisableDictionary {
+			enc = &parquet.Plain
+		}
+		for _, k := range []parquet.Kind{parquet.Int32, parquet.Int64, parquet.Int96, parquet.Float, parquet.Double, parquet.ByteArray, parquet.FixedLenByteArray} {
+			opts = append(opts, parquet.DefaultEncodingFor(k, enc))
+		}
+		opts = append(opts, parquet.DefaultEncodingFor(parquet.Boolean, &parquet.Plain))
+	}
+	return opts, nil
 }
 
 // createdBy sets created_by verbatim (parquet-go's CreatedBy option leaves

@@ -36,7 +36,7 @@ func normalizeGlueTypeDepth(t string, depth int) (string, error) {
 		case "struct":
 			return normalizeStruct(t[i:], depth)
 		case "array", "map":
-			return base, nil
+			return normalizeCollection(base, t[i:], depth)
 		case "varchar", "char":
 			return "string", nil
 		}
@@ -70,6 +70,26 @@ func normalizeGlueTypeDepth(t string, depth int) (string, error) {
 		return t, nil
 	}
 	return "", fmt.Errorf("unknown type %q", t)
+}
+
+// normalizeCollection normalizes the "<T>" of array<T> or the "<K,V>" of
+// map<K,V>.
+func normalizeCollection(base, body string, depth int) (string, error) {
+	if !strings.HasPrefix(body, "<") || !strings.HasSuffix(body, ">") {
+		return "", fmt.Errorf("want %s<...>, got %s%s", base, base, body)
+	}
+	parts := splitTopLevel(body[1 : len(body)-1])
+	if want := map[string]int{"array": 1, "map": 2}[base]; len(parts) != want {
+		return "", fmt.Errorf("want %s with %d type(s) inside <>, got %s%s", base, want, base, body)
+	}
+	for i, p := range parts {
+		n, err := normalizeGlueTypeDepth(p, depth+1)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", base, err)
+		}
+		parts[i] = n
+	}
+	return base + "<" + strings.Join(parts, ",") + ">", nil
 }
 
 // normalizeStruct normalizes the "<name:type,...>" part of a struct type.
@@ -115,10 +135,12 @@ func splitTopLevel(s string) []string {
 }
 
 // sameGlueType reports whether a file's column type got matches the
-// expected canonical type want; a bare "struct" matches any struct.
+// expected canonical type want; a bare "struct", "array" or "map" matches
+// any of its kind.
 func sameGlueType(want, got string) bool {
-	if want == "struct" {
-		return got == "struct" || strings.HasPrefix(got, "struct<")
+	switch want {
+	case "struct", "array", "map":
+		return got == want || strings.HasPrefix(got, want+"<")
 	}
 	return want == got
 }
@@ -137,6 +159,28 @@ func glueOfSubtree(elems []schemaElem, i int, depth int) (string, int) {
 	switch {
 	case e.children == 0:
 		return glueFromDuckDB(e.duck), i + 1
+	case (e.conv == "LIST" || e.conv == "MAP" || e.conv == "MAP_KEY_VALUE") && depth < maxTypeDepth && e.children == 1 && i+1 < len(elems):
+		end := skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
+		rep := elems[i+1] // the repeated group: list, or key_value
+		j := i + 2
+		if e.conv == "LIST" {
+			if rep.children != 1 || j >= end {
+				// A two-level list: the repeated field is the element.
+				t, _ := glueOfSubtree(elems, i+1, depth+1)
+				return "array<" + t + ">", end
+			}
+			t, _ := glueOfSubtree(elems, j, depth+1)
+			return "array<" + t + ">", end
+		}
+		if rep.children != 2 || j >= end {
+			return "map", end
+		}
+		k, next := glueOfSubtree(elems, j, depth+1)
+		if next >= end {
+			return "map", end
+		}
+		v, _ := glueOfSubtree(elems, next, depth+1)
+		return "map<" + k + "," + v + ">", end
 	case e.conv == "LIST":
 		return "array", skipSubtree(elems, i, func(j int) int64 { return elems[j].children })
 	case e.conv == "MAP" || e.conv == "MAP_KEY_VALUE":

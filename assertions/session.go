@@ -270,7 +270,7 @@ func pathList(files []outFile) string {
 func (s *Session) createViews(ctx context.Context) error {
 	if len(s.out) > 0 {
 		hive := len(s.cfg.PartitionBy) > 0 || s.cfg.IngestTimePartitioning || hasHiveDirs(s.out)
-		q := fmt.Sprintf(`CREATE VIEW output AS SELECT * FROM read_parquet(%s, hive_partitioning=%t, union_by_name=true)`, pathList(s.out), hive)
+		q := fmt.Sprintf(`CREATE VIEW output AS SELECT * FROM read_parquet(%s, hive_partitioning=%t, union_by_name=true%s)`, pathList(s.out), hive, s.hiveTypes(hive))
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			// Inconsistent partition directories: fall back to the files'
 			// own columns so that queries still work; layout reports it.
@@ -325,6 +325,51 @@ func (s *Session) createViews(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// hiveTypes returns the hive_types argument that gives every partition
+// column one type in every file, where DuckDB's own guess goes value by
+// value (ingest_day=04 became VARCHAR while ingest_hour=14 became BIGINT):
+// ingest_year, _month, _day and _hour are INTEGER, as Spark's partition
+// discovery reads them; a column partition takes the DuckDB type of its
+// declared Glue type (integers BIGINT, date DATE, boolean BOOLEAN), and
+// VARCHAR when none is declared.
+func (s *Session) hiveTypes(hive bool) string {
+	if !hive || len(s.out) == 0 {
+		return ""
+	}
+	declared := map[string]string{}
+	for _, c := range s.cfg.Schema {
+		declared[strings.ToLower(c.Name)] = c.Type
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for _, f := range s.out {
+		dir := path.Dir(filepath.ToSlash(f.rel))
+		for _, seg := range strings.Split(dir, "/") {
+			name, _, ok := strings.Cut(seg, "=")
+			if !ok || name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			t := "VARCHAR"
+			switch g, _ := normalizeGlueType(declared[strings.ToLower(name)]); {
+			case strings.HasPrefix(name, "ingest_"):
+				t = "INTEGER"
+			case g == "int" || g == "bigint" || g == "smallint" || g == "tinyint":
+				t = "BIGINT"
+			case g == "date":
+				t = "DATE"
+			case g == "boolean":
+				t = "BOOLEAN"
+			}
+			parts = append(parts, sqlString(name)+": "+t)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", hive_types={" + strings.Join(parts, ", ") + "}"
 }
 
 func hasHiveDirs(files []outFile) bool {

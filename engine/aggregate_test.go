@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine"
@@ -128,8 +129,11 @@ func parquetRows(t testing.TB, dir string) []map[string]string {
 			m := map[string]string{}
 			for _, v := range row {
 				s := v.String()
-				if v.IsNull() {
+				switch {
+				case v.IsNull():
 					s = "null"
+				case v.Kind() == parquet.Int96:
+					s = fmt.Sprint(int96Micros(v.Int96()))
 				}
 				m[fields[v.Column()].Name()] = s
 			}
@@ -141,6 +145,13 @@ func parquetRows(t testing.TB, dir string) []map[string]string {
 }
 
 // windowRows renders the window rows under dir, sorted.
+// int96Micros converts an INT96 timestamp (nanoseconds of the day, then
+// the Julian day) to microseconds since the epoch.
+func int96Micros(v deprecated.Int96) int64 {
+	nanos := int64(v[1])<<32 | int64(v[0])
+	return (int64(v[2])-2440588)*86400e6 + nanos/1000
+}
+
 func windowRows(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string

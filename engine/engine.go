@@ -404,7 +404,7 @@ func (e *Engine) recover(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	e.metrics.replays.Inc()
-	if _, err := e.process(ctx, p.BatchID, b, p); err != nil {
+	if err := e.process(ctx, p.BatchID, b, p); err != nil {
 		return 0, err
 	}
 	return p.BatchID + 1, nil
@@ -431,7 +431,7 @@ func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
 		return res, e.ckpt.Renew(ctx)
 	}
 	res.committed = true
-	_, err = e.process(ctx, id, b, nil)
+	err = e.process(ctx, id, b, nil)
 	return res, err
 }
 
@@ -456,23 +456,78 @@ type output struct {
 	windows bool
 }
 
-// process decodes, transforms and writes batch id from b. With planned
-// (a replay) it must produce exactly planned's objects; else it plans first.
-func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) (*checkpoint.Offsets, error) {
+// batchWork is what one batch carries from step to step of process.
+type batchWork struct {
+	id     int64
+	t0     time.Time // when processing began
+	ingest time.Time // the batch's ingest time (the plan's, on a replay)
+	// Rows after decode and transform (and join): width values per row,
+	// keep[r] for the rows that go to the output.
+	rows  []record.Value
+	width int
+	keep  []bool
+	nkept int64
+	dead  []sink.DeadLetter
+	// windows: the aggregate's closed windows, flat.
+	windows []record.Value
+	// The output's columns, the file's columns among them, and the
+	// encoders of the output and of the windows.
+	outCols  []record.Column
+	fileCols []int
+	pq       *sink.Parquet
+	winPQ    *sink.Parquet
+	outs     []output
+}
+
+// process takes batch id through the steps that the crash points name, in
+// order: decode and transform, plan (AtAfterPlan), write (AtInSink,
+// AtAfterSink), commit (AtAfterCommit). With planned (a replay) the plan
+// step must name exactly planned's objects; else it records a new plan.
+func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) error {
 	if e.firstID < 0 {
 		e.firstID = id
 	}
-	t0 := e.clk.Now()
-	ingest := t0.UTC()
+	w := &batchWork{id: id, t0: e.clk.Now()}
+	w.ingest = w.t0.UTC()
 	if planned != nil {
-		ingest = planned.IngestTime
+		w.ingest = planned.IngestTime
 	}
+	if err := e.decodeAndTransform(ctx, w, b); err != nil {
+		return err
+	}
+	plan, err := e.plan(ctx, w, b, planned)
+	if err != nil {
+		return err
+	}
+	if e.crashAt(AtAfterPlan, id) {
+		return ErrCrashed
+	}
+	if err := e.write(ctx, w); err != nil {
+		return err
+	}
+	clear(w.rows) // drop references to this batch's payloads before the next
+	if err := e.commit(ctx, w, b, plan); err != nil {
+		return err
+	}
+	if e.crashAt(AtAfterCommit, id) {
+		return ErrCrashed
+	}
+	return nil
+}
+
+// decodeAndTransform fills w's rows: the schema (declared, or inferred from
+// the batch), decoded and transformed rows, dead letters, and with an
+// aggregate section the joined rows and closed windows.
+func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source.Batch) error {
+	id := w.id
 	info := e.src.Info()
 	cols := e.fixed
 	if cols == nil {
-		payloads := make([][]byte, len(b.Records))
-		for i, r := range b.Records {
-			payloads[i] = r.Data
+		payloads := make([][]byte, 0, len(b.Records))
+		for _, r := range b.Records {
+			if r.Err == "" {
+				payloads = append(payloads, r.Data)
+			}
 		}
 		if strings.EqualFold(e.format.Classification, record.Avro) {
 			cols = record.InferAvro(payloads) // from the schemas the containers carry
@@ -482,44 +537,50 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	}
 	tr, err := e.job.transform(cols)
 	if err != nil {
-		return nil, fmt.Errorf("engine: batch %d: transforms: %w", id, err)
+		return fmt.Errorf("engine: batch %d: transforms: %w", id, err)
 	}
 	outCols := tr.Output()
 	outCols = append(outCols[:len(outCols):len(outCols)], e.extraColumns()...)
-	rows, keep, dead, err := e.decode(b, id, info, cols, tr, len(outCols))
+	w.rows, w.keep, w.dead, err = e.decode(b, id, info, cols, tr, len(outCols))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	width := len(outCols)
-	var windows []record.Value
+	w.width = len(outCols)
 	if e.agg != nil {
 		var more []sink.DeadLetter
-		rows, keep, windows, more, err = e.joinAndWindow(ctx, id, ingest, b, info, rows, keep, width)
+		w.rows, w.keep, w.windows, more, err = e.joinAndWindow(ctx, id, w.ingest, b, info, w.rows, w.keep, w.width)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		dead = append(dead, more...)
+		w.dead = append(w.dead, more...)
 		outCols = e.agg.JoinedColumns()
-		width = len(outCols)
+		w.width = len(outCols)
 	}
+	w.outCols = outCols
+	return nil
+}
 
-	// Group rows into partitions and name the objects.
-	fileCols, partIdx := e.splitPartitionColumns(outCols)
-	pq, err := sink.NewParquet(project(outCols, fileCols), e.job.Sink.Compression)
-	if err != nil {
+// plan groups w's rows into partitions, names the objects the batch
+// writes and records the plan in the checkpoint (on a replay, checks that
+// the names are the planned ones and returns that plan).
+func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planned *checkpoint.Offsets) (*checkpoint.Offsets, error) {
+	id := w.id
+	var partIdx []int
+	w.fileCols, partIdx = e.splitPartitionColumns(w.outCols)
+	var err error
+	if w.pq, err = sink.NewParquetConfig(project(w.outCols, w.fileCols), e.job.Sink.parquetConfig()); err != nil {
 		return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 	}
 	groups := map[string][]int{}
-	var nkept int64
 	var ingestPath string // the same for every row: formatted once
 	if e.job.Sink.Partitioning == PartitionByIngestTime {
-		ingestPath = sink.IngestPath(ingest)
+		ingestPath = sink.IngestPath(w.ingest)
 	}
-	for r := range keep {
-		if !keep[r] {
+	for r := range w.keep {
+		if !w.keep[r] {
 			continue
 		}
-		nkept++
+		w.nkept++
 		var p string
 		switch e.job.Sink.Partitioning {
 		case PartitionByIngestTime:
@@ -527,7 +588,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		case PartitionByColumns:
 			vals := make([]string, len(partIdx))
 			for i, c := range partIdx {
-				vals[i] = rows[r*width+c].Text()
+				vals[i] = w.rows[r*w.width+c].Text()
 			}
 			p = sink.ColumnPath(e.job.Sink.PartitionKeys, vals)
 		}
@@ -544,9 +605,8 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if planned != nil && !scopedNames(planned) {
 		token = ""
 	}
-	var outs []output
 	for i, p := range paths {
-		name, err := e.objectName(id, i, token, pq.Ext())
+		name, err := e.objectName(id, i, token, w.pq.Ext())
 		if err != nil {
 			return nil, err
 		}
@@ -554,34 +614,33 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		if p != "" {
 			key = p + "/" + name
 		}
-		outs = append(outs, output{key: key, url: e.out.URL(key), rows: groups[p]})
+		w.outs = append(w.outs, output{key: key, url: e.out.URL(key), rows: groups[p]})
 	}
-	var winPQ *sink.Parquet
-	if len(windows) > 0 {
-		if winPQ, err = sink.NewParquet(e.agg.WindowColumns(), e.job.Sink.Compression); err != nil {
+	if len(w.windows) > 0 {
+		if w.winPQ, err = sink.NewParquetConfig(e.agg.WindowColumns(), e.job.Sink.parquetConfig()); err != nil {
 			return nil, fmt.Errorf("engine: batch %d: windows: %w", id, err)
 		}
-		name, err := e.objectName(id, 0, token, winPQ.Ext())
+		name, err := e.objectName(id, 0, token, w.winPQ.Ext())
 		if err != nil {
 			return nil, err
 		}
-		outs = append(outs, output{key: name, url: e.win.URL(name), windows: true})
+		w.outs = append(w.outs, output{key: name, url: e.win.URL(name), windows: true})
 	}
-	if len(dead) > 0 {
+	if len(w.dead) > 0 {
 		name, err := e.objectName(id, 0, token, "jsonl")
 		if err != nil {
 			return nil, err
 		}
-		outs = append(outs, output{key: name, url: e.dlq.URL(name), dead: true})
+		w.outs = append(w.outs, output{key: name, url: e.dlq.URL(name), dead: true})
 	}
 
 	plan := &checkpoint.Offsets{
 		Version:    checkpoint.Version,
 		BatchID:    id,
-		PlannedAt:  t0.UTC(),
-		IngestTime: ingest,
+		PlannedAt:  w.t0.UTC(),
+		IngestTime: w.ingest,
 		Delivery:   e.job.Delivery,
-		Source:     info,
+		Source:     e.src.Info(),
 		Shards:     b.Shards,
 		Partitions: b.Partitions,
 		DataLoss:   b.DataLoss,
@@ -597,7 +656,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		plan.DataLoss = []checkpoint.DataLoss{}
 	}
 	plan.Objects, plan.DeadLetterObjects = []string{}, []string{}
-	for _, o := range outs {
+	for _, o := range w.outs {
 		switch {
 		case o.dead:
 			plan.DeadLetterObjects = append(plan.DeadLetterObjects, o.url)
@@ -612,42 +671,46 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 			return nil, fmt.Errorf("engine: replay of batch %d would write %v + %v + %v, plan says %v + %v + %v",
 				id, plan.Objects, plan.DeadLetterObjects, plan.WindowsObjects, planned.Objects, planned.DeadLetterObjects, planned.WindowsObjects)
 		}
-		plan = planned
-	} else if err := e.ckpt.Plan(ctx, plan); err != nil {
+		return planned, nil
+	}
+	if err := e.ckpt.Plan(ctx, plan); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	if e.crashAt(AtAfterPlan, id) {
-		return nil, ErrCrashed
-	}
+	return plan, nil
+}
 
-	// Write the objects.
+// write encodes and puts the batch's planned objects, in order (crash
+// point AtInSink after some of them), then with an aggregate section the
+// operator's state (crash point AtAfterSink follows).
+func (e *Engine) write(ctx context.Context, w *batchWork) error {
+	id := w.id
 	written := 0
-	for _, o := range outs {
+	for _, o := range w.outs {
 		if e.crashAt(AtInSink, id) && written >= e.crash.Objects {
-			return nil, ErrCrashed
+			return ErrCrashed
 		}
 		var buf bytes.Buffer
 		store := e.out
 		if o.dead {
 			store = e.dlq
-			if err := sink.EncodeDeadLetters(&buf, dead); err != nil {
-				return nil, fmt.Errorf("engine: batch %d: %w", id, err)
+			if err := sink.EncodeDeadLetters(&buf, w.dead); err != nil {
+				return fmt.Errorf("engine: batch %d: %w", id, err)
 			}
 		} else if o.windows {
 			store = e.win
-			if err := winPQ.Encode(&buf, windows, seq(len(windows)/len(e.agg.WindowColumns()))); err != nil {
-				return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+			if err := w.winPQ.Encode(&buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {
+				return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 			}
-		} else if err := pq.EncodeProjected(&buf, rows, width, fileCols, o.rows); err != nil {
-			return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+		} else if err := w.pq.EncodeProjected(&buf, w.rows, w.width, w.fileCols, o.rows); err != nil {
+			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
 		if _, err := store.Put(ctx, o.key, buf.Bytes(), blob.Cond{}); err != nil {
-			return nil, fmt.Errorf("engine: batch %d: write output: %w", id, err)
+			return fmt.Errorf("engine: batch %d: write output: %w", id, err)
 		}
 		written++
 	}
 	if e.crashAt(AtInSink, id) {
-		return nil, ErrCrashed
+		return ErrCrashed
 	}
 	if e.agg != nil {
 		// The state goes next to the commit, before it: a crash between
@@ -655,19 +718,22 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 		// replay writes the same bytes here again.
 		st, err := e.agg.Snapshot()
 		if err != nil {
-			return nil, fmt.Errorf("engine: batch %d: aggregate state: %w", id, err)
+			return fmt.Errorf("engine: batch %d: aggregate state: %w", id, err)
 		}
 		key := aggregate.StateKey(id)
 		if _, err := e.cp.Put(ctx, key, st, blob.Cond{}); err != nil {
-			return nil, fmt.Errorf("engine: batch %d: write aggregate state %s: %w", id, e.cp.URL(key), err)
+			return fmt.Errorf("engine: batch %d: write aggregate state %s: %w", id, e.cp.URL(key), err)
 		}
 	}
 	if e.crashAt(AtAfterSink, id) {
-		return nil, ErrCrashed
+		return ErrCrashed
 	}
-	clear(rows) // drop references to this batch's payloads before the next
+	return nil
+}
 
-	// Commit.
+// commit records the batch as committed in the checkpoint, moves the
+// source past it and reports its metrics.
+func (e *Engine) commit(ctx context.Context, w *batchWork, b *source.Batch, plan *checkpoint.Offsets) error {
 	now := e.clk.Now()
 	var lag int64
 	for _, r := range b.Records {
@@ -675,25 +741,22 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 			lag = max(lag, now.Sub(r.ArrivalTime).Milliseconds())
 		}
 	}
-	commit := &checkpoint.Commit{
-		BatchID:               id,
+	c := &checkpoint.Commit{
+		BatchID:               w.id,
 		CommittedAt:           now.UTC(),
-		NumRecords:            nkept,
-		NumDeadLetter:         int64(len(dead)),
-		BatchProcessingTimeMs: now.Sub(t0).Milliseconds(),
+		NumRecords:            w.nkept,
+		NumDeadLetter:         int64(len(w.dead)),
+		BatchProcessingTimeMs: now.Sub(w.t0).Milliseconds(),
 		MaxConsumerLagMs:      lag,
 		MillisBehindLatest:    b.MillisBehindLatest,
 		EngineID:              e.id,
 	}
-	if err := e.ckpt.Commit(ctx, commit); err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
+	if err := e.ckpt.Commit(ctx, c); err != nil {
+		return fmt.Errorf("engine: %w", err)
 	}
 	e.src.Commit(plan)
-	e.report(commit, len(b.Records))
-	if e.crashAt(AtAfterCommit, id) {
-		return nil, ErrCrashed
-	}
-	return plan, nil
+	e.report(c, len(b.Records))
+	return nil
 }
 
 func (e *Engine) report(c *checkpoint.Commit, read int) {
@@ -842,6 +905,11 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 			for i := lo; i < hi; i++ {
 				r := &b.Records[i]
 				row := rows[i*width : (i+1)*width]
+				if r.Err != "" {
+					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, r.Err))
+					keep[i] = false
+					continue
+				}
 				err := dec.Decode(r.Data, in)
 				if err == nil {
 					var ok bool

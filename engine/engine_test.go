@@ -23,6 +23,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
 	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/engine/enginetest/kinesistest"
+	"github.com/streamcheck/streamcheck/engine/enginetest/parquetcheck"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
 	"github.com/streamcheck/streamcheck/engine/sink"
 )
@@ -180,12 +181,21 @@ func checkUnchanged(t testing.TB, dir string, before map[string][]byte) {
 }
 
 // column reads one column of every Parquet file under dir, as strings.
+// Every file is first read by a second Parquet reader (Apache Arrow's, see
+// parquetcheck), which must find nothing Spark's reader would reject.
 func column(t testing.TB, dir, name string) []string {
 	t.Helper()
 	var vals []string
 	for path, b := range files(t, dir) {
 		if !strings.HasSuffix(path, ".parquet") {
 			continue
+		}
+		rep, err := parquetcheck.Check(b)
+		if err != nil {
+			t.Fatalf("Arrow reader: %s: %v", path, err)
+		}
+		for _, p := range rep.Problems {
+			t.Errorf("%s: %s", path, p)
 		}
 		f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
 		if err != nil {

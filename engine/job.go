@@ -261,6 +261,45 @@ type Sink struct {
 	// aggregating job closes, one Parquet object per batch that closes any;
 	// required with aggregate, and only then.
 	WindowsPath string `yaml:"windowsPath"`
+	// Parquet holds the Parquet writer's settings, named as Spark and
+	// parquet-mr name them; every one defaults to what Glue 4.0 writes.
+	Parquet ParquetOptions `yaml:"parquet"`
+}
+
+// ParquetOptions is the sink.parquet block: the knobs of Spark's Parquet
+// writer. Zero values mean the defaults in package sink (sink.Default*).
+type ParquetOptions struct {
+	// OutputTimestampType is spark.sql.parquet.outputTimestampType: INT96
+	// (default, Spark's and so Glue's), TIMESTAMP_MICROS or
+	// TIMESTAMP_MILLIS (INT64 with isAdjustedToUTC=true).
+	OutputTimestampType string `yaml:"outputTimestampType"`
+	// WriterVersion is parquet.writer.version: v1 (default: version 1 data
+	// pages, PLAIN and dictionary encodings) or v2.
+	WriterVersion string `yaml:"writerVersion"`
+	// EnableDictionary is parquet.enable.dictionary; default true.
+	EnableDictionary *bool `yaml:"enableDictionary"`
+	// BlockSize is parquet.block.size, the row group size in bytes;
+	// default 134217728 (128 MiB).
+	BlockSize int64 `yaml:"blockSize"`
+	// PageSize is parquet.page.size in bytes; default 1048576 (1 MiB).
+	PageSize int `yaml:"pageSize"`
+	// DictionaryPageSize is parquet.dictionary.page.size in bytes, past
+	// which a column chunk falls back to PLAIN; default 1048576 (1 MiB).
+	DictionaryPageSize int64 `yaml:"dictionaryPageSize"`
+}
+
+// parquetConfig returns the sink's writer settings.
+func (s Sink) parquetConfig() sink.ParquetConfig {
+	p := s.Parquet
+	return sink.ParquetConfig{
+		Codec:               s.Compression,
+		OutputTimestampType: p.OutputTimestampType,
+		WriterVersion:       p.WriterVersion,
+		DisableDictionary:   p.EnableDictionary != nil && !*p.EnableDictionary,
+		BlockSize:           p.BlockSize,
+		PageSize:            p.PageSize,
+		DictionaryPageSize:  p.DictionaryPageSize,
+	}
 }
 
 // DefaultJob returns a Job with every default filled in.
@@ -386,8 +425,8 @@ func (j *Job) Validate() error {
 				want += " (" + err.Error() + ")"
 			}
 			bad(f+".type", c.Type, want)
-		case t.Struct() && (cl == record.CSV || cl == record.Grok):
-			bad(f+".type", c.Type, "a type other than struct with classification "+cl+" (its fields are text; struct columns need json or avro)")
+		case t.Nested() && (cl == record.CSV || cl == record.Grok):
+			bad(f+".type", c.Type, "a type other than struct, array or map with classification "+cl+" (its fields are text; nested columns need json or avro)")
 		}
 	}
 	o := j.Options
@@ -442,6 +481,9 @@ func (j *Job) Validate() error {
 	}
 	if !slices.Contains(sink.Codecs, s.Compression) {
 		bad("sink.compression", s.Compression, strings.Join(sink.Codecs, ", "))
+	}
+	if err := s.parquetConfig().Validate(); err != nil {
+		bad("sink.parquet", s.Parquet, err.Error())
 	}
 	switch s.Partitioning {
 	case PartitionByIngestTime, PartitionNone:

@@ -88,10 +88,10 @@ func TestValidate(t *testing.T) {
 		}, "connectionOptions.sasl.mechanism", `"GSSAPI"`, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},
 		{"column type", func(j *engine.Job) { j.Source.Columns[1].Type = "varchar2" }, "source.columns[1].type", `"varchar2"`, "string, int, bigint"},
 		{"struct column type", func(j *engine.Job) { j.Source.Columns[1].Type = "struct<a:int,a:string>" }, "source.columns[1].type", `"struct<a:int,a:string>"`,
-			`string, int, bigint, double, float, boolean, timestamp, date, binary, decimal or struct<name:type,...> (column type "struct<a:int,a:string>": invalid struct type: field "a" appears twice)`},
+			`string, int, bigint, double, float, boolean, timestamp, date, binary, decimal(p,s), struct<name:type,...>, array<T> or map<K,V> (column type "struct<a:int,a:string>": invalid struct type: field "a" appears twice)`},
 		{"struct column with csv", func(j *engine.Job) {
 			j.Source.Classification, j.Source.Columns[1].Type = "csv", "struct<member0:int,member1:string>"
-		}, "source.columns[1].type", `"struct<member0:int,member1:string>"`, "a type other than struct with classification csv"},
+		}, "source.columns[1].type", `"struct<member0:int,member1:string>"`, "a type other than struct, array or map with classification csv"},
 		{"duplicate column", func(j *engine.Job) { j.Source.Columns[1].Name = "id" }, "source.columns[1].name", `"id"`, "a name not used by another column"},
 		{"starting position", func(j *engine.Job) { j.Options.StartingPosition = "yesterday" }, "connectionOptions.startingPosition", `"yesterday"`, "latest, trim_horizon, earliest or an RFC 3339 timestamp"},
 		{"maxRecordPerRead", func(j *engine.Job) { j.Options.MaxRecordPerRead = 20000 }, "connectionOptions.maxRecordPerRead", "20000", "1 to 10000"},

@@ -16,6 +16,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/internal/kpl"
 	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
@@ -79,7 +80,19 @@ type KinesisSink struct {
 	Clock clock.Clock
 	// Seed seeds the backoff jitter.
 	Seed uint64
+	// Aggregate packs up to Aggregate consecutive records into each
+	// Kinesis record as the KPL does (its AggregationMaxCount): the KPL's
+	// aggregated format (package kpl), at most KPLMaxAggregateBytes of user
+	// records (its AggregationMaxSize), sent with the first record's
+	// partition key. Each record keeps its own ledger row, with the shard
+	// and sequence number of the Kinesis record that carried it. 0 or 1
+	// sends every record on its own.
+	Aggregate int
 }
+
+// KPLMaxAggregateBytes is the KPL's default AggregationMaxSize: the most
+// bytes of user records one aggregated Kinesis record holds.
+const KPLMaxAggregateBytes = 51200
 
 // Target returns "kinesis://STREAM".
 func (k *KinesisSink) Target() string { return "kinesis://" + k.Stream }
@@ -150,6 +163,51 @@ func (k *KinesisSink) defaults() (clock.Clock, int, time.Duration, time.Duration
 
 // Send implements Sink.
 func (k *KinesisSink) Send(ctx context.Context, batch []*Attempt, st *Stats) error {
+	if k.Aggregate > 1 {
+		return k.sendAggregated(ctx, batch, st)
+	}
+	return k.send(ctx, batch, st)
+}
+
+// sendAggregated packs batch into KPL aggregates, sends those, and gives
+// each record the outcome of the aggregate that carried it.
+func (k *KinesisSink) sendAggregated(ctx context.Context, batch []*Attempt, st *Stats) error {
+	var carriers []*Attempt
+	var groups [][]*Attempt
+	for i := 0; i < len(batch); {
+		j, size := i, 0
+		for j < len(batch) && j-i < k.Aggregate {
+			n := len(batch[j].Payload) + len(batch[j].PartitionKey)
+			if j > i && size+n > KPLMaxAggregateBytes {
+				break
+			}
+			size += n
+			j++
+		}
+		group := batch[i:j]
+		recs := make([]kpl.Record, len(group))
+		for g, a := range group {
+			recs[g] = kpl.Record{PartitionKey: a.PartitionKey, Data: a.Payload}
+		}
+		c := &Attempt{Record: Record{Seq: group[0].Seq, PartitionKey: group[0].PartitionKey, Payload: kpl.Aggregate(recs)}}
+		carriers = append(carriers, c)
+		groups = append(groups, group)
+		i = j
+	}
+	err := k.send(ctx, carriers, st)
+	for c, group := range groups {
+		cr := carriers[c].Row
+		for _, a := range group {
+			a.Row.Outcome, a.Row.Error, a.Row.Attempts = cr.Outcome, cr.Error, cr.Attempts
+			a.Row.ShardID, a.Row.SequenceNumber = cr.ShardID, cr.SequenceNumber
+			a.Row.SentAtMs, a.Row.AckedAtMs = cr.SentAtMs, cr.AckedAtMs
+		}
+	}
+	return err
+}
+
+// send sends every record of batch on its own.
+func (k *KinesisSink) send(ctx context.Context, batch []*Attempt, st *Stats) error {
 	if len(batch) == 0 {
 		return nil
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/streamcheck/streamcheck/internal/kpl"
 )
 
 // fakeKinesis is a PutRecords endpoint that keeps what it accepted and
@@ -46,6 +48,7 @@ type fakeKinesis struct {
 
 type storedRecord struct {
 	pk, sha, seq string
+	data         []byte
 }
 
 func apiError(status int, code string) error {
@@ -97,7 +100,7 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 		f.seq++
 		sum := sha256.Sum256(e.Data)
 		sn := strconv.Itoa(1000000 + f.seq)
-		f.stored = append(f.stored, storedRecord{pk: *e.PartitionKey, sha: hex.EncodeToString(sum[:]), seq: sn})
+		f.stored = append(f.stored, storedRecord{pk: *e.PartitionKey, sha: hex.EncodeToString(sum[:]), seq: sn, data: e.Data})
 		out.Records = append(out.Records, types.PutRecordsResultEntry{ShardId: aws.String("shardId-000000000000"), SequenceNumber: aws.String(sn)})
 	}
 	if callErr != nil {
@@ -342,5 +345,60 @@ func TestKinesisSinkOversizeGoesAlone(t *testing.T) {
 	}
 	if over == 0 || sum.Failed != int64(over) {
 		t.Errorf("%d oversize rows, %d failed; want some, all of them failed", over, sum.Failed)
+	}
+}
+
+// TestKinesisSinkKPLAggregate sends KPL aggregates of up to 10 records,
+// with throttling: every Kinesis record is an aggregate, every ledger row
+// names the aggregate that carried its record, and each record is in
+// exactly one stored aggregate, in order.
+func TestKinesisSinkKPLAggregate(t *testing.T) {
+	t.Parallel()
+	f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(3, 4)), throttle: 0.2}
+	src, err := NewSource(SourceConfig{Dataset: Ventilator(), Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ledger.jsonl")
+	l, err := CreateLedger(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &KinesisSink{Client: f, Stream: "s", BaseBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, Seed: 1, Aggregate: 10}
+	if _, err := Run(t.Context(), RunConfig{Source: src, Sink: sink, Count: 300, Ledger: l}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadLedger(path)
+	if err != nil || len(rows) != 300 {
+		t.Fatalf("ledger: %d rows, %v; want 300", len(rows), err)
+	}
+	inAggregate := map[string]map[string]int{} // sequence number -> payload sha -> count
+	for _, s := range f.stored {
+		recs, err := kpl.Deaggregate(s.data)
+		if err != nil {
+			t.Fatalf("stored record %s: %v", s.seq, err)
+		}
+		if len(recs) > 10 {
+			t.Errorf("stored record %s holds %d user records, want at most 10", s.seq, len(recs))
+		}
+		inAggregate[s.seq] = map[string]int{}
+		for _, r := range recs {
+			sum := sha256.Sum256(r.Data)
+			inAggregate[s.seq][hex.EncodeToString(sum[:])]++
+		}
+	}
+	if len(f.stored) < 30 {
+		t.Errorf("%d Kinesis records for 300 user records in aggregates of 10, want at least 30", len(f.stored))
+	}
+	for _, r := range rows {
+		if r.Outcome != OutcomeAck {
+			t.Fatalf("row %d: outcome %s (%s), want ack", r.Seq, r.Outcome, r.Error)
+		}
+		if inAggregate[r.SequenceNumber][r.PayloadSHA256] != 1 {
+			t.Errorf("row %d: its payload is not in aggregate %s once", r.Seq, r.SequenceNumber)
+		}
 	}
 }

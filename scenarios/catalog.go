@@ -214,6 +214,7 @@ func Catalog() []Scenario {
 			Crashes:     []Crash{{At: engine.AtAfterPlan, Batch: 1}},
 			Expect:      Expect{MinDeadLetters: 20, DeadLetterErrors: grokErrors},
 		},
+		kplAggregatedScenario(),
 	}
 }
 

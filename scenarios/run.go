@@ -174,6 +174,9 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
+	if ks, ok := sink.(*generators.KinesisSink); ok {
+		ks.Aggregate = s.Load.KPLAggregate
+	}
 	defer closeSink()
 	s3c := stack.S3Client()
 	if err := createBucket(ctx, s3c, bucket); err != nil {

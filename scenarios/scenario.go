@@ -182,6 +182,9 @@ type Load struct {
 	// reference row). It runs with the run's seed and must depend on
 	// nothing else, so that a seed replays the same payloads.
 	Encode func(seed uint64, rec generators.Record) (payload []byte, malformed string)
+	// KPLAggregate packs up to that many records into each Kinesis record
+	// in the KPL's aggregated format (generators.KinesisSink.Aggregate).
+	KPLAggregate int
 }
 
 // Crash is an engine crash point. The batch is drawn from the seed in

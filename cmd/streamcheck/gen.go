@@ -28,7 +28,7 @@ func init() {
 		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC [--endpoint URL] [--region R] " +
 			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
 			"[--producers N] [--seed S] [--ledger FILE.jsonl|FILE.parquet] [--format json|csv|avro] [--malformed SHARE] " +
-			"[--duplicates SHARE] [--late SHARE] [--max-lateness D] [--start TIME|now] [--key-strategy device|uniform|hot:SHARE] [--ordered] " +
+			"[--duplicates SHARE] [--late SHARE] [--max-lateness D] [--start TIME|now] [--key-strategy device|uniform|hot:SHARE] [--ordered] [--kpl-aggregate N] " +
 			"[--ddl STRING | --table-file FILE] [--key COL] [--json]",
 		run: runGen,
 	})
@@ -70,10 +70,13 @@ type genConfig struct {
 	Start       string // RFC 3339 time or "now"
 	KeyStrategy string
 	Ordered     bool
-	DDL         string
-	TableFile   string
-	Key         string
-	JSON        bool
+	// KPLAggregate packs up to this many records into each Kinesis record
+	// in the KPL's aggregated format; 0 sends them one by one.
+	KPLAggregate int
+	DDL          string
+	TableFile    string
+	Key          string
+	JSON         bool
 
 	setCount, setDuration bool
 }
@@ -110,6 +113,10 @@ func (c *genConfig) Validate() error {
 		return fmt.Errorf("--rate %v: want records per second, 0 for no limit", c.Rate)
 	case c.Burst < 0:
 		return fmt.Errorf("--burst %d is negative", c.Burst)
+	case c.KPLAggregate < 0:
+		return fmt.Errorf("--kpl-aggregate %d: want the user records per Kinesis record, or 0 for none", c.KPLAggregate)
+	case c.KPLAggregate > 0 && scheme != "kinesis":
+		return fmt.Errorf("--kpl-aggregate applies to kinesis:// targets only, not %s", c.To)
 	case c.Producers < 1:
 		return fmt.Errorf("--producers %d: want at least 1", c.Producers)
 	case c.Ordered && c.Producers > 1:
@@ -190,6 +197,7 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.Start, "start", defaultGenStart, "event time of the first record: RFC 3339, or now (then runs differ in their event times)")
 	fs.StringVar(&cfg.KeyStrategy, "key-strategy", "device", "partition keys: device, uniform or hot:SHARE")
 	fs.BoolVar(&cfg.Ordered, "ordered", false, "Kinesis: keep each partition key's records in order (one in flight per key)")
+	fs.IntVar(&cfg.KPLAggregate, "kpl-aggregate", 0, "Kinesis: pack up to N records into each Kinesis record as the KPL does (aggregated format, 50 KiB at most); the ledger keeps a row per record")
 	fs.StringVar(&cfg.DDL, "ddl", "", "table: column list in Hive DDL, e.g. \"`id` string, `n` int\"")
 	fs.StringVar(&cfg.TableFile, "table-file", "", "table: file with Hive DDL or a Glue JSON column list")
 	fs.StringVar(&cfg.Key, "key", "", "table: identity key column (default: first string column, else a generated __id)")
@@ -326,7 +334,7 @@ func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (gene
 			return nil, nil, err
 		}
 	}
-	return &generators.KinesisSink{Client: client, Stream: name, Ordered: cfg.Ordered, Clock: clk, Seed: cfg.Seed}, func() {}, nil
+	return &generators.KinesisSink{Client: client, Stream: name, Ordered: cfg.Ordered, Clock: clk, Seed: cfg.Seed, Aggregate: cfg.KPLAggregate}, func() {}, nil
 }
 
 func genRun(ctx context.Context, e *env, cfg *genConfig) error {

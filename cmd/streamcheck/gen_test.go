@@ -131,6 +131,8 @@ func TestGenUsageErrors(t *testing.T) {
 		{"bad start", []string{"ventilator", "--to", "kinesis://s", "--start", "yesterday"}, `--start "yesterday"`},
 		{"bad key", []string{"table", "--to", "kinesis://s", "--ddl", "a int", "--key", "b"}, `--key: key column "b": no such column`},
 		{"no brokers", []string{"payments", "--to", "kafka://t"}, "STREAMCHECK_KAFKA_BROKERS"},
+		{"kpl to kafka", []string{"payments", "--to", "kafka://t", "--kpl-aggregate", "10"}, "--kpl-aggregate applies to kinesis://"},
+		{"negative kpl", []string{"payments", "--to", "kinesis://t", "--kpl-aggregate", "-1"}, "--kpl-aggregate -1"},
 		{"extra argument", []string{"payments", "extra", "--to", "kafka://t"}, `unexpected argument "extra"`},
 		{"bad flag", []string{"payments", "--bogus"}, "flag provided but not defined: -bogus"},
 	} {
@@ -186,4 +188,31 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestGenKPLAggregate: with --kpl-aggregate the stream holds KPL aggregates
+// and the ledger a row per user record, user records sharing the sequence
+// number of the aggregate that carried them.
+func TestGenKPLAggregate(t *testing.T) {
+	srv, _ := kinesisfaketest.NewServer(t, kinesisfake.WithLimits(kinesisfake.Limits{}))
+	ledger := filepath.Join(t.TempDir(), "ledger.jsonl")
+	code, _, stderr := genCLI(t, nil, "payments", "--to", "kinesis://pay", "--endpoint", srv.URL(), "--create", "--shards", "2",
+		"--count", "500", "--kpl-aggregate", "25", "--ledger", ledger)
+	if code != exitOK {
+		t.Fatalf("exit status %d, stderr: %s", code, stderr)
+	}
+	rows, err := generators.ReadLedger(ledger)
+	if err != nil || len(rows) != 500 {
+		t.Fatalf("ledger: %d rows, %v; want 500", len(rows), err)
+	}
+	perSeq := map[string]int{}
+	for _, r := range rows {
+		if r.Outcome != generators.OutcomeAck {
+			t.Fatalf("row %d: outcome %s (%s)", r.Seq, r.Outcome, r.Error)
+		}
+		perSeq[r.ShardID+"/"+r.SequenceNumber]++
+	}
+	if len(perSeq) != 20 {
+		t.Errorf("%d Kinesis records carried 500 user records, want 20 aggregates of 25", len(perSeq))
+	}
 }

@@ -46,12 +46,13 @@ func parseAvroSchema(text string) (*avro.RecordSchema, error) {
 
 // AvroColumns returns one column per field of an Avro record schema, with
 // the types Glue gives them: boolean, int, bigint (long), float, double,
-// string (string, enum, uuid), double (decimal), date, timestamp
+// string (string, enum, uuid), decimal(p,s) (decimal; string beyond
+// precision 38), date, timestamp
 // (timestamp-millis/micros and their local variants), binary (bytes and
 // fixed), struct for records (their fields, named as in the schema) and for
 // unions of several non-null types (Glue's member0, member1, ... one per
-// non-null branch in order), and string holding JSON for arrays, maps and a
-// record that contains itself. A union of null and one type is that type; of
+// non-null branch in order), array<T> for arrays, map<string,T> for maps,
+// and string holding JSON for a record that contains itself. A union of null and one type is that type; of
 // int and long, bigint; of float and double, double. A field is required
 // unless its type is a union with null.
 func AvroColumns(schema string) ([]Column, error) {
@@ -93,7 +94,12 @@ func (a *avroTypes) of(s avro.Schema, depth int) Type {
 	case avro.TimestampMillis, avro.TimestampMicros, avro.LocalTimestampMillis, avro.LocalTimestampMicros:
 		return Timestamp
 	case avro.Decimal:
-		return Double
+		if dec, ok := s.(avro.LogicalTypeSchema).Logical().(*avro.DecimalLogicalSchema); ok && dec != nil {
+			if t, err := DecimalOf(dec.Precision(), dec.Scale()); err == nil {
+				return t
+			}
+		}
+		return String
 	}
 	switch s.Type() {
 	case avro.Boolean:
@@ -129,6 +135,20 @@ func (a *avroTypes) of(s avro.Schema, depth int) Type {
 			fields[i] = Column{Name: "member" + strconv.Itoa(i), Type: a.of(m, depth+1)}
 		}
 		if t, err := StructOf(fields); err == nil {
+			return t
+		}
+	case avro.Array, avro.Map:
+		if depth >= MaxStructDepth {
+			return String
+		}
+		var t Type
+		var err error
+		if s.Type() == avro.Array {
+			t, err = ArrayOf(a.of(s.(*avro.ArraySchema).Items(), depth+1))
+		} else {
+			t, err = MapOf(String, a.of(s.(*avro.MapSchema).Values(), depth+1))
+		}
+		if err == nil {
 			return t
 		}
 	case avro.Record:
@@ -337,8 +357,9 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		if !utf8.Valid(b) {
 			return Value{}, errors.New("string is not valid UTF-8")
 		}
-		switch c.Type {
-		case String, Timestamp, Date, Binary:
+		_, _, isDec := c.Type.Decimal()
+		switch {
+		case c.Type == String || c.Type == Timestamp || c.Type == Date || c.Type == Binary || isDec:
 			var str string
 			if d.alias && len(b) > 0 {
 				str = unsafe.String(&b[0], len(b))
@@ -364,6 +385,9 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			rat, err := decimalRat(b, dec.Scale())
 			if err != nil {
 				return Value{}, err
+			}
+			if _, _, ok := c.Type.Decimal(); ok {
+				return ParseDecimal(rat.FloatString(dec.Scale()), c.Type)
 			}
 			switch c.Type {
 			case Double, Float:
@@ -413,6 +437,10 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		if st := structOf(c.Type); st != nil {
 			return d.recordStruct(r, s.(*avro.RecordSchema), c, st)
 		}
+	case avro.Array, avro.Map:
+		if (s.Type() == avro.Array && c.Type.Array()) || (s.Type() == avro.Map && c.Type.Map()) {
+			return d.collection(r, s, c)
+		}
 	}
 	if c.Type != String {
 		return Value{}, avroWant(c, string(s.Type()))
@@ -423,6 +451,79 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		return Value{}, err
 	}
 	return Value{Type: String, S: string(out)}, nil
+}
+
+// collection reads an Avro array into an array Value or an Avro map into
+// a map Value (keys parsed as the key type; a repeated key keeps its last
+// value), item by item as the column's element type.
+func (d *avroDecoder) collection(r *avroReader, s avro.Schema, c Column) (Value, error) {
+	isMap := s.Type() == avro.Map
+	var item avro.Schema
+	if isMap {
+		item = s.(*avro.MapSchema).Values()
+	} else {
+		item = s.(*avro.ArraySchema).Items()
+	}
+	elem := Column{Name: c.Name, Type: c.Type.Elem()}
+	var out []Value
+	var index map[string]int
+	for {
+		n, err := r.blockCount()
+		if err != nil {
+			return Value{}, err
+		}
+		if n == 0 {
+			break
+		}
+		d.items += int(n)
+		if d.items > avroMaxItems || (n > int64(len(r.b)-r.i) && n > 4096) {
+			return Value{}, fmt.Errorf("block of %d items is larger than the payload allows", n)
+		}
+		for range n {
+			at := -1
+			if isMap {
+				k, err := r.bytes()
+				if err != nil {
+					return Value{}, err
+				}
+				if !utf8.Valid(k) {
+					return Value{}, errors.New("map key is not valid UTF-8")
+				}
+				key := string(k)
+				kv, reason := Value{Type: String, S: key}, ""
+				if c.Type.Key() != String {
+					if kv, reason = parseText(key, Column{Name: c.Name, Type: c.Type.Key()}); reason == "" && kv.Null() {
+						reason = "empty map key"
+					}
+				}
+				if reason != "" {
+					return Value{}, fmt.Errorf("map key %q: %s", key, reason)
+				}
+				if index == nil {
+					index = map[string]int{}
+				}
+				if i, dup := index[key]; dup {
+					at = i + 1
+				} else {
+					index[key] = len(out)
+					out = append(out, kv)
+				}
+			}
+			v, err := d.value(r, item, elem)
+			if err != nil {
+				return Value{}, err
+			}
+			if at >= 0 {
+				out[at] = v
+			} else {
+				out = append(out, v)
+			}
+		}
+	}
+	if isMap {
+		return MapValue(c.Type, out), nil
+	}
+	return ArrayValue(c.Type, out), nil
 }
 
 // unionStruct reads the written branch of a union of several types into

@@ -145,6 +145,14 @@ func TestAvro(t *testing.T) {
 			in: []byte{1, 2, 3}, cols: []record.Column{{Name: "mac", Type: record.Binary}}, wantErr: `field "mac" at byte 0: datum ends early`},
 		{name: "binary column from a string", schema: `{"type":"record","name":"S","fields":[{"name":"s","type":"string"}]}`,
 			in: []byte{4, 'h', 'i'}, cols: []record.Column{{Name: "s", Type: record.Binary}}, want: map[string]record.Value{"s": record.BinaryValue([]byte("hi"))}},
+		{name: "arrays and maps into array and map columns", schema: ventSchema, in: datum,
+			cols: []record.Column{{Name: "loc", Type: mustType("struct<lat:double,tags:array<string>>")}, {Name: "attrs", Type: mustType("map<string,bigint>")}},
+			want: map[string]record.Value{
+				"loc": record.StructValue(mustType("struct<lat:double,tags:array<string>>"), []record.Value{{Type: record.Double, F: 47.5},
+					record.ArrayValue(mustType("array<string>"), []record.Value{str("a"), str(`b"c`)})}),
+				"attrs": record.MapValue(mustType("map<string,bigint>"), []record.Value{str("k"), {Type: record.Bigint, I: 3}})}},
+		{name: "map values of the wrong type", schema: ventSchema, in: datum,
+			cols: []record.Column{{Name: "attrs", Type: mustType("map<string,boolean>")}}, wantErr: `field "attrs" at byte`},
 		{name: "union branch into a scalar column", schema: ventSchema, in: marshalAvro(t, ventSchema, ventDatum(nil, 6)),
 			cols: []record.Column{{Name: "u", Type: record.Bigint}}, want: map[string]record.Value{"u": {Type: record.Bigint, I: 6}}},
 
@@ -203,7 +211,7 @@ func TestAvroColumns(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:binary! ts:timestamp! day:date! price:double! opt:string u:struct<member0:int,member1:string> loc:struct<lat:double,tags:string>! attrs:string! skipped:string! num:bigint!"
+	want := "id:int! serial:string! big:bigint! x:double! f:float! ok:boolean! maker:string! mac:binary! ts:timestamp! day:date! price:decimal(9,2)! opt:string u:struct<member0:int,member1:string> loc:struct<lat:double,tags:array<string>>! attrs:map<string,bigint>! skipped:array<struct<lat:double,tags:array<string>>>! num:bigint!"
 	if g := joinSpace(got); g != want {
 		t.Errorf("AvroColumns =\n%s\nwant\n%s", g, want)
 	}

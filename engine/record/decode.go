@@ -197,10 +197,22 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 			}
 			return Value{Type: Date, I: t.Unix() / 86400}, nil
 		}
+		if _, _, ok := c.Type.Decimal(); ok {
+			v, err := ParseDecimal(str, c.Type)
+			if err != nil {
+				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
+			}
+			return v, nil
+		}
 		return Value{}, wrongType(c, start, "string")
 	case '{', '[':
-		if s.peek() == '{' && c.Type.Struct() {
+		switch {
+		case s.peek() == '{' && c.Type.Struct():
 			return d.structValue(s, c)
+		case s.peek() == '{' && c.Type.Map():
+			return d.mapValue(s, c)
+		case s.peek() == '[' && c.Type.Array():
+			return d.arrayValue(s, c)
 		}
 		if err := s.skip(0); err != nil {
 			return Value{}, err
@@ -231,7 +243,114 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		}
 		return Value{Type: c.Type, F: f}, nil
 	}
+	if _, _, ok := c.Type.Decimal(); ok {
+		// The number's own text, never a float: exact to the last digit.
+		v, err := ParseDecimal(string(num), c.Type)
+		if err != nil {
+			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
+		}
+		return v, nil
+	}
 	return Value{}, wrongType(c, start, "number")
+}
+
+// arrayValue reads a JSON array into an array Value; an error inside it
+// names the element as column[i].
+func (d *Decoder) arrayValue(s *scanner, c Column) (Value, error) {
+	elem := Column{Name: c.Name, Type: c.Type.Elem()}
+	var elems []Value
+	s.i++ // '['
+	s.ws()
+	if s.peek() == ']' {
+		s.i++
+		return ArrayValue(c.Type, nil), nil
+	}
+	for {
+		s.ws()
+		elem.Name = c.Name + "[" + strconv.Itoa(len(elems)) + "]"
+		v, err := d.value(s, elem)
+		if err != nil {
+			return Value{}, err
+		}
+		elems = append(elems, v)
+		s.ws()
+		ch := s.peek()
+		s.i++
+		if ch == ']' {
+			return ArrayValue(c.Type, elems), nil
+		}
+		if ch != ',' {
+			s.i--
+			return Value{}, s.err(c.Name, "want ',' or ']'")
+		}
+	}
+}
+
+// mapValue reads a JSON object into a map Value: each name is parsed as the
+// key type (as text, the way Spark reads a JSON map's keys), each value as
+// the value type; a repeated name keeps its last value. An error names the
+// entry as column["key"].
+func (d *Decoder) mapValue(s *scanner, c Column) (Value, error) {
+	keyCol := Column{Name: c.Name, Type: c.Type.Key()}
+	valCol := Column{Name: c.Name, Type: c.Type.Elem()}
+	var kv []Value
+	index := map[string]int{}
+	s.i++ // '{'
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+		return MapValue(c.Type, nil), nil
+	}
+	var keyBuf []byte
+	for {
+		s.ws()
+		at := s.i
+		if s.peek() != '"' {
+			return Value{}, s.err(c.Name, "want a map key")
+		}
+		raw, _, err := s.str(&keyBuf)
+		if err != nil {
+			return Value{}, err
+		}
+		key := string(raw)
+		k, reason := Value{Type: String, S: key}, ""
+		if keyCol.Type != String {
+			k, reason = parseText(key, keyCol)
+		}
+		if reason == "" && k.Null() {
+			reason = "empty map key"
+		}
+		if reason != "" {
+			return Value{}, &DecodeError{Field: c.Name, Offset: at, Reason: "map key: " + reason}
+		}
+		s.ws()
+		if s.peek() != ':' {
+			return Value{}, s.err(c.Name, "want ':'")
+		}
+		s.i++
+		s.ws()
+		valCol.Name = c.Name + "[" + strconv.Quote(key) + "]"
+		v, err := d.value(s, valCol)
+		if err != nil {
+			return Value{}, err
+		}
+		if i, dup := index[key]; dup {
+			kv[i+1] = v
+		} else {
+			index[key] = len(kv)
+			kv = append(kv, k, v)
+		}
+		s.ws()
+		ch := s.peek()
+		s.i++
+		if ch == '}' {
+			return MapValue(c.Type, kv), nil
+		}
+		if ch != ',' {
+			s.i--
+			return Value{}, s.err(c.Name, "want ',' or '}'")
+		}
+	}
 }
 
 // structValue reads an object into a struct Value: fields go to the struct

@@ -88,13 +88,19 @@ func TestInfer(t *testing.T) {
 }
 
 func TestParseType(t *testing.T) {
-	for in, want := range map[string]record.Type{"INT": record.Int, "long": record.Bigint, "decimal(10,2)": record.Double, "timestamp": record.Timestamp} {
+	dec, err := record.DecimalOf(10, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]record.Type{"INT": record.Int, "long": record.Bigint, "decimal(10,2)": dec, "timestamp": record.Timestamp} {
 		if got, err := record.ParseType(in); err != nil || got != want {
 			t.Errorf("ParseType(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := record.ParseType("map<string,int>"); err == nil {
-		t.Errorf("ParseType(map<string,int>) succeeded, want an error")
+	for _, bad := range []string{"map<binary,int>", "map<array<int>,int>", "decimal(39,2)", "decimal(5,6)", "array<int", "map<string>"} {
+		if _, err := record.ParseType(bad); err == nil {
+			t.Errorf("ParseType(%q) succeeded, want an error", bad)
+		}
 	}
 }
 
@@ -112,6 +118,116 @@ func BenchmarkDecodeVentilator(b *testing.B) {
 	for b.Loop() {
 		if err := dec.Decode(p, row); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestInferNested: objects become structs and arrays arrays, as Spark's
+// JSON inference makes them, merged across records; conflicts are strings.
+func TestInferNested(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		payloads []string
+		want     string
+	}{
+		{"struct merged across records", []string{`{"loc":{"lat":1.5}}`, `{"loc":{"lon":2,"lat":null}}`}, "loc:struct<lat:double,lon:bigint>"},
+		{"array of widened elements", []string{`{"xs":[1,2]}`, `{"xs":[2.5]}`, `{"xs":[]}`}, "xs:array<double>"},
+		{"empty arrays only", []string{`{"xs":[]}`}, "xs:array<string>"},
+		{"array of structs", []string{`{"ps":[{"x":1},{"y":"a"}]}`}, "ps:array<struct<x:bigint,y:string>>"},
+		{"object and number conflict", []string{`{"v":{"a":1}}`, `{"v":3}`}, "v:string"},
+		{"array and object conflict", []string{`{"v":[1]}`, `{"v":{"a":1}}`}, "v:string"},
+		{"keys that cannot name fields", []string{`{"v":{"a b":1}}`}, "v:string"},
+		{"integer beyond 64 bits", []string{`{"n":123456789012345678901}`, `{"n":5}`}, "n:decimal(21,0)"},
+		{"empty object", []string{`{"o":{}}`}, "o:string"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ps [][]byte
+			for _, p := range tt.payloads {
+				ps = append(ps, []byte(p))
+			}
+			var parts []string
+			for _, c := range record.Infer(ps) {
+				parts = append(parts, c.Name+":"+c.Type.String())
+			}
+			if got := strings.Join(parts, " "); got != tt.want {
+				t.Errorf("Infer = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDecodeNested decodes what Infer inferred: structs, arrays, maps and
+// exact decimals, with errors that name the element.
+func TestDecodeNested(t *testing.T) {
+	t.Parallel()
+	typ := func(s string) record.Type {
+		t.Helper()
+		ty, err := record.ParseType(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ty
+	}
+	cols := []record.Column{
+		{Name: "xs", Type: typ("array<bigint>")}, {Name: "m", Type: typ("map<string,decimal(5,2)>")},
+		{Name: "amt", Type: typ("decimal(10,2)")}, {Name: "big", Type: typ("decimal(38,4)")},
+	}
+	d := record.NewDecoder(cols)
+	row := make([]record.Value, len(cols))
+	if err := d.Decode([]byte(`{"xs":[1,null,3],"m":{"a":"1.005","b":2},"amt":12345678.905,"big":"-12345678901234567890123456789012.34565"}`), row); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range row {
+		got = append(got, v.Text())
+	}
+	want := `[1,null,3] {"a":1.01,"b":2.00} 12345678.91 -12345678901234567890123456789012.3457`
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("decoded %s, want %s", s, want)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{`{"amt":123456789.5}`, `field "amt" at byte 7: invalid decimal: "123456789.5" does not fit decimal(10,2)`},
+		{`{"xs":[1,"x"]}`, `xs[1]`},
+		{`{"m":{"a":true}}`, `m[\"a\"]`},
+		{`{"amt":"ten"}`, `want a number`},
+	} {
+		err := d.Decode([]byte(tt.in), row)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Decode(%s) = %v, want an error containing %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+// TestDecimalExact: decimals round-trip through text exactly, round half
+// up to the scale, and refuse what does not fit.
+func TestDecimalExact(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		typ, in, want string
+		fit           bool
+	}{
+		{"decimal(10,2)", "0.1", "0.10", true},
+		{"decimal(10,2)", "-0.005", "-0.01", true},
+		{"decimal(10,2)", "99999999.994", "99999999.99", true},
+		{"decimal(10,2)", "99999999.995", "", false},
+		{"decimal(10,2)", "1e3", "1000.00", true},
+		{"decimal(10,2)", "1.5E-1", "0.15", true},
+		{"decimal(38,0)", "99999999999999999999999999999999999999", "99999999999999999999999999999999999999", true},
+		{"decimal(38,0)", "-99999999999999999999999999999999999999", "-99999999999999999999999999999999999999", true},
+		{"decimal(38,10)", "0.00000000005", "0.0000000001", true},
+		{"decimal(5,5)", "0.123456", "0.12346", true},
+		{"decimal(5,5)", "1", "", false},
+		{"decimal(18,0)", "-0", "0", true},
+		{"decimal(10,2)", "1e99999", "", false},
+	} {
+		v, err := record.ParseDecimal(tt.in, mustType(tt.typ))
+		if (err == nil) != tt.fit {
+			t.Errorf("ParseDecimal(%q, %s) error %v, want fit %v", tt.in, tt.typ, err, tt.fit)
+			continue
+		}
+		if tt.fit && v.Text() != tt.want {
+			t.Errorf("ParseDecimal(%q, %s) = %s, want %s", tt.in, tt.typ, v.Text(), tt.want)
 		}
 	}
 }

@@ -1,16 +1,21 @@
 // Package record holds the typed values that flow through the engine: the
 // column types a Glue user declares (string, int, bigint, double, float,
-// boolean, timestamp, date, decimal, binary and struct<name:type,...>), rows
+// boolean, timestamp, date, decimal(p,s), binary, struct<name:type,...>,
+// array<T> and map<K,V>), rows
 // of Values, and the decoders that turn a stream record's payload into a row
 // for each of Glue's streaming classifications: json, csv, avro and grok.
 //
 // # Types
 //
 // Scalar types are the Type constants. A struct type (Glue's
-// struct<name:type,...>) is made by StructOf or ParseType; struct types are
-// interned, so the same fields give the same Type and Types compare with ==.
-// A binary Value holds its raw bytes in S; a struct Value holds one Value per
-// field (StructValue, Value.Fields). A decoder gives each struct Value fresh
+// struct<name:type,...>), an array type (array<T>), a map type (map<K,V>)
+// and a decimal type (decimal(p,s)) are made by StructOf, ArrayOf, MapOf,
+// DecimalOf or ParseType; they are interned, so the same definition gives
+// the same Type and Types compare with ==. A binary Value holds its raw
+// bytes in S; a struct Value holds one Value per field (StructValue,
+// Value.Fields), an array or map Value its elements or entries
+// (ArrayValue, MapValue, Value.Elems); a decimal Value its unscaled integer,
+// exactly (ParseDecimal, Value.Unscaled). A decoder gives each struct Value fresh
 // memory, so rows stay valid after the next record is decoded.
 //
 // # Decoders
@@ -30,7 +35,12 @@
 // text. A binary column takes a standard, padded base64 string. A struct
 // column takes an object: its fields fill the struct fields of the same name
 // (exactly, else ignoring case), unknown ones are ignored and missing ones are
-// null; an error inside it names the field as column.field.
+// null; an error inside it names the field as column.field. An array column
+// takes an array (errors name column[i]), a map column an object whose names
+// are parsed as the key type (errors name column["key"]). A decimal column
+// takes a number, read from its own digits (never through a float), or a
+// string holding one; it is rounded half up to the scale, and one too large
+// for the precision is an error.
 //
 // # CSV
 //
@@ -81,12 +91,13 @@
 //     the null branch makes the struct null). A string column takes the
 //     struct's JSON text and a scalar column the written branch's value
 //     directly;
-//   - arrays and maps (and records or unions declared as string columns) →
-//     their JSON text in a string column, with bytes as base64, decimals as
-//     numbers and dates and timestamps as strings;
+//   - arrays → array<T> and maps → map<string,T>, element by element;
+//     declared as string columns (as records and unions may be) they give
+//     their JSON text, with bytes as base64, decimals as numbers and dates
+//     and timestamps as strings;
 //   - logical types: date → date, timestamp-millis/-micros (and the local
-//     variants, read as UTC) → timestamp, decimal → double (exact decimal
-//     text in a string column), uuid → string.
+//     variants, read as UTC) → timestamp, decimal → decimal(p,s), exact
+//     (its text in a string column), uuid → string.
 //
 // # Grok
 //

@@ -137,8 +137,8 @@ func NewFormatDecoder(f Format, cols []Column) (RowDecoder, error) {
 	switch c := f.classification(); c {
 	case CSV, Grok:
 		for _, col := range cols {
-			if col.Type.Struct() {
-				return nil, fmt.Errorf("%w: column %q: %s fields are text and cannot fill a %s column (struct columns need json or avro)", ErrFormat, col.Name, c, col.Type)
+			if col.Type.Nested() {
+				return nil, fmt.Errorf("%w: column %q: %s fields are text and cannot fill a %s column (struct, array and map columns need json or avro)", ErrFormat, col.Name, c, col.Type)
 			}
 		}
 	}

@@ -1,8 +1,10 @@
 package record
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +42,7 @@ func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
 	}
-	if st := structOf(t); st != nil {
+	if st := compositeOf(t); st != nil {
 		return st.name
 	}
 	return "type(" + strconv.Itoa(int(t)) + ")"
@@ -67,8 +69,8 @@ func ParseType(s string) (Type, error) {
 
 func parseScalarType(s string) (Type, error) {
 	n := strings.ToLower(strings.TrimSpace(s))
-	if strings.HasPrefix(n, "decimal") {
-		return Double, nil
+	if strings.HasPrefix(n, "decimal") || strings.HasPrefix(n, "numeric") {
+		return parseDecimalType(n)
 	}
 	switch n {
 	case "string", "varchar", "char":
@@ -90,13 +92,13 @@ func parseScalarType(s string) (Type, error) {
 	case "binary":
 		return Binary, nil
 	case "array", "map":
-		return Invalid, fmt.Errorf("%s columns are not supported (declare a string column to get the JSON text)", n)
+		return Invalid, fmt.Errorf("%s needs its element types: %s<...>", n, n)
 	}
 	return Invalid, fmt.Errorf("unknown type %q (want %s)", strings.TrimSpace(s), TypeNames)
 }
 
 // TypeNames lists the column types ParseType accepts, for error messages.
-const TypeNames = "string, int, bigint, double, float, boolean, timestamp, date, binary, decimal or struct<name:type,...>"
+const TypeNames = "string, int, bigint, double, float, boolean, timestamp, date, binary, decimal(p,s), struct<name:type,...>, array<T> or map<K,V>"
 
 // Column is one column of a schema.
 type Column struct {
@@ -168,8 +170,11 @@ func (v Value) Bytes() []byte {
 func (v Value) Null() bool { return v.Type == Invalid }
 
 // Any returns v as a Go value for expressions: nil, string, int64, float64,
-// bool, time.Time for timestamps and dates, []byte for binary, and
-// map[string]any (field name to Any of the field) for a struct.
+// bool, time.Time for timestamps and dates, []byte for binary,
+// map[string]any (field name to Any of the field) for a struct, []any for an
+// array, map[string]any (key text to value) for a map, and float64 for a
+// decimal (expressions compute in floating point; see FromAny for the way
+// back).
 func (v Value) Any() any {
 	switch v.Type {
 	case String:
@@ -194,12 +199,34 @@ func (v Value) Any() any {
 		}
 		return m
 	}
+	switch {
+	case v.Type.Array():
+		out := make([]any, v.Len())
+		for i, e := range v.Elems() {
+			out[i] = e.Any()
+		}
+		return out
+	case v.Type.Map():
+		kv := v.Elems()
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].Text()] = kv[i+1].Any()
+		}
+		return m
+	}
+	if _, _, ok := v.Type.Decimal(); ok {
+		// Expressions compute in float64; a decimal column's own values
+		// never pass through here on their way to the sink.
+		f, _ := strconv.ParseFloat(v.decimalText(), 64)
+		return f
+	}
 	return nil
 }
 
 // Text formats v for a Hive-style partition path; null is
 // __HIVE_DEFAULT_PARTITION__ as in Hive and Spark. Binary is its standard
-// base64 and a struct its JSON text (see AppendJSON).
+// base64, a decimal its exact digits with scale digits after the point
+// ("12.50"), and a struct, array or map its JSON text (see AppendJSON).
 func (v Value) Text() string {
 	switch v.Type {
 	case String:
@@ -217,15 +244,21 @@ func (v Value) Text() string {
 	case Binary:
 		return base64.StdEncoding.EncodeToString([]byte(v.S))
 	}
-	if v.Type.Struct() && v.fields != nil {
+	if v.Type.Nested() {
 		return string(v.appendJSON(nil))
+	}
+	if _, _, ok := v.Type.Decimal(); ok {
+		return v.decimalText()
 	}
 	return "__HIVE_DEFAULT_PARTITION__"
 }
 
 // FromAny converts a Go value returned by an expression to a Value of type t:
 // a []byte or string for binary, a map[string]any for a struct (missing
-// fields are null).
+// fields are null), a []any for an array, a map[string]any for a map (keys
+// parsed as the key type), and a string, integer or float64 for a decimal
+// (a float64 by its shortest decimal text, so 0.1 is exactly 0.1; a value
+// that does not fit the precision is an error).
 func FromAny(x any, t Type) (Value, error) {
 	if x == nil {
 		return Value{}, nil
@@ -281,6 +314,58 @@ func FromAny(x any, t Type) (Value, error) {
 			return Value{Type: Binary, S: v}, nil
 		}
 	default:
+		if _, _, ok := t.Decimal(); ok {
+			switch v := x.(type) {
+			case string:
+				return ParseDecimal(v, t)
+			case int64:
+				return ParseDecimal(strconv.FormatInt(v, 10), t)
+			case int:
+				return ParseDecimal(strconv.Itoa(v), t)
+			case float64:
+				return ParseDecimal(strconv.FormatFloat(v, 'g', -1, 64), t)
+			}
+			break
+		}
+		if t.Array() {
+			xs, ok := x.([]any)
+			if !ok {
+				break
+			}
+			elems := make([]Value, len(xs))
+			for i, e := range xs {
+				ev, err := FromAny(e, t.Elem())
+				if err != nil {
+					return Value{}, fmt.Errorf("element %d: %w", i, err)
+				}
+				elems[i] = ev
+			}
+			return ArrayValue(t, elems), nil
+		}
+		if t.Map() {
+			m, ok := x.(map[string]any)
+			if !ok {
+				break
+			}
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			kv := make([]Value, 0, 2*len(m))
+			for _, k := range keys {
+				kval, reason := parseText(k, Column{Name: "key", Type: t.Key()})
+				if reason != "" || kval.Null() {
+					return Value{}, fmt.Errorf("map key %q: %s", k, cmp.Or(reason, "null key"))
+				}
+				vv, err := FromAny(m[k], t.Elem())
+				if err != nil {
+					return Value{}, fmt.Errorf("map value %q: %w", k, err)
+				}
+				kv = append(kv, kval, vv)
+			}
+			return MapValue(t, kv), nil
+		}
 		if st := structOf(t); st != nil {
 			m, ok := x.(map[string]any)
 			if !ok {

@@ -29,10 +29,26 @@ const (
 // ErrStructType is wrapped by the errors StructOf returns.
 var ErrStructType = errors.New("invalid struct type")
 
+// kind tells the composite types apart.
+type kind uint8
+
+const (
+	kindStruct kind = iota
+	kindArray
+	kindMap
+	kindDecimal
+)
+
+// structType describes a composite type: a struct (fields), an array
+// (fields[0] is the element, named "element"), a map (fields[0] and
+// fields[1] are the key and the value) or a decimal (precision, scale).
 type structType struct {
-	name   string   // the canonical struct<...> text
+	kind   kind
+	name   string   // the canonical text: struct<...>, array<...>, map<...>, decimal(p,s)
 	fields []Column // Required is always false
 	depth  int
+	// precision and scale of a decimal.
+	precision, scale int
 }
 
 // The struct types of the process, interned by their canonical text: Type
@@ -44,7 +60,16 @@ var structs struct {
 	list   atomic.Pointer[[]*structType]
 }
 
+// structOf returns the description of struct type t, or nil.
 func structOf(t Type) *structType {
+	if st := compositeOf(t); st != nil && st.kind == kindStruct {
+		return st
+	}
+	return nil
+}
+
+// compositeOf returns the description of any composite type t, or nil.
+func compositeOf(t Type) *structType {
 	if t < structBase {
 		return nil
 	}
@@ -89,7 +114,7 @@ func StructOf(fields []Column) (Type, error) {
 			return Invalid, fmt.Errorf("%w: field %q appears twice", ErrStructType, f.Name)
 		}
 		seen[strings.ToLower(f.Name)] = true
-		switch st := structOf(f.Type); {
+		switch st := compositeOf(f.Type); {
 		case st != nil:
 			depth = max(depth, st.depth+1)
 		case f.Type == Invalid || int(f.Type) >= len(typeNames):
@@ -106,8 +131,16 @@ func StructOf(fields []Column) (Type, error) {
 		return Invalid, fmt.Errorf("%w: nested %d deep, more than %d", ErrStructType, depth, MaxStructDepth)
 	}
 	b.WriteByte('>')
-	name := b.String()
+	st := &structType{kind: kindStruct, name: b.String(), fields: make([]Column, len(fields)), depth: depth}
+	for i, f := range fields {
+		st.fields[i] = Column{Name: f.Name, Type: f.Type}
+	}
+	return intern(st)
+}
 
+// intern returns the Type of the composite type st, adding it if it is new.
+func intern(st *structType) (Type, error) {
+	name := st.name
 	structs.mu.Lock()
 	defer structs.mu.Unlock()
 	if t, ok := structs.byName[name]; ok {
@@ -118,11 +151,7 @@ func StructOf(fields []Column) (Type, error) {
 		old = *l
 	}
 	if len(old) >= maxStructTypes {
-		return Invalid, fmt.Errorf("%w: more than %d distinct struct types in one process", ErrStructType, maxStructTypes)
-	}
-	st := &structType{name: name, fields: make([]Column, len(fields)), depth: depth}
-	for i, f := range fields {
-		st.fields[i] = Column{Name: f.Name, Type: f.Type}
+		return Invalid, fmt.Errorf("%w: more than %d distinct struct, array, map and decimal types in one process", ErrStructType, maxStructTypes)
 	}
 	// Readers hold the old header and read only below its length, so
 	// appending in place is safe.
@@ -152,8 +181,8 @@ func (st *structType) fieldIndex(name string) int {
 	return -1
 }
 
-// typeParser reads Hive type text: a scalar name, decimal(p,s), or
-// struct<name:type,...>.
+// typeParser reads Hive type text: a scalar name, decimal(p,s),
+// struct<name:type,...>, array<T> or map<K,V>.
 type typeParser struct {
 	s string
 	i int
@@ -173,8 +202,11 @@ func (p *typeParser) parse(depth int) (Type, error) {
 	}
 	word := p.s[start:p.i]
 	p.ws()
-	if strings.EqualFold(word, "struct") {
+	switch strings.ToLower(word) {
+	case "struct":
 		return p.structType(depth)
+	case "array", "map":
+		return p.collection(strings.ToLower(word), depth)
 	}
 	if p.i < len(p.s) && p.s[p.i] == '(' {
 		end := strings.IndexByte(p.s[p.i:], ')')
@@ -185,9 +217,44 @@ func (p *typeParser) parse(depth int) (Type, error) {
 		word = p.s[start:p.i]
 	}
 	if p.i < len(p.s) && p.s[p.i] == '<' {
-		return Invalid, fmt.Errorf("%s<...> columns are not supported (declare a string column to get the JSON text)", strings.ToLower(word))
+		return Invalid, fmt.Errorf("%s<...> is not a type (want struct<...>, array<...> or map<...>)", strings.ToLower(word))
 	}
 	return parseScalarType(word)
+}
+
+// collection reads the <...> of array<T> or map<K,V>.
+func (p *typeParser) collection(which string, depth int) (Type, error) {
+	if depth >= MaxStructDepth {
+		return Invalid, fmt.Errorf("types nested more than %d deep", MaxStructDepth)
+	}
+	if p.i >= len(p.s) || p.s[p.i] != '<' {
+		return Invalid, fmt.Errorf("want '<' after %s at byte %d", which, p.i)
+	}
+	p.i++
+	first, err := p.parse(depth + 1)
+	if err != nil {
+		return Invalid, fmt.Errorf("%s: %w", which, err)
+	}
+	p.ws()
+	var second Type
+	if which == "map" {
+		if p.i >= len(p.s) || p.s[p.i] != ',' {
+			return Invalid, fmt.Errorf("want ',' between the key and value types of map<K,V> at byte %d", p.i)
+		}
+		p.i++
+		if second, err = p.parse(depth + 1); err != nil {
+			return Invalid, fmt.Errorf("map value: %w", err)
+		}
+		p.ws()
+	}
+	if p.i >= len(p.s) || p.s[p.i] != '>' {
+		return Invalid, fmt.Errorf("want '>' closing %s<...> at byte %d", which, p.i)
+	}
+	p.i++
+	if which == "map" {
+		return MapOf(first, second)
+	}
+	return ArrayOf(first)
 }
 
 func (p *typeParser) structType(depth int) (Type, error) {
@@ -235,9 +302,11 @@ func (p *typeParser) structType(depth int) (Type, error) {
 	return StructOf(fields)
 }
 
-// AppendJSON appends v as JSON text: null, numbers, booleans, strings
-// (timestamps and dates in the Text layout), binary as a base64 string and a
-// struct as an object of its fields. Non-finite floats are null.
+// AppendJSON appends v as JSON text: null, numbers (a decimal with its exact
+// digits), booleans, strings (timestamps and dates in the Text layout),
+// binary as a base64 string, a struct as an object of its fields, an array
+// as an array and a map as an object keyed by the keys' Text. Non-finite
+// floats are null.
 func (v Value) AppendJSON(out []byte) []byte { return v.appendJSON(out) }
 
 func (v Value) appendJSON(out []byte) []byte {
@@ -261,6 +330,32 @@ func (v Value) appendJSON(out []byte) []byte {
 		out = append(out, '"')
 		out = base64.StdEncoding.AppendEncode(out, []byte(v.S))
 		return append(out, '"')
+	}
+	if _, _, ok := v.Type.Decimal(); ok {
+		return append(out, v.decimalText()...)
+	}
+	switch {
+	case v.Type.Array():
+		out = append(out, '[')
+		for i, e := range v.Elems() {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = e.appendJSON(out)
+		}
+		return append(out, ']')
+	case v.Type.Map():
+		out = append(out, '{')
+		kv := v.Elems()
+		for i := 0; i < len(kv); i += 2 {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = jsontext.AppendString(out, kv[i].Text())
+			out = append(out, ':')
+			out = kv[i+1].appendJSON(out)
+		}
+		return append(out, '}')
 	}
 	st := structOf(v.Type)
 	if st == nil || v.fields == nil {

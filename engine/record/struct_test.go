@@ -9,15 +9,19 @@ import (
 	"github.com/streamcheck/streamcheck/engine/record"
 )
 
-// sameValue compares Values, struct Values field by field.
+// sameValue compares Values, struct Values field by field and arrays and
+// maps element by element.
 func sameValue(a, b record.Value) bool {
 	if a.Type != b.Type {
 		return false
 	}
-	if !a.Type.Struct() {
+	if !a.Type.Nested() {
 		return a == b
 	}
 	fa, fb := a.Fields(), b.Fields()
+	if !a.Type.Struct() {
+		fa, fb = a.Elems(), b.Elems()
+	}
 	if len(fa) != len(fb) {
 		return false
 	}
@@ -38,19 +42,24 @@ func TestParseTypeStruct(t *testing.T) {
 	}{
 		{in: "BIGINT", want: "bigint"},
 		{in: "long", want: "bigint"},
-		{in: "decimal(10,2)", want: "double"},
+		{in: "decimal(10,2)", want: "decimal(10,2)"},
+		{in: "decimal", want: "decimal(10,0)"},
+		{in: "array<struct<a:int,b:map<string,decimal(38,6)>>>", want: "array<struct<a:int,b:map<string,decimal(38,6)>>>"},
+		{in: " MAP < string , array<bigint> > ", want: "map<string,array<bigint>>"},
 		{in: "binary", want: "binary"},
 		{in: "struct<member0:int,member1:string>", want: "struct<member0:int,member1:string>"},
-		{in: " STRUCT< a : decimal(10, 2) , b:struct<c:binary,d:timestamp> > ", want: "struct<a:double,b:struct<c:binary,d:timestamp>>"},
+		{in: " STRUCT< a : decimal(10, 2) , b:struct<c:binary,d:timestamp> > ", want: "struct<a:decimal(10,2),b:struct<c:binary,d:timestamp>>"},
 		{in: strings.Repeat("struct<a:", record.MaxStructDepth) + "int" + strings.Repeat(">", record.MaxStructDepth), want: strings.Repeat("struct<a:", record.MaxStructDepth) + "int" + strings.Repeat(">", record.MaxStructDepth)},
 		{in: "blob", wantErr: `unknown type "blob"`},
 		{in: "struct<>", wantErr: "want name:type"},
 		{in: "struct<a:int", wantErr: "unclosed struct<"},
 		{in: "struct<a:int,A:string>", wantErr: `field "A" appears twice`},
 		{in: "struct<a:int> x", wantErr: "after the type"},
-		{in: "struct<a:array<int>>", wantErr: "array<...> columns are not supported"},
+		{in: "struct<a:array<int>>", want: "struct<a:array<int>>"},
+		{in: "array<int,int>", wantErr: "want '>' closing array"},
+		{in: "list<int>", wantErr: "list<...> is not a type"},
 		{in: "struct<a:nope>", wantErr: `struct field "a": unknown type "nope"`},
-		{in: "map<string,int>", wantErr: "map<...> columns are not supported"},
+		{in: "map<struct<a:int>,int>", wantErr: "map key type"},
 		{in: deep, wantErr: "nested more than 16 deep"},
 	}
 	for _, tt := range tests {

@@ -57,7 +57,14 @@ func parseText(s string, c Column) (Value, string) {
 		}
 		return Value{Type: Date, I: t.Unix() / 86400}, ""
 	}
-	if c.Type.Struct() {
+	if _, _, ok := c.Type.Decimal(); ok {
+		v, err := ParseDecimal(s, c.Type)
+		if err != nil {
+			return Value{}, err.Error()
+		}
+		return v, ""
+	}
+	if c.Type.Nested() {
 		return Value{}, fmt.Sprintf("a %s column takes json or avro records, not text fields", c.Type)
 	}
 	return Value{}, fmt.Sprintf("unsupported column type %s", c.Type)

@@ -12,18 +12,21 @@ import (
 
 // DeadLetter is one rejected record, as written to the dead-letter path.
 type DeadLetter struct {
-	BatchID        int64     `json:"batch_id"`
-	Source         string    `json:"source"`
-	Stream         string    `json:"stream"`
-	ShardID        string    `json:"shard_id"`
-	Partition      int32     `json:"partition"`
-	SequenceNumber string    `json:"sequence_number"`
-	Offset         int64     `json:"offset"`
-	PartitionKey   string    `json:"partition_key"`
-	ArrivalTime    time.Time `json:"arrival_time"`
-	Error          string    `json:"error"`
-	PayloadBase64  string    `json:"payload_base64"`
-	PayloadSHA256  string    `json:"payload_sha256"`
+	BatchID        int64  `json:"batch_id"`
+	Source         string `json:"source"`
+	Stream         string `json:"stream"`
+	ShardID        string `json:"shard_id"`
+	Partition      int32  `json:"partition"`
+	SequenceNumber string `json:"sequence_number"`
+	// SubSequenceNumber is a KPL user record's index in its aggregate;
+	// absent for a record that was not aggregated.
+	SubSequenceNumber *int64    `json:"sub_sequence_number,omitempty"`
+	Offset            int64     `json:"offset"`
+	PartitionKey      string    `json:"partition_key"`
+	ArrivalTime       time.Time `json:"arrival_time"`
+	Error             string    `json:"error"`
+	PayloadBase64     string    `json:"payload_base64"`
+	PayloadSHA256     string    `json:"payload_sha256"`
 }
 
 // SetPayload fills the payload fields from the raw bytes.

@@ -68,8 +68,11 @@ func TestParquetRoundTrip(t *testing.T) {
 			if v := got[0][1].Int32(); v != -3 {
 				t.Errorf("i = %d, want -3", v)
 			}
-			if v := got[0][6].Int64(); v != 1795352709000000 {
-				t.Errorf("ts = %d, want 1795352709000000", v)
+			// INT96: nanoseconds of the day, then the Julian day.
+			ts := got[0][6].Int96()
+			nanos := int64(ts[1])<<32 | int64(ts[0])
+			if micros := (int64(ts[2])-2440588)*86400e6 + nanos/1000; micros != 1795352709000000 {
+				t.Errorf("ts = %d, want 1795352709000000", micros)
 			}
 			for c, v := range got[1] {
 				if !v.IsNull() {

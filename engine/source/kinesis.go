@@ -19,6 +19,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/internal/kpl"
 )
 
 // KinesisAPI is the part of the Kinesis client the source uses.
@@ -288,7 +289,7 @@ func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
 		}
 		for _, page := range r.pages {
 			for i := range page {
-				b.Records = append(b.Records, kinesisRecord(&page[i], r.rng.ShardID))
+				b.Records = appendKinesisRecord(b.Records, &page[i], r.rng.ShardID)
 			}
 		}
 		b.Shards = append(b.Shards, r.rng)
@@ -395,8 +396,14 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	out.rng.Records = int64(out.n)
 }
 
-// kinesisRecord converts a record of shard.
-func kinesisRecord(r *types.Record, shard string) Record {
+// appendKinesisRecord converts a record of shard and appends it to out: a
+// KPL aggregate as its user records (see package kpl), each with its own
+// partition and explicit hash keys and its sub-sequence number; a record
+// that opens with the KPL magic bytes but fails to unpack (its MD5, its
+// protobuf) as itself with Err saying why; any other record as itself. An
+// aggregate is never split across batches: plans count Kinesis records, so
+// a replay reads the same aggregates and unpacks the same user records.
+func appendKinesisRecord(out []Record, r *types.Record, shard string) []Record {
 	rec := Record{
 		Data:           r.Data,
 		PartitionKey:   aws.ToString(r.PartitionKey),
@@ -408,7 +415,21 @@ func kinesisRecord(r *types.Record, shard string) Record {
 	if r.ApproximateArrivalTimestamp != nil {
 		rec.ArrivalTime = r.ApproximateArrivalTimestamp.UTC()
 	}
-	return rec
+	if !kpl.IsAggregate(r.Data) {
+		return append(out, rec)
+	}
+	users, err := kpl.Deaggregate(r.Data)
+	if err != nil {
+		rec.Err = "kinesis: " + err.Error()
+		return append(out, rec)
+	}
+	for i, u := range users {
+		ur := rec
+		ur.Data, ur.PartitionKey, ur.ExplicitHashKey = u.Data, u.PartitionKey, u.ExplicitHashKey
+		ur.Aggregated, ur.SubSequenceNumber = true, int64(i)
+		out = append(out, ur)
+	}
+	return out
 }
 
 // checkTrimmed compares a checkpointed sequence number with the first
@@ -463,11 +484,7 @@ func (k *Kinesis) Replay(ctx context.Context, planned *checkpoint.Offsets) (*Bat
 				if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
 					break
 				}
-				out := Record{Data: rec.Data, PartitionKey: aws.ToString(rec.PartitionKey), ShardID: r.ShardID, SequenceNumber: seq, Partition: -1, Offset: -1}
-				if rec.ApproximateArrivalTimestamp != nil {
-					out.ArrivalTime = rec.ApproximateArrivalTimestamp.UTC()
-				}
-				b.Records = append(b.Records, out)
+				b.Records = appendKinesisRecord(b.Records, &rec, r.ShardID)
 				got++
 			}
 			if got < r.Records && (res.NextShardIterator == nil ||

@@ -20,6 +20,18 @@ type Record struct {
 	// ArrivalTime is the Kinesis approximate arrival time or the Kafka
 	// record's timestamp.
 	ArrivalTime time.Time
+	// Aggregated marks a user record unpacked from a KPL aggregate: it
+	// shares SequenceNumber with the others of its Kinesis record and is
+	// told apart by SubSequenceNumber, its index in the aggregate (as the
+	// KCL numbers them). PartitionKey and ExplicitHashKey are the user
+	// record's own.
+	Aggregated        bool
+	SubSequenceNumber int64
+	ExplicitHashKey   string
+	// Err is set on a Kinesis record that opens with the KPL magic bytes
+	// but is not a valid aggregate: the engine sends it, whole, to the dead
+	// letter with Err as the reason.
+	Err string
 }
 
 // Batch is what a Source read for one micro-batch: records in a

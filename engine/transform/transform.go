@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -125,8 +126,14 @@ func zero(t record.Type) any {
 	case record.Binary:
 		return []byte{}
 	}
-	if t.Struct() {
+	if _, _, ok := t.Decimal(); ok {
+		return float64(0)
+	}
+	switch {
+	case t.Struct() || t.Map():
 		return map[string]any{}
+	case t.Array():
+		return []any{}
 	}
 	return nil
 }
@@ -136,17 +143,28 @@ func (t *Transform) Output() []record.Column { return t.out }
 
 // Apply maps in (a row of the input schema) into out (len(Output())) and
 // reports whether the filter keeps it. A cast that fails yields null, as
-// ApplyMapping does, with one exception: a binary value that is not valid
-// UTF-8 cast to string is an error (the record goes to the dead letter rather
-// than lose its bytes or write text DuckDB cannot read). String to binary
-// takes the string's bytes; binary to string the bytes as text; a struct to
-// string is its JSON text, and a struct keeps its value only when mapped to
-// the same struct type. An expression that fails at run time is an error.
+// ApplyMapping does, with two exceptions that are errors (the record goes to
+// the dead letter rather than lose its value): a binary value that is not
+// valid UTF-8 cast to string, and a number too large for the precision of a
+// decimal it is cast to (see castDecimal; casts to and from decimal are
+// exact, never through binary floating point unless a float is the source
+// or the target). String to binary takes the string's bytes; binary to
+// string the bytes as text; a struct, array or map to string is its JSON
+// text, and keeps its value only when mapped to the same type. An
+// expression that fails at run time is an error.
 func (t *Transform) Apply(in, out []record.Value) (bool, error) {
 	for i, s := range t.steps {
 		v := in[s.from]
 		if v.Type == record.Binary && s.to == record.String && !utf8.ValidString(v.S) {
 			return false, fmt.Errorf("transform: mapping to %q: binary value (%d bytes) is not valid UTF-8, so it cannot be cast to string", t.out[i].Name, len(v.S))
+		}
+		if _, _, ok := s.to.Decimal(); ok && !v.Null() && v.Type != s.to {
+			d, err := castDecimal(v, s.to)
+			if err != nil {
+				return false, fmt.Errorf("transform: mapping to %q: %w", t.out[i].Name, err)
+			}
+			out[i] = d
+			continue
 		}
 		out[i] = cast(v, s.to, s.layout)
 	}
@@ -184,6 +202,9 @@ func (t *Transform) Apply(in, out []record.Value) (bool, error) {
 func cast(v record.Value, to record.Type, layout string) record.Value {
 	if v.Null() || v.Type == to {
 		return v
+	}
+	if _, _, ok := v.Type.Decimal(); ok && to != record.String {
+		return decimalTo(v, to)
 	}
 	switch to {
 	case record.String:
@@ -271,6 +292,64 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 		case record.Timestamp:
 			return record.Value{Type: record.Date, I: floorDiv(v.I, 86400*1e6)}
 		}
+	}
+	return record.Value{}
+}
+
+// castDecimal casts v to decimal type to, exactly: integers and decimal text
+// as they are, other decimals and floating point numbers by their decimal
+// text (a float by its shortest text, so 0.1 is 0.1), rounding half up to
+// the scale. Text that is not a number, booleans and other types give null,
+// as ApplyMapping's casts do; a number too large for the precision is an
+// error, so the record goes to the dead letter instead of losing its value.
+func castDecimal(v record.Value, to record.Type) (record.Value, error) {
+	var text string
+	switch v.Type {
+	case record.Int, record.Bigint:
+		text = strconv.FormatInt(v.I, 10)
+	case record.Double, record.Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return record.Value{}, nil
+		}
+		text = strconv.FormatFloat(v.F, 'g', -1, 64)
+	case record.String:
+		text = strings.TrimSpace(v.S)
+	default:
+		if _, _, ok := v.Type.Decimal(); !ok {
+			return record.Value{}, nil
+		}
+		text = v.Text()
+	}
+	d, err := record.ParseDecimal(text, to)
+	if err != nil && v.Type == record.String && !strings.Contains(err.Error(), "does not fit") {
+		return record.Value{}, nil // not a number: null, as a failed cast is
+	}
+	return d, err
+}
+
+// decimalTo casts a decimal Value to an integer or floating point type:
+// integers truncate toward zero (as Spark's cast does) and are null when out
+// of range; floating point takes the nearest value to the decimal text.
+func decimalTo(v record.Value, to record.Type) record.Value {
+	_, scale, _ := v.Type.Decimal()
+	switch to {
+	case record.Double, record.Float:
+		f, err := strconv.ParseFloat(v.Text(), 64)
+		if err != nil {
+			return record.Value{}
+		}
+		return record.Value{Type: to, F: f}
+	case record.Int, record.Bigint:
+		u := v.Unscaled()
+		u.Quo(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
+		if !u.IsInt64() {
+			return record.Value{}
+		}
+		n := u.Int64()
+		if to == record.Int && (n < math.MinInt32 || n > math.MaxInt32) {
+			return record.Value{}
+		}
+		return record.Value{Type: to, I: n}
 	}
 	return record.Value{}
 }

@@ -1,0 +1,49 @@
+package source
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/streamcheck/streamcheck/internal/kpl"
+)
+
+// TestAppendKinesisRecordKPL: an aggregate becomes its user records with
+// their own keys and sub-sequence numbers; a corrupt one stays whole with
+// the reason; any other record passes as it is.
+func TestAppendKinesisRecordKPL(t *testing.T) {
+	t.Parallel()
+	agg := kpl.Aggregate([]kpl.Record{
+		{PartitionKey: "a", Data: []byte(`{"n":1}`)},
+		{PartitionKey: "b", ExplicitHashKey: "42", Data: []byte(`{"n":2}`)},
+		{PartitionKey: "a", Data: []byte(`{"n":3}`)},
+	})
+	bad := append([]byte(nil), agg...)
+	bad[len(bad)-1] ^= 1
+	rec := func(data []byte) *types.Record {
+		return &types.Record{Data: data, PartitionKey: aws.String("outer"), SequenceNumber: aws.String("4960")}
+	}
+	var out []Record
+	out = appendKinesisRecord(out, rec([]byte(`{"n":0}`)), "shardId-000000000001")
+	out = appendKinesisRecord(out, rec(agg), "shardId-000000000001")
+	out = appendKinesisRecord(out, rec(bad), "shardId-000000000001")
+	var got []string
+	for _, r := range out {
+		got = append(got, strings.Join([]string{string(r.Data), r.PartitionKey, r.ExplicitHashKey, r.SequenceNumber,
+			map[bool]string{true: "agg", false: "-"}[r.Aggregated], string(rune('0' + r.SubSequenceNumber))}, " "))
+	}
+	want := []string{
+		`{"n":0} outer  4960 - 0`,
+		`{"n":1} a  4960 agg 0`,
+		`{"n":2} b 42 4960 agg 1`,
+		`{"n":3} a  4960 agg 2`,
+	}
+	if len(out) != 5 || strings.Join(got[:4], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("records:\n%s\nwant\n%s\nthen the corrupt aggregate", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if c := out[4]; string(c.Data) != string(bad) || c.Aggregated || !strings.Contains(c.Err, "corrupt KPL aggregate: MD5") {
+		t.Errorf("corrupt aggregate: %+v, want it whole with an MD5 error", c)
+	}
+}

@@ -354,7 +354,7 @@ func TestKinesisSinkOversizeGoesAlone(t *testing.T) {
 // exactly one stored aggregate, in order.
 func TestKinesisSinkKPLAggregate(t *testing.T) {
 	t.Parallel()
-	f := &fakeKinesis{t: t, rng: rand.New(rand.NewPCG(3, 4)), throttle: 0.2}
+	f := &fakeKinesis{t: t, seed: 3, throttle: 0.2}
 	src, err := NewSource(SourceConfig{Dataset: Ventilator(), Seed: 9})
 	if err != nil {
 		t.Fatal(err)

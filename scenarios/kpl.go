@@ -1,5 +1,7 @@
 package scenarios
 
+import "github.com/streamcheck/streamcheck/engine"
+
 // kplAggregatedScenario sends the load as the KPL does with aggregation on
 // (Glue's own Kinesis writer's default): up to 50 records in each Kinesis
 // record. The engine crashes inside the sink of a batch made of such
@@ -11,7 +13,7 @@ func kplAggregatedScenario() Scenario {
 		Name:        "kpl-aggregated-crash",
 		Description: "Producers aggregate up to 50 records per Kinesis record as the KPL does; the engine dies inside the sink of an aggregated batch and the replay unpacks the same user records: each exactly once.",
 		Load:        Load{Rate: 4000, Records: 3000, Malformed: 0.02, KPLAggregate: 50},
-		Crashes:     []Crash{{Point: "in-sink:1", Batch: 1, BatchUpTo: 2}},
+		Crashes:     []Crash{{At: engine.AtInSink, Objects: 1, Batch: 1, BatchUpTo: 2}},
 		Expect:      Expect{MinDeadLetters: 1},
 	}
 }

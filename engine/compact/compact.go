@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/blob"
@@ -605,17 +604,18 @@ func extOf(key string) string {
 	return "parquet"
 }
 
-// codecOf returns the compression codec the sink uses for ext.
-func codecOf(ext string) compress.Codec {
+// codecOf returns the name of the compression codec the sink uses for ext,
+// as sink.ParquetConfig.Codec takes it.
+func codecOf(ext string) string {
 	switch ext {
 	case "snappy.parquet":
-		return &parquet.Snappy
+		return "snappy"
 	case "gz.parquet", "gzip.parquet":
-		return &parquet.Gzip
+		return "gzip"
 	case "zstd.parquet":
-		return &parquet.Zstd
+		return "zstd"
 	default:
-		return &parquet.Uncompressed
+		return "none"
 	}
 }
 
@@ -672,7 +672,14 @@ func (c *Compactor) merge(ctx context.Context, m *Manifest, o Output, inputs []I
 			return nil, fmt.Errorf("compact: partition %s: open %s: %w", m.Partition, c.out.URL(in.Key), err)
 		}
 		if w == nil {
-			w = parquet.NewGenericWriter[any](&buf, f.Schema(), parquet.Compression(codecOf(extOf(o.Key))))
+			// The sink's writer settings (version 1 pages, PLAIN and
+			// dictionary encodings, statistics), so that a compacted file
+			// is read by whatever read its inputs.
+			opts, err := sink.WriterOptions(sink.ParquetConfig{Codec: codecOf(extOf(o.Key))})
+			if err != nil {
+				return nil, fmt.Errorf("compact: partition %s: writer for %s: %w", m.Partition, o.Key, err)
+			}
+			w = parquet.NewGenericWriter[any](&buf, append([]parquet.WriterOption{f.Schema()}, opts...)...)
 		}
 		for _, rg := range f.RowGroups() {
 			rr := rg.Rows()

@@ -16,6 +16,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/blob"
 	"github.com/streamcheck/streamcheck/engine/compact"
+	"github.com/streamcheck/streamcheck/engine/enginetest/parquetcheck"
 	"github.com/streamcheck/streamcheck/engine/sink"
 )
 
@@ -74,6 +75,21 @@ func TestCompactMergesClosedPartition(t *testing.T) {
 	after := parquetFiles(t, f.job.Sink.Path)
 	if want := "/part-c00000000-00000-" + batchName.Token + ".snappy.parquet"; len(after) != 1 || !strings.HasSuffix(after[0], want) {
 		t.Errorf("after compaction: %v, want one ...%s", after, want)
+	}
+	// A compacted file is written as the sink writes (version 1 pages,
+	// PLAIN and dictionary encodings), read here by a second reader.
+	for _, p := range after {
+		data, err := os.ReadFile(filepath.Join(f.job.Sink.Path, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := parquetcheck.Check(data)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if len(rep.Problems) > 0 {
+			t.Errorf("compacted %s: %v", p, rep.Problems)
+		}
 	}
 	if got := readRows(t, f.job.Sink.Path); strings.Join(got, "\n") != strings.Join(rowsBefore, "\n") {
 		t.Errorf("rows after compaction differ from the inputs' rows in batch order:\n got %d rows, first %v\nwant %d rows, first %v", len(got), got[:min(3, len(got))], len(rowsBefore), rowsBefore[:min(3, len(rowsBefore))])

@@ -322,7 +322,7 @@ func (e *Engine) loop(ctx, work context.Context) error {
 	caughtUp := false
 	for {
 		if err == nil && ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // a cancelled context is the way Run is stopped: a clean stop
 		}
 		start := e.clk.Now()
 		var res batchResult
@@ -344,7 +344,7 @@ func (e *Engine) loop(ctx, work context.Context) error {
 			wait := batchBackoff[min(failures-1, len(batchBackoff)-1)]
 			e.log.Warn("batch failed; restarting from the checkpoint", "batch", next, "attempt", failures, "wait", wait, "err", err)
 			if serr := e.clk.Sleep(ctx, wait); serr != nil {
-				return nil
+				return nil //nolint:nilerr // stopped during the backoff: a clean stop; the batch is replayed by the next run
 			}
 			next, err = e.recover(work)
 			continue

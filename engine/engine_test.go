@@ -37,7 +37,6 @@ type harness struct {
 	kin   *kinesistest.Fake
 	kafka *kfake.Cluster
 	prod  *kgo.Client
-	s3    *s3test.Fake
 	dir   string
 	cfg   aws.Config
 	n     int // records put so far
@@ -562,8 +561,8 @@ func (r *recorder) Fatalf(f string, a ...any) { r.failed = true; r.TB.Fatalf(f, 
 
 func TestCheckOnceRejectsDuplicatesAndLosses(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		break_ func(first, dlq string) error
+		name  string
+		spoil func(first, dlq string) error
 	}{
 		{"duplicate object", func(first, _ string) error {
 			b, _ := os.ReadFile(first)
@@ -584,7 +583,7 @@ func TestCheckOnceRejectsDuplicatesAndLosses(t *testing.T) {
 			for name := range files(t, out) {
 				first = filepath.Join(out, name)
 			}
-			if err := tc.break_(first, filepath.Join(h.dir, "dlq")); err != nil {
+			if err := tc.spoil(first, filepath.Join(h.dir, "dlq")); err != nil {
 				t.Fatal(err)
 			}
 			r := &recorder{TB: t}

@@ -194,8 +194,9 @@ func structUnion(members []avro.Schema) bool {
 		return len(members) > 1
 	}
 	a, b := deref(members[0]).Type(), deref(members[1]).Type()
-	return !((a == avro.Int && b == avro.Long) || (a == avro.Long && b == avro.Int) ||
-		(a == avro.Float && b == avro.Double) || (a == avro.Double && b == avro.Float))
+	widens := (a == avro.Int && b == avro.Long) || (a == avro.Long && b == avro.Int) ||
+		(a == avro.Float && b == avro.Double) || (a == avro.Double && b == avro.Float)
+	return !widens
 }
 
 func unionMembers(u *avro.UnionSchema) []avro.Schema {
@@ -287,7 +288,8 @@ func (d *avroDecoder) Decode(payload []byte, row []Value) error {
 		}
 		v, err := d.value(r, f.Type(), d.cols[ci])
 		if err != nil {
-			if ne, ok := err.(*nestedError); ok {
+			var ne *nestedError
+			if errors.As(err, &ne) {
 				return avroErr(d.cols[ci].Name+"."+ne.field, base+start, "%v", ne.err)
 			}
 			return avroErr(d.cols[ci].Name, base+start, "%v", err)
@@ -358,8 +360,7 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			return Value{}, errors.New("string is not valid UTF-8")
 		}
 		_, _, isDec := c.Type.Decimal()
-		switch {
-		case c.Type == String || c.Type == Timestamp || c.Type == Date || c.Type == Binary || isDec:
+		if c.Type == String || c.Type == Timestamp || c.Type == Date || c.Type == Binary || isDec {
 			var str string
 			if d.alias && len(b) > 0 {
 				str = unsafe.String(&b[0], len(b))
@@ -585,7 +586,8 @@ func (e *nestedError) Error() string { return e.field + ": " + e.err.Error() }
 func (e *nestedError) Unwrap() error { return e.err }
 
 func nested(field string, err error) error {
-	if ne, ok := err.(*nestedError); ok {
+	var ne *nestedError
+	if errors.As(err, &ne) {
 		return &nestedError{field: field + "." + ne.field, err: ne.err}
 	}
 	return &nestedError{field: field, err: err}

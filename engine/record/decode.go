@@ -96,7 +96,10 @@ func (d *Decoder) Decode(data []byte, row []Value) error {
 			s.ws()
 			// Fields usually come in the schema's order: try the column
 			// after the last one found before the map.
-			ci, known := -1, false
+			var (
+				ci    int
+				known bool
+			)
 			if hint < len(d.cols) && string(key) == d.cols[hint].Name {
 				ci, known = hint, true
 			} else {
@@ -533,7 +536,7 @@ func (s *scanner) str(buf *[]byte) ([]byte, bool, error) {
 }
 
 func (s *scanner) strEscaped(start int, buf *[]byte) ([]byte, bool, error) {
-	out := append((*buf)[:0], s.b[start:s.i]...)
+	out := append((*buf)[:0], s.b[start:s.i]...) //nolint:gocritic // reuses the caller's buffer; *buf is updated on return
 	for s.i < len(s.b) {
 		c := s.b[s.i]
 		switch {

@@ -100,8 +100,7 @@ func (f Format) Validate() error {
 	}
 	switch c {
 	case CSV:
-		switch d := f.Delimiter; {
-		case d == '"' || d == '\r' || d == '\n' || (d != 0 && !utf8.ValidRune(d)) || d == utf8.RuneError:
+		if d := f.Delimiter; d == '"' || d == '\r' || d == '\n' || (d != 0 && !utf8.ValidRune(d)) || d == utf8.RuneError {
 			return bad("Delimiter", "%q cannot separate CSV fields", d)
 		}
 		if f.WithHeader && f.SkipFirst {

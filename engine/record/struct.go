@@ -155,7 +155,7 @@ func intern(st *structType) (Type, error) {
 	}
 	// Readers hold the old header and read only below its length, so
 	// appending in place is safe.
-	l := append(old, st)
+	l := append(old, st) //nolint:gocritic // a new header over the same array: see above
 	if structs.byName == nil {
 		structs.byName = map[string]Type{}
 	}

@@ -421,15 +421,15 @@ func (d *decoder) skip(path string, depth int) error {
 	if d.i >= len(d.b) {
 		return d.errAt(d.i, path, "expected a value, found end of input")
 	}
-	switch c := d.b[d.i]; {
-	case c == '{':
+	switch d.b[d.i] {
+	case '{':
 		return d.object(path, func([]byte) error { return d.skip(path, depth+1) })
-	case c == '[':
+	case '[':
 		return d.array(path, func(int) error { return d.skip(path, depth+1) })
-	case c == '"':
+	case '"':
 		_, err := d.str(path)
 		return err
-	case c == 't' || c == 'f' || c == 'n':
+	case 't', 'f', 'n':
 		for _, lit := range []string{"true", "false", "null"} {
 			if d.i+len(lit) <= len(d.b) && string(d.b[d.i:d.i+len(lit)]) == lit {
 				d.i += len(lit)

@@ -35,8 +35,8 @@ func ServeIfChild(env string, start func() (url string, stop func() error, err e
 		os.Exit(1)
 	}
 	if path := os.Getenv(env + "_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			defer pprof.StopCPUProfile()
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.StartCPUProfile(f) // stopped below, before the exit
 		}
 	}
 	fmt.Println(url)

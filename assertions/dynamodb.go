@@ -1,0 +1,271 @@
+package assertions
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// DefaultScanSegments is how many parallel Scan segments read a
+// dynamodb:// output.
+const DefaultScanSegments = 4
+
+// ErrNoTable is wrapped by the error of Open when a dynamodb:// output names
+// a table that does not exist.
+var ErrNoTable = errors.New("no such table")
+
+// tableName matches DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, _ - .
+var tableName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+
+// tableItems is the name of the Parquet file a table's items become.
+const tableItems = "items.parquet"
+
+// materializeTable reads a whole DynamoDB table with a consistent,
+// paginated Scan in parallel segments, writes its items as JSON lines
+// (one file per segment, under dir/.items) and has DuckDB turn them into
+// one Parquet file, dir/items.parquet, which the checks then read like any
+// output object. An empty table leaves dir without it.
+//
+// Attribute values become JSON: S a string, N a JSON number with the
+// attribute's exact decimal text, BOOL, NULL null, L an array, M an object,
+// SS/NS/BS arrays, B and BS elements base64 text. DuckDB infers the column
+// types from all items (integers as BIGINT, other numbers as DOUBLE,
+// objects as STRUCT); an attribute missing from an item is null.
+func materializeTable(ctx context.Context, client *dynamodb.Client, l location, dir string, segments int) (string, error) {
+	if client == nil {
+		return "", fmt.Errorf("read %s: no DynamoDB client", l.raw)
+	}
+	if segments <= 0 {
+		segments = DefaultScanSegments
+	}
+	raw := filepath.Join(dir, ".items")
+	if err := os.MkdirAll(raw, 0o755); err != nil {
+		return "", fmt.Errorf("read %s: %w", l.raw, err)
+	}
+	files := make([]string, segments)
+	counts := make([]int64, segments)
+	errs := make([]error, segments)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for seg := range segments {
+		files[seg] = filepath.Join(raw, fmt.Sprintf("segment-%04d.jsonl", seg))
+		wg.Go(func() {
+			counts[seg], errs[seg] = scanSegment(ctx, client, l, seg, segments, files[seg])
+			if errs[seg] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	var total int64
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return "", err
+		}
+		total += counts[i]
+	}
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	if total == 0 {
+		return dir, nil
+	}
+	if err := jsonToParquet(ctx, files, filepath.Join(dir, tableItems)); err != nil {
+		return "", fmt.Errorf("read %s: convert %d items: %w", l.raw, total, err)
+	}
+	return dir, nil
+}
+
+// scanSegment writes one Scan segment's items to dst as JSON lines and
+// returns how many there were.
+func scanSegment(ctx context.Context, client *dynamodb.Client, l location, seg, total int, dst string) (int64, error) {
+	f, err := os.Create(dst)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", l.raw, err)
+	}
+	defer f.Close()
+	bw := bufio.NewWriter(f)
+	in := &dynamodb.ScanInput{TableName: aws.String(l.table), ConsistentRead: aws.Bool(true)}
+	if total > 1 {
+		in.Segment, in.TotalSegments = aws.Int32(int32(seg)), aws.Int32(int32(total))
+	}
+	var n int64
+	var buf []byte
+	p := dynamodb.NewScanPaginator(client, in)
+	for page := 1; p.HasMorePages(); page++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			var nf *types.ResourceNotFoundException
+			if errors.As(err, &nf) {
+				return 0, fmt.Errorf("read %s: table %q: %w (ResourceNotFoundException)", l.raw, l.table, ErrNoTable)
+			}
+			return 0, fmt.Errorf("read %s: scan segment %d of %d, page %d: %w", l.raw, seg, total, page, err)
+		}
+		for _, item := range out.Items {
+			if buf, err = appendItemJSON(buf[:0], item); err != nil {
+				return 0, fmt.Errorf("read %s: segment %d page %d: %w", l.raw, seg, page, err)
+			}
+			buf = append(buf, '\n')
+			if _, err := bw.Write(buf); err != nil {
+				return 0, fmt.Errorf("read %s: %w", l.raw, err)
+			}
+			n++
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, fmt.Errorf("read %s: %w", l.raw, err)
+	}
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("read %s: %w", l.raw, err)
+	}
+	return n, nil
+}
+
+// jsonToParquet has DuckDB read JSON lines files, inferring the columns
+// from every line, and write them as one Parquet file.
+func jsonToParquet(ctx context.Context, files []string, dst string) error {
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return fmt.Errorf("open duckdb: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	list := make([]outFile, len(files))
+	for i, f := range files {
+		list[i].path = f
+	}
+	q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, format='newline_delimited', sample_size=-1, union_by_name=true))
+		TO %s (FORMAT parquet)`, pathList(list), sqlString(dst))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	return nil
+}
+
+// appendItemJSON appends item as a JSON object, attributes in name order.
+func appendItemJSON(b []byte, item map[string]types.AttributeValue) ([]byte, error) {
+	return appendAttr(b, &types.AttributeValueMemberM{Value: item})
+}
+
+func appendAttr(b []byte, a types.AttributeValue) ([]byte, error) {
+	var err error
+	switch v := a.(type) {
+	case *types.AttributeValueMemberS:
+		return strconv.AppendQuote(b, v.Value), nil
+	case *types.AttributeValueMemberN:
+		return appendNumber(b, v.Value)
+	case *types.AttributeValueMemberBOOL:
+		return strconv.AppendBool(b, v.Value), nil
+	case *types.AttributeValueMemberNULL:
+		return append(b, "null"...), nil
+	case *types.AttributeValueMemberB:
+		return strconv.AppendQuote(b, base64.StdEncoding.EncodeToString(v.Value)), nil
+	case *types.AttributeValueMemberSS:
+		b = append(b, '[')
+		for i, s := range v.Value {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, s)
+		}
+		return append(b, ']'), nil
+	case *types.AttributeValueMemberNS:
+		b = append(b, '[')
+		for i, s := range v.Value {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendNumber(b, s); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case *types.AttributeValueMemberBS:
+		b = append(b, '[')
+		for i, s := range v.Value {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, base64.StdEncoding.EncodeToString(s))
+		}
+		return append(b, ']'), nil
+	case *types.AttributeValueMemberL:
+		b = append(b, '[')
+		for i, e := range v.Value {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendAttr(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case *types.AttributeValueMemberM:
+		names := make([]string, 0, len(v.Value))
+		for k := range v.Value {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		b = append(b, '{')
+		for i, k := range names {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, k)
+			b = append(b, ':')
+			if b, err = appendAttr(b, v.Value[k]); err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", k, err)
+			}
+		}
+		return append(b, '}'), nil
+	}
+	return nil, fmt.Errorf("attribute value of type %T: not a DynamoDB type", a)
+}
+
+// appendNumber appends an N value's decimal text as a JSON number: as it
+// is when it is one, else (a leading "+" or ".", a trailing ".") the same
+// value written as one.
+func appendNumber(b []byte, n string) ([]byte, error) {
+	if json.Valid([]byte(n)) {
+		if _, err := strconv.ParseFloat(n, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+			return append(b, n...), nil
+		}
+	}
+	r, ok := new(big.Rat).SetString(n)
+	if !ok {
+		return nil, fmt.Errorf("number %q: not a decimal", n)
+	}
+	if r.IsInt() {
+		return append(b, r.Num().String()...), nil
+	}
+	f, _, err := big.ParseFloat(n, 10, 256, big.ToNearestEven)
+	if err != nil {
+		return nil, fmt.Errorf("number %q: %w", n, err)
+	}
+	return append(b, f.Text('g', -1)...), nil
+}
+
+// tableOutput says the output is a DynamoDB table rather than objects.
+func (s *Session) tableOutput() bool { return s.outLoc.table != "" }
+
+// tableNoLag is why lag is not measured on a DynamoDB output: an item
+// carries no time it was written at, and the checkpoint's commit times
+// belong to the batches of object outputs.
+const tableNoLag = "not measurable for this output: a DynamoDB item has no write time"

@@ -38,7 +38,7 @@ func parseURI(raw string) (location, error) {
 	case strings.HasPrefix(raw, "dynamodb://"):
 		table := strings.TrimPrefix(raw, "dynamodb://")
 		if !tableName.MatchString(table) {
-			return location{}, fmt.Errorf("%q: want dynamodb://TABLE, a table name of 3 to 255 letters, digits and _-.", raw)
+			return location{}, fmt.Errorf("%q: want dynamodb://TABLE, a table name of 3 to 255 letters, digits, underscores, dashes and dots", raw)
 		}
 		return location{raw: raw, table: table}, nil
 	case strings.HasPrefix(raw, "file://"):

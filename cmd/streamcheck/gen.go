@@ -29,7 +29,7 @@ func init() {
 			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
 			"[--producers N] [--seed S] [--ledger FILE.jsonl|FILE.parquet] [--format json|csv|avro] [--malformed SHARE] " +
 			"[--duplicates SHARE] [--late SHARE] [--max-lateness D] [--start TIME|now] [--key-strategy device|uniform|hot:SHARE] [--ordered] " +
-			"[--ddl STRING | --table-file FILE] [--key COL] [--json]",
+			"[--ddl STRING | --table-file FILE] [--key COL] [--json]\n       streamcheck " + genReferenceUsage,
 		run: runGen,
 	})
 }
@@ -165,6 +165,9 @@ func (c *genConfig) startTime(now time.Time) (time.Time, error) {
 }
 
 func runGen(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "reference" {
+		return runGenReference(ctx, e, args[1:])
+	}
 	c := commands["gen"]
 	fs := newFlagSet(c)
 	cfg := genConfig{}

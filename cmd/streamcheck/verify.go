@@ -39,7 +39,7 @@ type sourceFlags struct {
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.job, "job", "", "job file to take the paths and expectations from (flags override it)")
-	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, file://path or a directory")
+	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, dynamodb://table, file://path or a directory")
 	fs.StringVar(&f.deadLetter, "dead-letter", "", "dead-letter path: s3://bucket/prefix or a directory")
 	fs.StringVar(&f.windows, "windows", "", "an aggregating job's windows path (sink.windowsPath): s3://bucket/prefix or a directory")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint location: s3://bucket/prefix or a directory")
@@ -81,6 +81,14 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 			cfg.S3 = client
 			break
 		}
+	}
+	if strings.HasPrefix(cfg.Output, "dynamodb://") {
+		// The DynamoDB endpoint comes from the environment; --endpoint is S3's.
+		client, err := dynamoDBClient(ctx, e, "")
+		if err != nil {
+			return cfg, err
+		}
+		cfg.DynamoDB = client
 	}
 	return cfg, nil
 }

@@ -76,6 +76,12 @@ type Config struct {
 	// ScanSegments is how many parallel Scan segments read a dynamodb://
 	// output. Zero means DefaultScanSegments.
 	ScanSegments int `json:"scan_segments,omitempty"`
+	// VisibleAtColumn is, for a dynamodb:// output, the attribute in which
+	// the job writes the time it committed each item: milliseconds since
+	// the epoch or an ISO 8601 timestamp. With it, lag is that time minus
+	// the arrival time; without it, lag is not measured (an item carries
+	// no write time of its own). Only for a dynamodb:// output.
+	VisibleAtColumn string `json:"visible_at_column,omitempty"`
 
 	// KeyColumn is the output column holding the ledger's key, or
 	// KeyRowHash. Required for the delivery check.
@@ -187,6 +193,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryBatches < 0 {
 		return bad("RecoveryBatches", "%d: want >= 0", c.RecoveryBatches)
+	}
+	if c.VisibleAtColumn != "" && !strings.HasPrefix(c.Output, "dynamodb://") {
+		return bad("VisibleAtColumn", "%q: only for a dynamodb:// output (the commit time of object outputs is in the checkpoint)", c.VisibleAtColumn)
 	}
 	if c.ScanSegments < 0 || c.ScanSegments > 1000000 {
 		return bad("ScanSegments", "%d: want 0 to 1000000", c.ScanSegments)

@@ -13,7 +13,8 @@
 // items into JSON lines, which DuckDB reads into the same output view, so
 // the delivery and schema checks and Query work unchanged; the layout
 // check does not apply, and lag is not measurable (an item has no write
-// time).
+// time unless Config.VisibleAtColumn names the attribute holding each
+// item's commit time).
 //
 // Verify runs every check; Open returns a Session on which each check can
 // also run alone (Delivery, DeadLetter, Lag, Schema, Layout, Order) and on

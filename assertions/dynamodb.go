@@ -14,7 +14,9 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -265,7 +267,91 @@ func appendNumber(b []byte, n string) ([]byte, error) {
 // tableOutput says the output is a DynamoDB table rather than objects.
 func (s *Session) tableOutput() bool { return s.outLoc.table != "" }
 
-// tableNoLag is why lag is not measured on a DynamoDB output: an item
-// carries no time it was written at, and the checkpoint's commit times
-// belong to the batches of object outputs.
-const tableNoLag = "not measurable for this output: a DynamoDB item has no write time"
+// tableNoLag is why lag is not measured on a DynamoDB output without
+// Config.VisibleAtColumn.
+const tableNoLag = "not measurable for this output: a DynamoDB item has no write time (set a commit-time attribute to measure it)"
+
+// tableLag measures the lag of a dynamodb:// output: per item, the
+// commit time the job wrote in Config.VisibleAtColumn minus the arrival
+// time (acked_at_ms) of the ledger attempt it is paired with: a key's
+// i-th item by commit time with its i-th acknowledgement. Items without a
+// readable commit time or without an attempt are counted, not measured.
+// There are no batches, so no restarts or recovery lag.
+func (s *Session) tableLag(ctx context.Context) (Result, error) {
+	switch {
+	case s.cfg.VisibleAtColumn == "":
+		return skipped(CheckLag, tableNoLag), nil
+	case s.ledger == "":
+		return skipped(CheckLag, "no ledger"), nil
+	case s.cfg.KeyColumn == "" || s.cfg.KeyColumn == KeyRowHash:
+		return skipped(CheckLag, "no key column to match rows with the ledger"), nil
+	}
+	if len(s.out) == 0 {
+		return skipped(CheckLag, "the table is empty"), nil
+	}
+	vis := ""
+	for _, c := range s.columns {
+		if strings.EqualFold(c, s.cfg.VisibleAtColumn) {
+			vis = "o." + sqlIdent(c)
+		}
+	}
+	if vis == "" {
+		return Result{}, fmt.Errorf("assertions: commit-time attribute %q: not in %s (attributes: %s)", s.cfg.VisibleAtColumn, s.cfg.Output, strings.Join(s.columns, ", "))
+	}
+	key, err := s.keyExpr()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.ensure(ctx, "sc_ledger"); err != nil {
+		return Result{}, err
+	}
+	visMs := fmt.Sprintf(`coalesce(TRY_CAST(%[1]s AS BIGINT), epoch_ms(TRY_CAST(%[1]s AS TIMESTAMPTZ)))`, vis)
+	if err := s.exec(ctx, "measure lag", `DROP TABLE IF EXISTS sc_lag`, fmt.Sprintf(`CREATE TABLE sc_lag AS
+	WITH r AS (SELECT %s AS k, %s AS vis FROM output o),
+	ri AS (SELECT k, vis, row_number() OVER (PARTITION BY k ORDER BY vis NULLS LAST) AS i FROM r),
+	a AS (SELECT key, acked_at_ms, row_number() OVER (PARTITION BY key ORDER BY acked_at_ms, seq) AS i
+		FROM sc_ledger WHERE malformed = '' AND outcome = 'ack' AND acked_at_ms > 0)
+	SELECT -1::BIGINT AS batch, 0::BIGINT AS file_id, ri.k AS key, ri.vis IS NOT NULL AS committed,
+		CASE WHEN ri.vis IS NOT NULL THEN ri.vis - a.acked_at_ms END AS lag_ms, a.acked_at_ms IS NOT NULL AS matched
+	FROM ri LEFT JOIN a ON a.key = ri.k AND a.i = ri.i`, key, visMs)); err != nil {
+		return Result{}, err
+	}
+	r := Result{Check: CheckLag, Lag: &LagReport{}}
+	overall, err := s.lagStats(ctx, "true")
+	if err != nil {
+		return Result{}, err
+	}
+	r.Lag.Overall = overall
+	var unmatched, noTime sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE NOT matched), count(*) FILTER (WHERE NOT committed) FROM sc_lag`).Scan(&unmatched, &noTime); err != nil {
+		return Result{}, fmt.Errorf("assertions: count lag: %w", err)
+	}
+	r.add("records", overall.Records)
+	r.add("no_arrival_time", unmatched.Int64)
+	r.add("no_commit_time", noTime.Int64)
+	var failed []string
+	bound := time.Duration(0)
+	if b := s.cfg.MaxLagP99; b > 0 {
+		bound = b
+		if overall.P99 > b {
+			failed = append(failed, fmt.Sprintf("p99 %v > %v", overall.P99, b))
+		}
+	}
+	if b := s.cfg.MaxLagMax; b > 0 {
+		bound = b
+		if overall.Max > b {
+			failed = append(failed, fmt.Sprintf("max %v > %v", overall.Max, b))
+		}
+	}
+	r.Status = Pass
+	if len(failed) > 0 {
+		ex, err := s.examples(ctx, `SELECT 'lagging_item', key, '', -1, -1, printf('lag %d ms', lag_ms)
+			FROM sc_lag WHERE lag_ms > ? ORDER BY lag_ms DESC LIMIT ?`, bound.Milliseconds(), s.cfg.maxExamples())
+		if err != nil {
+			return Result{}, err
+		}
+		r.Examples = ex
+		r.Status, r.Detail = Fail, fmt.Sprint(failed)
+	}
+	return r, nil
+}

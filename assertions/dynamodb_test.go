@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -249,5 +250,47 @@ func TestAppendNumber(t *testing.T) {
 	}
 	if _, err := appendNumber(nil, "x1"); err == nil {
 		t.Error(`appendNumber("x1"): want an error`)
+	}
+}
+
+func TestDynamoDBLagFromCommitTime(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		max     time.Duration
+		want    Status
+		wantMax time.Duration
+	}{
+		{name: "within bound", max: time.Second, want: Pass, wantMax: 590 * time.Millisecond},
+		{name: "over bound", max: 500 * time.Millisecond, want: Fail, wantMax: 590 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, ledger := ddbTable(t, "readings")
+			for i := range ddbItems {
+				item := ddbItem(fmt.Sprintf("id-%03d", i), fmt.Sprintf("k%03d", i), i)
+				item["committed_at"] = &types.AttributeValueMemberN{Value: fmt.Sprint(t0.UnixMilli() + int64(i) + int64(i)*10)}
+				putDDB(t, c, "readings", item)
+			}
+			s, err := Open(t.Context(), Config{Output: "dynamodb://readings", DynamoDB: c, Ledger: ledger, KeyColumn: "serialnumber",
+				VisibleAtColumn: "committed_at", MaxLagMax: tc.max, TempDir: t.TempDir()})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer s.Close()
+			r, err := s.Lag(t.Context())
+			if err != nil {
+				t.Fatalf("Lag: %v", err)
+			}
+			if r.Status != tc.want || r.Lag == nil || r.Lag.Overall.Max != tc.wantMax || r.Lag.Overall.Records != ddbItems {
+				t.Fatalf("lag %s %q %+v, want %s with max %v over %d records", r.Status, r.Detail, r.Lag, tc.want, tc.wantMax, ddbItems)
+			}
+			if tc.want == Fail && (len(r.Examples) == 0 || r.Examples[0].Key != "k059") {
+				t.Errorf("examples %+v, want k059 first", r.Examples)
+			}
+		})
+	}
+	if err := (&Config{Output: "out", VisibleAtColumn: "x"}).Validate(); !errors.Is(err, ErrConfig) {
+		t.Errorf("VisibleAtColumn on a file output: %v, want ErrConfig", err)
 	}
 }

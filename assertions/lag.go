@@ -31,7 +31,7 @@ import (
 func (s *Session) Lag(ctx context.Context) (Result, error) {
 	switch {
 	case s.tableOutput():
-		return skipped(CheckLag, tableNoLag), nil
+		return s.tableLag(ctx)
 	case s.ckpt == nil:
 		return skipped(CheckLag, "no checkpoint"), nil
 	case s.ledger == "":

@@ -94,6 +94,10 @@ func TestGenReferenceDynamoDB(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errOut, `"no_such_table"`) || !strings.Contains(errOut, "no such table") {
 		t.Errorf("query of a missing table: exit %d, stderr %q; want 1 naming the table", code, errOut)
 	}
+	code, _, errOut = runCLIEnv(t, vars, "verify", "--output", t.TempDir(), "--ledger", ledger, "--key", "k", "--visible-at", "committed_at")
+	if code != exitUsage || !strings.Contains(errOut, "VisibleAtColumn") {
+		t.Errorf("verify --visible-at on a directory output: exit %d, stderr %q; want a usage error", code, errOut)
+	}
 	code, _, errOut = runCLIEnv(t, vars, "gen", "reference", "--to", "kinesis://x")
 	if code != exitUsage || !strings.Contains(errOut, "dynamodb://TABLE") {
 		t.Errorf("gen reference --to kinesis://x: exit %d, stderr %q; want a usage error", code, errOut)

@@ -25,7 +25,7 @@ func init() {
 	register(&command{
 		name:    "verify",
 		summary: "Check a job's output against the generator's ledger: exactly-once, lag, schema, layout, dead letters.",
-		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] " +
+		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] [--visible-at ATTR] " +
 			"[--max-lag-p99 D] [--max-lag D] [--order] [--json] [--endpoint URL]",
 		run: runVerify,
 	})
@@ -157,6 +157,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	ingestTime := fs.Bool("ingest-time", false, "the output is partitioned by ingest_year/ingest_month/ingest_day/ingest_hour")
 	delivery := fs.String("delivery", "", "exactly-once (default) or at-least-once")
 	order := fs.Bool("order", false, "also check order per partition key")
+	visibleAt := fs.String("visible-at", "", "dynamodb:// output: attribute holding each item's commit time (ms since the epoch or ISO 8601), to measure lag")
 	examples := fs.Int("examples", 3, "examples per check in the summary (the JSON report has all kept)")
 	asJSON := fs.Bool("json", false, "print the full report as JSON")
 	if err := parseFlags(e, c, fs, args); err != nil {
@@ -207,6 +208,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	if set["order"] {
 		cfg.CheckOrder = *order
+	}
+	if set["visible-at"] {
+		cfg.VisibleAtColumn = *visibleAt
 	}
 	if cfg.KeyColumn == "" {
 		return usagef("--key is required: the output column holding the ledger's key, or * for a hash of each row")

@@ -62,6 +62,7 @@ func materializeTable(ctx context.Context, client *dynamodb.Client, l location, 
 	}
 	files := make([]string, segments)
 	counts := make([]int64, segments)
+	nonString := make([]map[string]bool, segments) // per segment: attributes seen with another type than S
 	errs := make([]error, segments)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -69,7 +70,8 @@ func materializeTable(ctx context.Context, client *dynamodb.Client, l location, 
 	for seg := range segments {
 		files[seg] = filepath.Join(raw, fmt.Sprintf("segment-%04d.jsonl", seg))
 		wg.Go(func() {
-			counts[seg], errs[seg] = scanSegment(ctx, client, l, seg, segments, files[seg])
+			nonString[seg] = map[string]bool{}
+			counts[seg], errs[seg] = scanSegment(ctx, client, l, seg, segments, files[seg], nonString[seg])
 			if errs[seg] != nil {
 				cancel()
 			}
@@ -89,15 +91,22 @@ func materializeTable(ctx context.Context, client *dynamodb.Client, l location, 
 	if total == 0 {
 		return dir, nil
 	}
-	if err := jsonToParquet(ctx, files, filepath.Join(dir, tableItems)); err != nil {
+	notS := map[string]bool{}
+	for _, m := range nonString {
+		for k := range m {
+			notS[k] = true
+		}
+	}
+	if err := jsonToParquet(ctx, files, notS, filepath.Join(dir, tableItems)); err != nil {
 		return "", fmt.Errorf("read %s: convert %d items: %w", l.raw, total, err)
 	}
 	return dir, nil
 }
 
 // scanSegment writes one Scan segment's items to dst as JSON lines and
-// returns how many there were.
-func scanSegment(ctx context.Context, client *dynamodb.Client, l location, seg, total int, dst string) (int64, error) {
+// returns how many there were. It marks in nonString the attributes seen
+// with another type than S.
+func scanSegment(ctx context.Context, client *dynamodb.Client, l location, seg, total int, dst string, nonString map[string]bool) (int64, error) {
 	f, err := os.Create(dst)
 	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", l.raw, err)
@@ -121,6 +130,11 @@ func scanSegment(ctx context.Context, client *dynamodb.Client, l location, seg, 
 			return 0, fmt.Errorf("read %s: scan segment %d of %d, page %d: %w", l.raw, seg, total, page, err)
 		}
 		for _, item := range out.Items {
+			for k, v := range item {
+				if _, ok := v.(*types.AttributeValueMemberS); !ok {
+					nonString[k] = true
+				}
+			}
 			if buf, err = appendItemJSON(buf[:0], item); err != nil {
 				return 0, fmt.Errorf("read %s: segment %d page %d: %w", l.raw, seg, page, err)
 			}
@@ -141,8 +155,12 @@ func scanSegment(ctx context.Context, client *dynamodb.Client, l location, seg, 
 }
 
 // jsonToParquet has DuckDB read JSON lines files, inferring the columns
-// from every line, and write them as one Parquet file.
-func jsonToParquet(ctx context.Context, files []string, dst string) error {
+// from every line, and write them as one Parquet file. Attributes that
+// are S in every item stay VARCHAR: DuckDB would otherwise read text that
+// looks like a UUID, a date or a timestamp as such, and the schema check
+// would see a type the table does not have. (Strings nested in L and M are
+// left to DuckDB's inference.)
+func jsonToParquet(ctx context.Context, files []string, nonString map[string]bool, dst string) error {
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return fmt.Errorf("open duckdb: %w", err)
@@ -153,8 +171,29 @@ func jsonToParquet(ctx context.Context, files []string, dst string) error {
 	for i, f := range files {
 		list[i].path = f
 	}
-	q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, format='newline_delimited', sample_size=-1, union_by_name=true))
-		TO %s (FORMAT parquet)`, pathList(list), sqlString(dst))
+	src := fmt.Sprintf(`read_json(%s, format='newline_delimited', sample_size=-1, union_by_name=true`, pathList(list))
+	rows, err := db.QueryContext(ctx, `DESCRIBE SELECT * FROM `+src+`)`)
+	if err != nil {
+		return fmt.Errorf("infer columns: %w", err)
+	}
+	var cols []string
+	for rows.Next() {
+		var name, typ string
+		var null, key, def, extra sql.NullString
+		if err := rows.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
+			rows.Close()
+			return fmt.Errorf("infer columns: %w", err)
+		}
+		if !nonString[name] {
+			typ = "VARCHAR"
+		}
+		cols = append(cols, sqlIdent(name)+": "+sqlString(typ))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("infer columns: %w", err)
+	}
+	q := fmt.Sprintf(`COPY (SELECT * FROM %s, columns={%s})) TO %s (FORMAT parquet)`, src, strings.Join(cols, ", "), sqlString(dst))
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return err
 	}

@@ -63,6 +63,8 @@ func ddbItem(id, serial string, i int) map[string]types.AttributeValue {
 	}
 	return map[string]types.AttributeValue{
 		"note":         note,
+		"seen":         &types.AttributeValueMemberS{Value: fmt.Sprintf("2026-01-01T00:00:%02dZ", i%60)},
+		"uid":          &types.AttributeValueMemberS{Value: fmt.Sprintf("123e4567-e89b-12d3-a456-4266141740%02d", i%100)},
 		"id":           &types.AttributeValueMemberS{Value: id},
 		"serialnumber": &types.AttributeValueMemberS{Value: serial},
 		"reading":      &types.AttributeValueMemberN{Value: fmt.Sprintf("%d.25", i)},
@@ -121,6 +123,7 @@ func TestVerifyDynamoDBOutput(t *testing.T) {
 					{Name: "id", Type: "string", Nullable: false}, {Name: "serialnumber", Type: "string"}, {Name: "count", Type: "bigint"},
 					{Name: "reading", Type: "double"}, {Name: "ok", Type: "boolean"}, {Name: "note", Type: "string", Nullable: true},
 					{Name: "tags", Type: "array"}, {Name: "raw", Type: "string"}, {Name: "hist", Type: "array"}, {Name: "meta", Type: "struct"},
+					{Name: "seen", Type: "string"}, {Name: "uid", Type: "string"}, // text that looks like a timestamp or a UUID stays text
 				}})
 			if err != nil {
 				t.Fatalf("Verify: %v", err)

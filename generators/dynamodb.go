@@ -1,9 +1,11 @@
 package generators
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -381,4 +383,101 @@ func appendCanonical(b []byte, a types.AttributeValue) []byte {
 		b = append(b, "null"...)
 	}
 	return b
+}
+
+// KeyAttributeType returns the DynamoDB type of a data set's identity key
+// column, the hash key of a table its items go to: N for int and bigint,
+// S for the string types.
+func KeyAttributeType(ds *Dataset) (types.ScalarAttributeType, error) {
+	i := ds.Table.Index(ds.Key)
+	if i < 0 {
+		return "", fmt.Errorf("%w %q: not in the table", ErrKeyColumn, ds.Key)
+	}
+	switch ds.Table.Columns[i].Type.Kind {
+	case KindTinyint, KindSmallint, KindInt, KindBigint:
+		return types.ScalarAttributeTypeN, nil
+	case KindString, KindVarchar, KindChar:
+		return types.ScalarAttributeTypeS, nil
+	}
+	return "", fmt.Errorf("%w %q: type %s cannot be a DynamoDB key", ErrKeyColumn, ds.Key, ds.Table.Columns[i].Type)
+}
+
+// RecordItem turns a well-formed JSON record into a DynamoDB item: strings
+// S, numbers N with their exact text, booleans BOOL, null NULL, arrays L,
+// objects M.
+func RecordItem(r Record) (Item, error) {
+	if r.Malformed != "" {
+		return nil, fmt.Errorf("record %d: malformed (%s): not an item", r.Seq, r.Malformed)
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Payload))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, fmt.Errorf("record %d: want a JSON object: %w", r.Seq, err)
+	}
+	item := make(Item, len(obj))
+	for k, v := range obj {
+		a, err := jsonAttr(v)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %s: %w", r.Seq, k, err)
+		}
+		item[k] = a
+	}
+	return item, nil
+}
+
+func jsonAttr(v any) (types.AttributeValue, error) {
+	switch v := v.(type) {
+	case nil:
+		return &types.AttributeValueMemberNULL{Value: true}, nil
+	case string:
+		return &types.AttributeValueMemberS{Value: v}, nil
+	case json.Number:
+		return &types.AttributeValueMemberN{Value: v.String()}, nil
+	case bool:
+		return &types.AttributeValueMemberBOOL{Value: v}, nil
+	case []any:
+		l := make([]types.AttributeValue, len(v))
+		for i, e := range v {
+			a, err := jsonAttr(e)
+			if err != nil {
+				return nil, err
+			}
+			l[i] = a
+		}
+		return &types.AttributeValueMemberL{Value: l}, nil
+	case map[string]any:
+		m := make(map[string]types.AttributeValue, len(v))
+		for k, e := range v {
+			a, err := jsonAttr(e)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = a
+		}
+		return &types.AttributeValueMemberM{Value: m}, nil
+	}
+	return nil, fmt.Errorf("JSON value of type %T", v)
+}
+
+// SourceItems generates count records of src (which must encode JSON and
+// spoil none) and returns them as items, in sequence order.
+func SourceItems(src *Source, count int64) ([]Item, error) {
+	if f := src.Config().Format; f != FormatJSON {
+		return nil, fmt.Errorf("generators: items from %s records: want json", f)
+	}
+	w := src.NewWorker()
+	items := make([]Item, 0, count)
+	for seq := range count {
+		r, err := w.Record(seq)
+		if err != nil {
+			return nil, fmt.Errorf("generators: record %d: %w", seq, err)
+		}
+		it, err := RecordItem(r)
+		if err != nil {
+			return nil, fmt.Errorf("generators: %w", err)
+		}
+		items = append(items, it)
+	}
+	return items, nil
 }

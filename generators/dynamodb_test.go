@@ -181,3 +181,26 @@ func TestWriteItemsRetriesUnprocessed(t *testing.T) {
 		t.Error("WithWriteAttempts(0): want an error")
 	}
 }
+
+func TestRecordItem(t *testing.T) {
+	t.Parallel()
+	got, err := RecordItem(Record{Payload: []byte(`{"id":"a","n":12.50,"ok":true,"z":null,"l":[1,"x"],"m":{"k":2}}`)})
+	if err != nil {
+		t.Fatalf("RecordItem: %v", err)
+	}
+	want := `{"M":{"id":{"S":"a"},"l":{"L":[{"N":"1"},{"S":"x"}]},"m":{"M":{"k":{"N":"2"}}},"n":{"N":"12.50"},"ok":{"BOOL":true},"z":{"NULL":true}}}`
+	if c := string(canonicalItem(got)); c != want {
+		t.Errorf("item %s, want %s", c, want)
+	}
+	for _, tc := range []struct {
+		name string
+		r    Record
+	}{
+		{"malformed", Record{Malformed: "invalid_json", Payload: []byte(`{"id":`)}},
+		{"not an object", Record{Payload: []byte(`[1]`)}},
+	} {
+		if _, err := RecordItem(tc.r); err == nil {
+			t.Errorf("%s: want an error", tc.name)
+		}
+	}
+}

@@ -103,3 +103,39 @@ func TestGenReferenceDynamoDB(t *testing.T) {
 		t.Errorf("gen reference --to kinesis://x: exit %d, stderr %q; want a usage error", code, errOut)
 	}
 }
+
+// TestGenTableDynamoDB writes a DDL table's records as items and verifies
+// the table against the ledger.
+func TestGenTableDynamoDB(t *testing.T) {
+	t.Parallel()
+	st, err := emulator.Start(t.Context())
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	vars := map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": st.DynamoDBURL, "AWS_REGION": st.Region}
+	ledger := filepath.Join(t.TempDir(), "things.jsonl")
+	ddl := "`id` string, `n` int, `price` decimal(10,2), `ok` boolean, `tags` array<string>, `at` timestamp"
+	code, out, errOut := runCLIEnv(t, vars, "gen", "table", "--ddl", ddl, "--to", "dynamodb://things", "--create", "--count", "120", "--ledger", ledger)
+	if code != exitOK || !strings.Contains(out, "120 items") {
+		t.Fatalf("gen table: exit %d, stdout %q, stderr %q; want 0 and 120 items", code, out, errOut)
+	}
+	if code, out, errOut := runCLIEnv(t, vars, "verify", "--output", "dynamodb://things", "--ledger", ledger, "--key", "id",
+		"--schema", "id:string!,n:bigint,price:double,ok:boolean,tags:array,at:string"); code != exitOK {
+		t.Fatalf("verify: exit %d, stdout %s, stderr %s; want 0", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"duplicates", []string{"--duplicates", "0.1"}, "--duplicates"},
+		{"avro", []string{"--format", "avro"}, "--format avro"},
+		{"duration", []string{"--duration", "1s"}, "--duration"},
+	} {
+		args := append([]string{"gen", "table", "--ddl", ddl, "--to", "dynamodb://things"}, tc.args...)
+		if code, _, errOut := runCLIEnv(t, vars, args...); code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want a usage error naming %s", tc.name, code, errOut, tc.want)
+		}
+	}
+}

@@ -206,8 +206,10 @@ type WriteStats struct {
 // WriteItems puts items into table with BatchWriteItem, 25 a request.
 // Items DynamoDB returns as UnprocessedItems are sent again after a
 // backoff, up to the attempt limit; an error of a request itself ends the
-// write. When items remain unprocessed, the error wraps ErrUnprocessed and
-// names how many and the first key.
+// write (its items are in the ledger as unknown). When items remain
+// unprocessed, the error wraps ErrUnprocessed and names how many and the
+// first item; they are in the ledger as failed. The ledger holds the items
+// up to the last request sent.
 func WriteItems(ctx context.Context, client ItemWriteAPI, table string, items []Item, opts ...WriteOption) (WriteStats, error) {
 	cfg := writeConfig{attempts: DefaultWriteAttempts, base: DefaultWriteBaseBackoff, ceil: DefaultWriteMaxBackoff, seed: 1}
 	for _, o := range opts {
@@ -256,7 +258,12 @@ func WriteItems(ctx context.Context, client ItemWriteAPI, table string, items []
 			st.Requests++
 			out, err := client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}})
 			if err != nil {
-				return st, fmt.Errorf("generators: write %s: BatchWriteItem of items %d to %d (attempt %d): %w", table, start, end-1, attempt, err)
+				// No answer for these items: they may or may not be in the table.
+				for _, i := range pending {
+					rows[i].Outcome, rows[i].Error = OutcomeUnknown, err.Error()
+				}
+				err = fmt.Errorf("generators: write %s: BatchWriteItem of items %d to %d (attempt %d): %w", table, start, end-1, attempt, err)
+				return st, errors.Join(err, writeLedgerRows(cfg.ledger, rows[:end]))
 			}
 			left := out.UnprocessedItems[table]
 			now := cfg.clock.Now().UnixMilli()

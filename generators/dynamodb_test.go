@@ -204,3 +204,46 @@ func TestRecordItem(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter answers the first request and fails the others.
+type failingWriter struct{ requests int }
+
+func (w *failingWriter) BatchWriteItem(_ context.Context, _ *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	w.requests++
+	if w.requests > 1 {
+		return nil, errors.New("connection reset")
+	}
+	return &dynamodb.BatchWriteItemOutput{}, nil
+}
+
+func TestWriteItemsRequestErrorLedger(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "ledger.jsonl")
+	l, err := CreateLedger(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = WriteItems(t.Context(), &failingWriter{}, "ranges", VentilatorReference(), WithWriteLedger(l, ReferenceKeyColumn))
+	if err == nil {
+		t.Fatal("WriteItems: want the request's error")
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadLedger(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 50 {
+		t.Fatalf("ledger has %d rows, want 50 (two requests of 25)", len(rows))
+	}
+	for i, r := range rows {
+		want := OutcomeAck
+		if i >= 25 {
+			want = OutcomeUnknown
+		}
+		if r.Outcome != want {
+			t.Errorf("row %d outcome %q, want %q", i, r.Outcome, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -48,9 +49,11 @@ type Column struct {
 
 // Config says where a job's files are and what to expect of them. Sources
 // are local directories (plain paths or file:// URIs) or s3://bucket/prefix
-// URIs, which need S3.
+// URIs, which need S3; the output may also be a DynamoDB table,
+// dynamodb://table, which needs DynamoDB.
 type Config struct {
-	// Output is the sink path holding the Parquet output. Required.
+	// Output is the sink path holding the Parquet output, or a DynamoDB
+	// table (dynamodb://table) whose items are the output rows. Required.
 	Output string `json:"output"`
 	// DeadLetter is the dead-letter path; empty when the job has none.
 	DeadLetter string `json:"dead_letter,omitempty"`
@@ -67,6 +70,18 @@ type Config struct {
 	// S3 reads s3:// sources. The caller builds it (endpoint, credentials,
 	// path-style addressing) and it is required only for s3:// sources.
 	S3 *s3.Client `json:"-"`
+	// DynamoDB reads a dynamodb:// output. The caller builds it and it is
+	// required only for such an output.
+	DynamoDB *dynamodb.Client `json:"-"`
+	// ScanSegments is how many parallel Scan segments read a dynamodb://
+	// output. Zero means DefaultScanSegments.
+	ScanSegments int `json:"scan_segments,omitempty"`
+	// VisibleAtColumn is, for a dynamodb:// output, the attribute in which
+	// the job writes the time it committed each item: milliseconds since
+	// the epoch or an ISO 8601 timestamp. With it, lag is that time minus
+	// the arrival time; without it, lag is not measured (an item carries
+	// no write time of its own). Only for a dynamodb:// output.
+	VisibleAtColumn string `json:"visible_at_column,omitempty"`
 
 	// KeyColumn is the output column holding the ledger's key, or
 	// KeyRowHash. Required for the delivery check.
@@ -126,6 +141,12 @@ func (c *Config) Validate() error {
 		if err != nil {
 			return bad(src.field, "%v", err)
 		}
+		if u.table != "" && src.field != "Output" {
+			return bad(src.field, "%s: a DynamoDB table can only be the output", src.uri)
+		}
+		if u.table != "" && c.DynamoDB == nil {
+			return bad("DynamoDB", "required for %s %s", src.field, src.uri)
+		}
 		if u.bucket != "" && c.S3 == nil {
 			return bad("S3", "required for %s %s", src.field, src.uri)
 		}
@@ -172,6 +193,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryBatches < 0 {
 		return bad("RecoveryBatches", "%d: want >= 0", c.RecoveryBatches)
+	}
+	if c.VisibleAtColumn != "" && !strings.HasPrefix(c.Output, "dynamodb://") {
+		return bad("VisibleAtColumn", "%q: only for a dynamodb:// output (the commit time of object outputs is in the checkpoint)", c.VisibleAtColumn)
+	}
+	if c.ScanSegments < 0 || c.ScanSegments > 1000000 {
+		return bad("ScanSegments", "%d: want 0 to 1000000", c.ScanSegments)
 	}
 	if c.MaxExamples < 0 {
 		return bad("MaxExamples", "%d: want >= 0", c.MaxExamples)

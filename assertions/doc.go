@@ -7,7 +7,14 @@
 // and checkpoint logs written by the engine. Sources are local directories
 // (or file:// URIs) or s3:// prefixes; S3 objects are listed and fetched
 // through the AWS SDK into a temporary directory, keeping their key layout,
-// since DuckDB's S3 extension is not available offline.
+// since DuckDB's S3 extension is not available offline. The output may
+// also be a DynamoDB table, dynamodb://table: a consistent, paginated Scan
+// in parallel segments (Config.DynamoDB, Config.ScanSegments) turns its
+// items into JSON lines, which DuckDB reads into the same output view, so
+// the delivery and schema checks and Query work unchanged; the layout
+// check does not apply, and lag is not measurable (an item has no write
+// time unless Config.VisibleAtColumn names the attribute holding each
+// item's commit time).
 //
 // Verify runs every check; Open returns a Session on which each check can
 // also run alone (Delivery, DeadLetter, Lag, Schema, Layout, Order) and on

@@ -30,6 +30,8 @@ import (
 // restart and bounded by Config.MaxRecoveryLag.
 func (s *Session) Lag(ctx context.Context) (Result, error) {
 	switch {
+	case s.tableOutput():
+		return s.tableLag(ctx)
 	case s.ckpt == nil:
 		return skipped(CheckLag, "no checkpoint"), nil
 	case s.ledger == "":

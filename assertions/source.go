@@ -16,10 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// location is a parsed source URI: an S3 bucket and prefix, or a local path.
+// location is a parsed source URI: an S3 bucket and prefix, a DynamoDB
+// table, or a local path.
 type location struct {
 	raw    string
-	bucket string // empty for local paths
+	table  string // DynamoDB table; empty for other sources
+	bucket string // empty for local paths and tables
 	prefix string // S3 key prefix without a trailing slash
 	local  string // absolute local path
 }
@@ -33,6 +35,12 @@ func parseURI(raw string) (location, error) {
 			return location{}, fmt.Errorf("%q: no bucket", raw)
 		}
 		return location{raw: raw, bucket: bucket, prefix: strings.Trim(prefix, "/")}, nil
+	case strings.HasPrefix(raw, "dynamodb://"):
+		table := strings.TrimPrefix(raw, "dynamodb://")
+		if !tableName.MatchString(table) {
+			return location{}, fmt.Errorf("%q: want dynamodb://TABLE, a table name of 3 to 255 letters, digits, underscores, dashes and dots", raw)
+		}
+		return location{raw: raw, table: table}, nil
 	case strings.HasPrefix(raw, "file://"):
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -48,7 +56,7 @@ func parseURI(raw string) (location, error) {
 		}
 		return location{raw: raw, local: abs}, nil
 	case strings.Contains(raw, "://"):
-		return location{}, fmt.Errorf("%q: want s3://bucket/prefix, file://path or a local path", raw)
+		return location{}, fmt.Errorf("%q: want s3://bucket/prefix, dynamodb://table (the output only), file://path or a local path", raw)
 	default:
 		abs, err := filepath.Abs(raw)
 		if err != nil {

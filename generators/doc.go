@@ -18,4 +18,9 @@
 // The ledger is the input of the exactly-once checks: each row says whether
 // the stream acknowledged the record, definitely rejected it, or left its fate
 // unknown.
+//
+// Tables are seeded too: VentilatorReference is the blog's normal-ranges
+// reference table, CreateTable makes a DynamoDB table keyed as a job reads
+// it, and WriteItems puts items with BatchWriteItem, retrying unprocessed
+// items with backoff on the injected clock and writing a ledger row per item.
 package generators

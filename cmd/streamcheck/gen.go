@@ -25,11 +25,11 @@ func init() {
 	register(&command{
 		name:    "gen",
 		summary: "Send a seeded synthetic stream to Kinesis or Kafka and write its ledger.",
-		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC [--endpoint URL] [--region R] " +
+		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC|dynamodb://TABLE [--endpoint URL] [--region R] " +
 			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
 			"[--producers N] [--seed S] [--ledger FILE.jsonl|FILE.parquet] [--format json|csv|avro] [--malformed SHARE] " +
 			"[--duplicates SHARE] [--late SHARE] [--max-lateness D] [--start TIME|now] [--key-strategy device|uniform|hot:SHARE] [--ordered] [--kpl-aggregate N] " +
-			"[--ddl STRING | --table-file FILE] [--key COL] [--json]",
+			"[--ddl STRING | --table-file FILE] [--key COL] [--json]\n       streamcheck " + genReferenceUsage,
 		run: runGen,
 	})
 }
@@ -100,9 +100,13 @@ func (c *genConfig) Validate() error {
 	scheme, name, _ := strings.Cut(c.To, "://")
 	switch {
 	case c.To == "":
-		return errors.New("--to is required: kinesis://STREAM or kafka://TOPIC")
+		return errors.New("--to is required: kinesis://STREAM, kafka://TOPIC or dynamodb://TABLE")
+	case scheme == "dynamodb":
+		if err := c.validateDynamoDB(name); err != nil {
+			return err
+		}
 	case scheme != "kinesis" && scheme != "kafka" || name == "" || strings.Contains(name, "/"):
-		return fmt.Errorf("--to %q: want kinesis://STREAM or kafka://TOPIC", c.To)
+		return fmt.Errorf("--to %q: want kinesis://STREAM, kafka://TOPIC or dynamodb://TABLE", c.To)
 	case c.setCount && c.setDuration:
 		return errors.New("--count and --duration exclude each other: give one")
 	case c.Count < 0 || c.setCount && c.Count == 0:
@@ -172,6 +176,9 @@ func (c *genConfig) startTime(now time.Time) (time.Time, error) {
 }
 
 func runGen(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "reference" {
+		return runGenReference(ctx, e, args[1:])
+	}
 	c := commands["gen"]
 	fs := newFlagSet(c)
 	cfg := genConfig{}
@@ -341,6 +348,9 @@ func genRun(ctx context.Context, e *env, cfg *genConfig) error {
 	ds, err := genDataset(cfg)
 	if err != nil {
 		return err
+	}
+	if strings.HasPrefix(cfg.To, "dynamodb://") {
+		return genItems(ctx, e, cfg, ds)
 	}
 	keys, _ := generators.ParseKeyStrategy(cfg.KeyStrategy)
 	format, _ := generators.ParseFormat(cfg.Format)

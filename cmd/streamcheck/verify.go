@@ -25,7 +25,7 @@ func init() {
 	register(&command{
 		name:    "verify",
 		summary: "Check a job's output against the generator's ledger: exactly-once, lag, schema, layout, dead letters.",
-		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] " +
+		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] [--visible-at ATTR] " +
 			"[--max-lag-p99 D] [--max-lag D] [--order] [--json] [--endpoint URL]",
 		run: runVerify,
 	})
@@ -39,7 +39,7 @@ type sourceFlags struct {
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.job, "job", "", "job file to take the paths and expectations from (flags override it)")
-	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, file://path or a directory")
+	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, dynamodb://table, file://path or a directory")
 	fs.StringVar(&f.deadLetter, "dead-letter", "", "dead-letter path: s3://bucket/prefix or a directory")
 	fs.StringVar(&f.windows, "windows", "", "an aggregating job's windows path (sink.windowsPath): s3://bucket/prefix or a directory")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint location: s3://bucket/prefix or a directory")
@@ -81,6 +81,14 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 			cfg.S3 = client
 			break
 		}
+	}
+	if strings.HasPrefix(cfg.Output, "dynamodb://") {
+		// The DynamoDB endpoint comes from the environment; --endpoint is S3's.
+		client, err := dynamoDBClient(ctx, e, "")
+		if err != nil {
+			return cfg, err
+		}
+		cfg.DynamoDB = client
 	}
 	return cfg, nil
 }
@@ -149,6 +157,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	ingestTime := fs.Bool("ingest-time", false, "the output is partitioned by ingest_year/ingest_month/ingest_day/ingest_hour")
 	delivery := fs.String("delivery", "", "exactly-once (default) or at-least-once")
 	order := fs.Bool("order", false, "also check order per partition key")
+	visibleAt := fs.String("visible-at", "", "dynamodb:// output: attribute holding each item's commit time (ms since the epoch or ISO 8601), to measure lag")
 	examples := fs.Int("examples", 3, "examples per check in the summary (the JSON report has all kept)")
 	asJSON := fs.Bool("json", false, "print the full report as JSON")
 	if err := parseFlags(e, c, fs, args); err != nil {
@@ -199,6 +208,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	if set["order"] {
 		cfg.CheckOrder = *order
+	}
+	if set["visible-at"] {
+		cfg.VisibleAtColumn = *visibleAt
 	}
 	if cfg.KeyColumn == "" {
 		return usagef("--key is required: the output column holding the ledger's key, or * for a hash of each row")

@@ -2,6 +2,7 @@ package dynamodbfake
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"time"
 
@@ -84,7 +85,13 @@ func WithDataDir(dir string) Option {
 // WithAddr sets the address Start listens on. The default is "127.0.0.1:0",
 // a free loopback port.
 func WithAddr(addr string) Option {
-	return optionFunc(func(o *config) error { o.addr = addr; return nil })
+	return optionFunc(func(o *config) error {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
+		}
+		o.addr = addr
+		return nil
+	})
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)

@@ -2,6 +2,7 @@ package dynamodbfake_test
 
 import (
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -278,6 +279,7 @@ func TestOptionsRejectBadValues(t *testing.T) {
 		{"clock", dynamodbfake.WithClock(nil)},
 		{"faults", dynamodbfake.WithFaults(nil)},
 		{"data dir", dynamodbfake.WithDataDir("")},
+		{"address", dynamodbfake.WithAddr("no-port")},
 	} {
 		if _, err := dynamodbfake.New(tc.opt); err == nil {
 			t.Errorf("New with a bad %s: got no error", tc.name)
@@ -285,5 +287,26 @@ func TestOptionsRejectBadValues(t *testing.T) {
 	}
 	if _, err := dynamodbfake.New(dynamodbfake.WithRegion("eu-central-1"), dynamodbfake.WithAccountID("123456789012")); err != nil {
 		t.Errorf("New with good options: %v", err)
+	}
+}
+
+func TestWithAddr(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // free the port for the server
+	srv, err := dynamodbfake.New(dynamodbfake.WithAddr(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Skipf("the freed port %s was taken again before Start: %v", addr, err)
+	}
+	defer srv.Close()
+	if srv.Addr() != addr {
+		t.Errorf("Addr() = %q, want %q", srv.Addr(), addr)
 	}
 }

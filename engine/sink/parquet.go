@@ -468,11 +468,8 @@ func (p *Parquet) group(col int, path []step, t record.Type) (parquet.Node, erro
 // Ext returns the file extension for the codec, e.g. "snappy.parquet".
 func (p *Parquet) Ext() string { return p.ext }
 
-// Columns returns the schema's columns.
-func (p *Parquet) Columns() []record.Column { return p.cols }
-
 // Encode writes one Parquet file holding the rows picked by idx (indexes
-// into rows, a flat slice with len(Columns()) values per row) to w.
+// into rows, a flat slice with one value per column per row) to w.
 func (p *Parquet) Encode(w io.Writer, rows []record.Value, idx []int) error {
 	all := make([]int, len(p.cols))
 	for i := range all {
@@ -482,7 +479,7 @@ func (p *Parquet) Encode(w io.Writer, rows []record.Value, idx []int) error {
 }
 
 // EncodeProjected is Encode for rows of width values of which the file's
-// columns are those at positions cols (one per Columns() entry). Rows are
+// columns are those at positions cols (one per column of the schema). Rows are
 // cut into row groups of about BlockSize bytes. Leaf columns (each scalar
 // inside a struct, array or map is one) are encoded in parallel, each by
 // its own parquet-go column writer. A nested column must hold Values of its

@@ -25,7 +25,7 @@ const (
 	DefaultGrace = 10 * time.Second
 	// DefaultQuiet is how long a pipeline's output must stay unchanged,
 	// after the load has ended, for the pipeline to count as drained.
-	DefaultQuiet = 3 * time.Second
+	DefaultQuiet = 5 * time.Second
 	// DefaultMaxExits is how many exits in a row, with no kill between
 	// them, end a run with the verdict that the pipeline does not stay up.
 	DefaultMaxExits = 8

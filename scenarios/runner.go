@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/emulator"
@@ -91,6 +92,9 @@ type run struct {
 	stopTicker func()
 	crashes    []engine.CrashPoint
 	nextCrash  int
+
+	admin  *kgo.Client // Kafka admin requests, for a Command on Kafka
+	behind []string    // consumer groups behind, at the last look
 
 	mu         sync.Mutex
 	current    Process // the pipeline's run now, for the tripwires
@@ -237,6 +241,14 @@ func (r *run) prepareSubject(ctx context.Context) error {
 		}
 		r.defer_(func() { _ = t.Close() })
 		r.trips, r.env.endpoint = t, t.URL()
+		if s.kind() == engine.KindKafka {
+			cl, err := kgo.NewClient(kgo.SeedBrokers(r.stack.KafkaBrokers...))
+			if err != nil {
+				return fmt.Errorf("kafka admin client: %w", err)
+			}
+			r.defer_(cl.Close)
+			r.admin = cl
+		}
 		r.say("pipeline: %s, reading %s, writing %s (%s, %s); endpoint %s", r.subjectName(), s.stream(), r.cmd.Output, r.cmd.format(), r.cmd.promise(), t.URL())
 		return nil
 	}
@@ -541,7 +553,7 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 				continue
 			}
 			done, err := q.quiet(ctx, r.s3c, r.cmd.Output, r.cmd.quiet())
-			if err != nil || !done {
+			if err != nil || !done || !r.caughtUp(ctx) {
 				continue
 			}
 			return endDrained, proc.Stop(r.cmd.stopSignal(), r.cmd.grace())
@@ -556,12 +568,30 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 	}
 }
 
+// caughtUp reports whether the pipeline's own progress, where the source
+// can tell, has reached the end of the source: for Kafka, the consumer
+// groups' committed offsets.
+func (r *run) caughtUp(ctx context.Context) bool {
+	if r.admin == nil {
+		return true
+	}
+	behind, ok, err := groupLag(ctx, r.admin, r.s.stream(), r.s.shards())
+	if err != nil || !ok {
+		return true // no group to ask: the output's quiet decides
+	}
+	r.behind = behind
+	return len(behind) == 0
+}
+
 // failTimeout is the verdict for a Command still running at the end of its
 // time: it says which condition was never met.
 func (r *run) failTimeout() {
 	why := fmt.Sprintf("its output under %s never stayed unchanged for %v", r.cmd.Output, r.cmd.quiet())
 	if !closed(r.loadDone) {
 		why = "the load was still being sent"
+	}
+	if len(r.behind) > 0 {
+		why += "; " + joinBehind(r.behind)
 	}
 	r.res.failf("%s did not finish within %v: %s; it was killed%s", r.subjectName(), r.cmd.timeout(), why, stderrNote(r.lastStderr))
 }

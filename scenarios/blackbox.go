@@ -96,7 +96,7 @@ func (r *run) verifyCommand(ctx context.Context) error {
 			return err
 		}
 		if len(all) > 0 {
-			res.failf("%s wrote nothing under %s, but %d objects elsewhere in the bucket (e.g. s3://%s/%s): a wrong output prefix?%s",
+			res.failf("%s wrote nothing under %s, but %d object(s) elsewhere in the bucket (e.g. s3://%s/%s): a wrong output prefix?%s",
 				r.subjectName(), c.Output, len(all), bucket, aws.ToString(all[0].Key), stderrNote(r.lastStderr))
 		} else {
 			res.failf("%s never wrote: nothing under %s nor anywhere in bucket %s%s", r.subjectName(), c.Output, bucket, stderrNote(r.lastStderr))
@@ -130,7 +130,7 @@ func (r *run) verifyCommand(ctx context.Context) error {
 	defer os.RemoveAll(cfg.TempDir)
 	rep, err := verify(ctx, cfg, s.extraChecks(nil, r.seed, res.Ledger, r.src, res.LocalPath)...)
 	if err != nil {
-		res.failf("%s wrote %d objects under %s that cannot be read as %s with key column %s: %v%s",
+		res.failf("%s wrote %d object(s) under %s that cannot be read as %s with key column %s: %v%s",
 			r.subjectName(), len(objs), c.Output, c.format(), c.KeyColumn, err, stderrNote(r.lastStderr))
 		res.Passed = false
 		return nil

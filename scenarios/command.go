@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -184,33 +185,28 @@ func (c Command) Start(ctx context.Context, env Env) (Process, error) {
 		return nil, err
 	}
 	vars := env.Vars()
-	lookup := func(k string) string {
-		if v, ok := vars[k]; ok {
-			return v
-		}
-		return env.lookupEnv(k)
-	}
+	expand := func(s string) string { return expandVars(s, vars, env.lookupEnv) }
 	if c.Config != "" {
-		b, err := os.ReadFile(os.Expand(c.Config, lookup))
+		b, err := os.ReadFile(expand(c.Config))
 		if err != nil {
 			return nil, fmt.Errorf("command: read config: %w", err)
 		}
 		dst := filepath.Join(env.Dir, filepath.Base(c.Config))
-		if err := os.WriteFile(dst, []byte(os.Expand(string(b), lookup)), 0o644); err != nil {
+		if err := os.WriteFile(dst, []byte(expand(string(b))), 0o644); err != nil {
 			return nil, fmt.Errorf("command: write config: %w", err)
 		}
 		vars[EnvConfig] = dst
 	}
-	argv := []string{"/bin/sh", "-c", os.Expand(c.Shell, lookup)}
+	argv := []string{"/bin/sh", "-c", expand(c.Shell)}
 	if len(c.Args) > 0 {
 		argv = make([]string, len(c.Args))
 		for i, a := range c.Args {
-			argv[i] = os.Expand(a, lookup)
+			argv[i] = expand(a)
 		}
 	}
 	environ := append(os.Environ(), flatten(vars)...)
 	for _, kv := range c.Env {
-		environ = append(environ, os.Expand(kv, lookup))
+		environ = append(environ, expand(kv))
 	}
 	var log io.Writer
 	var logFile *os.File
@@ -221,7 +217,7 @@ func (c Command) Start(ctx context.Context, env Env) (Process, error) {
 		}
 		log, logFile = f, f
 	}
-	p, err := startProcess(ctx, argv, os.Expand(c.Dir, lookup), environ, log)
+	p, err := startProcess(ctx, argv, expand(c.Dir), environ, log)
 	if err != nil {
 		if logFile != nil {
 			logFile.Close()
@@ -341,4 +337,31 @@ func splitS3(uri string) (bucket, prefix string, err error) {
 		return "", "", errors.New("no bucket")
 	}
 	return bucket, strings.Trim(prefix, "/"), nil
+}
+
+var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandVars replaces each ${NAME} that vars or getenv defines; $NAME and
+// unknown ${NAME}s are left as they are, for the shell or the tool.
+func expandVars(s string, vars map[string]string, getenv func(string) string) string {
+	return varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		if v, ok := vars[name]; ok {
+			return v
+		}
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return ref
+	})
+}
+
+// signalName names a stop signal as people write it (SIGTERM).
+func signalName(s syscall.Signal) string {
+	for name, sig := range signals {
+		if sig == s {
+			return name
+		}
+	}
+	return s.String()
 }

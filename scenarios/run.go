@@ -39,7 +39,11 @@ type Result struct {
 	// Load is the generator's summary: records attempted, acknowledged,
 	// malformed, duplicated.
 	Load generators.Summary `json:"load"`
-	// EngineRuns counts engine starts; Crashes lists the crash points the
+	// Pipeline is a Command pipeline's command line ("" for the engine);
+	// PipelineLog the file with its stdout and stderr, every run appended.
+	Pipeline    string `json:"pipeline,omitempty"`
+	PipelineLog string `json:"pipeline_log,omitempty"`
+	// EngineRuns counts engine starts (pipeline starts for a Command); Crashes lists the crash points the
 	// engine stopped at, in order ("after-sink of batch 2").
 	EngineRuns int      `json:"engine_runs"`
 	Crashes    []string `json:"crashes,omitempty"`

@@ -234,6 +234,7 @@ func (r *run) prepareSubject(ctx context.Context) error {
 	if r.cmd != nil {
 		r.env.Output, r.env.DeadLetter, r.env.Delivery = r.cmd.Output, r.cmd.DeadLetter, r.cmd.promise()
 		r.res.Output, r.res.DeadLetter = r.cmd.Output, r.cmd.DeadLetter
+		r.res.Pipeline, r.res.PipelineLog = strings.TrimSuffix(strings.TrimPrefix(r.subjectName(), "the pipeline ("), ")"), filepath.Join(r.o.dir, PipelineLog)
 		bucket, prefix, _ := splitS3(r.cmd.Output)
 		t, err := newTripwires(r.stack.S3URL, bucket, prefix, s.Tripwires, r.killCurrent)
 		if err != nil {
@@ -452,9 +453,9 @@ runs:
 			continue
 		case endDrained:
 			if err != nil {
-				res.failf("%s %v after %s at the end of the run%s", r.subjectName(), err, r.cmd.stopSignal(), stderrNote(r.lastStderr))
+				res.failf("%s %v after %s at the end of the run%s", r.subjectName(), err, signalName(r.cmd.stopSignal()), stderrNote(r.lastStderr))
 			}
-			r.say("%s drained: output quiet for %v after the load; stopped with %s", r.subjectName(), r.cmd.quiet(), r.cmd.stopSignal())
+			r.say("%s drained: output quiet for %v after the load; stopped with %s", r.subjectName(), r.cmd.quiet(), signalName(r.cmd.stopSignal()))
 		case endTimeout:
 			r.failTimeout()
 		}

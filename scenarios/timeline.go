@@ -194,7 +194,7 @@ func (r *Result) ReportRun() report.Run {
 	}
 	for _, a := range []struct{ name, path string }{
 		{"output (copy)", r.LocalPath(r.Output)}, {"dead letter (copy)", r.LocalPath(r.DeadLetter)},
-		{"checkpoint (copy)", r.LocalPath(r.Checkpoint)}, {"ledger", r.Ledger}, {"job", r.Job}, {"result", r.ResultFile},
+		{"checkpoint (copy)", r.LocalPath(r.Checkpoint)}, {"ledger", r.Ledger}, {"job", r.Job}, {"pipeline log", r.PipelineLog}, {"result", r.ResultFile},
 	} {
 		if a.path != "" {
 			run.Artifacts = append(run.Artifacts, report.Artifact{Name: a.name, Path: rel(a.path)})

@@ -272,8 +272,9 @@ func (f *PipelineFile) Pipeline() Command {
 
 // Scenarios returns the black-box scenarios for the pipeline, in the order
 // `streamcheck scenario list --pipeline` shows them: a steady run, a kill
-// storm, a kill at each S3 tripwire, and S3 503s on its output writes. Each
-// is named "NAME" and described for the file's pipeline.
+// storm, a kill at each S3 tripwire, S3 503s on its output writes, and
+// errors and delays on its reads from the source, each described for the
+// file's pipeline and its promise.
 func (f *PipelineFile) Scenarios() []Scenario {
 	c := f.Pipeline()
 	ds, _ := f.dataset()
@@ -296,7 +297,23 @@ func (f *PipelineFile) Scenarios() []Scenario {
 	s3errs := base("s3-errors", "S3 answers some of the pipeline's output writes with 503 SlowDown; its retries must not lose a record.")
 	s3errs.Faults = []Fault{{SkipUpTo: 2, Rule: fault.Rule{Service: fault.ServiceS3, Operation: "PutObject", KeyPrefix: prefix,
 		Action: fault.ActionError, Code: "SlowDown", Status: 503, Message: "Please reduce your request rate.", Times: 2}}}
-	return []Scenario{steady, storm, inSink, afterSink, s3errs}
+	srcErrs := base("source-errors", "")
+	if f.Source.Kind == engine.KindKafka {
+		srcErrs.Description = "Some of the pipeline's Kafka fetches are answered NOT_LEADER_FOR_PARTITION or delayed; its client must retry without losing a record."
+		srcErrs.Faults = []Fault{
+			{SkipUpTo: 20, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Fetch", Action: fault.ActionError, Code: "NOT_LEADER_FOR_PARTITION", Times: 4}},
+			{SkipUpTo: 10, Rule: fault.Rule{Service: fault.ServiceKafka, Operation: "Fetch", Delay: 200 * time.Millisecond, Times: 5}},
+		}
+	} else {
+		srcErrs.Description = "Some of the pipeline's GetRecords calls are throttled or fail with 500 InternalFailure; its client must retry without losing a record."
+		srcErrs.Faults = []Fault{
+			{SkipUpTo: 10, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Action: fault.ActionError,
+				Code: "ProvisionedThroughputExceededException", Status: 400, Message: "Rate exceeded for shard", Times: 4}},
+			{SkipUpTo: 20, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "GetRecords", Action: fault.ActionError,
+				Code: "InternalFailure", Status: 500, Times: 2}},
+		}
+	}
+	return []Scenario{steady, storm, inSink, afterSink, s3errs, srcErrs}
 }
 
 func dupWording(promise string) string {

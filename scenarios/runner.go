@@ -158,7 +158,8 @@ func (r *run) close() {
 	}
 }
 
-func (r *run) defer_(f func()) { r.closers = append(r.closers, f) }
+// onClose registers f to run when the run closes, last first.
+func (r *run) onClose(f func()) { r.closers = append(r.closers, f) }
 
 // startStack starts the emulator stack. A Command pipeline gets one edge
 // endpoint for every AWS service, as LocalStack serves them.
@@ -175,7 +176,7 @@ func (r *run) startStack(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start emulator stack: %w", err)
 	}
-	r.defer_(func() { _ = stack.Close() })
+	r.onClose(func() { _ = stack.Close() })
 	r.stack, r.s3c = stack, stack.S3Client()
 	r.res.backend = string(stack.Backend)
 	r.say("stack: %s backend, Kinesis at %s, S3 at %s", stack.Backend, stack.KinesisURL, stack.S3URL)
@@ -191,7 +192,7 @@ func (r *run) createResources(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.defer_(closeSink)
+	r.onClose(closeSink)
 	r.sink = sink
 	if err := createBucket(ctx, r.s3c, bucket); err != nil {
 		return err
@@ -240,14 +241,14 @@ func (r *run) prepareSubject(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.defer_(func() { _ = t.Close() })
+		r.onClose(func() { _ = t.Close() })
 		r.trips, r.env.endpoint = t, t.URL()
 		if s.kind() == engine.KindKafka {
 			cl, err := kgo.NewClient(kgo.SeedBrokers(r.stack.KafkaBrokers...))
 			if err != nil {
 				return fmt.Errorf("kafka admin client: %w", err)
 			}
-			r.defer_(cl.Close)
+			r.onClose(cl.Close)
 			r.admin = cl
 		}
 		r.say("pipeline: %s, reading %s, writing %s (%s, %s); endpoint %s", r.subjectName(), s.stream(), r.cmd.Output, r.cmd.format(), r.cmd.promise(), t.URL())
@@ -356,7 +357,7 @@ func (r *run) startLoad(ctx context.Context) error {
 	}()
 	// On an early return, stop the load and wait for it (and During)
 	// before the stack closes.
-	r.defer_(func() { stopLoad(); <-r.loadDone; <-r.duringDone })
+	r.onClose(func() { stopLoad(); <-r.loadDone; <-r.duringDone })
 	if s.During != nil {
 		go func() {
 			defer close(r.duringDone)
@@ -370,7 +371,7 @@ func (r *run) startLoad(ctx context.Context) error {
 	}
 	r.say("sending %d %s records to %s (malformed share %.3g, seed %d)", count, ds.Name, s.stream(), s.Load.Malformed, r.seed)
 	r.stopTicker = reportLoad(r.o.progress, stats, count, r.loadDone)
-	r.defer_(r.stopTicker)
+	r.onClose(r.stopTicker)
 	return nil
 }
 
@@ -740,7 +741,7 @@ func (r *run) writeReport(context.Context) error {
 	return report.WriteDir(r.o.dir, res.ReportRun())
 }
 
-// s3Config is an assertions S3 client for the stack.
+// s3Client is an S3 client for the checks, on the stack.
 func (r *run) s3Client() *s3.Client {
 	return r.stack.S3Client(func(o *s3.Options) {
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired

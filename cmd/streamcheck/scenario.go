@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -173,7 +174,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 			fmt.Fprintf(out, "SKIP   scenario %s injects emulator faults, which need the embedded backend (this run uses %s)\n\n", s.Name, chosen)
 			continue
 		}
-		sopts := append(opts, scenarios.WithDir(filepath.Join(root, s.Name)))
+		sopts := slices.Concat(opts, []scenarios.Option{scenarios.WithDir(filepath.Join(root, s.Name))})
 		if file != nil {
 			sopts = append(sopts, scenarios.WithReplay(fmt.Sprintf("streamcheck scenario run --pipeline %s %s --seed {seed}", *pipeline, s.Name)))
 		}

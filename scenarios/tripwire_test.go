@@ -20,7 +20,7 @@ func TestTripwires(t *testing.T) {
 		if r.Method == http.MethodPut {
 			stored.Add(1)
 		}
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok")
 	}))
 	t.Cleanup(up.Close)
 	var kills atomic.Int64

@@ -107,7 +107,7 @@ func enginePipeline(t *testing.T) *PipelineFile {
 // an object written twice and an object lost.
 func TestEnginePipelineExactlyOnce(t *testing.T) {
 	f := enginePipeline(t)
-	for _, name := range []string{"kill-storm", "tripwire-in-sink", "tripwire-after-sink"} {
+	for _, name := range []string{"kill-storm", "tripwire-in-sink", "tripwire-after-sink", "tripwire-checkpoint"} {
 		s, ok := f.Lookup(name)
 		if !ok {
 			t.Fatalf("no scenario %s for a pipeline", name)
@@ -227,6 +227,7 @@ func TestPipelineFileValidate(t *testing.T) {
 		{"bad format", func(f *PipelineFile) { f.Output.Format = "avro" }, "output.format"},
 		{"bad promise", func(f *PipelineFile) { f.Promise = "at-most-once" }, "promise"},
 		{"bad quiet", func(f *PipelineFile) { f.DoneWhen.Quiet = -1 }, "doneWhen.quiet"},
+		{"checkpoint elsewhere", func(f *PipelineFile) { f.Checkpoint.Path = "s3://other/cp" }, "checkpoint.path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,6 +96,13 @@ type PipelineFile struct {
 	DeadLetter struct {
 		Path string `yaml:"path"`
 	} `yaml:"deadLetter"`
+	// Checkpoint, when set, is where the pipeline records its progress on
+	// S3, in the output's bucket (a Spark checkpointLocation, streamcheck's
+	// checkpoint commits): the tripwire-checkpoint scenario kills it at a
+	// write there.
+	Checkpoint struct {
+		Path string `yaml:"path"`
+	} `yaml:"checkpoint"`
 	// Schema is the expected output schema, partition columns excluded.
 	Schema []assertions.Column `yaml:"schema"`
 	// DoneWhen says when the pipeline has drained.
@@ -213,6 +220,13 @@ func (f *PipelineFile) Validate() error {
 			return bad("deadLetter.path", fmt.Sprintf("%q", f.DeadLetter.Path), "s3://BUCKET/PREFIX")
 		}
 	}
+	if f.Checkpoint.Path != "" {
+		cb, _, err := splitS3(f.Checkpoint.Path)
+		ob, _, _ := splitS3(f.Output.Path)
+		if err != nil || cb != ob {
+			return bad("checkpoint.path", fmt.Sprintf("%q", f.Checkpoint.Path), "s3://BUCKET/PREFIX in the output's bucket")
+		}
+	}
 	for _, d := range []struct {
 		field string
 		v     engine.Duration
@@ -273,8 +287,9 @@ func (f *PipelineFile) Pipeline() Command {
 // Scenarios returns the black-box scenarios for the pipeline, in the order
 // `streamcheck scenario list --pipeline` shows them: a steady run, a kill
 // storm, a kill at each S3 tripwire, S3 503s on its output writes, and
-// errors and delays on its reads from the source, each described for the
-// file's pipeline and its promise.
+// errors and delays on its reads from the source, and with a checkpoint
+// path a kill at a checkpoint write, each described for the file's pipeline
+// and its promise.
 func (f *PipelineFile) Scenarios() []Scenario {
 	c := f.Pipeline()
 	ds, _ := f.dataset()
@@ -313,7 +328,14 @@ func (f *PipelineFile) Scenarios() []Scenario {
 				Code: "InternalFailure", Status: 500, Times: 2}},
 		}
 	}
-	return []Scenario{steady, storm, inSink, afterSink, s3errs, srcErrs}
+	list := []Scenario{steady, storm, inSink, afterSink, s3errs, srcErrs}
+	if f.Checkpoint.Path != "" {
+		_, cp, _ := splitS3(f.Checkpoint.Path)
+		ck := base("tripwire-checkpoint", fmt.Sprintf("The pipeline is killed while its checkpoint write %d under %s is stored but not yet acknowledged by S3, then restarted; nothing lost, and %s.", DefaultTripwireObject, f.Checkpoint.Path, dupWording(promise)))
+		ck.Tripwires = []Tripwire{{At: TripInSink, Object: DefaultTripwireObject, Prefix: cp}}
+		list = append(list, ck)
+	}
+	return list
 }
 
 func dupWording(promise string) string {

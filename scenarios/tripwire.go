@@ -40,9 +40,20 @@ const (
 type Tripwire struct {
 	At     TripAt
 	Object int
+	// Prefix, when set, is the key prefix in the output's bucket whose
+	// writes the tripwire counts instead of the output's: a checkpoint
+	// prefix ("job/checkpoint/commits/") kills the pipeline at its Nth
+	// checkpoint write, stored and unanswered (in-sink) or just answered
+	// (after-sink).
+	Prefix string
 }
 
-func (t Tripwire) String() string { return fmt.Sprintf("%s of output object %d", t.At, t.Object) }
+func (t Tripwire) String() string {
+	if t.Prefix != "" {
+		return fmt.Sprintf("%s of write %d under %s", t.At, t.Object, t.Prefix)
+	}
+	return fmt.Sprintf("%s of output object %d", t.At, t.Object)
+}
 
 // Validate reports a tripwire that cannot fire.
 func (t Tripwire) Validate() error {
@@ -69,8 +80,8 @@ type tripwires struct {
 	kill     func()
 
 	mu      sync.Mutex
-	objects int
-	pending []Tripwire // in object order
+	counts  map[string]int // writes seen, by the prefix they were counted under
+	pending []Tripwire     // in object order
 	fired   []string   // labels not yet taken by the runner
 
 	srv *http.Server
@@ -89,7 +100,7 @@ func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()
 	if err != nil {
 		return nil, fmt.Errorf("tripwires: upstream %q: %w", upstream, err)
 	}
-	t := &tripwires{upstream: u, bucket: bucket, prefix: prefix, kill: kill, pending: slices.Clone(wires)}
+	t := &tripwires{upstream: u, bucket: bucket, prefix: prefix, kill: kill, pending: slices.Clone(wires), counts: map[string]int{}}
 	slices.SortFunc(t.pending, func(a, b Tripwire) int { return a.Object - b.Object })
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = t.onResponse
@@ -124,19 +135,33 @@ func (t *tripwires) URL() string { return "http://" + t.ln.Addr().String() }
 
 func (t *tripwires) Close() error { return t.srv.Close() }
 
-// onResponse counts a stored output object and fires the tripwire due.
+// onResponse counts a stored object under each watched prefix and fires the
+// tripwire due.
 func (t *tripwires) onResponse(resp *http.Response) error {
-	if resp.StatusCode != http.StatusOK || !t.isOutputWrite(resp.Request) {
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	key, ok := t.writtenKey(resp.Request)
+	if !ok {
 		return nil
 	}
 	t.mu.Lock()
-	t.objects++
-	n := t.objects
+	seen := map[string]bool{}
+	for _, w := range t.pending {
+		p := t.watched(w)
+		if !seen[p] && underPrefix(key, p) {
+			seen[p] = true
+			t.counts[p]++
+		}
+	}
 	var due *Tripwire
-	if len(t.pending) > 0 && t.pending[0].Object <= n {
-		w := t.pending[0]
-		t.pending = t.pending[1:]
-		due = &w
+	for i, w := range t.pending {
+		p := t.watched(w)
+		if seen[p] && t.counts[p] >= w.Object {
+			due = &w
+			t.pending = slices.Delete(t.pending, i, i+1)
+			break
+		}
 	}
 	t.mu.Unlock()
 	if due == nil {
@@ -184,16 +209,24 @@ func (t *tripwires) left() []Tripwire {
 	return slices.Clone(t.pending)
 }
 
-// isOutputWrite reports whether r stores an output object: a PutObject
-// (not a part, not a copy) or a CompleteMultipartUpload under the output
-// prefix, path-style or virtual-hosted.
-func (t *tripwires) isOutputWrite(r *http.Request) bool {
+// watched is the key prefix a tripwire counts writes under.
+func (t *tripwires) watched(w Tripwire) string {
+	if w.Prefix != "" {
+		return strings.Trim(w.Prefix, "/")
+	}
+	return t.prefix
+}
+
+// writtenKey returns the key r stores in the bucket: a PutObject (not a
+// part, not a copy) or a CompleteMultipartUpload, path-style or
+// virtual-hosted.
+func (t *tripwires) writtenKey(r *http.Request) (string, bool) {
 	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodPut && !q.Has("partNumber") && !q.Has("uploadId") && r.Header.Get("X-Amz-Copy-Source") == "":
 	case r.Method == http.MethodPost && q.Has("uploadId"):
 	default:
-		return false
+		return "", false
 	}
 	bucket, key := "", strings.TrimPrefix(r.URL.Path, "/")
 	if host, _, _ := strings.Cut(r.Host, ":"); strings.HasPrefix(host, t.bucket+".") {
@@ -202,9 +235,15 @@ func (t *tripwires) isOutputWrite(r *http.Request) bool {
 		bucket, key, _ = strings.Cut(key, "/")
 	}
 	if bucket != t.bucket || key == "" || strings.HasSuffix(key, "/") {
-		return false
+		return "", false
 	}
-	return t.prefix == "" || strings.HasPrefix(key, t.prefix+"/") || strings.HasPrefix(key, t.prefix)
+	return key, true
+}
+
+// underPrefix reports whether key lies under the key prefix p ("" is the
+// whole bucket).
+func underPrefix(key, p string) bool {
+	return p == "" || key == p || strings.HasPrefix(key, p+"/")
 }
 
 // hasFired reports whether a tripwire fired that the runner has not taken.

@@ -24,7 +24,7 @@ func TestTripwires(t *testing.T) {
 	}))
 	t.Cleanup(up.Close)
 	var kills atomic.Int64
-	tw, err := newTripwires(up.URL, "lake", "out", []Tripwire{{At: TripAfterSink, Object: 3}, {At: TripInSink, Object: 2}}, func() { kills.Add(1) })
+	tw, err := newTripwires(up.URL, "lake", "out", []Tripwire{{At: TripAfterSink, Object: 3}, {At: TripInSink, Object: 2}, {At: TripAfterSink, Object: 2, Prefix: "cp/commits/"}}, func() { kills.Add(1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,10 @@ func TestTripwires(t *testing.T) {
 		{name: "object 3 is answered, then the kill", method: http.MethodPost, path: "/lake/out/3?uploadId=u", wantKills: 2,
 			wantFired: []string{"after-sink of output object 3"}},
 		{name: "object 4 passes", method: http.MethodPut, path: "/lake/out/4", wantKills: 2},
+		{name: "a checkpoint plan does not count", method: http.MethodPut, path: "/lake/cp/offsets/0", wantKills: 2},
+		{name: "commit 1 passes", method: http.MethodPut, path: "/lake/cp/commits/0", wantKills: 2},
+		{name: "commit 2 is answered, then the kill", method: http.MethodPut, path: "/lake/cp/commits/1", wantKills: 3,
+			wantFired: []string{"after-sink of write 2 under cp/commits/"}},
 	}
 	for _, st := range steps {
 		_, err := do(st.method, st.path, st.host)
@@ -75,8 +79,8 @@ func TestTripwires(t *testing.T) {
 			t.Errorf("%s: fired %q, want %q", st.name, got, st.wantFired)
 		}
 	}
-	if got := stored.Load(); got != 5 {
-		t.Errorf("upstream stored %d objects, want 5 (the in-sink one included)", got)
+	if got := stored.Load(); got != 8 {
+		t.Errorf("upstream stored %d objects, want 8 (the in-sink one included)", got)
 	}
 	if left := tw.left(); len(left) != 0 {
 		t.Errorf("tripwires left %v, want none", left)

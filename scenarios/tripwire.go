@@ -82,7 +82,7 @@ type tripwires struct {
 	mu      sync.Mutex
 	counts  map[string]int // writes seen, by the prefix they were counted under
 	pending []Tripwire     // in object order
-	fired   []string   // labels not yet taken by the runner
+	fired   []string       // labels not yet taken by the runner
 
 	srv *http.Server
 	ln  net.Listener

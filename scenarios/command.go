@@ -42,8 +42,11 @@ const (
 // that reads the scenario's Kinesis stream or Kafka topic and writes its
 // output to S3. The runner starts it with the stack's endpoints in its
 // environment (Env.Vars), kills and restarts it as the scenario says, stops
-// it once its output has been quiet for Quiet after the load, and judges
-// the objects under Output from the files alone.
+// it once its output has been quiet for Quiet after the load (and, on
+// Kafka, its consumer groups have caught up), and judges the objects under
+// Output from the files alone. A run that exits is started again, as a
+// supervisor would; one started after the load that exits with status 0
+// has finished by itself.
 //
 // Args, Shell, Dir, Env and the Config file may use ${VAR} for any of
 // Env.Vars (and the process's own environment).

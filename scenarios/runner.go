@@ -484,6 +484,11 @@ runs:
 			}
 			continue
 		}
+		if r.cmd != nil && err == nil && loadOver {
+			// Started after the load and exited cleanly: done by itself.
+			r.say("%s exited by itself after the load", r.subjectName())
+			break runs
+		}
 		if r.cmd != nil {
 			// A black box that exits is restarted, as a supervisor
 			// would, until it has exited too often in a row.

@@ -157,9 +157,11 @@ func TestEnginePipelineExactlyOnce(t *testing.T) {
 
 // TestGoConsumerAtLeastOnce runs examples/pipelines/go-consumer, a Kafka
 // consumer that commits its offsets after writing, with and without the
-// cause of its duplicates: killed right after an output object is
-// acknowledged, it must write duplicates that the report counts while
-// nothing is lost; left alone, it must write none.
+// cause of its duplicates: killed while an output object is stored but not
+// yet acknowledged (so it cannot have committed those offsets), it must
+// write duplicates that the report counts while nothing is lost; left
+// alone, it must write none. (After-sink kills race the consumer's commit,
+// so they duplicate only most of the time.)
 func TestGoConsumerAtLeastOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example consumer; skipped with -short")
@@ -181,7 +183,7 @@ func TestGoConsumerAtLeastOnce(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		duplicates bool
-	}{{"tripwire-after-sink", true}, {"steady", false}} {
+	}{{"tripwire-in-sink", true}, {"steady", false}} {
 		s, ok := f.Lookup(tt.name)
 		if !ok {
 			t.Fatalf("no scenario %s", tt.name)
@@ -198,7 +200,7 @@ func TestGoConsumerAtLeastOnce(t *testing.T) {
 			t.Errorf("%s: %d lost, want none", tt.name, d.Count("lost"))
 		}
 		if got := res.Duplicated > 0; got != tt.duplicates {
-			t.Errorf("%s: %d duplicated, want duplicates: %v", tt.name, res.Duplicated, tt.duplicates)
+			t.Errorf("%s: %d duplicated, want duplicates: %v (crashes %v, %d starts)", tt.name, res.Duplicated, tt.duplicates, res.Crashes, res.EngineRuns)
 		}
 	}
 }

@@ -22,6 +22,15 @@ const (
 // rows only.
 const KeyRowHash = "*"
 
+// Output formats (Config.OutputFormat).
+const (
+	// FormatParquet is Parquet files, the engine's output.
+	FormatParquet = "parquet"
+	// FormatJSONLines is newline-delimited JSON objects, one record a
+	// line, in files of any name.
+	FormatJSONLines = "jsonl"
+)
+
 // Defaults for Config fields left zero.
 const (
 	// DefaultMaxExamples is how many offending examples a result keeps.
@@ -55,6 +64,10 @@ type Config struct {
 	// Output is the sink path holding the Parquet output, or a DynamoDB
 	// table (dynamodb://table) whose items are the output rows. Required.
 	Output string `json:"output"`
+	// OutputFormat is FormatParquet (the default: files ending .parquet)
+	// or FormatJSONLines (every file under Output). JSON lines are read
+	// into Parquet copies first, so every check reads one format.
+	OutputFormat string `json:"output_format,omitempty"`
 	// DeadLetter is the dead-letter path; empty when the job has none.
 	DeadLetter string `json:"dead_letter,omitempty"`
 	// Windows is an aggregating job's sink.windowsPath. With it and a
@@ -156,6 +169,11 @@ func (c *Config) Validate() error {
 		if !strings.HasSuffix(ext, ".jsonl") && !strings.HasSuffix(ext, ".parquet") && !strings.HasSuffix(ext, ".json") {
 			return bad("Ledger", "%q: want a .jsonl or .parquet file", c.Ledger)
 		}
+	}
+	switch c.OutputFormat {
+	case "", FormatParquet, FormatJSONLines:
+	default:
+		return bad("OutputFormat", "%q: want %q or %q", c.OutputFormat, FormatParquet, FormatJSONLines)
 	}
 	switch c.Delivery {
 	case "", ExactlyOnce, AtLeastOnce:

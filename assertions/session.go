@@ -137,7 +137,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("assertions: read ledger: %w", err)
 		}
 	}
-	if s.out, err = s.listObjects(outDir, s.outLoc, ".parquet", func(p *batchPlan) []string { return p.Objects }); err != nil {
+	outExt := ".parquet"
+	if cfg.OutputFormat == FormatJSONLines {
+		outExt = "" // every file
+	}
+	if s.out, err = s.listObjects(outDir, s.outLoc, outExt, func(p *batchPlan) []string { return p.Objects }); err != nil {
 		return nil, err
 	}
 	s.out = s.applyCompactions(s.outLoc, s.out)
@@ -159,6 +163,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	// Checks never depend on the order of rows in a table they create.
 	if err := s.exec(ctx, "configure duckdb", `SET GLOBAL preserve_insertion_order = false`); err != nil {
 		return nil, err
+	}
+	if cfg.OutputFormat == FormatJSONLines {
+		if err := s.jsonLinesToParquet(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.createViews(ctx); err != nil {
 		return nil, err
@@ -431,5 +440,39 @@ func (s *Session) appendRows(ctx context.Context, table string, rows [][]driver.
 	if err != nil {
 		return fmt.Errorf("assertions: load %s: %w", table, err)
 	}
+	return nil
+}
+
+// jsonLinesToParquet reads each JSON-lines output file into a Parquet copy
+// in the session's temporary directory and points the file at it, so that
+// every check reads Parquet. Empty files hold no rows and are dropped.
+func (s *Session) jsonLinesToParquet(ctx context.Context) error {
+	if s.tmp == "" {
+		var err error
+		if s.tmp, err = os.MkdirTemp(s.cfg.TempDir, "streamcheck-verify-"); err != nil {
+			return fmt.Errorf("assertions: make temporary directory: %w", err)
+		}
+	}
+	dir := filepath.Join(s.tmp, "output-parquet")
+	kept := s.out[:0]
+	for _, f := range s.out {
+		if st, err := os.Stat(f.path); err == nil && st.Size() == 0 {
+			continue
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(f.rel)+".parquet")
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return fmt.Errorf("assertions: %w", err)
+		}
+		q := fmt.Sprintf(`COPY (SELECT * FROM read_json(%s, format='newline_delimited')) TO %s (FORMAT parquet)`, sqlString(f.path), sqlString(dst))
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("assertions: read output %s as JSON lines: %w", f.rel, err)
+		}
+		f.path = dst
+		kept = append(kept, f)
+	}
+	for i := range kept {
+		kept[i].id = int64(i)
+	}
+	s.out = kept
 	return nil
 }

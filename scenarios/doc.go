@@ -61,6 +61,25 @@
 // the running streamcheck itself, or one built with go build once per
 // process. WithEngineProcess names a binary and a count for any scenario.
 //
+// The subject of a scenario is a Pipeline (Scenario.Pipeline): streamcheck's
+// engine in this process (Engine, the default), the engine as a `streamcheck
+// run` child process (EngineProcess, with Kills), or any program run as a
+// black box (Command: an argv or a shell line given the stack's endpoints in
+// its environment, Env.Vars, and as ${VAR}s in its command and config
+// file). Every subject passes through the same steps of Execute: stack,
+// resources, subject, load, the pipeline's runs with kills, crashes and
+// tripwires and restarts, drain, verify, report. A Process is killed as a
+// whole process group, stopped with a signal and a grace period, waited on,
+// and gives its stderr tail to the verdicts. Tripwires kill a Command at
+// moments the S3 emulator sees (an output object stored but not answered,
+// or just answered). A pipeline file (LoadPipelineFile; see
+// examples/pipelines/reference-pipeline.yaml) describes a Command with its
+// source, load, output and promise, and PipelineFile.Scenarios gives the
+// black-box scenarios that apply to it. A Command's output, Parquet or JSON
+// lines, is judged from the files alone; a pipeline that exits, never
+// writes, writes elsewhere, writes garbage or hangs gets a verdict that
+// says so with its last stderr lines.
+//
 // Catalog lists the named scenarios that `go test ./scenarios` and
 // `streamcheck scenario run` execute. The backend comes from
 // WithStackOptions(emulator.WithBackend(...)) or STREAMCHECK_BACKEND;

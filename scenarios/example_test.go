@@ -3,9 +3,10 @@ package scenarios_test
 import (
 	"context"
 	"fmt"
-	"github.com/streamcheck/streamcheck/engine"
 	"os"
+	"strings"
 
+	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/scenarios"
 )
 
@@ -35,4 +36,38 @@ func ExampleExecute() {
 	// passed: true
 	// records: 976 in the output + 24 dead letters
 	// crashes: [after-sink of batch 1]
+}
+
+// A pipeline under test as a black box: any command that reads the
+// scenario's stream and writes to S3. This one exits at once, and the
+// verdict says so, with its last stderr lines (Result.Failures holds them).
+func ExampleCommand() {
+	dir, err := os.MkdirTemp("", "streamcheck-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	s := scenarios.Scenario{
+		Name: "my-consumer",
+		Pipeline: scenarios.Command{
+			Shell:     `echo "no brokers at $KAFKA_BOOTSTRAP_SERVERS" >&2; exit 3`,
+			Output:    "s3://lake/orders",
+			Format:    scenarios.FormatJSONL,
+			KeyColumn: "serialnumber",
+			Promise:   engine.AtLeastOnce,
+			MaxExits:  1,
+		},
+		Setup: scenarios.Setup{Kind: engine.KindKafka},
+		Load:  scenarios.Load{Records: 100},
+	}
+	res, err := scenarios.Execute(context.Background(), s, scenarios.WithDir(dir))
+	if err != nil {
+		panic(err)
+	}
+	verdict, _, _ := strings.Cut(res.Failures[0], ":")
+	fmt.Println("passed:", res.Passed)
+	fmt.Println(verdict)
+	// Output:
+	// passed: false
+	// the pipeline (sh -c "echo \"no brokers at $KAFKA_BOOTSTRAP_SERVERS\" >&2; exit 3") does not stay up
 }

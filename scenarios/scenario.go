@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
@@ -57,8 +58,13 @@ type Scenario struct {
 	Name string
 	// Description says in a sentence what the scenario shows.
 	Description string
-	Setup       Setup
-	Load        Load
+	// Pipeline is what is tested; nil means streamcheck's engine on the
+	// job of Setup.Job (Engine, or EngineProcess with Kills). A Command
+	// runs any program as a black box; Crashes then do not apply (use
+	// Kills and Tripwires).
+	Pipeline Pipeline
+	Setup    Setup
+	Load     Load
 	// Kills, when positive, runs the engine as a real `streamcheck run`
 	// child process (EngineBinary's, unless WithEngineProcess names one)
 	// and kills it with SIGKILL that many times, at moments drawn from the
@@ -71,6 +77,10 @@ type Scenario struct {
 	// each the engine is started again on the same checkpoint, as a
 	// supervisor restarts a killed job.
 	Crashes []Crash
+	// Tripwires kill a Command pipeline at moments the S3 emulator sees:
+	// while its Nth output object is stored but not yet acknowledged, or
+	// right after it was. After each the pipeline is started again.
+	Tripwires []Tripwire
 	// Faults are emulator fault rules installed before the load starts.
 	// They need the embedded backend; elsewhere the scenario fails at
 	// setup.
@@ -139,6 +149,26 @@ type Env struct {
 	Window         time.Duration
 	Delivery       string
 	FailOnDataLoss bool
+	// Seed is the run's seed.
+	Seed uint64
+	// Dir is the run's directory (WithDir).
+	Dir string
+	// Output and DeadLetter are where the pipeline writes, s3://BUCKET/...:
+	// the job's sink paths for the engine, a Command's own for a Command.
+	Output     string
+	DeadLetter string
+	// Job is the engine job the run built (Setup.Job) and JobFile its YAML
+	// in Dir, for the engine pipelines; nil and "" for a Command.
+	Job     *engine.Job
+	JobFile string
+
+	// Set by the runner for one start: the engine's crash point, its
+	// logger, the endpoint the subject must use (the tripwires' proxy) and
+	// where the process environment is read.
+	crash    *engine.CrashPoint
+	logger   *slog.Logger
+	endpoint string
+	getenv   func(string) string
 }
 
 // Load is the generated traffic.
@@ -341,6 +371,27 @@ func (s *Scenario) Validate() error {
 	if s.Kills > 0 && len(s.Crashes) > 0 {
 		return bad("Kills", s.Kills, "no Crashes with it (a killed process has no crash points)")
 	}
+	for i, t := range s.Tripwires {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("scenario %q: Tripwires[%d]: %w", s.Name, i, err)
+		}
+	}
+	if len(s.Tripwires) > 0 && !s.isCommand() {
+		return bad("Tripwires", len(s.Tripwires), "a Command pipeline (the engine has Crashes)")
+	}
+	if s.Pipeline != nil && len(s.Crashes) > 0 {
+		if _, ok := s.Pipeline.(Engine); !ok {
+			return bad("Crashes", len(s.Crashes), "the engine in this process (Pipeline nil or Engine); other pipelines take Kills and Tripwires")
+		}
+	}
+	if c, ok := s.command(); ok {
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("scenario %q: Pipeline: %w", s.Name, err)
+		}
+		if s.Setup.Job != nil {
+			return bad("Setup.Job", "set", "nil with a Command pipeline (its job is its own)")
+		}
+	}
 	if s.Expect.MaxLagP99 < 0 {
 		return bad("Expect.MaxLagP99", s.Expect.MaxLagP99, "a duration, 0 for no bound")
 	}
@@ -351,13 +402,18 @@ func (s *Scenario) Validate() error {
 // did not show what it expected; Result.Failures lists why.
 var ErrExpectation = errors.New("scenario expectation not met")
 
-func (s *Scenario) stream() string   { return or(s.Setup.Stream, DefaultStream) }
-func (s *Scenario) bucket() string   { return or(s.Setup.Bucket, DefaultBucket) }
-func (s *Scenario) shards() int      { return orInt(s.Setup.Shards, DefaultShards) }
-func (s *Scenario) records() int64   { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
-func (s *Scenario) producers() int   { return orInt(s.Load.Producers, 1) }
-func (s *Scenario) delivery() string { return or(s.Setup.Delivery, engine.ExactlyOnce) }
-func (s *Scenario) kind() string     { return or(s.Setup.Kind, engine.KindKinesis) }
+func (s *Scenario) stream() string { return or(s.Setup.Stream, DefaultStream) }
+func (s *Scenario) bucket() string { return or(s.Setup.Bucket, DefaultBucket) }
+func (s *Scenario) shards() int    { return orInt(s.Setup.Shards, DefaultShards) }
+func (s *Scenario) records() int64 { return int64(orInt(int(s.Load.Records), DefaultRecords)) }
+func (s *Scenario) producers() int { return orInt(s.Load.Producers, 1) }
+func (s *Scenario) delivery() string {
+	if c, ok := s.command(); ok {
+		return c.promise()
+	}
+	return or(s.Setup.Delivery, engine.ExactlyOnce)
+}
+func (s *Scenario) kind() string { return or(s.Setup.Kind, engine.KindKinesis) }
 
 func (s *Scenario) window() time.Duration {
 	if s.Setup.Window > 0 {
@@ -436,3 +492,16 @@ func (s *Scenario) kills(getenv func(string) string) int {
 	}
 	return s.Kills
 }
+
+// command returns the scenario's Command pipeline, if it has one.
+func (s *Scenario) command() (*Command, bool) {
+	switch p := s.Pipeline.(type) {
+	case Command:
+		return &p, true
+	case *Command:
+		return p, p != nil
+	}
+	return nil, false
+}
+
+func (s *Scenario) isCommand() bool { _, ok := s.command(); return ok }

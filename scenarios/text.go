@@ -58,9 +58,14 @@ func (r *Result) WriteText(w io.Writer) error {
 	if len(r.Crashes) > 0 {
 		crashes = strings.Join(r.Crashes, ", ")
 	}
-	fmt.Fprintf(tw, "batches\t%d commits over %d engine runs; crashes: %s\n", r.Batches, r.EngineRuns, crashes)
-	fmt.Fprintf(tw, "lag p50 / p99 / max\t%s / %s / %s (arrival in the stream to commit of the batch)\n",
-		round(r.Lag.P50), round(r.Lag.P99), round(r.Lag.Max))
+	if r.Pipeline != "" {
+		fmt.Fprintf(tw, "pipeline\t%s\n", r.Pipeline)
+		fmt.Fprintf(tw, "runs\t%d starts; kills: %s\n", r.EngineRuns, crashes)
+	} else {
+		fmt.Fprintf(tw, "batches\t%d commits over %d engine runs; crashes: %s\n", r.Batches, r.EngineRuns, crashes)
+		fmt.Fprintf(tw, "lag p50 / p99 / max\t%s / %s / %s (arrival in the stream to commit of the batch)\n",
+			round(r.Lag.P50), round(r.Lag.P99), round(r.Lag.Max))
+	}
 	fmt.Fprintf(tw, "time taken\t%s\n", round(r.Elapsed))
 	tw.Flush()
 
@@ -69,10 +74,14 @@ func (r *Result) WriteText(w io.Writer) error {
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		local := r.LocalPath
 		fmt.Fprintf(tw, "output\t%s\t(copy of %s)\n", local(r.Output), r.Output)
-		fmt.Fprintf(tw, "dead letter\t%s\n", local(r.DeadLetter))
-		fmt.Fprintf(tw, "checkpoint\t%s\n", local(r.Checkpoint))
-		fmt.Fprintf(tw, "ledger\t%s\n", r.Ledger)
-		fmt.Fprintf(tw, "job\t%s\n", r.Job)
+		for _, f := range []struct{ name, path string }{
+			{"dead letter", local(r.DeadLetter)}, {"checkpoint", local(r.Checkpoint)}, {"ledger", r.Ledger},
+			{"job", r.Job}, {"pipeline log", r.PipelineLog},
+		} {
+			if f.path != "" {
+				fmt.Fprintf(tw, "%s\t%s\n", f.name, f.path)
+			}
+		}
 		fmt.Fprintf(tw, "report\t%s\t(and %s, %s, %s)\n", r.HTMLReport, report.JSONFile, report.JUnitFile, filepath.Base(r.ResultFile))
 		tw.Flush()
 	}

@@ -183,6 +183,12 @@ func (r *Result) ReportRun() report.Run {
 		{Name: "lag p50 / p99", Value: fmt.Sprintf("%s / %s", round(r.Lag.P50), round(r.Lag.P99))},
 		{Name: "time taken", Value: round(r.Elapsed).String()},
 	}
+	if r.Pipeline != "" {
+		// A black box has no batches or commit lag to show.
+		run.Figures = append(run.Figures[:4],
+			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))},
+			report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
+	}
 	rel := func(p string) string {
 		if r.Dir == "" {
 			return p
@@ -194,7 +200,7 @@ func (r *Result) ReportRun() report.Run {
 	}
 	for _, a := range []struct{ name, path string }{
 		{"output (copy)", r.LocalPath(r.Output)}, {"dead letter (copy)", r.LocalPath(r.DeadLetter)},
-		{"checkpoint (copy)", r.LocalPath(r.Checkpoint)}, {"ledger", r.Ledger}, {"job", r.Job}, {"result", r.ResultFile},
+		{"checkpoint (copy)", r.LocalPath(r.Checkpoint)}, {"ledger", r.Ledger}, {"job", r.Job}, {"pipeline log", r.PipelineLog}, {"result", r.ResultFile},
 	} {
 		if a.path != "" {
 			run.Artifacts = append(run.Artifacts, report.Artifact{Name: a.name, Path: rel(a.path)})

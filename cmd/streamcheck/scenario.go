@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,8 +24,8 @@ import (
 func init() {
 	register(&command{
 		name:    "scenario",
-		summary: "List or run the restart and fault scenarios of the catalog, each verified with DuckDB.",
-		usage:   "scenario list | scenario run NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet]",
+		summary: "List or run the restart and fault scenarios of the catalog, or those for your own pipeline (--pipeline FILE), each verified with DuckDB.",
+		usage:   "scenario list [--pipeline FILE] | scenario run [--pipeline FILE] NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet]",
 		run:     runScenario,
 	})
 }
@@ -39,11 +40,24 @@ func runScenario(ctx context.Context, e *env, args []string) error {
 		fs := newFlagSet(c)
 		return parseFlags(e, c, fs, []string{"-h"})
 	case "list":
-		if len(args) > 1 {
+		fs := newFlagSet(c)
+		pipeline := fs.String("pipeline", "", "a pipeline file: list the scenarios that apply to it")
+		if err := parseFlags(e, c, fs, args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
 			return usagef("scenario list takes no arguments")
 		}
+		list := scenarios.Catalog()
+		if *pipeline != "" {
+			f, err := scenarios.LoadPipelineFile(*pipeline)
+			if err != nil {
+				return usagef("--pipeline: %v", err)
+			}
+			list = f.Scenarios()
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		for _, s := range scenarios.Catalog() {
+		for _, s := range list {
 			fmt.Fprintf(tw, "%s\t%s\n", s.Name, s.Description)
 		}
 		return tw.Flush()
@@ -59,6 +73,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	reportDir := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
 	asJSON := fs.Bool("json", false, "print the results as a JSON array on stdout (progress goes to stderr)")
 	quiet := fs.Bool("quiet", false, "print no progress lines")
+	pipeline := fs.String("pipeline", "", "a pipeline file (see examples/pipelines/reference-pipeline.yaml): run the scenarios for that pipeline, as a black box, instead of the catalog's")
 	backend := fs.String("backend", "", "where the services run: embedded, containers or external (default from "+emulator.EnvBackend+", else embedded); scenarios with emulator faults are skipped off the embedded backend")
 	// Flags may come before or after the name.
 	var name string
@@ -70,7 +85,12 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	}
 	rest := fs.Args()
 	if name == "" && len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
+		// The name after some flags: more may follow it.
+		name = rest[0]
+		if err := parseFlags(e, c, fs, rest[1:]); err != nil {
+			return err
+		}
+		rest = fs.Args()
 	}
 	if len(rest) > 0 {
 		return usagef("unexpected argument %q", rest[0])
@@ -79,9 +99,26 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		return usagef("scenario run wants a scenario name or all (see streamcheck scenario list)")
 	}
 	var list []scenarios.Scenario
-	if name == "all" {
+	var file *scenarios.PipelineFile
+	if *pipeline != "" {
+		f, err := scenarios.LoadPipelineFile(*pipeline)
+		if err != nil {
+			return usagef("--pipeline: %v", err)
+		}
+		file = f
+	}
+	switch {
+	case name == "all" && file != nil:
+		list = file.Scenarios()
+	case name == "all":
 		list = scenarios.Catalog()
-	} else {
+	case file != nil:
+		s, ok := file.Lookup(name)
+		if !ok {
+			return usagef("no scenario %q for a pipeline (see streamcheck scenario list --pipeline %s)", name, *pipeline)
+		}
+		list = []scenarios.Scenario{s}
+	default:
 		s, ok := scenarios.Lookup(name)
 		if !ok {
 			return usagef("no scenario %q (see streamcheck scenario list)", name)
@@ -137,7 +174,11 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 			fmt.Fprintf(out, "SKIP   scenario %s injects emulator faults, which need the embedded backend (this run uses %s)\n\n", s.Name, chosen)
 			continue
 		}
-		res, err := scenarios.Execute(ctx, s, append(opts, scenarios.WithDir(filepath.Join(root, s.Name)))...)
+		sopts := slices.Concat(opts, []scenarios.Option{scenarios.WithDir(filepath.Join(root, s.Name))})
+		if file != nil {
+			sopts = append(sopts, scenarios.WithReplay(fmt.Sprintf("streamcheck scenario run --pipeline %s %s --seed {seed}", *pipeline, s.Name)))
+		}
+		res, err := scenarios.Execute(ctx, s, sopts...)
 		if errors.Is(err, emulator.ErrFaultsUnavailable) {
 			skipped++
 			fmt.Fprintf(out, "SKIP   scenario %s: %v\n\n", s.Name, err)

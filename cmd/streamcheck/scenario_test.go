@@ -26,6 +26,11 @@ func TestScenarioCommand(t *testing.T) {
 		{name: "bad backend", args: []string{"scenario", "run", "steady-kinesis", "--backend", "cloud"}, wantCode: exitUsage, wantStderr: `--backend "cloud"`},
 		{name: "faults skipped off embedded", args: []string{"scenario", "run", "s3-errors", "--backend", "external", "--quiet", "--report", "REPORT"}, wantCode: exitOK,
 			wantStdout: []string{"SKIP   scenario s3-errors injects emulator faults", "1 scenarios skipped", "0 of 0 scenarios passed"}},
+		{name: "list for a pipeline", args: []string{"scenario", "list", "--pipeline", "../../examples/pipelines/go-consumer/pipeline.yaml"}, wantCode: exitOK,
+			wantStdout: []string{"steady", "kill-storm", "tripwire-in-sink", "tripwire-after-sink", "s3-errors", "duplicates counted and reported"}},
+		{name: "list for a bad pipeline file", args: []string{"scenario", "list", "--pipeline", "nope.yaml"}, wantCode: exitUsage, wantStderr: "--pipeline: pipeline file"},
+		{name: "run unknown for a pipeline", args: []string{"scenario", "run", "--pipeline", "../../examples/pipelines/go-consumer/pipeline.yaml", "crash-in-sink"}, wantCode: exitUsage,
+			wantStderr: `no scenario "crash-in-sink" for a pipeline`},
 		{name: "help", args: []string{"scenario", "-h"}, wantCode: exitOK, wantStdout: []string{"usage: streamcheck scenario"}},
 	}
 	for _, tt := range tests {
@@ -83,5 +88,26 @@ func TestScenarioBackendFromEnvironment(t *testing.T) {
 	}
 	if want := "this run uses containers"; !strings.Contains(out.String(), want) {
 		t.Errorf("stdout lacks %q:\n%s", want, out.String())
+	}
+}
+
+// TestScenarioRunPipeline runs a pipeline file whose command exits at once:
+// the run fails with a verdict that says so, its stderr and the replay
+// command with --pipeline.
+func TestScenarioRunPipeline(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pipeline.yaml")
+	yaml := "command: \"echo 'cannot reach the brokers' >&2; exit 4\"\noutput: {path: s3://lake/out, format: jsonl}\nload: {records: 100}\nmaxExits: 2\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "scenario", "run", "--pipeline", file, "steady", "--report", filepath.Join(dir, "r"), "--quiet")
+	if code != exitFailure {
+		t.Fatalf("status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailure, stdout, stderr)
+	}
+	for _, want := range []string{"FAIL  scenario steady", "does not stay up", "status 4", "cannot reach the brokers", "streamcheck scenario run --pipeline " + file + " steady --seed 1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -252,8 +252,8 @@ const (
 )
 
 // Vars returns the environment a pipeline needs to find the run's world,
-// in the forms real tools read: AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_S3
-// and _KINESIS (the endpoint the pipeline must use, which is where the
+// in the forms real tools read: AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_S3,
+// _KINESIS and _DYNAMODB (the endpoint the pipeline must use, which is where the
 // runner's tripwires watch), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_REGION and AWS_DEFAULT_REGION; KAFKA_BOOTSTRAP_SERVERS, KAFKA_BROKERS
 // and STREAMCHECK_KAFKA_BROKERS (comma-separated host:port); and
@@ -275,6 +275,9 @@ func (e Env) Vars() map[string]string {
 		if e.Stack.S3URL != "" {
 			m["AWS_ENDPOINT_URL_S3"] = e.Stack.S3URL
 		}
+		if e.Stack.DynamoDBURL != "" {
+			m["AWS_ENDPOINT_URL_DYNAMODB"] = e.Stack.DynamoDBURL
+		}
 		if e.Stack.EdgeURL != "" {
 			m["AWS_ENDPOINT_URL"] = e.Stack.EdgeURL
 		}
@@ -284,7 +287,7 @@ func (e Env) Vars() map[string]string {
 		}
 	}
 	if e.endpoint != "" {
-		for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_KINESIS"} {
+		for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL_DYNAMODB"} {
 			m[k] = e.endpoint
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamcheck/streamcheck/assertions"
@@ -65,6 +66,21 @@ func ReferenceCSV() []byte {
 // engine, in this process or another, reads the same; the windows go to
 // env.Prefix/windows.
 func AggregationJob(env Env) (*engine.Job, error) {
+	return aggregationJob(env, func(r *aggregate.Reference) error {
+		r.Path = env.Prefix + "/reference/normal_ranges.csv"
+		r.Format = "csv"
+		if st := env.Stack; st != nil {
+			bucket, key, _ := strings.Cut(strings.TrimPrefix(r.Path, "s3://"), "/")
+			if _, err := st.S3Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(ReferenceCSV())}); err != nil {
+				return fmt.Errorf("aggregation job: write the reference table %s: %w", r.Path, err)
+			}
+		}
+		return nil
+	})
+}
+
+// aggregationJob builds the aggregation job, its reference set up by ref.
+func aggregationJob(env Env, ref func(*aggregate.Reference) error) (*engine.Job, error) {
 	j, err := VentilatorJob(env)
 	if err != nil {
 		return nil, err
@@ -73,17 +89,41 @@ func AggregationJob(env Env) (*engine.Job, error) {
 	c := aggregate.DefaultConfig()
 	c.WindowDuration, c.SlideDuration, c.WatermarkDelay = aggregate.Duration(aggWindow), aggregate.Duration(aggSlide), aggregate.Duration(aggWatermark)
 	c.JoinType = aggregate.InnerJoin
-	c.Reference.Path = env.Prefix + "/reference/normal_ranges.csv"
-	c.Reference.Format = "csv"
+	if err := ref(&c.Reference); err != nil {
+		return nil, err
+	}
 	j.Aggregate = &c
 	j.Sink.WindowsPath = env.Prefix + "/windows"
-	if st := env.Stack; st != nil {
-		bucket, key, _ := strings.Cut(strings.TrimPrefix(c.Reference.Path, "s3://"), "/")
-		if _, err := st.S3Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(ReferenceCSV())}); err != nil {
-			return nil, fmt.Errorf("aggregation job: write the reference table %s: %w", c.Reference.Path, err)
-		}
-	}
 	return j, j.Validate()
+}
+
+// ReferenceTable is the DynamoDB table AggregationDynamoDBJob reads its
+// reference from.
+const ReferenceTable = "ventilator_normal_ranges"
+
+// AggregationDynamoDBJob is AggregationJob with the reference table in
+// DynamoDB, as the Glue blog keeps it ("dynamodb.input.tableName"): the
+// table ReferenceTable on the stack's DynamoDB, seeded with the same rows as
+// ReferenceCSV (generators.VentilatorReference up to ReferenceDevices).
+func AggregationDynamoDBJob(env Env) (*engine.Job, error) {
+	return aggregationJob(env, func(r *aggregate.Reference) error {
+		r.DynamoDBTable = ReferenceTable
+		st := env.Stack
+		if st == nil {
+			return nil
+		}
+		r.DynamoDBEndpoint = st.DynamoDBURL
+		ctx := context.Background()
+		c := st.DynamoDBClient()
+		if err := generators.CreateTable(ctx, c, nil, ReferenceTable, generators.ReferenceKeyColumn, dtypes.ScalarAttributeTypeN); err != nil {
+			return fmt.Errorf("aggregation job: create the reference table %s: %w", ReferenceTable, err)
+		}
+		items := generators.VentilatorReference()[:ReferenceDevices-generators.VentilatorIDs().Min+1] // in key order
+		if _, err := generators.WriteItems(ctx, c, ReferenceTable, items); err != nil {
+			return fmt.Errorf("aggregation job: seed the reference table %s: %w", ReferenceTable, err)
+		}
+		return nil
+	})
 }
 
 // AggregationEncoding is a Load.Encode that leaves payloads as they are and

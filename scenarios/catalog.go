@@ -190,6 +190,22 @@ func Catalog() []Scenario {
 				Verify: VerifyAggregation},
 		},
 		{
+			Name:        "aggregation-dynamodb-faults",
+			Description: "The Glue blog's second pipeline with its normal ranges in a DynamoDB table, as the blog keeps them; the table's Scan is throttled twice, then fails with a 500 (the SDK's retries run out and the engine retries the batch), and the engine crashes after a sink: the reference still loads, every window as computed independently, no window lost or counted twice.",
+			Setup:       Setup{Job: AggregationDynamoDBJob},
+			Load: Load{Rate: 1500, Records: 2400, Malformed: 0.02, EventInterval: time.Second, Late: 0.03,
+				Encode: AggregationEncoding},
+			Faults: []Fault{
+				{Rule: fault.Rule{Service: fault.ServiceDynamoDB, Operation: "Scan", Resource: ReferenceTable, Action: fault.ActionError,
+					Code: "ProvisionedThroughputExceededException", Status: 400, Message: "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.", Times: 2}},
+				{Rule: fault.Rule{Service: fault.ServiceDynamoDB, Operation: "Scan", Resource: ReferenceTable, Action: fault.ActionError,
+					Code: "InternalServerError", Status: 500, Message: "Internal server error", Times: 1}},
+			},
+			Crashes: []Crash{{At: engine.AtAfterSink, Batch: 1, BatchUpTo: 2}},
+			Expect: Expect{MinDeadLetters: 50, DeadLetterErrors: map[string]string{MalformedUnmatched: "aggregate: unmatched:"},
+				Verify: VerifyAggregation},
+		},
+		{
 			Name:        "format-csv-malformed",
 			Description: "Ventilator readings as CSV payloads of a header line and a record, fields separated by '|', 5% malformed (a field missing, a non-numeric id, invalid UTF-8), a crash after the sink: good records exactly once, each malformed one in the dead letter once with its error.",
 			Setup:       Setup{Job: CSVJob},

@@ -165,7 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, format, newError(codeRequestEntityTooLarge, "Request body of %d bytes exceeds the limit of %d bytes.", r.ContentLength, limit))
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	body, err := httpserve.ReadBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -257,25 +257,6 @@ func (s *Server) run(h handler, c *call) (out any, err error) {
 		}
 	}()
 	return h(s, c)
-}
-
-func readBody(r io.Reader, n int64) ([]byte, error) {
-	if n > 0 {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		// Make sure nothing follows (and hit the limit if it does).
-		var one [1]byte
-		if m, err := r.Read(one[:]); m > 0 || (err != nil && !errors.Is(err, io.EOF)) {
-			if err == nil {
-				err = errors.New("body longer than its Content-Length")
-			}
-			return nil, err
-		}
-		return buf, nil
-	}
-	return io.ReadAll(r)
 }
 
 func (s *Server) requestID() string {

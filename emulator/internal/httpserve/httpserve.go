@@ -8,6 +8,7 @@ package httpserve
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -91,4 +92,27 @@ func (l *Lifecycle) Close() (first bool, err error) {
 		err = nil
 	}
 	return true, err
+}
+
+// ReadBody reads a request body of declared length n (n <= 0: unknown, read
+// to the end). A body that ends early, or goes on past n, is an error, so a
+// truncated or padded request is refused rather than half-read. Wrap r in
+// http.MaxBytesReader to bound an unknown length.
+func ReadBody(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	// Make sure nothing follows (and hit a MaxBytesReader's limit if it does).
+	var one [1]byte
+	if m, err := r.Read(one[:]); m > 0 || (err != nil && !errors.Is(err, io.EOF)) {
+		if err == nil {
+			err = errors.New("body longer than its Content-Length")
+		}
+		return nil, err
+	}
+	return buf, nil
 }

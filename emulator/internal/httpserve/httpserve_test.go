@@ -3,6 +3,7 @@ package httpserve_test
 import (
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
@@ -37,5 +38,28 @@ func TestLifecycle(t *testing.T) {
 	}
 	if err := l.Start("test", "127.0.0.1:0", h); err == nil {
 		t.Fatal("Start after Close should fail")
+	}
+}
+
+func TestReadBody(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		n       int64
+		want    string
+		wantErr bool
+	}{
+		{name: "exact length", body: "hello", n: 5, want: "hello"},
+		{name: "unknown length", body: "hello", n: -1, want: "hello"},
+		{name: "short body", body: "hel", n: 5, wantErr: true},
+		{name: "longer than declared", body: "hello!", n: 5, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := httpserve.ReadBody(strings.NewReader(tt.body), tt.n)
+			if (err != nil) != tt.wantErr || (err == nil && string(got) != tt.want) {
+				t.Errorf("ReadBody(%q, %d) = %q, %v; want %q, error %v", tt.body, tt.n, got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }

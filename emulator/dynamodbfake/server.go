@@ -19,6 +19,7 @@ import (
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
@@ -37,7 +38,7 @@ type Server struct {
 	tokMu  sync.Mutex
 	tokens map[string]*idemToken // TransactWriteItems ClientRequestTokens
 
-	wal  *wal
+	wal  *framelog.Log
 	life httpserve.Lifecycle
 }
 
@@ -91,7 +92,7 @@ func (s *Server) Close() error {
 		errs = append(errs, fmt.Errorf("dynamodbfake: close listener: %w", err))
 	}
 	if s.wal != nil {
-		if err := s.wal.close(); err != nil {
+		if err := s.wal.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("dynamodbfake: close data log: %w", err))
 		}
 	}

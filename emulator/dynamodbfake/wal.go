@@ -6,15 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
+	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 )
 
 // The data log is one append-only file of frames: a 4-byte big-endian body
@@ -34,25 +32,11 @@ const (
 	walKindItems  = 'I' // item writes, applied together
 	walOpPut      = 'P'
 	walOpDelete   = 'D'
-	walMaxFrame   = 1 << 30
 	walSnapChunk  = 1 << 20
-	walFrameHdr   = 8
 	walTempSuffix = ".tmp"
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-type wal struct {
-	dir     string
-	mu      sync.Mutex // orders writes
-	f       *os.File
-	written int64
-	syncMu  sync.Mutex // one fsync at a time
-	synced  atomic.Int64
-	closed  bool
-}
-
-func openWAL(dir string, s *Server) (*wal, error) {
+func openWAL(dir string, s *Server) (*framelog.Log, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -80,46 +64,13 @@ func openWAL(dir string, s *Server) (*wal, error) {
 		f.Close()
 		return nil, err
 	}
-	w := &wal{dir: dir, f: f, written: end}
-	w.synced.Store(end)
-	return w, nil
+	return framelog.New(f, end), nil
 }
 
 // replay applies every whole frame to s; a torn tail is ignored.
 func replay(f *os.File, s *Server) error {
-	r := bufio.NewReaderSize(f, 1<<20)
-	var off int64
-	var hdr [walFrameHdr]byte
-	var body []byte
-	for {
-		if k, _ := io.ReadFull(r, hdr[:]); k < walFrameHdr {
-			return nil // the end, or a torn header
-		}
-		n := binary.BigEndian.Uint32(hdr[:4])
-		if n == 0 || n > walMaxFrame {
-			return nil
-		}
-		if cap(body) < int(n) {
-			body = make([]byte, n)
-		}
-		body = body[:n]
-		if k, _ := io.ReadFull(r, body); k < len(body) {
-			return nil // a torn body
-		}
-		if crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(hdr[4:]) {
-			return nil
-		}
-		if err := s.applyFrame(body); err != nil {
-			return fmt.Errorf("frame at offset %d: %w", off, err)
-		}
-		off += walFrameHdr + int64(n)
-	}
-}
-
-func appendFrame(dst, body []byte) []byte {
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(body)))
-	dst = binary.BigEndian.AppendUint32(dst, crc32.Checksum(body, crcTable))
-	return append(dst, body...)
+	_, err := framelog.Read(f, s.applyFrame)
+	return err
 }
 
 // writeSnapshot replaces the log at path with frames that rebuild the
@@ -137,7 +88,7 @@ func (s *Server) writeSnapshot(path string) error {
 			if err != nil {
 				return err
 			}
-			if _, err := bw.Write(appendFrame(nil, append([]byte{walKindTable}, meta...))); err != nil {
+			if _, err := bw.Write(framelog.AppendFrame(nil, append([]byte{walKindTable}, meta...))); err != nil {
 				return err
 			}
 			fr := newItemsFrame()
@@ -145,7 +96,7 @@ func (s *Server) writeSnapshot(path string) error {
 				for _, e := range p.ents {
 					fr.put(t, e.item)
 					if len(fr.b) >= walSnapChunk {
-						if _, err := bw.Write(appendFrame(nil, fr.b)); err != nil {
+						if _, err := bw.Write(framelog.AppendFrame(nil, fr.b)); err != nil {
 							return err
 						}
 						fr = newItemsFrame()
@@ -153,7 +104,7 @@ func (s *Server) writeSnapshot(path string) error {
 				}
 			}
 			if fr.n > 0 {
-				if _, err := bw.Write(appendFrame(nil, fr.b)); err != nil {
+				if _, err := bw.Write(framelog.AppendFrame(nil, fr.b)); err != nil {
 					return err
 				}
 			}
@@ -186,56 +137,6 @@ func syncDir(dir string) error {
 		return fmt.Errorf("fsync directory %s: %w", dir, err)
 	}
 	return d.Close()
-}
-
-// write appends one frame and returns the offset after it; the caller then
-// calls sync with it (after releasing its table locks) before answering.
-func (w *wal) write(body []byte) (int64, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return 0, errors.New("data log is closed")
-	}
-	if _, err := w.f.Write(appendFrame(make([]byte, 0, walFrameHdr+len(body)), body)); err != nil {
-		return 0, err
-	}
-	w.written += int64(len(body)) + walFrameHdr
-	return w.written, nil
-}
-
-// sync makes everything up to off durable, sharing one fsync among the
-// writers that arrive while another is in progress.
-func (w *wal) sync(off int64) error {
-	if w.synced.Load() >= off {
-		return nil
-	}
-	w.syncMu.Lock()
-	defer w.syncMu.Unlock()
-	if w.synced.Load() >= off {
-		return nil
-	}
-	w.mu.Lock()
-	end := w.written
-	w.mu.Unlock()
-	if err := w.f.Sync(); err != nil {
-		return err
-	}
-	w.synced.Store(end)
-	return nil
-}
-
-func (w *wal) close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	if err := w.f.Sync(); err != nil {
-		w.f.Close()
-		return err
-	}
-	return w.f.Close()
 }
 
 // itemsFrame collects item writes for one frame: for each, the table's name
@@ -276,7 +177,7 @@ func (s *Server) logItems(f *itemsFrame) (logged, error) {
 	if s.wal == nil || f == nil || f.n == 0 {
 		return logged{}, nil
 	}
-	off, err := s.wal.write(f.b)
+	off, err := s.wal.Append(f.b)
 	return logged{off}, err
 }
 
@@ -288,7 +189,7 @@ func (s *Server) durable(l logged, err error) error {
 	if s.wal == nil || l.off == 0 {
 		return nil
 	}
-	if err := s.wal.sync(l.off); err != nil {
+	if err := s.wal.Sync(l.off); err != nil {
 		return newError(codeInternalServerError, "Internal server error (syncing the data log: %v)", err)
 	}
 	return nil
@@ -314,7 +215,7 @@ func (s *Server) logDrop(t *table) error {
 }
 
 func (s *Server) walWrite(body []byte) (logged, error) {
-	off, err := s.wal.write(body)
+	off, err := s.wal.Append(body)
 	return logged{off}, err
 }
 

@@ -237,12 +237,12 @@ func (s *Server) store(c *call, st *stream, entries []putEntry, results []putRes
 	var off int64
 	var err error
 	if frame != nil && frame.count > 0 {
-		off, err = s.wal.write(frame.b)
+		off, err = s.wal.Append(frame.b)
 	}
 	st.wake()
 	st.mu.Unlock()
 	if err == nil && off > 0 {
-		err = s.wal.sync(off)
+		err = s.wal.Sync(off)
 	}
 	if err != nil {
 		return "", newError(codeInternalFailure, "writing records of stream %s to the data log: %v", st.name, err)

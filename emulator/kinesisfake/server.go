@@ -17,6 +17,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
@@ -36,7 +37,7 @@ type Server struct {
 	reqSerial   atomic.Uint64
 	lastCreated atomic.Int64
 
-	wal *wal
+	wal *framelog.Log
 
 	life httpserve.Lifecycle
 	done chan struct{} // closed by Close, ending open subscriptions
@@ -110,7 +111,7 @@ func (s *Server) Close() error {
 		errs = append(errs, fmt.Errorf("kinesisfake: close listener: %w", err))
 	}
 	if s.wal != nil {
-		if err := s.wal.close(); err != nil {
+		if err := s.wal.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("kinesisfake: close data log: %w", err))
 		}
 	}

@@ -1,17 +1,15 @@
 package kinesisfake
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
+
+	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 )
 
 // The data log is one append-only file of frames: a 4-byte big-endian body
@@ -25,21 +23,9 @@ const (
 	walKindMeta   = 'M' // a stream's metadata as JSON (streamMeta)
 	walKindDelete = 'X' // a stream deleted: name
 	walKindRecs   = 'R' // records appended to a stream
-	walMaxFrame   = 1 << 30
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-type wal struct {
-	mu      sync.Mutex // orders writes
-	f       *os.File
-	written int64
-	syncMu  sync.Mutex // one fsync at a time
-	synced  atomic.Int64
-	closed  bool
-}
-
-func openWAL(dir string, s *Server) (*wal, error) {
+func openWAL(dir string, s *Server) (*framelog.Log, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -61,94 +47,12 @@ func openWAL(dir string, s *Server) (*wal, error) {
 		f.Close()
 		return nil, err
 	}
-	w := &wal{f: f, written: good}
-	w.synced.Store(good)
-	return w, nil
+	return framelog.New(f, good), nil
 }
 
-// replay applies every whole frame to s and returns the offset after the last.
-func replay(f *os.File, s *Server) (int64, error) {
-	r := bufio.NewReaderSize(f, 1<<20)
-	var off int64
-	var hdr [8]byte
-	var body []byte
-	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return off, nil //nolint:nilerr // the log ends here, or at a torn header
-		}
-		n := binary.BigEndian.Uint32(hdr[:4])
-		if n == 0 || n > walMaxFrame {
-			return off, nil
-		}
-		if cap(body) < int(n) {
-			body = make([]byte, n)
-		}
-		body = body[:n]
-		if _, err := io.ReadFull(r, body); err != nil {
-			return off, nil //nolint:nilerr // a torn frame ends the log
-		}
-		if crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(hdr[4:]) {
-			return off, nil
-		}
-		if err := s.applyFrame(body); err != nil {
-			return 0, fmt.Errorf("frame at offset %d: %w", off, err)
-		}
-		off += 8 + int64(n)
-	}
-}
-
-// write appends one frame and returns the offset after it. The caller then
-// calls sync with it before acknowledging.
-func (w *wal) write(body []byte) (int64, error) {
-	var hdr [8]byte
-	binary.BigEndian.PutUint32(hdr[:4], uint32(len(body)))
-	binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(body, crcTable))
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return 0, errors.New("data log is closed")
-	}
-	if _, err := w.f.Write(append(hdr[:], body...)); err != nil {
-		return 0, err
-	}
-	w.written += int64(len(body)) + 8
-	return w.written, nil
-}
-
-// sync makes everything up to off durable, sharing one fsync among the
-// writers that arrive while another is in progress.
-func (w *wal) sync(off int64) error {
-	if w.synced.Load() >= off {
-		return nil
-	}
-	w.syncMu.Lock()
-	defer w.syncMu.Unlock()
-	if w.synced.Load() >= off {
-		return nil
-	}
-	w.mu.Lock()
-	end := w.written
-	w.mu.Unlock()
-	if err := w.f.Sync(); err != nil {
-		return err
-	}
-	w.synced.Store(end)
-	return nil
-}
-
-func (w *wal) close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	if err := w.f.Sync(); err != nil {
-		w.f.Close()
-		return err
-	}
-	return w.f.Close()
-}
+// replay applies every whole frame to s and returns the offset after the
+// last.
+func replay(f *os.File, s *Server) (int64, error) { return framelog.Read(f, s.applyFrame) }
 
 // streamMeta is a stream's durable metadata.
 type streamMeta struct {
@@ -210,11 +114,11 @@ func (s *Server) persistDelete(name string) error {
 }
 
 func (s *Server) walWriteSync(body []byte) error {
-	off, err := s.wal.write(body)
+	off, err := s.wal.Append(body)
 	if err != nil {
 		return err
 	}
-	return s.wal.sync(off)
+	return s.wal.Sync(off)
 }
 
 // recsFrame builds a records frame; add appends one record to it.

@@ -3,7 +3,7 @@ GO ?= go
 GOLANGCI_LINT_VERSION ?= v2.6.2
 BENCHTIME ?= 2s
 
-.PHONY: test race race-ci flake-guard check-imports ci lint vet fmt-check bench fuzz integration build emulator-image
+.PHONY: test race race-ci flake-guard check-imports ci lint vet fmt-check bench peers bench-peers fuzz integration build emulator-image
 
 build:
 	$(GO) build -o bin/streamcheck ./cmd/streamcheck
@@ -59,6 +59,16 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# The Node-based emulators the server-CPU benchmarks compare with, pinned, in .peers/
+# (in-memory kinesalite and dynalite; s3rver stores on disk).
+PEERS = kinesalite@3.3.3 dynalite@4.0.0 s3rver@3.7.1
+peers:
+	mkdir -p .peers && cd .peers && npm install --no-audit --no-fund --no-save $(PEERS)
+
+# Server CPU per operation, streamcheck's emulators beside the peers (each in its own process).
+bench-peers: peers
+	$(GO) test -run '^$$' -bench ServerCPU -benchtime 2000x ./emulator/kinesisfake ./emulator/s3fake ./emulator/dynamodbfake
 
 # Short fuzzing runs of every fuzz target (FUZZTIME each); corpus entries found are kept in testdata/.
 FUZZTIME ?= 30s

@@ -8,6 +8,7 @@ package kinesisfake_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -36,58 +37,90 @@ func TestMain(m *testing.M) {
 
 // BenchmarkServerCPU measures the server CPU of PutRecords of 100 200-byte
 // records and of GetRecords of 100 such records, sent by the Go SDK one
-// request at a time to a one-shard stream, reported as server-cpu-µs/op.
+// request at a time to a one-shard stream, reported as server-cpu-µs/op:
+// streamcheck's emulator, and beside it kinesalite (in memory) where `make
+// peers` installed it.
 func BenchmarkServerCPU(b *testing.B) {
-	for _, op := range []string{"PutRecords100", "GetRecords100"} {
-		b.Run(op, func(b *testing.B) {
-			srv := childbench.Start(b, serveEnv)
-			cfg := kinesisfaketest.Config()
-			kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-			ctx := b.Context()
-			if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("cpu"), ShardCount: aws.Int32(1)}); err != nil {
-				b.Fatal(err)
-			}
-			batch := benchBatch(100)
-			put := func() {
-				out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("cpu"), Records: batch})
-				if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
-					b.Fatalf("PutRecords: %v", err)
-				}
-			}
-			var it *string
-			if op == "GetRecords100" {
-				for range 200 {
-					put()
-				}
-			}
-			restart := func() {
-				out, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("cpu"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-				if err != nil {
-					b.Fatal(err)
-				}
-				it = out.ShardIterator
-			}
-			b.ResetTimer()
-			cpu0 := srv.CPU(b)
-			for i := 0; i < b.N; i++ {
-				if op == "PutRecords100" {
-					put()
-					continue
-				}
-				if it == nil {
-					restart()
-				}
-				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(100)})
-				if err != nil {
-					b.Fatal(err)
-				}
-				it = out.NextShardIterator
-				if len(out.Records) < 100 {
-					it = nil // the end of what was written: start again
-				}
-			}
-			b.StopTimer()
-			srv.ReportPerOp(b, cpu0)
-		})
+	servers := []struct {
+		name  string
+		start func(b *testing.B) *childbench.Child
+	}{
+		{"streamcheck", func(b *testing.B) *childbench.Child { return childbench.Start(b, serveEnv) }},
+		{"kinesalite", func(b *testing.B) *childbench.Child {
+			return childbench.StartPeer(b, childbench.Peer(b, "kinesalite"), "--port", "{port}", "--createStreamMs", "0", "--shardLimit", "1000")
+		}},
 	}
+	for _, server := range servers {
+		for _, op := range []string{"PutRecords100", "GetRecords100"} {
+			b.Run(server.name+"/"+op, func(b *testing.B) { benchServerCPU(b, server.start(b), op) })
+		}
+	}
+}
+
+func benchServerCPU(b *testing.B, srv *childbench.Child, op string) {
+	cfg := kinesisfaketest.Config()
+	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	ctx := b.Context()
+	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("cpu"), ShardCount: aws.Int32(1)}); err != nil {
+		b.Fatal(err)
+	}
+	waitActive(b, kc, "cpu")
+	batch := benchBatch(100)
+	put := func() {
+		out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("cpu"), Records: batch})
+		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+			b.Fatalf("PutRecords: %v", err)
+		}
+	}
+	var it *string
+	if op == "GetRecords100" {
+		for range 200 {
+			put()
+		}
+	}
+	restart := func() {
+		out, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("cpu"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			b.Fatal(err)
+		}
+		it = out.ShardIterator
+	}
+	b.ResetTimer()
+	cpu0 := srv.CPU(b)
+	for i := 0; i < b.N; i++ {
+		if op == "PutRecords100" {
+			put()
+			continue
+		}
+		if it == nil {
+			restart()
+		}
+		out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(100)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		it = out.NextShardIterator
+		if len(out.Records) < 100 {
+			it = nil // the end of what was written: start again
+		}
+	}
+	b.StopTimer()
+	srv.ReportPerOp(b, cpu0)
+}
+
+// waitActive waits for a stream the server may keep CREATING for a moment
+// (kinesalite does, even with --createStreamMs 0).
+func waitActive(b *testing.B, kc *kinesis.Client, name string) {
+	b.Helper()
+	for range 200 {
+		out, err := kc.DescribeStreamSummary(b.Context(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Fatalf("stream %s is not ACTIVE after 2 s", name)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"strconv"
 	"strings"
@@ -97,6 +98,9 @@ func decodeRequest(f wireFormat, body []byte, v any) error {
 		if err := dec.Decode(v); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
+				if fixed, ok := truncateNumber(body, te); ok {
+					return decodeRequest(f, fixed, v)
+				}
 				return errSerialization(typeMismatch(te.Value, te.Type.String()))
 			}
 			var ce base64.CorruptInputError
@@ -110,6 +114,55 @@ func decodeRequest(f wireFormat, body []byte, v any) error {
 		}
 		return nil
 	}
+}
+
+// truncateNumber returns body with the JSON number that te reports as not
+// fitting an integer member (a fraction, or out of range) replaced by what
+// AWS's deserializer makes of it: the fraction dropped, and the value held
+// to the range of a 32-bit Integer (AWS reads every number as a truncating
+// big number and converts it, rather than refusing it). It reports false
+// where te is about something else.
+func truncateNumber(body []byte, te *json.UnmarshalTypeError) ([]byte, bool) {
+	if !strings.HasPrefix(te.Value, "number") || te.Type == nil {
+		return nil, false
+	}
+	switch te.Type.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+	default:
+		return nil, false
+	}
+	end := int(te.Offset)
+	if end > len(body) {
+		return nil, false
+	}
+	start := end
+	for start > 0 && strings.IndexByte("0123456789+-.eE", body[start-1]) >= 0 {
+		start--
+	}
+	if start == end {
+		return nil, false
+	}
+	n, ok := new(big.Float).SetString(string(body[start:end]))
+	if !ok {
+		return nil, false
+	}
+	i, _ := n.Int(nil) // toward zero, as Java's conversion
+	if n.Sign() < 0 && !n.IsInt() {
+		i.Sub(i, big.NewInt(1)) // floor
+	}
+	if lo := big.NewInt(math.MinInt32); i.Cmp(lo) < 0 {
+		i = lo
+	}
+	if hi := big.NewInt(math.MaxInt32); i.Cmp(hi) > 0 {
+		i = hi
+	}
+	if i.String() == string(body[start:end]) {
+		return nil, false // already an integer in range: not a number this can fix
+	}
+	fixed := make([]byte, 0, len(body))
+	fixed = append(fixed, body[:start]...)
+	fixed = i.Append(fixed, 10)
+	return append(fixed, body[end:]...), true
 }
 
 // cborKind names a CBOR type the way encoding/json names JSON values.

@@ -31,7 +31,10 @@
 // (MissingAuthenticationTokenException unsigned, AccessDeniedException
 // signed); then the operation (UnknownOperationException), the body
 // (SerializationException, with AWS's "Message" casing and conversion
-// wording), the credentials (MissingAuthenticationTokenException,
+// wording; a number with a fraction or beyond a 32-bit Integer's range is
+// not refused but truncated and held to that range, as AWS converts it, then
+// validated — except a whole number that fits 64 bits, which is validated
+// as sent), the credentials (MissingAuthenticationTokenException,
 // IncompleteSignatureException; signatures are not verified) and the
 // operation's model constraints, all of them in one ValidationException,
 // before anything is looked up. Operations without output answer an empty

@@ -69,8 +69,8 @@ type Engine struct {
 	// With an aggregate section: the operator (reset from the checkpoint
 	// by recover), its input columns, the reference table's cache and the
 	// windows' store.
-	agg     *aggregate.Operator
-	aggCols []record.Column
+	agg      *aggregate.Operator
+	aggCols  []record.Column
 	ref      *aggregate.Cache
 	win      blob.Store
 	winTable *sink.WindowTable // sink.windowsTable; nil without

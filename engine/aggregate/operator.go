@@ -110,9 +110,9 @@ type acc struct {
 	// here, within Apply only (not in the state).
 	touched int64
 	n       int64
-	sums   []float64
-	counts []int64
-	alerts [3]int64
+	sums    []float64
+	counts  []int64
+	alerts  [3]int64
 }
 
 type state struct {

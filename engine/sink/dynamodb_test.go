@@ -52,8 +52,12 @@ type sleeps struct {
 	d  []time.Duration
 }
 
-func (s *sleeps) Now() time.Time                         { return start }
-func (s *sleeps) After(d time.Duration) <-chan time.Time { ch := make(chan time.Time, 1); ch <- start; return ch }
+func (s *sleeps) Now() time.Time { return start }
+func (s *sleeps) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- start
+	return ch
+}
 func (s *sleeps) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,7 +87,9 @@ type table struct {
 	guard bool
 }
 
-func newTable() *table { return &table{items: map[string]map[string]types.AttributeValue{}, guard: true} }
+func newTable() *table {
+	return &table{items: map[string]map[string]types.AttributeValue{}, guard: true}
+}
 
 func keyOf(item map[string]types.AttributeValue) string {
 	return item["ventilatorid"].(*types.AttributeValueMemberN).Value + "/" + item["start"].(*types.AttributeValueMemberS).Value

@@ -69,11 +69,13 @@ type Engine struct {
 	// With an aggregate section: the operator (reset from the checkpoint
 	// by recover), its input columns, the reference table's cache and the
 	// windows' store.
-	agg      *aggregate.Operator
-	aggCols  []record.Column
-	ref      *aggregate.Cache
-	win      blob.Store
-	winTable *sink.WindowTable // sink.windowsTable; nil without
+	agg     *aggregate.Operator
+	aggCols []record.Column
+	ref     *aggregate.Cache
+	win     blob.Store
+
+	// winTable writes sink.windowsTable; nil without one.
+	winTable *sink.WindowTable
 }
 
 // New validates job and returns an Engine for it. Clients and stores are

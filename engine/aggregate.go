@@ -13,14 +13,15 @@ import (
 )
 
 // joinAndWindow runs batch id's kept rows (width values each) through the
-// aggregate operator. It returns the joined rows, the closed windows and the
-// dead letters of readings an inner join found no reference row for (they
+// aggregate operator. It returns the joined rows, the closed windows, the
+// open windows the batch changed (with aggregate.WithUpdates) and the dead
+// letters of readings an inner join found no reference row for (they
 // are not in the joined output). Readings joined but counted in no window
 // (late, null key, unusable event time) stay in the joined output, so they
 // are logged and counted, not dead-lettered: a record lands in exactly one
 // of the output and the dead letter.
 func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, b *source.Batch, info checkpoint.SourceInfo,
-	rows []record.Value, keep []bool, width int) (joined []record.Value, joinedKeep []bool, windows []record.Value, dead []sink.DeadLetter, err error) {
+	rows []record.Value, keep []bool, width int) (joined []record.Value, joinedKeep []bool, windows, updated []record.Value, dead []sink.DeadLetter, err error) {
 	src := make([]int, 0, len(keep)) // source record of each packed row
 	for r := range keep {
 		if keep[r] {
@@ -36,12 +37,12 @@ func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, 
 	}
 	table, err := e.ref.Get(ctx, ingest)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
+		return nil, nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
 	}
 	e.agg.SetReference(table)
 	res, err := e.agg.Apply(id, packed, ingest)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
+		return nil, nil, nil, nil, nil, fmt.Errorf("engine: batch %d: %w", id, err)
 	}
 	a := e.job.Aggregate
 	reason := map[int]string{}
@@ -63,7 +64,7 @@ func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, 
 	for i := range joinedKeep {
 		joinedKeep[i] = true
 	}
-	return res.Joined, joinedKeep, res.Windows, dead, nil
+	return res.Joined, joinedKeep, res.Windows, res.Updated, dead, nil
 }
 
 // keyText returns row's value of column name as text, "null" if null.

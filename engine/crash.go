@@ -27,8 +27,9 @@ var crashNames = map[CrashAt]string{AtAfterPlan: "after-plan", AtInSink: "in-sin
 
 // CrashPoint says where to stop: at point At of batch Batch (-1: the first
 // batch the engine runs, a replay included); for AtInSink, after Objects
-// objects (output first, then dead letters; if the batch has fewer, after
-// the last).
+// objects (output first, then windows and dead letters, then the items of
+// a DynamoDB windows table, each counting as one; if the batch has fewer,
+// after the last).
 type CrashPoint struct {
 	At      CrashAt
 	Batch   int64

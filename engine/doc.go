@@ -37,4 +37,9 @@
 // after batch N's output and before its commit, and every restart or batch
 // retry resets the operator to the state of the last committed batch, so a
 // replayed batch writes the same windows and none is lost or counted twice.
+// With sink.windowsTable the windows also (or instead) go to a DynamoDB
+// table, one item per device and window in Spark's update output mode,
+// through conditional writes that a replay repeats and a stale writer
+// cannot win (see sink.WindowTable); for crash point AtInSink its items
+// count as objects after the batch's objects.
 package engine

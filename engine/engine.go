@@ -73,6 +73,9 @@ type Engine struct {
 	aggCols []record.Column
 	ref     *aggregate.Cache
 	win     blob.Store
+
+	// winTable writes sink.windowsTable; nil without one.
+	winTable *sink.WindowTable
 }
 
 // New validates job and returns an Engine for it. Clients and stores are
@@ -235,17 +238,19 @@ func (e *Engine) connectAggregate(cfg aws.Config, s3c *s3.Client) error {
 	if _, err := aggregate.New(a, e.aggCols); err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	if e.win, err = blob.Open(j.Sink.WindowsPath, s3c); err != nil {
-		return fmt.Errorf("engine: open sink.windowsPath: %w", err)
+	if j.Sink.WindowsPath != "" {
+		if e.win, err = blob.Open(j.Sink.WindowsPath, s3c); err != nil {
+			return fmt.Errorf("engine: open sink.windowsPath: %w", err)
+		}
 	}
-	return nil
+	return e.connectWindowsTable(cfg)
 }
 
 // restoreAggregate resets the operator to the state committed with batch
 // committed (none: empty state). Called by every recover, so a retried
 // batch never counts its readings twice.
 func (e *Engine) restoreAggregate(ctx context.Context, committed *checkpoint.Offsets) error {
-	op, err := aggregate.New(*e.job.Aggregate, e.aggCols)
+	op, err := aggregate.New(*e.job.Aggregate, e.aggCols, e.aggregateOptions()...)
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
@@ -468,8 +473,9 @@ type batchWork struct {
 	keep  []bool
 	nkept int64
 	dead  []sink.DeadLetter
-	// windows: the aggregate's closed windows, flat.
-	windows []record.Value
+	// windows: the aggregate's closed windows, flat; updated: the open
+	// windows the batch changed (for a windows table in update mode).
+	windows, updated []record.Value
 	// The output's columns, the file's columns among them, and the
 	// encoders of the output and of the windows.
 	outCols  []record.Column
@@ -548,7 +554,7 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	w.width = len(outCols)
 	if e.agg != nil {
 		var more []sink.DeadLetter
-		w.rows, w.keep, w.windows, more, err = e.joinAndWindow(ctx, id, w.ingest, b, info, w.rows, w.keep, w.width)
+		w.rows, w.keep, w.windows, w.updated, more, err = e.joinAndWindow(ctx, id, w.ingest, b, info, w.rows, w.keep, w.width)
 		if err != nil {
 			return err
 		}
@@ -616,7 +622,7 @@ func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planne
 		}
 		w.outs = append(w.outs, output{key: key, url: e.out.URL(key), rows: groups[p]})
 	}
-	if len(w.windows) > 0 {
+	if len(w.windows) > 0 && e.win != nil {
 		if w.winPQ, err = sink.NewParquetConfig(e.agg.WindowColumns(), e.job.Sink.parquetConfig()); err != nil {
 			return nil, fmt.Errorf("engine: batch %d: windows: %w", id, err)
 		}
@@ -708,6 +714,9 @@ func (e *Engine) write(ctx context.Context, w *batchWork) error {
 			return fmt.Errorf("engine: batch %d: write output: %w", id, err)
 		}
 		written++
+	}
+	if err := e.writeWindowsTable(ctx, w, written); err != nil {
+		return err
 	}
 	if e.crashAt(AtInSink, id) {
 		return ErrCrashed

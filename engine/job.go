@@ -259,8 +259,13 @@ type Sink struct {
 	ForcePathStyle bool `yaml:"forcePathStyle"`
 	// WindowsPath is an S3 prefix or a local directory for the windows an
 	// aggregating job closes, one Parquet object per batch that closes any;
-	// required with aggregate, and only then.
+	// with aggregate, it or WindowsTable (or both) is required, and only
+	// then.
 	WindowsPath string `yaml:"windowsPath"`
+	// WindowsTable writes an aggregating job's windows to a DynamoDB table,
+	// one item per device and window, in Spark's update output mode by
+	// default (see sink.WindowTable); only with aggregate.
+	WindowsTable *sink.WindowTableConfig `yaml:"windowsTable"`
 	// Parquet holds the Parquet writer's settings, named as Spark and
 	// parquet-mr name them; every one defaults to what Glue 4.0 writes.
 	Parquet ParquetOptions `yaml:"parquet"`
@@ -647,12 +652,20 @@ func (j *Job) validateAggregate() []error {
 	bad := func(field string, value any, want string) {
 		errs = append(errs, &FieldError{Field: field, Value: value, Want: want})
 	}
-	wp := j.Sink.WindowsPath
+	wp, wt := j.Sink.WindowsPath, j.Sink.WindowsTable
 	if j.Aggregate == nil {
 		if wp != "" {
 			bad("sink.windowsPath", wp, "empty unless the job has an aggregate section")
 		}
+		if wt != nil {
+			bad("sink.windowsTable", wt.TableName, "absent unless the job has an aggregate section")
+		}
 		return errs
+	}
+	if wt != nil {
+		if err := wt.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("job: %w", err))
+		}
 	}
 	for _, err := range []error{j.Aggregate.Validate(), j.Aggregate.ValidateReference()} {
 		if err != nil {
@@ -660,8 +673,9 @@ func (j *Job) validateAggregate() []error {
 		}
 	}
 	switch {
+	case wp == "" && wt == nil:
+		bad("sink.windowsPath", wp, "an S3 prefix or a local directory for the windows (required with aggregate, unless sink.windowsTable is set)")
 	case wp == "":
-		bad("sink.windowsPath", wp, "an S3 prefix or a local directory for the windows (required with aggregate)")
 	case strings.Contains(wp, "://") && !blob.IsS3(wp) && !strings.HasPrefix(wp, "file://"):
 		bad("sink.windowsPath", wp, "an s3:// URL or a local path")
 	case wp == j.Sink.Path || wp == j.Sink.DeadLetterPath:

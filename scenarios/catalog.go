@@ -205,6 +205,7 @@ func Catalog() []Scenario {
 			Expect: Expect{MinDeadLetters: 50, DeadLetterErrors: map[string]string{MalformedUnmatched: "aggregate: unmatched:"},
 				Verify: VerifyAggregation},
 		},
+		aggregationDynamoDBSinkScenario(),
 		{
 			Name:        "format-csv-malformed",
 			Description: "Ventilator readings as CSV payloads of a header line and a record, fields separated by '|', 5% malformed (a field missing, a non-numeric id, invalid UTF-8), a crash after the sink: good records exactly once, each malformed one in the dead letter once with its error.",

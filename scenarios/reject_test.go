@@ -44,6 +44,9 @@ func (c *spoiltCopy) local(uri string) string {
 	if rest, ok := strings.CutPrefix(uri, "s3://"); ok {
 		return filepath.Join(c.root, filepath.FromSlash(rest))
 	}
+	if p, ok := tableLocalPath(c.root, uri); ok {
+		return p
+	}
 	return uri
 }
 
@@ -238,6 +241,22 @@ func TestCatalogChecksReject(t *testing.T) {
 		{name: "an unmatched reading not dead-lettered", scenario: "aggregation-restart", check: assertions.CheckDeadLetter, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				dropLineContaining(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl"), "aggregate: unmatched:")
+			}},
+		{name: "a window item counted twice", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "wrong_window",
+			spoil: func(t *testing.T, c *spoiltCopy) {
+				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN "count" * 2 ELSE "count" END AS "count") FROM {file}`)
+			}},
+		{name: "a window item lost", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "missing",
+			spoil: func(t *testing.T, c *spoiltCopy) {
+				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * FROM {file} WHERE "start" <> (SELECT min("start") FROM {file})`)
+			}},
+		{name: "a window item regressed by a stale write", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "wrong_batch",
+			spoil: func(t *testing.T, c *spoiltCopy) {
+				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN batch_id - 1 ELSE batch_id END AS batch_id) FROM {file}`)
+			}},
+		{name: "an open window item marked final", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "final_too_soon",
+			spoil: func(t *testing.T, c *spoiltCopy) {
+				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (true AS "final") FROM {file}`)
 			}},
 		{name: "a CSV dead letter dropped", scenario: "format-csv-malformed", check: assertions.CheckDeadLetter, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) { dropLine(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl")[0]) }},

@@ -713,6 +713,9 @@ func (r *run) verify(ctx context.Context) error {
 	if err := download(ctx, r.s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
 		return err
 	}
+	if err := copyWindowsTable(ctx, r.job, r.stack.DynamoDBClient(), res.LocalCopy, cfg.TempDir); err != nil {
+		return err
+	}
 	rep, err := verify(ctx, cfg, s.extraChecks(r.job, r.seed, res.Ledger, r.src, res.LocalPath)...)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)

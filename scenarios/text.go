@@ -98,6 +98,9 @@ func (r *Result) LocalPath(uri string) string {
 	if rest, ok := strings.CutPrefix(uri, "s3://"); ok && r.LocalCopy != "" {
 		return filepath.Join(r.LocalCopy, filepath.FromSlash(rest))
 	}
+	if p, ok := tableLocalPath(r.LocalCopy, uri); ok {
+		return p
+	}
 	return uri
 }
 

@@ -36,6 +36,12 @@ type Result struct {
 	// Windows holds one row of WindowColumns per window closed by this
 	// batch, ordered by window start, then device.
 	Windows []record.Value
+	// Updated holds, with WithUpdates only, one row of WindowColumns per
+	// window this batch counted a reading in that is still open after it,
+	// ordered as Windows: what Spark's update output mode writes besides
+	// the closed windows. A window counted in and closed by the same batch
+	// is in Windows only.
+	Updated []record.Value
 	// Late lists readings older than the watermark: joined, but not
 	// counted in any window.
 	Late []int
@@ -72,6 +78,25 @@ type Operator struct {
 	fingerprint          [8]byte
 	ref                  *Table
 	st                   state
+	updates              bool // WithUpdates
+}
+
+// Option configures an Operator in New. An invalid option makes New return
+// its error.
+type Option interface{ apply(*Operator) error }
+
+type optionFunc func(*Operator) error
+
+func (f optionFunc) apply(o *Operator) error { return f(o) }
+
+// WithUpdates makes Apply fill Result.Updated with the open windows each
+// batch changed, for a sink in update output mode. The default is off:
+// only closed windows are returned, as append output mode writes them.
+func WithUpdates() Option {
+	return optionFunc(func(o *Operator) error {
+		o.updates = true
+		return nil
+	})
 }
 
 type winKey struct {
@@ -81,10 +106,13 @@ type winKey struct {
 
 type acc struct {
 	device record.Value
-	n      int64
-	sums   []float64
-	counts []int64
-	alerts [3]int64
+	// touched is 1 + the id of the last batch that counted a reading
+	// here, within Apply only (not in the state).
+	touched int64
+	n       int64
+	sums    []float64
+	counts  []int64
+	alerts  [3]int64
 }
 
 type state struct {
@@ -99,8 +127,8 @@ func newState() state { return state{lastBatch: -1, windows: map[winKey]*acc{}} 
 
 // New returns an Operator with empty state for rows of schema cols. It
 // checks cfg and that cols has the key, event time and metric columns with
-// usable types.
-func New(cfg Config, cols []record.Column) (*Operator, error) {
+// usable types, then applies opts in order.
+func New(cfg Config, cols []record.Column, opts ...Option) (*Operator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -151,6 +179,11 @@ func New(cfg Config, cols []record.Column) (*Operator, error) {
 		return nil, bad("alertColumn", "%q is already a column of the batch", cfg.AlertColumn)
 	}
 	o.fingerprint = fingerprint(cfg, cols[o.keyIdx].Type)
+	for _, opt := range opts {
+		if err := opt.apply(o); err != nil {
+			return nil, fmt.Errorf("aggregate: %w", err)
+		}
+	}
 	return o, nil
 }
 
@@ -267,6 +300,7 @@ func (o *Operator) Apply(batchID int64, rows []record.Value, ingest time.Time) (
 				st.windows[k] = a
 			}
 			a.n++
+			a.touched = batchID + 1
 			a.alerts[level]++
 			for i, rd := range readings {
 				if rd.Valid {
@@ -306,6 +340,18 @@ func (o *Operator) Apply(batchID int64, rows []record.Value, ingest time.Time) (
 		}
 		res.Watermark = time.UnixMicro(wm).UTC()
 		st.c.Emitted += int64(len(closed))
+	}
+	if o.updates {
+		var changed []winKey
+		for k, a := range st.windows {
+			if a.touched == batchID+1 {
+				changed = append(changed, k)
+			}
+		}
+		o.sortKeys(changed)
+		for _, k := range changed {
+			res.Updated = o.appendWindow(res.Updated, k, st.windows[k])
+		}
 	}
 	st.watermark, st.hasWatermark = wm, hasWM
 	st.lastBatch = batchID

@@ -1,0 +1,102 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/dynamodbfaketest"
+	"github.com/streamcheck/streamcheck/engine/record"
+	"github.com/streamcheck/streamcheck/engine/sink"
+)
+
+// The windows table's guard, evaluated by the DynamoDB emulator's
+// expression engine: a write of an earlier batch that arrives after a
+// later one loses the race and leaves the later window in place; the same
+// stale write without the condition regresses it.
+func TestWindowsTableGuardLosesRace(t *testing.T) {
+	t.Parallel()
+	srv, _ := dynamodbfaketest.NewServer(t)
+	c := dynamodbfaketest.NewClient(srv.URL())
+	ctx := t.Context()
+	if err := createWindowsTable(ctx, c, WindowsTable); err != nil {
+		t.Fatal(err)
+	}
+	cols := []record.Column{{Name: "ventilatorid", Type: record.Int}, {Name: "window_start", Type: record.Timestamp}, {Name: "window_end", Type: record.Timestamp},
+		{Name: "avg_pressurecontrol", Type: record.Double}, {Name: "avg_o2stats", Type: record.Double}, {Name: "avg_minutevolume", Type: record.Double},
+		{Name: "count", Type: record.Bigint}, {Name: "red_count", Type: record.Bigint}, {Name: "orange_count", Type: record.Bigint}, {Name: "green_count", Type: record.Bigint}}
+	wt, err := sink.NewWindowTable(c, sink.WindowTableConfig{TableName: WindowsTable}, sink.WindowTableParams{Columns: cols, DefaultPartitionKey: "ventilatorid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 4, 13, 0, 0, 0, time.UTC)
+	window := func(n int64) []record.Value {
+		return []record.Value{{Type: record.Int, I: 3}, {Type: record.Timestamp, I: start.UnixMicro()}, {Type: record.Timestamp, I: start.Add(aggWindow).UnixMicro()},
+			{Type: record.Double, F: 10}, {Type: record.Double, F: 95}, {Type: record.Double, F: 6},
+			{Type: record.Bigint, I: n}, {}, {}, {Type: record.Bigint, I: n}}
+	}
+	write := func(batch, n int64) sink.WriteStats {
+		t.Helper()
+		items, err := wt.Items(batch, "tok", window(n), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := wt.Write(ctx, batch, "tok", items)
+		if err != nil {
+			t.Fatalf("write batch %d: %v", batch, err)
+		}
+		return st
+	}
+	stored := func() (batch, count string) {
+		t.Helper()
+		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(WindowsTable), ConsistentRead: aws.Bool(true),
+			Key: map[string]dtypes.AttributeValue{"ventilatorid": &dtypes.AttributeValueMemberN{Value: "3"}, "start": &dtypes.AttributeValueMemberS{Value: "2026-12-04 13:00:00"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item[sink.AttrBatchID].(*dtypes.AttributeValueMemberN).Value, out.Item["count"].(*dtypes.AttributeValueMemberN).Value
+	}
+	write(7, 70)
+	if st := write(7, 70); st.Written != 1 {
+		t.Errorf("replay of batch 7: %+v, want its item rewritten", st)
+	}
+	if st := write(6, 60); st.Stale != 1 || st.Written != 0 {
+		t.Errorf("batch 6 after batch 7: %+v, want the race lost (1 stale)", st)
+	}
+	if b, n := stored(); b != "7" || n != "70" {
+		t.Errorf("after the lost race: batch %s count %s, want batch 7's 70", b, n)
+	}
+	// Must reject: the same stale write without the guard regresses it.
+	items, _ := wt.Items(6, "tok", window(60), nil)
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(WindowsTable), Item: items[0].Item}); err != nil {
+		t.Fatal(err)
+	}
+	if b, n := stored(); b == "7" || n == "70" {
+		t.Errorf("an unguarded stale write left batch 7's window: the test shows nothing")
+	}
+}
+
+// The aggregation-dynamodb-sink run's table check counted what it claims
+// to have compared: final and open windows, each with an item.
+func TestAggregationDynamoDBSinkCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a catalog scenario end to end; skipped with -short")
+	}
+	res := CatalogRun(t, "aggregation-dynamodb-sink")
+	if res == nil || res.Report == nil {
+		t.Fatal("no report")
+	}
+	r := res.Report.Result(CheckWindowsTable)
+	if r == nil || r.Status != assertions.Pass {
+		t.Fatalf("%s = %+v, want pass", CheckWindowsTable, r)
+	}
+	final, open, items := r.Count("windows_final"), r.Count("windows_open"), r.Count("items")
+	if final == 0 || open == 0 || items != final+open {
+		t.Errorf("%d items for %d final and %d open windows: want both kinds, one item each", items, final, open)
+	}
+	t.Logf("windows table: %d items, %d final, %d open", items, final, open)
+}

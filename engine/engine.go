@@ -685,40 +685,28 @@ func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planne
 	return plan, nil
 }
 
-// write encodes and puts the batch's planned objects, in order (crash
-// point AtInSink after some of them), then with an aggregate section the
-// operator's state (crash point AtAfterSink follows).
+// write encodes and puts the batch's planned objects (crash point
+// AtInSink after the first Objects of them), then with an aggregate section
+// the operator's state (crash point AtAfterSink follows). Objects are
+// encoded and put several at a time (see putObjects); each one's bytes
+// depend on the batch alone, never on the order or the core count.
 func (e *Engine) write(ctx context.Context, w *batchWork) error {
 	id := w.id
-	written := 0
-	for _, o := range w.outs {
-		if e.crashAt(AtInSink, id) && written >= e.crash.Objects {
-			return ErrCrashed
-		}
-		var buf bytes.Buffer
-		store := e.out
-		if o.dead {
-			store = e.dlq
-			if err := sink.EncodeDeadLetters(&buf, w.dead); err != nil {
-				return fmt.Errorf("engine: batch %d: %w", id, err)
-			}
-		} else if o.windows {
-			store = e.win
-			if err := w.winPQ.Encode(&buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {
-				return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
-			}
-		} else if err := w.pq.EncodeProjected(&buf, w.rows, w.width, w.fileCols, o.rows); err != nil {
-			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
-		}
-		if _, err := store.Put(ctx, o.key, buf.Bytes(), blob.Cond{}); err != nil {
-			return fmt.Errorf("engine: batch %d: write output: %w", id, err)
-		}
-		written++
+	outs := w.outs
+	crashIn := e.crashAt(AtInSink, id)
+	if crashIn {
+		outs = outs[:min(len(outs), e.crash.Objects)]
 	}
-	if err := e.writeWindowsTable(ctx, w, written); err != nil {
+	if err := e.putObjects(ctx, w, outs); err != nil {
 		return err
 	}
-	if e.crashAt(AtInSink, id) {
+	if crashIn && len(outs) < len(w.outs) {
+		return ErrCrashed // among the objects
+	}
+	if err := e.writeWindowsTable(ctx, w, len(outs)); err != nil {
+		return err
+	}
+	if crashIn {
 		return ErrCrashed
 	}
 	if e.agg != nil {
@@ -736,6 +724,64 @@ func (e *Engine) write(ctx context.Context, w *batchWork) error {
 	}
 	if e.crashAt(AtAfterSink, id) {
 		return ErrCrashed
+	}
+	return nil
+}
+
+// putObjects encodes and puts outs, up to GOMAXPROCS of them at a time,
+// each into its own buffer (so at most that many encoded objects are held
+// at once). It returns the error of the first object, in plan order, that
+// failed; the others still under way finish first.
+func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) error {
+	errs := make([]error, len(outs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(outs), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for i := range next {
+				buf.Reset()
+				errs[i] = e.putObject(ctx, w, &outs[i], &buf)
+			}
+		}()
+	}
+	for i := range outs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putObject encodes o into buf and puts it in its store.
+func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *bytes.Buffer) error {
+	id := w.id
+	store := e.out
+	switch {
+	case o.dead:
+		store = e.dlq
+		if err := sink.EncodeDeadLetters(buf, w.dead); err != nil {
+			return fmt.Errorf("engine: batch %d: %w", id, err)
+		}
+	case o.windows:
+		store = e.win
+		if err := w.winPQ.Encode(buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {
+			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+		}
+	default:
+		if err := w.pq.EncodeProjected(buf, w.rows, w.width, w.fileCols, o.rows); err != nil {
+			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+		}
+	}
+	if _, err := store.Put(ctx, o.key, buf.Bytes(), blob.Cond{}); err != nil {
+		return fmt.Errorf("engine: batch %d: write output: %w", id, err)
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "bench",
 		summary: "Measure the emulator, engine and verify figures on the embedded stack, as a table.",
-		usage:   "bench [--only emulator,engine,verify] [--duration D] [--records N] [--json]",
+		usage:   "bench [--only emulator,engine,verify] [--duration D] [--records N] [--cores N] [--json]",
 		run:     runBench,
 	})
 }
@@ -35,6 +35,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	duration := fs.Duration("duration", benchfig.DefaultDuration, "how long each rate item runs")
 	records := fs.Int64("records", 0, fmt.Sprintf("rows for verify (default %d) and records for the engine (default %d)",
 		benchfig.DefaultVerifyRows, benchfig.DefaultEngineRecords))
+	cores := fs.Int("cores", 0, "core budget of the engine group: the engine (GOMAXPROCS) and DuckDB (threads) run at 1 core, then at N (default every CPU)")
 	asJSON := fs.Bool("json", false, "print the figures as JSON instead of a table")
 	if err := parseFlags(e, c, fs, args); err != nil {
 		return err
@@ -48,7 +49,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *records < 0 {
 		return usagef("--records %d: must not be negative", *records)
 	}
-	cfg := benchfig.Config{Duration: *duration, VerifyRows: *records, EngineRecords: *records, Progress: e.stderr}
+	if *cores < 0 {
+		return usagef("--cores %d: must not be negative", *cores)
+	}
+	cfg := benchfig.Config{Duration: *duration, VerifyRows: *records, EngineRecords: *records, Cores: *cores, Progress: e.stderr}
 	for _, g := range strings.Split(*only, ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			cfg.Only = append(cfg.Only, g)

@@ -78,6 +78,7 @@ func TestBenchUsage(t *testing.T) {
 		{"unknown group", []string{"bench", "--only", "emulator,nope"}},
 		{"zero duration", []string{"bench", "--duration", "0s"}},
 		{"negative records", []string{"bench", "--records", "-1"}},
+		{"negative cores", []string{"bench", "--only", "engine", "--cores", "-1"}},
 		{"argument", []string{"bench", "extra"}},
 	}
 	for _, tt := range tests {

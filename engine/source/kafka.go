@@ -1,6 +1,7 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -528,12 +530,26 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 			leaders = append(leaders, l)
 		}
 		sort.Slice(leaders, func(i, j int) bool { return leaders[i] < leaders[j] })
+		// Leaders are fetched from in parallel: each call touches only its
+		// own partitions' entries of reached, per and stalls.
+		errs := make([]error, len(leaders))
+		var wg sync.WaitGroup
+		for li, leader := range leaders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[li] = k.fetchFrom(ctx, leader, byLeader[leader], ranges, reached, per, stalls, idx, decomp)
+			}()
+		}
+		wg.Wait()
 		var retry error
-		for _, leader := range leaders {
-			err := k.fetchFrom(ctx, leader, byLeader[leader], ranges, reached, per, stalls, idx, decomp)
+		for _, err := range errs {
 			var lost *DataLossError
-			if errors.As(err, &lost) || ctx.Err() != nil {
+			if errors.As(err, &lost) {
 				return nil, nil, err
+			}
+			if ctx.Err() != nil {
+				return nil, nil, cmp.Or(err, ctx.Err())
 			}
 			if err != nil {
 				retry = err
@@ -612,8 +628,16 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		return fmt.Errorf("broker %d: %w", leader, err)
 	}
-	var retry error
-	progressed := false
+	// The partitions' records are decoded in parallel, each into its own
+	// per[i]; errors and progress are then taken in response order.
+	type job struct {
+		name string
+		rp   *kmsg.FetchResponseTopicPartition
+		i    int
+		err  error // a retryable error, or a *DataLossError
+		next bool  // reached moved
+	}
+	var jobs []job
 	answered := map[int]bool{}
 	for ti := range resp.Topics {
 		t := &resp.Topics[ti]
@@ -624,39 +648,37 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 		for pi := range t.Partitions {
 			rp := &t.Partitions[pi]
 			i, ok := idx[topicPartition{name, rp.Partition}]
-			if !ok {
-				continue
+			if !ok || answered[i] {
+				continue // not asked for, or answered twice
 			}
 			answered[i] = true
-			r := ranges[i]
-			fp, next := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Offset: reached[i], Topic: name, Partition: rp.Partition}, rp, decomp, nil)
-			if fp.Err != nil {
-				if errors.Is(fp.Err, kerr.OffsetOutOfRange) && fp.LogStartOffset > reached[i] {
-					return &DataLossError{Loss: checkpoint.DataLoss{Topic: name, Partition: rp.Partition,
-						From: strconv.FormatInt(reached[i], 10), To: strconv.FormatInt(fp.LogStartOffset, 10), DetectedAt: k.clk.Now().UTC()}}
-				}
-				retry = fmt.Errorf("topic %s partition %d at offset %d: %w", name, rp.Partition, reached[i], fp.Err)
-				continue
-			}
-			for _, kr := range fp.Records {
-				if kr.Offset < reached[i] || kr.Offset >= r.EndOffset {
-					continue
-				}
-				rec := Record{Data: kr.Value, PartitionKey: string(kr.Key), Topic: name, Partition: kr.Partition, Offset: kr.Offset, ArrivalTime: kr.Timestamp.UTC()}
-				if len(kr.Headers) > 0 {
-					rec.Headers = make([]Header, len(kr.Headers))
-					for h, kh := range kr.Headers {
-						rec.Headers[h] = Header{Key: kh.Key, Value: kh.Value}
-					}
-				}
-				per[i] = append(per[i], rec)
-			}
-			if next > reached[i] {
-				reached[i] = min(next, r.EndOffset)
-				stalls[i] = 0
-				progressed = true
-			}
+			jobs = append(jobs, job{name: name, rp: rp, i: i})
 		}
+	}
+	var wg sync.WaitGroup
+	for j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			jb := &jobs[j]
+			jb.next, jb.err = k.takePartition(jb.name, jb.rp, ranges[jb.i], &reached[jb.i], &per[jb.i], decomp)
+			if jb.next {
+				stalls[jb.i] = 0
+			}
+		}()
+	}
+	wg.Wait()
+	var retry error
+	progressed := false
+	for _, jb := range jobs {
+		var lost *DataLossError
+		if errors.As(jb.err, &lost) {
+			return jb.err
+		}
+		if jb.err != nil {
+			retry = jb.err
+		}
+		progressed = progressed || jb.next
 	}
 	if !progressed && retry == nil {
 		// A response can leave partitions out when others filled it, so
@@ -671,6 +693,39 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 		}
 	}
 	return retry
+}
+
+// takePartition decodes one partition of a Fetch response into *recs:
+// the records of r from *reached on, moving *reached past them. It reports
+// whether *reached moved; its error is a *DataLossError when retention
+// removed the offset being read, else one worth retrying.
+func (k *Kafka) takePartition(name string, rp *kmsg.FetchResponseTopicPartition, r checkpoint.PartitionRange, reached *int64, recs *[]Record, decomp kgo.Decompressor) (bool, error) {
+	fp, next := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Offset: *reached, Topic: name, Partition: rp.Partition}, rp, decomp, nil)
+	if fp.Err != nil {
+		if errors.Is(fp.Err, kerr.OffsetOutOfRange) && fp.LogStartOffset > *reached {
+			return false, &DataLossError{Loss: checkpoint.DataLoss{Topic: name, Partition: rp.Partition,
+				From: strconv.FormatInt(*reached, 10), To: strconv.FormatInt(fp.LogStartOffset, 10), DetectedAt: k.clk.Now().UTC()}}
+		}
+		return false, fmt.Errorf("topic %s partition %d at offset %d: %w", name, rp.Partition, *reached, fp.Err)
+	}
+	for _, kr := range fp.Records {
+		if kr.Offset < *reached || kr.Offset >= r.EndOffset {
+			continue
+		}
+		rec := Record{Data: kr.Value, PartitionKey: string(kr.Key), Topic: name, Partition: kr.Partition, Offset: kr.Offset, ArrivalTime: kr.Timestamp.UTC()}
+		if len(kr.Headers) > 0 {
+			rec.Headers = make([]Header, len(kr.Headers))
+			for h, kh := range kr.Headers {
+				rec.Headers[h] = Header{Key: kh.Key, Value: kh.Value}
+			}
+		}
+		*recs = append(*recs, rec)
+	}
+	if next > *reached {
+		*reached = min(next, r.EndOffset)
+		return true, nil
+	}
+	return false, nil
 }
 
 // retry runs f, retrying retriable Kafka errors and transport errors up to

@@ -236,6 +236,8 @@ func (k *Kinesis) sortedIDs() []string {
 type shardRead struct {
 	pages   [][]types.Record // as GetRecords returned them, converted once the batch's size is known
 	n       int              // records in pages
+	users   int              // the Records they make, KPL aggregates unpacked
+	unpack  []unpacked       // the aggregates among them, unpacked, in order
 	rng     checkpoint.ShardRange
 	iter    *string
 	behind  int64
@@ -269,16 +271,14 @@ func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
 	}
 	wg.Wait()
 	b := &Batch{DataLoss: lost, CaughtUp: true}
-	total := 0
-	for _, r := range results {
-		total += r.n
-	}
-	b.Records = make([]Record, 0, total)
-	k.lastRead = map[string]readResult{}
 	for _, r := range results {
 		if r.err != nil {
 			return nil, r.err
 		}
+	}
+	b.Records = convertShards(results)
+	k.lastRead = map[string]readResult{}
+	for _, r := range results {
 		if r.loss != nil {
 			if k.cfg.FailOnDataLoss {
 				return nil, fmt.Errorf("kinesis: %w", &DataLossError{Loss: *r.loss})
@@ -286,11 +286,6 @@ func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
 			k.log.Warn("records removed by retention before they were read; continuing at the trim horizon",
 				"shard", r.loss.ShardID, "after", r.loss.From, "first_available", r.loss.To)
 			b.DataLoss = append(b.DataLoss, *r.loss)
-		}
-		for _, page := range r.pages {
-			for i := range page {
-				b.Records = appendKinesisRecord(b.Records, &page[i], r.rng.ShardID)
-			}
 		}
 		b.Shards = append(b.Shards, r.rng)
 		b.MillisBehindLatest = max(b.MillisBehindLatest, r.behind)
@@ -394,6 +389,75 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	}
 	out.iter = it
 	out.rng.Records = int64(out.n)
+	out.count()
+}
+
+// unpacked is a KPL aggregate's user records, or the error that kept it
+// from unpacking.
+type unpacked struct {
+	users []kpl.Record
+	err   error
+}
+
+// count sets r.users to the Records r's pages make and unpacks the KPL
+// aggregates among them into r.unpack, so that Read can place every
+// shard's records in the batch at once.
+func (r *shardRead) count() {
+	r.users = 0
+	for _, page := range r.pages {
+		for i := range page {
+			if !kpl.IsAggregate(page[i].Data) {
+				r.users++
+				continue
+			}
+			users, err := kpl.Deaggregate(page[i].Data)
+			r.unpack = append(r.unpack, unpacked{users, err})
+			if err != nil {
+				r.users++
+			} else {
+				r.users += len(users)
+			}
+		}
+	}
+}
+
+// convertShards converts the shards' pages into one slice of Records, in
+// shard order, each shard's part converted by its own goroutine into its
+// own place: the batch is the same whatever the number of cores.
+func convertShards(results []shardRead) []Record {
+	total := 0
+	for i := range results {
+		total += results[i].users
+	}
+	out := make([]Record, total)
+	var wg sync.WaitGroup
+	at := 0
+	for i := range results {
+		r := &results[i]
+		dst := out[at : at+r.users : at+r.users]
+		at += r.users
+		if r.users == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dst = dst[:0]
+			agg := r.unpack
+			for _, page := range r.pages {
+				for j := range page {
+					var u *unpacked
+					if kpl.IsAggregate(page[j].Data) {
+						u, agg = &agg[0], agg[1:]
+					}
+					dst = appendUnpacked(dst, &page[j], r.rng.ShardID, u)
+				}
+			}
+			r.pages, r.unpack = nil, nil // the batch holds the records now
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // appendKinesisRecord converts a record of shard and appends it to out: a
@@ -404,6 +468,16 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 // aggregate is never split across batches: plans count Kinesis records, so
 // a replay reads the same aggregates and unpacks the same user records.
 func appendKinesisRecord(out []Record, r *types.Record, shard string) []Record {
+	if !kpl.IsAggregate(r.Data) {
+		return appendUnpacked(out, r, shard, nil)
+	}
+	users, err := kpl.Deaggregate(r.Data)
+	return appendUnpacked(out, r, shard, &unpacked{users, err})
+}
+
+// appendUnpacked is appendKinesisRecord for a record whose aggregate, if
+// it is one, u holds already unpacked (nil: not an aggregate).
+func appendUnpacked(out []Record, r *types.Record, shard string, u *unpacked) []Record {
 	rec := Record{
 		Data:           r.Data,
 		PartitionKey:   aws.ToString(r.PartitionKey),
@@ -415,15 +489,14 @@ func appendKinesisRecord(out []Record, r *types.Record, shard string) []Record {
 	if r.ApproximateArrivalTimestamp != nil {
 		rec.ArrivalTime = r.ApproximateArrivalTimestamp.UTC()
 	}
-	if !kpl.IsAggregate(r.Data) {
+	if u == nil {
 		return append(out, rec)
 	}
-	users, err := kpl.Deaggregate(r.Data)
-	if err != nil {
-		rec.Err = "kinesis: " + err.Error()
+	if u.err != nil {
+		rec.Err = "kinesis: " + u.err.Error()
 		return append(out, rec)
 	}
-	for i, u := range users {
+	for i, u := range u.users {
 		ur := rec
 		ur.Data, ur.PartitionKey, ur.ExplicitHashKey = u.Data, u.PartitionKey, u.ExplicitHashKey
 		ur.Aggregated, ur.SubSequenceNumber = true, int64(i)
@@ -459,51 +532,79 @@ func (k *Kinesis) checkTrimmed(ctx context.Context, shard, after string) (*check
 
 // Replay reads exactly the records of planned's shard ranges, starting at
 // each range's first sequence number (or its start) and stopping at its end.
+// Shards are read in parallel; the records come in the plan's shard order.
 func (k *Kinesis) Replay(ctx context.Context, planned *checkpoint.Offsets) (*Batch, error) {
 	b := &Batch{Shards: planned.Shards, DataLoss: planned.DataLoss}
-	for _, r := range planned.Shards {
+	per := make([][]Record, len(planned.Shards))
+	errs := make([]error, len(planned.Shards))
+	var wg sync.WaitGroup
+	for i, r := range planned.Shards {
 		if r.Records == 0 {
 			continue
 		}
-		pos := r.Start
-		if r.FirstSequenceNumber != "" {
-			pos = checkpoint.Start{Type: "AT_SEQUENCE_NUMBER", SequenceNumber: r.FirstSequenceNumber}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			per[i], errs[i] = k.replayShard(ctx, planned.BatchID, r)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i := range per {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		it, err := k.iterator(ctx, r.ShardID, pos)
-		if err != nil {
-			return nil, fmt.Errorf("kinesis: replay batch %d: %w", planned.BatchID, err)
-		}
-		var got int64
-		for got < r.Records {
-			res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)))
-			if err != nil {
-				return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", planned.BatchID, r.ShardID, err)
-			}
-			for _, rec := range res.Records {
-				seq := aws.ToString(rec.SequenceNumber)
-				if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
-					break
-				}
-				b.Records = appendKinesisRecord(b.Records, &rec, r.ShardID)
-				got++
-			}
-			if got < r.Records && (res.NextShardIterator == nil ||
-				(len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0)) {
-				return nil, fmt.Errorf("kinesis: replay batch %d: shard %s has %d of the %d planned records up to %s (trimmed?)",
-					planned.BatchID, r.ShardID, got, r.Records, r.EndSequenceNumber)
-			}
-			if len(res.Records) > 0 && CompareSequence(aws.ToString(res.Records[len(res.Records)-1].SequenceNumber), r.EndSequenceNumber) >= 0 {
-				break
-			}
-			it = res.NextShardIterator
-		}
-		if got != r.Records {
-			return nil, fmt.Errorf("kinesis: replay batch %d: shard %s gave %d records up to %s, plan says %d",
-				planned.BatchID, r.ShardID, got, r.EndSequenceNumber, r.Records)
-		}
+		total += len(per[i])
+	}
+	b.Records = make([]Record, 0, total)
+	for i := range per {
+		b.Records = append(b.Records, per[i]...)
+		per[i] = nil
 	}
 	k.lastRead = nil
 	return b, nil
+}
+
+// replayShard reads exactly the records of range r of batch id.
+func (k *Kinesis) replayShard(ctx context.Context, id int64, r checkpoint.ShardRange) ([]Record, error) {
+	pos := r.Start
+	if r.FirstSequenceNumber != "" {
+		pos = checkpoint.Start{Type: "AT_SEQUENCE_NUMBER", SequenceNumber: r.FirstSequenceNumber}
+	}
+	it, err := k.iterator(ctx, r.ShardID, pos)
+	if err != nil {
+		return nil, fmt.Errorf("kinesis: replay batch %d: %w", id, err)
+	}
+	var out []Record
+	var got int64
+	for got < r.Records {
+		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)))
+		if err != nil {
+			return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", id, r.ShardID, err)
+		}
+		for _, rec := range res.Records {
+			seq := aws.ToString(rec.SequenceNumber)
+			if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
+				break
+			}
+			out = appendKinesisRecord(out, &rec, r.ShardID)
+			got++
+		}
+		if got < r.Records && (res.NextShardIterator == nil ||
+			(len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0)) {
+			return nil, fmt.Errorf("kinesis: replay batch %d: shard %s has %d of the %d planned records up to %s (trimmed?)",
+				id, r.ShardID, got, r.Records, r.EndSequenceNumber)
+		}
+		if len(res.Records) > 0 && CompareSequence(aws.ToString(res.Records[len(res.Records)-1].SequenceNumber), r.EndSequenceNumber) >= 0 {
+			break
+		}
+		it = res.NextShardIterator
+	}
+	if got != r.Records {
+		return nil, fmt.Errorf("kinesis: replay batch %d: shard %s gave %d records up to %s, plan says %d",
+			id, r.ShardID, got, r.EndSequenceNumber, r.Records)
+	}
+	return out, nil
 }
 
 // CompareSequence compares two Kinesis sequence numbers (decimal strings of

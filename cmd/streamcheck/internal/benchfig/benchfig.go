@@ -40,6 +40,11 @@ type Config struct {
 	// EngineRecords is how many records the engine reads end to end and
 	// DuckDB converts; default DefaultEngineRecords.
 	EngineRecords int64
+	// Cores is the core budget of the engine group: it runs the engine
+	// (GOMAXPROCS) and DuckDB (SET threads) at 1 core, then at Cores if
+	// that is more, and reports the scaling between the two. 0 means every
+	// CPU (runtime.NumCPU).
+	Cores int
 	// Progress, when set, receives one line as each item starts.
 	Progress io.Writer
 }
@@ -59,6 +64,9 @@ func (c *Config) Validate() error {
 	}
 	if c.EngineRecords < 0 {
 		return fmt.Errorf("benchfig: EngineRecords %d: must not be negative", c.EngineRecords)
+	}
+	if c.Cores < 0 {
+		return fmt.Errorf("benchfig: Cores %d: must not be negative", c.Cores)
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package benchfig
 
 import (
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +22,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative duration", Config{Duration: -time.Second}, true},
 		{"negative rows", Config{VerifyRows: -1}, true},
 		{"negative records", Config{EngineRecords: -1}, true},
+		{"negative cores", Config{Cores: -1}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,19 +116,55 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	}
 }
 
-// TestRunEngine runs the engine group on a small stream: the engine must
-// write every record as Parquet (checkEngineOutput) and DuckDB convert them.
+// TestRunEngine runs the engine group on a small stream at 1 core and at
+// 2: the engine must write every record as Parquet (checkEngineOutput) and
+// DuckDB convert them, and the scaling from 1 core to 2 is reported.
 func TestRunEngine(t *testing.T) {
-	figs, err := Run(t.Context(), Config{Only: []string{GroupEngine}, EngineRecords: 4000})
+	figs, err := Run(t.Context(), Config{Only: []string{GroupEngine}, EngineRecords: 4000, Cores: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(figs), 5; got != want {
+	perLevel := 5 + 2 // rates, ratio and peak heap; CPU where it can be read
+	if processCPU() == 0 {
+		perLevel = 5
+	}
+	if got, want := len(figs), 2*perLevel+3; got != want {
 		t.Fatalf("got %d figures, want %d: %+v", got, want, figs)
 	}
+	var scaling, oneCore, twoCores int
 	for _, f := range figs {
 		if f.Group != GroupEngine || f.Value <= 0 {
 			t.Errorf("figure %+v: want the engine group and a positive value", f)
 		}
+		switch {
+		case strings.Contains(f.Item, "scaling"):
+			scaling++
+		case strings.HasSuffix(f.Item, ", 1 core"):
+			oneCore++
+		case strings.HasSuffix(f.Item, ", 2 cores"):
+			twoCores++
+		}
+	}
+	if scaling != 3 || oneCore != perLevel || twoCores != perLevel {
+		t.Errorf("got %d scaling, %d 1-core and %d 2-core figures, want 3, %d and %d", scaling, oneCore, twoCores, perLevel, perLevel)
+	}
+}
+
+func TestCoreLevels(t *testing.T) {
+	tests := []struct {
+		name  string
+		cores int
+		want  []int
+	}{
+		{"one", 1, []int{1}},
+		{"eight", 8, []int{1, 8}},
+		{"every CPU", 0, coreLevels(runtime.NumCPU())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := coreLevels(tt.cores); !slices.Equal(got, tt.want) {
+				t.Errorf("coreLevels(%d) = %v, want %v", tt.cores, got, tt.want)
+			}
+		})
 	}
 }

@@ -56,7 +56,14 @@ func ventilatorJob(kinesisURL, s3URL, region, bucket string, perShard int) (*eng
 
 func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	n := cfg.EngineRecords
-	st, err := startStack(ctx)
+	dir, err := os.MkdirTemp("", "streamcheck-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	// S3 keeps its objects in a data directory, so the peak heap is the
+	// engine's and not the output the emulator stores in the same process.
+	st, err := startStack(ctx, emulator.WithDataDir(filepath.Join(dir, "stack")))
 	if err != nil {
 		return nil, fmt.Errorf("start embedded stack: %w", err)
 	}
@@ -79,80 +86,140 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	if sum.Acked != n {
 		return nil, fmt.Errorf("generate to Kinesis: %d of %d records acknowledged", sum.Acked, n)
 	}
-	dir, err := os.MkdirTemp("", "streamcheck-bench-")
-	if err != nil {
-		return nil, fmt.Errorf("create temp dir: %w", err)
-	}
-	defer os.RemoveAll(dir)
 	jsonl := filepath.Join(dir, "records.jsonl")
 	if err := writeJSONLines(src, n, jsonl); err != nil {
 		return nil, err
 	}
 
 	perShard := int(min(int64(engineBatchPerShard), (n+benchShards-1)/benchShards))
+	var figs []Figure
+	var first, last coreRun
+	for i, c := range coreLevels(cfg.Cores) {
+		r, err := runAtCores(ctx, cfg, st, srv.URL(), jsonl, dir, perShard, n, c)
+		if err != nil {
+			return figs, err
+		}
+		figs = append(figs, r.figures(perShard*benchShards)...)
+		if i == 0 {
+			first = r
+		}
+		last = r
+	}
+	if last.cores > first.cores {
+		at := fmt.Sprintf("%d cores against 1", last.cores)
+		figs = append(figs,
+			figure(GroupEngine, "engine scaling, "+at, last.engineRate/first.engineRate, "x", nil),
+			figure(GroupEngine, "engine scaling per core, "+at, last.engineRate/first.engineRate/float64(last.cores), "x linear", atLeast(0.7)),
+			figure(GroupEngine, "DuckDB scaling, "+at, last.duckRate/first.duckRate, "x", nil),
+		)
+	}
+	return figs, nil
+}
+
+// coreLevels returns the core budgets the engine group runs at: 1, then
+// cores (every CPU when 0) if that is more.
+func coreLevels(cores int) []int {
+	if cores == 0 {
+		cores = runtime.NumCPU()
+	}
+	if cores <= 1 {
+		return []int{1}
+	}
+	return []int{1, cores}
+}
+
+// coreRun is what the engine group measured at one core budget.
+type coreRun struct {
+	cores                int
+	coldRate, engineRate float64
+	duckRate             float64
+	engineCPU, duckCPU   time.Duration // of the second runs
+	peak                 uint64
+	n                    int64
+}
+
+// runAtCores runs the engine twice and DuckDB twice with GOMAXPROCS and
+// DuckDB's threads set to cores, restoring GOMAXPROCS after.
+func runAtCores(ctx context.Context, cfg Config, st *emulator.Stack, kinesisURL, jsonl, dir string, perShard int, n int64, cores int) (coreRun, error) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
+	r := coreRun{cores: cores, n: n}
 	// Both sides run twice over the same records and the second runs are
 	// compared: a long-running engine's steady state, not the kernel handing
 	// a fresh heap its first pages (which costs a cold engine run about
 	// half its rate). The cold run is reported too.
-	progress(cfg, "engine: Kinesis -> Parquet in S3, %d records, first run", n)
-	coldRate, _, err := timeEngine(ctx, st, srv.URL(), "bench-cold", perShard, n)
-	if err != nil {
-		return nil, err
+	var err error
+	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, first run", cores, n)
+	if r.coldRate, _, _, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-cold-%d", cores), perShard, n); err != nil {
+		return r, err
 	}
-	progress(cfg, "engine: Kinesis -> Parquet in S3, %d records, second run", n)
-	engineRate, peak, err := timeEngine(ctx, st, srv.URL(), "bench", perShard, n)
-	if err != nil {
-		return nil, err
+	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, second run", cores, n)
+	if r.engineRate, r.engineCPU, r.peak, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-%d", cores), perShard, n); err != nil {
+		return r, err
 	}
+	progress(cfg, "DuckDB with %d threads: JSON lines -> Parquet, %d records, twice", cores, n)
+	if _, _, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records-cold.parquet"), n, cores); err != nil {
+		return r, err
+	}
+	if r.duckRate, r.duckCPU, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records.parquet"), n, cores); err != nil {
+		return r, err
+	}
+	return r, nil
+}
 
-	progress(cfg, "DuckDB: JSON lines -> Parquet, %d records, twice", n)
-	if _, err := duckDBConvert(ctx, jsonl, filepath.Join(dir, "records-cold.parquet"), n); err != nil {
-		return nil, err
+// figures renders r; batch is the records in a batch.
+func (r coreRun) figures(batch int) []Figure {
+	at := fmt.Sprintf("%d cores", r.cores)
+	if r.cores == 1 {
+		at = "1 core"
 	}
-	duckRate, err := duckDBConvert(ctx, jsonl, filepath.Join(dir, "records.parquet"), n)
-	if err != nil {
-		return nil, err
+	perM := func(d time.Duration) float64 { return d.Seconds() / (float64(r.n) / 1e6) }
+	b := float64(batch)
+	figs := []Figure{
+		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, first run, "+at, r.coldRate, "records/s", nil),
+		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, second run, "+at, r.engineRate, "records/s", nil),
+		figure(GroupEngine, "DuckDB JSON lines -> Parquet, same records, second run, "+at, r.duckRate, "records/s", nil),
+		figure(GroupEngine, "engine / DuckDB, second runs, "+at, r.engineRate/r.duckRate, "ratio", atLeast(1)),
 	}
-	batch := float64(perShard * benchShards)
-	return []Figure{
-		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, first run", coldRate, "records/s", nil),
-		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, second run", engineRate, "records/s", nil),
-		figure(GroupEngine, "DuckDB JSON lines -> Parquet, same records, second run", duckRate, "records/s", nil),
-		figure(GroupEngine, "engine / DuckDB, second runs", engineRate/duckRate, "ratio", atLeast(0.5)),
-		figure(GroupEngine, fmt.Sprintf("engine peak heap, batches of %s", Format(batch)), float64(peak)/(1<<20)/(batch/1e6), "MiB/1M batch records", nil),
-	}, nil
+	if r.engineCPU > 0 && r.duckCPU > 0 {
+		figs = append(figs,
+			figure(GroupEngine, "engine CPU with the emulators serving it, second run, "+at, perM(r.engineCPU), "CPU-s/1M records", nil),
+			figure(GroupEngine, "DuckDB CPU, second run, "+at, perM(r.duckCPU), "CPU-s/1M records", nil))
+	}
+	return append(figs, figure(GroupEngine, fmt.Sprintf("engine peak heap, batches of %s, %s", Format(b), at), float64(r.peak)/(1<<20)/(b/1e6), "MiB/1M batch records", nil))
 }
 
 // timeEngine runs the bench job over the whole stream at kinesisURL into
 // s3://bucket/ and returns records/s and the peak heap growth. opts come
 // after the bench's own (e.g. engine.WithSDKGetRecordsDecoder() to compare
 // deserializers).
-func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket string, perShard int, n int64, opts ...engine.Option) (float64, uint64, error) {
+func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket string, perShard int, n int64, opts ...engine.Option) (rate float64, cpu time.Duration, peak uint64, err error) {
 	if _, err := st.S3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return 0, 0, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
+		return 0, 0, 0, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
 	}
 	j, err := ventilatorJob(kinesisURL, st.S3URL, st.Region, bucket, perShard)
 	if err != nil {
-		return 0, 0, fmt.Errorf("bench job: %w", err)
+		return 0, 0, 0, fmt.Errorf("bench job: %w", err)
 	}
 	opts = append([]engine.Option{engine.WithAWSConfig(st.AWSConfig), engine.WithUntilIdle(), engine.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	e, err := engine.New(j, opts...)
 	if err != nil {
-		return 0, 0, fmt.Errorf("create engine: %w", err)
+		return 0, 0, 0, fmt.Errorf("create engine: %w", err)
 	}
 	runtime.GC() // start each run from the same heap
 	stop := heappeak.Watch()
+	cpu0 := processCPU()
 	t0 := time.Now()
 	if err := e.Run(ctx); err != nil {
 		stop()
-		return 0, 0, fmt.Errorf("run engine: %w", err)
+		return 0, 0, 0, fmt.Errorf("run engine: %w", err)
 	}
-	rate := perSecond(n, time.Since(t0))
-	peak := stop()
+	rate = perSecond(n, time.Since(t0))
+	cpu = processCPU() - cpu0
+	peak = stop()
 	if err := checkEngineOutput(ctx, st.S3Client(), bucket); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return rate, peak, nil
+	return rate, cpu, peak, nil
 }
 
 // checkEngineOutput makes sure the timed run wrote Parquet and sent nothing
@@ -206,33 +273,39 @@ func writeJSONLines(src *generators.Source, n int64, path string) error {
 	return f.Close()
 }
 
-// duckDBConvert times DuckDB converting the JSON lines file to Parquet and
-// returns records per second.
-func duckDBConvert(ctx context.Context, jsonl, parquet string, n int64) (float64, error) {
+// duckDBConvert times DuckDB, held to threads threads, converting the JSON
+// lines file to Parquet and returns records per second and the process's
+// CPU time while it ran.
+func duckDBConvert(ctx context.Context, jsonl, parquet string, n int64, threads int) (float64, time.Duration, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		return 0, fmt.Errorf("open DuckDB: %w", err)
+		return 0, 0, fmt.Errorf("open DuckDB: %w", err)
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("open DuckDB: %w", err)
+		return 0, 0, fmt.Errorf("open DuckDB: %w", err)
 	}
 	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET threads = %d", threads)); err != nil {
+		return 0, 0, fmt.Errorf("DuckDB SET threads = %d: %w", threads, err)
+	}
 	q := fmt.Sprintf("COPY (SELECT * FROM read_json(%s, format = 'newline_delimited')) TO %s (FORMAT parquet, COMPRESSION snappy)", quote(jsonl), quote(parquet))
+	cpu0 := processCPU()
 	t0 := time.Now()
 	if _, err := conn.ExecContext(ctx, q); err != nil {
-		return 0, fmt.Errorf("DuckDB convert %s: %w", jsonl, err)
+		return 0, 0, fmt.Errorf("DuckDB convert %s: %w", jsonl, err)
 	}
 	d := time.Since(t0)
+	cpu := processCPU() - cpu0
 	var got int64
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet("+quote(parquet)+")").Scan(&got); err != nil {
-		return 0, fmt.Errorf("DuckDB count %s: %w", parquet, err)
+		return 0, 0, fmt.Errorf("DuckDB count %s: %w", parquet, err)
 	}
 	if got != n {
-		return 0, fmt.Errorf("DuckDB convert %s: wrote %d of %d records", jsonl, got, n)
+		return 0, 0, fmt.Errorf("DuckDB convert %s: wrote %d of %d records", jsonl, got, n)
 	}
-	return perSecond(n, d), nil
+	return perSecond(n, d), cpu, nil
 }
 
 // quote renders s as a SQL string literal.

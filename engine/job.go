@@ -697,6 +697,11 @@ func (j *Job) validateAggregate() []error {
 	if tr, err := j.transform(cols); err == nil {
 		if _, err := aggregate.New(*j.Aggregate, j.outputColumns(tr)); err != nil {
 			errs = append(errs, fmt.Errorf("job: aggregate: %w", err))
+		} else if wt != nil {
+			// The items' attribute names: a key named as a value is an error now, not at the first batch.
+			if _, err := newWindowTable(nil, *wt, *j.Aggregate, j.outputColumns(tr), nil); err != nil {
+				errs = append(errs, fmt.Errorf("job: %w", err))
+			}
 		}
 	}
 	return errs

@@ -8,7 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/aggregate"
+	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/engine/sink"
 )
 
@@ -29,19 +31,25 @@ func (e *Engine) connectWindowsTable(cfg aws.Config) error {
 		}
 		o.RetryMaxAttempts = 1
 	})
-	a := e.job.Aggregate
-	op, err := aggregate.New(*a, e.aggCols)
-	if err != nil {
-		return fmt.Errorf("engine: %w", err)
-	}
-	whole := time.Duration(a.WindowDuration)%time.Second == 0 && time.Duration(a.SlideDuration)%time.Second == 0
-	t, err := sink.NewWindowTable(c, *wt, sink.WindowTableParams{Columns: op.WindowColumns(), SubSecond: !whole,
-		DefaultPartitionKey: a.KeyColumn, Clock: e.clk})
+	t, err := newWindowTable(c, *wt, *e.job.Aggregate, e.aggCols, e.clk)
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
 	e.winTable = t
 	return nil
+}
+
+// newWindowTable returns the writer of wt for an aggregate a over rows of
+// aggCols: its items carry a's window columns, with times to the
+// microsecond when a window may start within a second.
+func newWindowTable(api sink.DynamoDBAPI, wt sink.WindowTableConfig, a aggregate.Config, aggCols []record.Column, clk clock.Clock) (*sink.WindowTable, error) {
+	op, err := aggregate.New(a, aggCols)
+	if err != nil {
+		return nil, err
+	}
+	whole := time.Duration(a.WindowDuration)%time.Second == 0 && time.Duration(a.SlideDuration)%time.Second == 0
+	return sink.NewWindowTable(api, wt, sink.WindowTableParams{Columns: op.WindowColumns(), SubSecond: !whole,
+		DefaultPartitionKey: a.KeyColumn, Clock: clk})
 }
 
 // aggregateOptions are the operator's options: the windows each batch

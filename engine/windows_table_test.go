@@ -322,8 +322,13 @@ func TestParseJobWindowsTable(t *testing.T) {
 	if err := j.Validate(); err == nil || !strings.Contains(err.Error(), "sink.windowsTable.outputMode") {
 		t.Errorf("output mode complete: %v, want an error naming sink.windowsTable.outputMode", err)
 	}
-	j.Aggregate = nil
 	j.Sink.WindowsTable.OutputMode = ""
+	j.Sink.WindowsTable.SortKey = "count"
+	if err := j.Validate(); err == nil || !strings.Contains(err.Error(), `"count"`) {
+		t.Errorf("sort key named as a value attribute: %v, want an error naming it", err)
+	}
+	j.Sink.WindowsTable.SortKey = ""
+	j.Aggregate = nil
 	if err := j.Validate(); err == nil || !strings.Contains(err.Error(), "sink.windowsTable") {
 		t.Errorf("a windows table without aggregate: %v, want an error naming sink.windowsTable", err)
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -99,4 +100,49 @@ func TestAggregationDynamoDBSinkCounts(t *testing.T) {
 		t.Errorf("%d items for %d final and %d open windows: want both kinds, one item each", items, final, open)
 	}
 	t.Logf("windows table: %d items, %d final, %d open", items, final, open)
+}
+
+// BenchmarkWindowsTableWrite writes a batch of 400 window items (200
+// ventilators, 2 windows each) through the SDK to the DynamoDB emulator,
+// with 1 and with 8 writes in flight; each item is a conditional PutItem.
+func BenchmarkWindowsTableWrite(b *testing.B) {
+	srv, _ := dynamodbfaketest.NewServer(b)
+	c := dynamodbfaketest.NewClient(srv.URL())
+	ctx := b.Context()
+	if err := createWindowsTable(ctx, c, WindowsTable); err != nil {
+		b.Fatal(err)
+	}
+	cols := []record.Column{{Name: "ventilatorid", Type: record.Int}, {Name: "window_start", Type: record.Timestamp}, {Name: "window_end", Type: record.Timestamp},
+		{Name: "avg_pressurecontrol", Type: record.Double}, {Name: "avg_o2stats", Type: record.Double}, {Name: "avg_minutevolume", Type: record.Double},
+		{Name: "count", Type: record.Bigint}, {Name: "red_count", Type: record.Bigint}, {Name: "orange_count", Type: record.Bigint}, {Name: "green_count", Type: record.Bigint}}
+	start := time.Date(2026, 12, 4, 13, 0, 0, 0, time.UTC)
+	var rows []record.Value
+	for d := range int64(200) {
+		for w := range int64(2) {
+			s := start.Add(time.Duration(w) * aggSlide)
+			rows = append(rows, record.Value{Type: record.Int, I: d}, record.Value{Type: record.Timestamp, I: s.UnixMicro()}, record.Value{Type: record.Timestamp, I: s.Add(aggWindow).UnixMicro()},
+				record.Value{Type: record.Double, F: 10.5}, record.Value{Type: record.Double, F: 95.25}, record.Value{Type: record.Double, F: 6},
+				record.Value{Type: record.Bigint, I: 12}, record.Value{Type: record.Bigint, I: 1}, record.Value{Type: record.Bigint, I: 2}, record.Value{Type: record.Bigint, I: 9})
+		}
+	}
+	for _, tasks := range []int{1, 8} {
+		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
+			wt, err := sink.NewWindowTable(c, sink.WindowTableConfig{TableName: WindowsTable, ParallelTasks: tasks}, sink.WindowTableParams{Columns: cols, DefaultPartitionKey: "ventilatorid"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch := int64(0)
+			for b.Loop() {
+				items, err := wt.Items(batch, "tok", rows, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := wt.Write(ctx, batch, "tok", items); err != nil {
+					b.Fatal(err)
+				}
+				batch++
+			}
+			b.ReportMetric(float64(b.N*400)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
 }

@@ -93,8 +93,9 @@ type run struct {
 	crashes    []engine.CrashPoint
 	nextCrash  int
 
-	admin  *kgo.Client // Kafka admin requests, for a Command on Kafka
-	behind []string    // consumer groups behind, at the last look
+	admin    *kgo.Client       // Kafka admin requests, for a Command on Kafka
+	behind   []string          // consumer groups or checkpoints behind, at the last look
+	lastSeqs map[string]string // each shard's last sequence number, for a checkpoint table
 
 	mu         sync.Mutex
 	current    Process // the pipeline's run now, for the tripwires
@@ -523,7 +524,7 @@ runs:
 		res.failf("%s was killed %d times, want %d (the load ended first)", r.subjectName(), killed, len(kills))
 	}
 	for _, t := range r.trips.left() {
-		res.failf("tripwire %s never fired (the pipeline wrote fewer output objects)", t)
+		res.failf("tripwire %s never fired (the pipeline made fewer such writes)", t)
 	}
 	return nil
 }
@@ -580,8 +581,12 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 
 // caughtUp reports whether the pipeline's own progress, where the source
 // can tell, has reached the end of the source: for Kafka, the consumer
-// groups' committed offsets.
+// groups' committed offsets; for Kinesis, a declared checkpoint table.
 func (r *run) caughtUp(ctx context.Context) bool {
+	if behind, ok, err := r.checkpointsBehind(ctx); ok || err != nil {
+		r.behind = behind
+		return err == nil && len(behind) == 0
+	}
 	if r.admin == nil {
 		return true
 	}

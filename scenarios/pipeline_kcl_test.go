@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamcheck/streamcheck/assertions"
 )
@@ -156,4 +157,28 @@ func jsonlFiles(t *testing.T, dir string) []string {
 		t.Fatalf("no JSON-lines files under %s", dir)
 	}
 	return out
+}
+
+// TestCheckpointTableNeverCaughtUp wants a pipeline whose output goes quiet
+// but whose declared checkpoint table never holds the shards' last records
+// to get a verdict that says so, not one about its output.
+func TestCheckpointTableNeverCaughtUp(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("the pipeline writes with curl, which is not on PATH")
+	}
+	t.Parallel()
+	cmd := badPipeline(`printf '{"serialnumber":"x"}\n' | ` + put + `out/part-0.jsonl" && echo "wrote, never checkpoints" >&2; exec sleep 600`)
+	cmd.CheckpointTable, cmd.CheckpointAttribute, cmd.Timeout = "leases", "Checkpoint", 6*time.Second
+	res, err := Execute(t.Context(), Scenario{Name: "never-checkpoints", Pipeline: cmd, Load: Load{Records: 200}},
+		WithDir(t.TempDir()), WithProgress(testWriter{t}))
+	if err != nil {
+		t.Fatalf("Execute: %v, want a verdict", err)
+	}
+	got := strings.Join(res.Failures, "\n")
+	for _, want := range []string{"did not finish within 6s", "its output was quiet, but its own progress never reached the end of ventilatorstream",
+		"checkpoint table leases does not exist", "wrote, never checkpoints"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("verdict does not say %q:\n%s", want, got)
+		}
+	}
 }

@@ -96,6 +96,7 @@ type run struct {
 	admin    *kgo.Client       // Kafka admin requests, for a Command on Kafka
 	behind   []string          // consumer groups or checkpoints behind, at the last look
 	lastSeqs map[string]string // each shard's last sequence number, for a checkpoint table
+	wasQuiet bool              // the output has been quiet after the load at least once
 
 	mu         sync.Mutex
 	current    Process // the pipeline's run now, for the tripwires
@@ -564,7 +565,11 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 				continue
 			}
 			done, err := q.quiet(ctx, r.s3c, r.cmd.Output, r.cmd.quiet())
-			if err != nil || !done || !r.caughtUp(ctx) {
+			if err != nil || !done {
+				continue
+			}
+			r.wasQuiet = true
+			if !r.caughtUp(ctx) {
 				continue
 			}
 			return endDrained, proc.Stop(r.cmd.stopSignal(), r.cmd.grace())
@@ -605,7 +610,10 @@ func (r *run) failTimeout() {
 	if !closed(r.loadDone) {
 		why = "the load was still being sent"
 	}
-	if len(r.behind) > 0 {
+	switch {
+	case r.wasQuiet && len(r.behind) > 0:
+		why = fmt.Sprintf("its output was quiet, but its own progress never reached the end of %s: %s", r.s.stream(), joinBehind(r.behind))
+	case len(r.behind) > 0:
 		why += "; " + joinBehind(r.behind)
 	}
 	r.res.failf("%s did not finish within %v: %s; it was killed%s", r.subjectName(), r.cmd.timeout(), why, stderrNote(r.lastStderr))

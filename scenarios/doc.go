@@ -73,8 +73,9 @@
 // and gives its stderr tail to the verdicts. Tripwires kill a Command at
 // moments the emulators see, through a proxy in front of them: a write on
 // its way, stored but not answered, or just answered, counted over the
-// output objects, the objects under a checkpoint prefix, or the items
-// written to a DynamoDB lease or checkpoint table. A pipeline file (LoadPipelineFile; see
+// output objects, the objects under a checkpoint prefix, the items
+// written to a DynamoDB lease or checkpoint table, or (at the embedded
+// Kafka broker) the offset commits on the source topic. A pipeline file (LoadPipelineFile; see
 // examples/pipelines/reference-pipeline.yaml) describes a Command with its
 // source, load, output and promise, and PipelineFile.Scenarios gives the
 // black-box scenarios that apply to it. A Command's output, Parquet or JSON

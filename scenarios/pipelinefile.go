@@ -308,7 +308,8 @@ func (f *PipelineFile) Pipeline() Command {
 // Scenarios returns the black-box scenarios for the pipeline, in the order
 // `streamcheck scenario list --pipeline` shows them: a steady run, a kill
 // storm, a kill at each S3 tripwire, S3 503s on its output writes, and
-// errors and delays on its reads from the source; with a checkpoint path a
+// errors and delays on its reads from the source; on Kafka a kill before
+// an offset commit is stored; with a checkpoint path a
 // kill at a checkpoint write there, and with a checkpoint table a kill
 // before and one inside a checkpoint write to it; each described for the
 // file's pipeline and its promise.
@@ -356,6 +357,11 @@ func (f *PipelineFile) Scenarios() []Scenario {
 		ck := base("tripwire-checkpoint", fmt.Sprintf("The pipeline is killed while its checkpoint write %d under %s is stored but not yet acknowledged by S3, then restarted; nothing lost, and %s.", DefaultTripwireObject, f.Checkpoint.Path, dupWording(promise)))
 		ck.Tripwires = []Tripwire{{At: TripInSink, Object: DefaultTripwireObject, Prefix: cp}}
 		list = append(list, ck)
+	}
+	if f.Source.Kind == engine.KindKafka {
+		oc := base("tripwire-offset-commit", fmt.Sprintf("The pipeline is killed while its Kafka offset commit %d is on its way, never stored: the kill between writing its output and committing it. The restart reads those records again; nothing lost, and %s.", DefaultTripwireObject, dupWording(promise)))
+		oc.Tripwires = []Tripwire{{At: TripBeforeSink, Object: DefaultTripwireObject, OffsetCommit: true}}
+		list = append(list, oc)
 	}
 	if t := f.Checkpoint.Table; t != "" {
 		wire := Tripwire{At: TripBeforeSink, Object: DefaultTripwireObject, Table: t, Attribute: f.Checkpoint.Attribute}

@@ -248,6 +248,12 @@ func (r *run) prepareSubject(ctx context.Context) error {
 		}
 		r.onClose(func() { _ = t.Close() })
 		r.trips, r.env.endpoint = t, t.URL()
+		if hasOffsetCommit(s.Tripwires) {
+			if s.kind() != engine.KindKafka || r.stack.Kafka() == nil || r.stack.Kafka().Cluster() == nil {
+				return errors.New("offset-commit tripwires need a Kafka source on the embedded backend")
+			}
+			t.watchOffsetCommits(r.stack.Kafka().Cluster(), s.stream())
+		}
 		if s.kind() == engine.KindKafka {
 			cl, err := kgo.NewClient(kgo.SeedBrokers(r.stack.KafkaBrokers...))
 			if err != nil {

@@ -16,6 +16,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // TripAt is the moment, seen at the emulators, at which a tripwire kills
@@ -68,10 +71,18 @@ type Tripwire struct {
 	// the last checkpoint along. An UpdateItem whose expression sets the
 	// attribute to anything but a plain :value counts every time.
 	Attribute string
+	// OffsetCommit, when set, makes the tripwire count the pipeline's
+	// Kafka OffsetCommit requests that carry the source topic instead of
+	// S3 objects, seen at the embedded Kafka emulator: before-sink kills
+	// the pipeline with its Nth commit never stored, in-sink with it
+	// stored but never answered. After-sink is not offered.
+	OffsetCommit bool
 }
 
 func (t Tripwire) String() string {
 	switch {
+	case t.OffsetCommit:
+		return fmt.Sprintf("%s of Kafka offset commit %d", t.At, t.Object)
 	case t.Table != "" && t.Attribute != "":
 		return fmt.Sprintf("%s of write %d of a new %s to DynamoDB table %s", t.At, t.Object, t.Attribute, t.Table)
 	case t.Table != "":
@@ -97,6 +108,12 @@ func (t Tripwire) Validate() error {
 	}
 	if t.Attribute != "" && t.Table == "" {
 		return fmt.Errorf("tripwire attribute %q: want a table too", t.Attribute)
+	}
+	if t.OffsetCommit && (t.Table != "" || t.Prefix != "") {
+		return fmt.Errorf("tripwire on offset commits: want no prefix (%q) nor table (%q)", t.Prefix, t.Table)
+	}
+	if t.OffsetCommit && t.At == TripAfterSink {
+		return fmt.Errorf("tripwire on offset commits at %q: want %q or %q", t.At, TripBeforeSink, TripInSink)
 	}
 	return nil
 }
@@ -284,6 +301,8 @@ func (t *tripwires) left() []Tripwire {
 // table and attribute.
 func (t *tripwires) watched(w Tripwire) string {
 	switch {
+	case w.OffsetCommit:
+		return "kafka:offset-commit"
 	case w.Table != "":
 		return "dynamodb:" + w.Table + "/" + w.Attribute
 	case w.Prefix != "":
@@ -294,6 +313,9 @@ func (t *tripwires) watched(w Tripwire) string {
 
 // matches reports whether the tripwire w counts wr; the caller holds mu.
 func (t *tripwires) matches(w Tripwire, wr write) bool {
+	if w.OffsetCommit {
+		return false
+	}
 	if w.Table == "" {
 		if wr.table != "" {
 			return false
@@ -450,4 +472,51 @@ func (t *tripwires) hasFired() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.fired) > 0
+}
+
+// watchOffsetCommits fires the offset-commit tripwires at the embedded
+// Kafka cluster: a control function, run in the cluster's loop, sees each
+// OffsetCommit request that carries topic, and at a tripwire kills the
+// pipeline before the request is handled, then drops the connection
+// (before-sink: nothing stored) or lets the cluster store the offsets and
+// answer a dead connection (in-sink).
+func (t *tripwires) watchOffsetCommits(c *kfake.Cluster, topic string) {
+	c.ControlKey(int16(kmsg.OffsetCommit), func(req kmsg.Request) (kmsg.Response, error, bool) { //nolint:revive // kfake's control signature
+		c.KeepControl()
+		oc, ok := req.(*kmsg.OffsetCommitRequest)
+		if !ok || !slices.ContainsFunc(oc.Topics, func(rt kmsg.OffsetCommitRequestTopic) bool {
+			if rt.TopicID != ([16]byte{}) { // v10+ names topics by ID
+				ti := c.TopicIDInfo(rt.TopicID)
+				return ti != nil && ti.Topic == topic
+			}
+			return rt.Topic == topic
+		}) {
+			return nil, nil, false
+		}
+		t.mu.Lock()
+		const id = "kafka:offset-commit"
+		t.counts[id]++
+		var due *Tripwire
+		for i, w := range t.pending {
+			if w.OffsetCommit && t.counts[id] >= w.Object {
+				due = &w
+				t.pending = slices.Delete(t.pending, i, i+1)
+				break
+			}
+		}
+		t.mu.Unlock()
+		if due == nil {
+			return nil, nil, false
+		}
+		t.trip(*due)
+		if due.At == TripBeforeSink {
+			return nil, errTripped, true // the connection is closed, nothing stored
+		}
+		return nil, nil, false
+	})
+}
+
+// hasOffsetCommit reports whether a tripwire counts Kafka offset commits.
+func hasOffsetCommit(wires []Tripwire) bool {
+	return slices.ContainsFunc(wires, func(w Tripwire) bool { return w.OffsetCommit })
 }

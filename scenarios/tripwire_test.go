@@ -268,3 +268,33 @@ func TestTableLag(t *testing.T) {
 		t.Errorf("seqLess does not order sequence numbers as numbers")
 	}
 }
+
+// TestTripwireValidate wants every tripwire that cannot fire rejected with
+// the field named, and the good ones kept.
+func TestTripwireValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		w    Tripwire
+		want string // "" for valid
+	}{
+		{"output object", Tripwire{At: TripInSink, Object: 1}, ""},
+		{"before a checkpoint write", Tripwire{At: TripBeforeSink, Object: 2, Table: "leases", Attribute: "Checkpoint"}, ""},
+		{"offset commit", Tripwire{At: TripBeforeSink, Object: 2, OffsetCommit: true}, ""},
+		{"no moment", Tripwire{Object: 1}, "tripwire at"},
+		{"object 0", Tripwire{At: TripInSink}, "tripwire object 0"},
+		{"prefix and table", Tripwire{At: TripInSink, Object: 1, Prefix: "cp", Table: "leases"}, "tripwire prefix"},
+		{"attribute alone", Tripwire{At: TripInSink, Object: 1, Attribute: "Checkpoint"}, "tripwire attribute"},
+		{"offset commit on a table", Tripwire{At: TripInSink, Object: 1, OffsetCommit: true, Table: "leases"}, "tripwire on offset commits"},
+		{"offset commit after sink", Tripwire{At: TripAfterSink, Object: 1, OffsetCommit: true}, "tripwire on offset commits at"},
+	}
+	for _, tt := range tests {
+		err := tt.w.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v, want valid", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error starting %q", tt.name, err, tt.want)
+		}
+	}
+}

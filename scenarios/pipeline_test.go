@@ -232,6 +232,8 @@ func TestPipelineFileValidate(t *testing.T) {
 		{"bad promise", func(f *PipelineFile) { f.Promise = "at-most-once" }, "promise"},
 		{"bad quiet", func(f *PipelineFile) { f.DoneWhen.Quiet = -1 }, "doneWhen.quiet"},
 		{"checkpoint elsewhere", func(f *PipelineFile) { f.Checkpoint.Path = "s3://other/cp" }, "checkpoint.path"},
+		{"attribute without a table", func(f *PipelineFile) { f.Checkpoint.Attribute = "Checkpoint" }, "checkpoint.attribute"},
+		{"table on kafka", func(f *PipelineFile) { f.Checkpoint.Table, f.Source.Kind = "leases", "kafka" }, "checkpoint.table"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -309,10 +309,10 @@ func (f *PipelineFile) Pipeline() Command {
 // `streamcheck scenario list --pipeline` shows them: a steady run, a kill
 // storm, a kill at each S3 tripwire, S3 503s on its output writes, and
 // errors and delays on its reads from the source; on Kafka a kill before
-// an offset commit is stored; with a checkpoint path a
-// kill at a checkpoint write there, and with a checkpoint table a kill
-// before and one inside a checkpoint write to it; each described for the
-// file's pipeline and its promise.
+// an offset commit is stored; with a checkpoint path a kill at a
+// checkpoint write there, and with a checkpoint table a kill before and
+// one inside a checkpoint write to it; each described for the file's
+// pipeline and its promise.
 func (f *PipelineFile) Scenarios() []Scenario {
 	c := f.Pipeline()
 	ds, _ := f.dataset()

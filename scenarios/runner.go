@@ -594,9 +594,12 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 // can tell, has reached the end of the source: for Kafka, the consumer
 // groups' committed offsets; for Kinesis, a declared checkpoint table.
 func (r *run) caughtUp(ctx context.Context) bool {
-	if behind, ok, err := r.checkpointsBehind(ctx); ok || err != nil {
+	if behind, ok, err := r.checkpointsBehind(ctx); err != nil {
+		r.behind = []string{err.Error()}
+		return false
+	} else if ok {
 		r.behind = behind
-		return err == nil && len(behind) == 0
+		return len(behind) == 0
 	}
 	if r.admin == nil {
 		return true

@@ -100,6 +100,14 @@ type Command struct {
 	// run with a verdict; default DefaultMaxExits. Exits are restarted
 	// after a pause, as a supervisor would.
 	MaxExits int
+	// CheckpointTable, when set, is the DynamoDB table where the pipeline
+	// keeps its leases and checkpoints, given to it as
+	// ${STREAMCHECK_CHECKPOINT_TABLE}; it creates the table itself.
+	// CheckpointAttribute is the attribute holding a shard's checkpointed
+	// sequence number: with both, on Kinesis, the pipeline has drained
+	// only once every shard's last record is checkpointed.
+	CheckpointTable     string
+	CheckpointAttribute string
 }
 
 // Validate reports the first field that is not usable, by name.
@@ -188,6 +196,9 @@ func (c Command) Start(ctx context.Context, env Env) (Process, error) {
 		return nil, err
 	}
 	vars := env.Vars()
+	if c.CheckpointTable != "" {
+		vars[EnvCheckpointTable] = c.CheckpointTable
+	}
 	expand := func(s string) string { return expandVars(s, vars, env.lookupEnv) }
 	if c.Config != "" {
 		b, err := os.ReadFile(expand(c.Config))
@@ -249,6 +260,8 @@ const (
 	EnvRunDir       = "STREAMCHECK_RUN_DIR"
 	EnvConfig       = "STREAMCHECK_CONFIG"
 	EnvJob          = "STREAMCHECK_JOB"
+	// EnvCheckpointTable is Command.CheckpointTable.
+	EnvCheckpointTable = "STREAMCHECK_CHECKPOINT_TABLE"
 )
 
 // Vars returns the environment a pipeline needs to find the run's world,
@@ -261,7 +274,8 @@ const (
 // STREAMCHECK_TOPIC (the stream or topic), STREAMCHECK_BUCKET,
 // STREAMCHECK_OUTPUT (s3://BUCKET/PREFIX), STREAMCHECK_OUTPUT_PREFIX (the
 // key prefix), STREAMCHECK_DEAD_LETTER, STREAMCHECK_SEED,
-// STREAMCHECK_RUN_DIR and, for the engine, STREAMCHECK_JOB.
+// STREAMCHECK_RUN_DIR and, for the engine, STREAMCHECK_JOB. A Command
+// with a CheckpointTable also gets STREAMCHECK_CHECKPOINT_TABLE.
 func (e Env) Vars() map[string]string {
 	m := map[string]string{}
 	if e.Stack != nil {

@@ -71,8 +71,11 @@
 // tripwires and restarts, drain, verify, report. A Process is killed as a
 // whole process group, stopped with a signal and a grace period, waited on,
 // and gives its stderr tail to the verdicts. Tripwires kill a Command at
-// moments the S3 emulator sees (an output object stored but not answered,
-// or just answered). A pipeline file (LoadPipelineFile; see
+// moments the emulators see, through a proxy in front of them: a write on
+// its way, stored but not answered, or just answered, counted over the
+// output objects, the objects under a checkpoint prefix, the items
+// written to a DynamoDB lease or checkpoint table, or (at the embedded
+// Kafka broker) the offset commits on the source topic. A pipeline file (LoadPipelineFile; see
 // examples/pipelines/reference-pipeline.yaml) describes a Command with its
 // source, load, output and promise, and PipelineFile.Scenarios gives the
 // black-box scenarios that apply to it. A Command's output, Parquet or JSON

@@ -96,12 +96,26 @@ type PipelineFile struct {
 	DeadLetter struct {
 		Path string `yaml:"path"`
 	} `yaml:"deadLetter"`
-	// Checkpoint, when set, is where the pipeline records its progress on
-	// S3, in the output's bucket (a Spark checkpointLocation, streamcheck's
-	// checkpoint commits): the tripwire-checkpoint scenario kills it at a
-	// write there.
+	// Checkpoint, when set, is where the pipeline records its progress.
 	Checkpoint struct {
+		// Path is a prefix on S3, in the output's bucket (a Spark
+		// checkpointLocation, streamcheck's checkpoint commits): the
+		// tripwire-checkpoint scenario kills the pipeline at a write
+		// there.
 		Path string `yaml:"path"`
+		// Table is a DynamoDB table where the pipeline keeps its leases
+		// and checkpoints (a KCL application's lease table): the
+		// tripwire-checkpoint-write and tripwire-checkpoint-unanswered
+		// scenarios kill it at a write there. The pipeline finds its
+		// name in ${STREAMCHECK_CHECKPOINT_TABLE}; it creates the table
+		// itself.
+		Table string `yaml:"table"`
+		// Attribute is the table's attribute that holds a shard's
+		// checkpointed sequence number (Checkpoint for vmware-go-kcl,
+		// checkpoint for the KCL). With it the tripwires count only
+		// checkpoint advances, and the pipeline has drained only once
+		// every shard's last record is checkpointed.
+		Attribute string `yaml:"attribute"`
 	} `yaml:"checkpoint"`
 	// Schema is the expected output schema, partition columns excluded.
 	Schema []assertions.Column `yaml:"schema"`
@@ -227,6 +241,12 @@ func (f *PipelineFile) Validate() error {
 			return bad("checkpoint.path", fmt.Sprintf("%q", f.Checkpoint.Path), "s3://BUCKET/PREFIX in the output's bucket")
 		}
 	}
+	if f.Checkpoint.Attribute != "" && f.Checkpoint.Table == "" {
+		return bad("checkpoint.attribute", fmt.Sprintf("%q", f.Checkpoint.Attribute), "none without checkpoint.table")
+	}
+	if f.Checkpoint.Table != "" && f.Source.Kind == engine.KindKafka {
+		return bad("checkpoint.table", fmt.Sprintf("%q", f.Checkpoint.Table), "none on a Kafka source (its consumer groups are watched instead)")
+	}
 	for _, d := range []struct {
 		field string
 		v     engine.Duration
@@ -268,6 +288,7 @@ func (f *PipelineFile) Pipeline() Command {
 		KeyColumn: or(f.Output.KeyColumn, ds.Key), Promise: f.Promise, DeadLetter: f.DeadLetter.Path,
 		Schema: f.Schema, Grace: time.Duration(f.Stop.Grace), Quiet: time.Duration(f.DoneWhen.Quiet),
 		Timeout: time.Duration(f.DoneWhen.Timeout), MaxExits: f.MaxExits, StopSignal: signals[strings.ToUpper(f.Stop.Signal)],
+		CheckpointTable: f.Checkpoint.Table, CheckpointAttribute: f.Checkpoint.Attribute,
 	}
 	if f.Config != "" {
 		c.Config = filepath.Join(c.Dir, f.Config)
@@ -287,9 +308,11 @@ func (f *PipelineFile) Pipeline() Command {
 // Scenarios returns the black-box scenarios for the pipeline, in the order
 // `streamcheck scenario list --pipeline` shows them: a steady run, a kill
 // storm, a kill at each S3 tripwire, S3 503s on its output writes, and
-// errors and delays on its reads from the source, and with a checkpoint
-// path a kill at a checkpoint write, each described for the file's pipeline
-// and its promise.
+// errors and delays on its reads from the source; on Kafka a kill before
+// an offset commit is stored; with a checkpoint path a kill at a
+// checkpoint write there, and with a checkpoint table a kill before and
+// one inside a checkpoint write to it; each described for the file's
+// pipeline and its promise.
 func (f *PipelineFile) Scenarios() []Scenario {
 	c := f.Pipeline()
 	ds, _ := f.dataset()
@@ -334,6 +357,24 @@ func (f *PipelineFile) Scenarios() []Scenario {
 		ck := base("tripwire-checkpoint", fmt.Sprintf("The pipeline is killed while its checkpoint write %d under %s is stored but not yet acknowledged by S3, then restarted; nothing lost, and %s.", DefaultTripwireObject, f.Checkpoint.Path, dupWording(promise)))
 		ck.Tripwires = []Tripwire{{At: TripInSink, Object: DefaultTripwireObject, Prefix: cp}}
 		list = append(list, ck)
+	}
+	if f.Source.Kind == engine.KindKafka {
+		oc := base("tripwire-offset-commit", fmt.Sprintf("The pipeline is killed while its Kafka offset commit %d is on its way, never stored: the kill between writing its output and committing it. The restart reads those records again; nothing lost, and %s.", DefaultTripwireObject, dupWording(promise)))
+		oc.Tripwires = []Tripwire{{At: TripBeforeSink, Object: DefaultTripwireObject, OffsetCommit: true}}
+		list = append(list, oc)
+	}
+	if t := f.Checkpoint.Table; t != "" {
+		wire := Tripwire{At: TripBeforeSink, Object: DefaultTripwireObject, Table: t, Attribute: f.Checkpoint.Attribute}
+		what := fmt.Sprintf("its checkpoint write %d to DynamoDB table %s", DefaultTripwireObject, t)
+		if wire.Attribute == "" {
+			what = fmt.Sprintf("its write %d to its lease and checkpoint table %s (DynamoDB)", DefaultTripwireObject, t)
+		}
+		lost := base("tripwire-checkpoint-write", fmt.Sprintf("The pipeline is killed while %s is on its way, never stored: the kill between writing its output and recording it. The restart reads those records again; nothing lost, and %s.", what, dupWording(promise)))
+		lost.Tripwires = []Tripwire{wire}
+		wire.At = TripInSink
+		unanswered := base("tripwire-checkpoint-unanswered", fmt.Sprintf("The pipeline is killed while %s is stored but not yet acknowledged by DynamoDB, then restarted; nothing lost, and %s.", what, dupWording(promise)))
+		unanswered.Tripwires = []Tripwire{wire}
+		list = append(list, lost, unanswered)
 	}
 	return list
 }

@@ -93,8 +93,10 @@ type run struct {
 	crashes    []engine.CrashPoint
 	nextCrash  int
 
-	admin  *kgo.Client // Kafka admin requests, for a Command on Kafka
-	behind []string    // consumer groups behind, at the last look
+	admin    *kgo.Client       // Kafka admin requests, for a Command on Kafka
+	behind   []string          // consumer groups or checkpoints behind, at the last look
+	lastSeqs map[string]string // each shard's last sequence number, for a checkpoint table
+	wasQuiet bool              // the output has been quiet after the load at least once
 
 	mu         sync.Mutex
 	current    Process // the pipeline's run now, for the tripwires
@@ -246,6 +248,12 @@ func (r *run) prepareSubject(ctx context.Context) error {
 		}
 		r.onClose(func() { _ = t.Close() })
 		r.trips, r.env.endpoint = t, t.URL()
+		if hasOffsetCommit(s.Tripwires) {
+			if s.kind() != engine.KindKafka || r.stack.Kafka() == nil || r.stack.Kafka().Cluster() == nil {
+				return errors.New("offset-commit tripwires need a Kafka source on the embedded backend")
+			}
+			t.watchOffsetCommits(r.stack.Kafka().Cluster(), s.stream())
+		}
 		if s.kind() == engine.KindKafka {
 			cl, err := kgo.NewClient(kgo.SeedBrokers(r.stack.KafkaBrokers...))
 			if err != nil {
@@ -523,7 +531,7 @@ runs:
 		res.failf("%s was killed %d times, want %d (the load ended first)", r.subjectName(), killed, len(kills))
 	}
 	for _, t := range r.trips.left() {
-		res.failf("tripwire %s never fired (the pipeline wrote fewer output objects)", t)
+		res.failf("tripwire %s never fired (the pipeline made fewer such writes)", t)
 	}
 	return nil
 }
@@ -563,7 +571,11 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 				continue
 			}
 			done, err := q.quiet(ctx, r.s3c, r.cmd.Output, r.cmd.quiet())
-			if err != nil || !done || !r.caughtUp(ctx) {
+			if err != nil || !done {
+				continue
+			}
+			r.wasQuiet = true
+			if !r.caughtUp(ctx) {
 				continue
 			}
 			return endDrained, proc.Stop(r.cmd.stopSignal(), r.cmd.grace())
@@ -580,8 +592,15 @@ func (r *run) watchRun(ctx context.Context, proc Process, killAfter time.Duratio
 
 // caughtUp reports whether the pipeline's own progress, where the source
 // can tell, has reached the end of the source: for Kafka, the consumer
-// groups' committed offsets.
+// groups' committed offsets; for Kinesis, a declared checkpoint table.
 func (r *run) caughtUp(ctx context.Context) bool {
+	if behind, ok, err := r.checkpointsBehind(ctx); err != nil {
+		r.behind = []string{err.Error()}
+		return false
+	} else if ok {
+		r.behind = behind
+		return len(behind) == 0
+	}
 	if r.admin == nil {
 		return true
 	}
@@ -600,7 +619,10 @@ func (r *run) failTimeout() {
 	if !closed(r.loadDone) {
 		why = "the load was still being sent"
 	}
-	if len(r.behind) > 0 {
+	switch {
+	case r.wasQuiet && len(r.behind) > 0:
+		why = fmt.Sprintf("its output was quiet, but its own progress never reached the end of %s: %s", r.s.stream(), joinBehind(r.behind))
+	case len(r.behind) > 0:
 		why += "; " + joinBehind(r.behind)
 	}
 	r.res.failf("%s did not finish within %v: %s; it was killed%s", r.subjectName(), r.cmd.timeout(), why, stderrNote(r.lastStderr))

@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,18 +11,27 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// TripAt is the moment, seen at the S3 emulator, at which a tripwire kills
+// TripAt is the moment, seen at the emulators, at which a tripwire kills
 // the pipeline.
 type TripAt string
 
 // The tripwires' moments.
 const (
+	// TripBeforeSink kills the pipeline while its Nth write is on its
+	// way: the request never reaches the emulator, nothing is stored. At
+	// a checkpoint write this is the kill between writing the output and
+	// recording it: an at-least-once pipeline writes those records again.
+	TripBeforeSink TripAt = "before-sink"
 	// TripInSink kills the pipeline while its Nth output object is being
 	// written: the object is stored, but the answer to the PutObject (or
 	// CompleteMultipartUpload) never reaches the pipeline. A pipeline that
@@ -34,9 +45,11 @@ const (
 )
 
 // Tripwire is an emulator-observed crash point of a Command pipeline: the
-// runner watches the pipeline's S3 requests and kills it (SIGKILL of its
-// process group) at the moment At of its Object-th output object (counted
-// from 1 over the whole run, restarts included), then restarts it.
+// runner watches the pipeline's requests and kills it (SIGKILL of its
+// process group) at the moment At of its Object-th write (counted from 1
+// over the whole run, restarts included), then restarts it. The writes
+// counted are the output objects, or with Prefix the objects under a
+// checkpoint prefix, or with Table the items written to a DynamoDB table.
 type Tripwire struct {
 	At     TripAt
 	Object int
@@ -46,10 +59,35 @@ type Tripwire struct {
 	// checkpoint write, stored and unanswered (in-sink) or just answered
 	// (after-sink).
 	Prefix string
+	// Table, when set, is a DynamoDB table whose writes (PutItem and
+	// UpdateItem that succeed) the tripwire counts instead of S3 objects:
+	// the lease or checkpoint table of a KCL application, a Flink or Spark
+	// Kinesis connector, a consumer library's DynamoDB store.
+	// BatchWriteItem and TransactWriteItems are not counted.
+	Table string
+	// Attribute, with Table, counts only the writes that set this
+	// attribute to a value the table has not been given before in the
+	// run: checkpoint advances, not lease takes and renewals that carry
+	// the last checkpoint along. An UpdateItem whose expression sets the
+	// attribute to anything but a plain :value counts every time.
+	Attribute string
+	// OffsetCommit, when set, makes the tripwire count the pipeline's
+	// Kafka OffsetCommit requests that carry the source topic instead of
+	// S3 objects, seen at the embedded Kafka emulator: before-sink kills
+	// the pipeline with its Nth commit never stored, in-sink with it
+	// stored but never answered. After-sink is not offered.
+	OffsetCommit bool
 }
 
 func (t Tripwire) String() string {
-	if t.Prefix != "" {
+	switch {
+	case t.OffsetCommit:
+		return fmt.Sprintf("%s of Kafka offset commit %d", t.At, t.Object)
+	case t.Table != "" && t.Attribute != "":
+		return fmt.Sprintf("%s of write %d of a new %s to DynamoDB table %s", t.At, t.Object, t.Attribute, t.Table)
+	case t.Table != "":
+		return fmt.Sprintf("%s of write %d to DynamoDB table %s", t.At, t.Object, t.Table)
+	case t.Prefix != "":
 		return fmt.Sprintf("%s of write %d under %s", t.At, t.Object, t.Prefix)
 	}
 	return fmt.Sprintf("%s of output object %d", t.At, t.Object)
@@ -58,21 +96,34 @@ func (t Tripwire) String() string {
 // Validate reports a tripwire that cannot fire.
 func (t Tripwire) Validate() error {
 	switch t.At {
-	case TripInSink, TripAfterSink:
+	case TripBeforeSink, TripInSink, TripAfterSink:
 	default:
-		return fmt.Errorf("tripwire at %q: want %q or %q", t.At, TripInSink, TripAfterSink)
+		return fmt.Errorf("tripwire at %q: want %q, %q or %q", t.At, TripBeforeSink, TripInSink, TripAfterSink)
 	}
 	if t.Object < 1 {
 		return fmt.Errorf("tripwire object %d: want 1 or more", t.Object)
+	}
+	if t.Table != "" && t.Prefix != "" {
+		return fmt.Errorf("tripwire prefix %q: want none with a table (%s)", t.Prefix, t.Table)
+	}
+	if t.Attribute != "" && t.Table == "" {
+		return fmt.Errorf("tripwire attribute %q: want a table too", t.Attribute)
+	}
+	if t.OffsetCommit && (t.Table != "" || t.Prefix != "") {
+		return fmt.Errorf("tripwire on offset commits: want no prefix (%q) nor table (%q)", t.Prefix, t.Table)
+	}
+	if t.OffsetCommit && t.At == TripAfterSink {
+		return fmt.Errorf("tripwire on offset commits at %q: want %q or %q", t.At, TripBeforeSink, TripInSink)
 	}
 	return nil
 }
 
 // tripwires is the proxy in front of the stack's endpoint that a Command
-// pipeline is given: it passes every request through, counts the output
-// objects written under the output prefix, and at a tripwire calls kill and
-// waits for it before it answers (after-sink) or instead of answering
-// (in-sink).
+// pipeline is given: it passes every request through, counts the writes the
+// tripwires watch (output objects, objects under a checkpoint prefix, items
+// written to a DynamoDB table), and at a tripwire calls kill and waits for
+// it before it forwards the request (before-sink), before it answers
+// (after-sink) or instead of answering (in-sink).
 type tripwires struct {
 	upstream *url.URL
 	bucket   string
@@ -80,9 +131,10 @@ type tripwires struct {
 	kill     func()
 
 	mu      sync.Mutex
-	counts  map[string]int // writes seen, by the prefix they were counted under
-	pending []Tripwire     // in object order
-	fired   []string       // labels not yet taken by the runner
+	counts  map[string]int  // writes seen, by what they were counted under
+	values  map[string]bool // table, attribute and value of each DynamoDB write seen
+	pending []Tripwire      // in object order
+	fired   []string        // labels not yet taken by the runner
 
 	srv *http.Server
 	ln  net.Listener
@@ -90,17 +142,32 @@ type tripwires struct {
 
 type tripKey struct{}
 
-// tripState is what a request's response hook tells its handler.
-type tripState struct{ after *Tripwire }
+// tripState is what a request's handler and its response hook share.
+type tripState struct {
+	write *write    // the write the request makes, nil for any other
+	after *Tripwire // the tripwire to fire once the answer is sent
+}
+
+// write is a request that stores something a tripwire may count.
+type write struct {
+	key    string            // S3: the object's key in the bucket
+	table  string            // DynamoDB: the table
+	values map[string]string // DynamoDB: watched attribute -> value written ("" when unknown)
+}
 
 var errTripped = errors.New("tripwire: the pipeline was killed before the answer")
+
+// maxTripBody bounds the DynamoDB request bodies the proxy reads (an item
+// is at most 400 KB).
+const maxTripBody = 1 << 20
 
 func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()) (*tripwires, error) {
 	u, err := url.Parse(upstream)
 	if err != nil {
 		return nil, fmt.Errorf("tripwires: upstream %q: %w", upstream, err)
 	}
-	t := &tripwires{upstream: u, bucket: bucket, prefix: prefix, kill: kill, pending: slices.Clone(wires), counts: map[string]int{}}
+	t := &tripwires{upstream: u, bucket: bucket, prefix: prefix, kill: kill, pending: slices.Clone(wires),
+		counts: map[string]int{}, values: map[string]bool{}}
 	slices.SortFunc(t.pending, func(a, b Tripwire) int { return a.Object - b.Object })
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = t.onResponse
@@ -112,6 +179,13 @@ func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &tripState{}
+		if wr, ok := t.writeOf(r); ok {
+			st.write = &wr
+			if due := t.dueBefore(wr); due != nil {
+				t.trip(*due)
+				panic(http.ErrAbortHandler) // never forwarded, nothing stored
+			}
+		}
 		rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tripKey{}, st)))
 		if st.after != nil {
 			if f, ok := w.(http.Flusher); ok {
@@ -135,45 +209,59 @@ func (t *tripwires) URL() string { return "http://" + t.ln.Addr().String() }
 
 func (t *tripwires) Close() error { return t.srv.Close() }
 
-// onResponse counts a stored object under each watched prefix and fires the
+// dueBefore takes the before-sink tripwire that wr, once stored, would
+// make due, if any.
+func (t *tripwires) dueBefore(wr write) *Tripwire {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, w := range t.pending {
+		if w.At == TripBeforeSink && t.counts[t.watched(w)]+1 >= w.Object && t.matches(w, wr) {
+			t.pending = slices.Delete(t.pending, i, i+1)
+			return &w
+		}
+	}
+	return nil
+}
+
+// onResponse counts a stored write under each watched target and fires the
 // tripwire due.
 func (t *tripwires) onResponse(resp *http.Response) error {
-	if resp.StatusCode != http.StatusOK {
+	st, ok := resp.Request.Context().Value(tripKey{}).(*tripState)
+	if !ok || st.write == nil || resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	key, ok := t.writtenKey(resp.Request)
-	if !ok {
-		return nil
-	}
+	wr := *st.write
 	t.mu.Lock()
 	seen := map[string]bool{}
 	for _, w := range t.pending {
-		p := t.watched(w)
-		if !seen[p] && underPrefix(key, p) {
-			seen[p] = true
-			t.counts[p]++
+		id := t.watched(w)
+		if !seen[id] && t.matches(w, wr) {
+			seen[id] = true
+			t.counts[id]++
+		}
+	}
+	for attr, v := range wr.values {
+		if v != "" {
+			t.values[valueID(wr.table, attr, v)] = true
 		}
 	}
 	var due *Tripwire
 	for i, w := range t.pending {
-		p := t.watched(w)
-		if seen[p] && t.counts[p] >= w.Object {
+		if seen[t.watched(w)] && t.counts[t.watched(w)] >= w.Object {
 			due = &w
 			t.pending = slices.Delete(t.pending, i, i+1)
 			break
 		}
 	}
 	t.mu.Unlock()
-	if due == nil {
+	switch {
+	case due == nil:
+		return nil
+	case due.At != TripInSink:
+		st.after = due
 		return nil
 	}
-	if due.At == TripAfterSink {
-		if st, ok := resp.Request.Context().Value(tripKey{}).(*tripState); ok {
-			st.after = due
-		}
-		return nil
-	}
-	// In-sink: the object is stored; the answer is read and dropped.
+	// In-sink: the write is stored; the answer is read and dropped.
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	t.trip(*due)
@@ -209,12 +297,145 @@ func (t *tripwires) left() []Tripwire {
 	return slices.Clone(t.pending)
 }
 
-// watched is the key prefix a tripwire counts writes under.
+// watched names what a tripwire counts writes under: a key prefix, or a
+// table and attribute.
 func (t *tripwires) watched(w Tripwire) string {
-	if w.Prefix != "" {
-		return strings.Trim(w.Prefix, "/")
+	switch {
+	case w.OffsetCommit:
+		return "kafka:offset-commit"
+	case w.Table != "":
+		return "dynamodb:" + w.Table + "/" + w.Attribute
+	case w.Prefix != "":
+		return "s3:" + strings.Trim(w.Prefix, "/")
 	}
-	return t.prefix
+	return "s3:" + t.prefix
+}
+
+// matches reports whether the tripwire w counts wr; the caller holds mu.
+func (t *tripwires) matches(w Tripwire, wr write) bool {
+	if w.OffsetCommit {
+		return false
+	}
+	if w.Table == "" {
+		if wr.table != "" {
+			return false
+		}
+		p := t.prefix
+		if w.Prefix != "" {
+			p = strings.Trim(w.Prefix, "/")
+		}
+		return underPrefix(wr.key, p)
+	}
+	if wr.table != w.Table {
+		return false
+	}
+	if w.Attribute == "" {
+		return true
+	}
+	v, ok := wr.values[w.Attribute]
+	return ok && (v == "" || !t.values[valueID(wr.table, w.Attribute, v)])
+}
+
+func valueID(table, attr, v string) string { return table + "\x00" + attr + "\x00" + v }
+
+// writeOf returns the write r makes that a tripwire may count: an S3
+// object in the bucket, or, while a tripwire watches a DynamoDB table, a
+// PutItem or UpdateItem.
+func (t *tripwires) writeOf(r *http.Request) (write, bool) {
+	if key, ok := t.writtenKey(r); ok {
+		return write{key: key}, true
+	}
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	if !ok || (op != "PutItem" && op != "UpdateItem") {
+		return write{}, false
+	}
+	t.mu.Lock()
+	attrs := map[string][]string{} // table -> attributes watched
+	for _, w := range t.pending {
+		if w.Table != "" {
+			attrs[w.Table] = append(attrs[w.Table], w.Attribute)
+		}
+	}
+	t.mu.Unlock()
+	if len(attrs) == 0 || r.Body == nil {
+		return write{}, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxTripBody))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return write{}, false
+	}
+	var req itemWrite
+	if err := json.Unmarshal(body, &req); err != nil {
+		return write{}, false
+	}
+	watched, ok := attrs[req.TableName]
+	if !ok {
+		return write{}, false
+	}
+	wr := write{table: req.TableName, values: map[string]string{}}
+	for _, a := range watched {
+		if a == "" {
+			continue
+		}
+		if v, ok := req.valueOf(a); ok {
+			wr.values[a] = v
+		}
+	}
+	return wr, true
+}
+
+// itemWrite is what the tripwires read of a PutItem or UpdateItem request.
+type itemWrite struct {
+	TableName                 string
+	Item                      map[string]json.RawMessage
+	UpdateExpression          string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues map[string]json.RawMessage
+	AttributeUpdates          map[string]struct {
+		Action string
+		Value  json.RawMessage
+	}
+}
+
+// setClause finds the assignments of an UpdateExpression: a name or #name,
+// =, and what follows up to the next comma or clause.
+var setClause = regexp.MustCompile(`(#?[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(:[A-Za-z0-9_]+\b)?`)
+
+// valueOf returns the value the request writes to attribute a, as compact
+// JSON, "" when the request sets it by an expression other than a plain
+// :value; ok is false when the request does not write a.
+func (w *itemWrite) valueOf(a string) (string, bool) {
+	if w.Item != nil {
+		v, ok := w.Item[a]
+		return compactJSON(v), ok
+	}
+	if u, ok := w.AttributeUpdates[a]; ok && (u.Action == "" || strings.EqualFold(u.Action, "PUT")) {
+		return compactJSON(u.Value), true
+	}
+	for _, m := range setClause.FindAllStringSubmatch(w.UpdateExpression, -1) {
+		name := m[1]
+		if n, ok := w.ExpressionAttributeNames[name]; ok {
+			name = n
+		}
+		if name != a {
+			continue
+		}
+		if m[2] == "" {
+			return "", true
+		}
+		return compactJSON(w.ExpressionAttributeValues[m[2]]), true
+	}
+	return "", false
+}
+
+func compactJSON(v json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, v); err != nil {
+		return string(v)
+	}
+	return b.String()
 }
 
 // writtenKey returns the key r stores in the bucket: a PutObject (not a
@@ -251,4 +472,51 @@ func (t *tripwires) hasFired() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.fired) > 0
+}
+
+// watchOffsetCommits fires the offset-commit tripwires at the embedded
+// Kafka cluster: a control function, run in the cluster's loop, sees each
+// OffsetCommit request that carries topic, and at a tripwire kills the
+// pipeline before the request is handled, then drops the connection
+// (before-sink: nothing stored) or lets the cluster store the offsets and
+// answer a dead connection (in-sink).
+func (t *tripwires) watchOffsetCommits(c *kfake.Cluster, topic string) {
+	c.ControlKey(int16(kmsg.OffsetCommit), func(req kmsg.Request) (kmsg.Response, error, bool) { //nolint:revive // kfake's control signature
+		c.KeepControl()
+		oc, ok := req.(*kmsg.OffsetCommitRequest)
+		if !ok || !slices.ContainsFunc(oc.Topics, func(rt kmsg.OffsetCommitRequestTopic) bool {
+			if rt.TopicID != ([16]byte{}) { // v10+ names topics by ID
+				ti := c.TopicIDInfo(rt.TopicID)
+				return ti != nil && ti.Topic == topic
+			}
+			return rt.Topic == topic
+		}) {
+			return nil, nil, false
+		}
+		t.mu.Lock()
+		const id = "kafka:offset-commit"
+		t.counts[id]++
+		var due *Tripwire
+		for i, w := range t.pending {
+			if w.OffsetCommit && t.counts[id] >= w.Object {
+				due = &w
+				t.pending = slices.Delete(t.pending, i, i+1)
+				break
+			}
+		}
+		t.mu.Unlock()
+		if due == nil {
+			return nil, nil, false
+		}
+		t.trip(*due)
+		if due.At == TripBeforeSink {
+			return nil, errTripped, true // the connection is closed, nothing stored
+		}
+		return nil, nil, false
+	})
+}
+
+// hasOffsetCommit reports whether a tripwire counts Kafka offset commits.
+func hasOffsetCommit(wires []Tripwire) bool {
+	return slices.ContainsFunc(wires, func(w Tripwire) bool { return w.OffsetCommit })
 }

@@ -489,6 +489,14 @@ type batchWork struct {
 // order: decode and transform, plan (AtAfterPlan), write (AtInSink,
 // AtAfterSink), commit (AtAfterCommit). With planned (a replay) the plan
 // step must name exactly planned's objects; else it records a new plan.
+//
+// The steps follow one another; within a step the work is spread over
+// GOMAXPROCS cores where the batch allows it: shards and Kafka leaders are
+// read in parallel (in the source), records are decoded and transformed in
+// chunks, objects are encoded and put several at a time, and each Parquet
+// file's columns are encoded in parallel. Every parallel part writes to its
+// own place in a result laid out in plan order, so names and bytes are the
+// same at any core count.
 func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned *checkpoint.Offsets) error {
 	if e.firstID < 0 {
 		e.firstID = id

@@ -20,6 +20,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/internal/cputime"
 	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
 
@@ -310,3 +311,10 @@ func duckDBConvert(ctx context.Context, jsonl, parquet string, n int64, threads 
 
 // quote renders s as a SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// processCPU returns the CPU time the process has used, every thread
+// counted (DuckDB's included); 0 where it is not measured.
+func processCPU() time.Duration {
+	d, _ := cputime.Process()
+	return d
+}

@@ -66,8 +66,9 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	return d.c.Do(req)
 }
 
-// Transport wraps base so that every request body hides io.WriterTo. A nil
-// base means http.DefaultTransport.
+// Transport wraps base so that every request body is sent from memory (up
+// to MaxBufferedBody bytes) or hides io.WriterTo, as the package comment
+// explains. A nil base means http.DefaultTransport.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport

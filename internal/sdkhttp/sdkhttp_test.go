@@ -138,7 +138,9 @@ func TestTransportRejectsShortBody(t *testing.T) {
 	}))
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://127.0.0.1:1/", io.NopCloser(strings.NewReader("short")))
 	req.ContentLength = 10
-	if _, err := tr.RoundTrip(req); err == nil {
+	resp, err := tr.RoundTrip(req)
+	if err == nil {
+		resp.Body.Close()
 		t.Fatal("RoundTrip of a 5-byte body declared as 10 bytes: got no error, want one")
 	}
 }

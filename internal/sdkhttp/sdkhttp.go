@@ -11,9 +11,19 @@
 // WriteTo makes net/http read the body through Read, where the closed body is
 // a clean end of input. Over real networks the race cannot happen, and the
 // wrapper costs one allocation per request.
+//
+// A body of known length up to MaxBufferedBody bytes is instead read into
+// memory before the request is sent. net/http sends the headers and a body
+// it knows to be in memory in one write; any other body (the SDK's are
+// streams) gets its headers flushed in a packet of their own, which costs
+// the client a second write and the server a second read and wake-up for
+// every request. The copy cannot be closed under the transport, so the race
+// above cannot happen either.
 package sdkhttp
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -49,11 +59,16 @@ func Wrap(c aws.HTTPClient) aws.HTTPClient {
 type doer struct{ c aws.HTTPClient }
 
 func (d doer) Do(req *http.Request) (*http.Response, error) {
-	return d.c.Do(wrapBody(req))
+	req, err := wrapBody(req)
+	if err != nil {
+		return nil, err
+	}
+	return d.c.Do(req)
 }
 
-// Transport wraps base so that every request body hides io.WriterTo. A nil
-// base means http.DefaultTransport.
+// Transport wraps base so that every request body is sent from memory (up
+// to MaxBufferedBody bytes) or hides io.WriterTo, as the package comment
+// explains. A nil base means http.DefaultTransport.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -67,19 +82,45 @@ func Transport(base http.RoundTripper) http.RoundTripper {
 type bodyTransport struct{ base http.RoundTripper }
 
 func (t bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(wrapBody(req))
+	req, err := wrapBody(req)
+	if err != nil {
+		return nil, err
+	}
+	return t.base.RoundTrip(req)
 }
 
-func wrapBody(req *http.Request) *http.Request {
+// MaxBufferedBody is the largest request body, in bytes, read into memory
+// before it is sent (see the package comment); larger bodies, and bodies of
+// unknown length, are streamed.
+const MaxBufferedBody = 64 << 10
+
+func wrapBody(req *http.Request) (*http.Request, error) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return req
+		return req, nil
 	}
 	if _, ok := req.Body.(readOnlyBody); ok {
-		return req
+		return req, nil
+	}
+	if n := req.ContentLength; n > 0 && n <= MaxBufferedBody {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(req.Body, buf)
+		closeErr := req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sdkhttp: read the %d-byte request body: %w", n, err)
+		}
+		if closeErr != nil {
+			return nil, fmt.Errorf("sdkhttp: close the request body: %w", closeErr)
+		}
+		req = req.Clone(req.Context())
+		// net/http knows an io.NopCloser around a *bytes.Reader to be in
+		// memory, and sends it with the headers.
+		req.Body = io.NopCloser(bytes.NewReader(buf))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
+		return req, nil
 	}
 	req = req.Clone(req.Context())
 	req.Body = readOnlyBody{req.Body}
-	return req
+	return req, nil
 }
 
 // readOnlyBody exposes only Read and Close of a request body.

@@ -67,3 +67,80 @@ func TestTransportIsIdempotent(t *testing.T) {
 		t.Fatal("wrapping a wrapped transport should return it unchanged")
 	}
 }
+
+// roundTripFunc is a base transport that records what it is handed.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// closeTracker is a streamed request body that records its Close.
+type closeTracker struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeTracker) Close() error { c.closed = true; return nil }
+
+func TestTransportBuffersSmallBodies(t *testing.T) {
+	tests := []struct {
+		name     string
+		size     int
+		buffered bool
+	}{
+		{name: "small", size: 100, buffered: true},
+		{name: "at the limit", size: sdkhttp.MaxBufferedBody, buffered: true},
+		{name: "over the limit", size: sdkhttp.MaxBufferedBody + 1, buffered: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := strings.Repeat("x", tt.size)
+			var got *http.Request
+			tr := sdkhttp.Transport(roundTripFunc(func(req *http.Request) (*http.Response, error) {
+				got = req
+				return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+			}))
+			orig := &closeTracker{Reader: strings.NewReader(payload)}
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://127.0.0.1:1/", orig)
+			req.ContentLength = int64(tt.size)
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if gotBuffered := got.GetBody != nil; gotBuffered != tt.buffered {
+				t.Fatalf("body buffered = %v, want %v", gotBuffered, tt.buffered)
+			}
+			if tt.buffered && !orig.closed {
+				t.Error("the buffered request's own body was not closed")
+			}
+			if _, ok := got.Body.(io.WriterTo); ok && !tt.buffered {
+				t.Error("a streamed body still offers WriteTo")
+			}
+			b, _ := io.ReadAll(got.Body)
+			if string(b) != payload {
+				t.Fatalf("body sent = %d bytes, want the %d given", len(b), tt.size)
+			}
+			if tt.buffered {
+				again, _ := got.GetBody()
+				if b, _ := io.ReadAll(again); string(b) != payload {
+					t.Fatalf("GetBody = %d bytes, want the %d given", len(b), tt.size)
+				}
+			}
+		})
+	}
+}
+
+func TestTransportRejectsShortBody(t *testing.T) {
+	tr := sdkhttp.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) {
+		t.Fatal("a request with a short body was sent")
+		return nil, nil
+	}))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://127.0.0.1:1/", io.NopCloser(strings.NewReader("short")))
+	req.ContentLength = 10
+	resp, err := tr.RoundTrip(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("RoundTrip of a 5-byte body declared as 10 bytes: got no error, want one")
+	}
+}

@@ -138,6 +138,15 @@ func parseFlags(e *env, c *command, fs *flag.FlagSet, args []string) error {
 			printCommandHelp(e.stdout, c, fs)
 			return flag.ErrHelp
 		}
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			bare := strings.TrimLeft(name, "-")
+			if s := closest(bare, names); s != "" {
+				return &usageError{fmt.Errorf("unknown flag %s (did you mean --%s?)", name, s)}
+			}
+			return &usageError{fmt.Errorf("unknown flag %s", name)}
+		}
 		return &usageError{err}
 	}
 	return nil
@@ -176,11 +185,11 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fs.SetOutput(io.Discard)
 }
 
+// suggest is " (did you mean X?)" for the command nearest to name, or "".
 func suggest(name string) string {
+	names := make([]string, 0, len(commands))
 	for n := range commands {
-		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) {
-			return fmt.Sprintf(" (did you mean %q?)", n)
-		}
+		names = append(names, n)
 	}
-	return ""
+	return didYouMean(name, names)
 }

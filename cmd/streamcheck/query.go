@@ -53,9 +53,14 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	s, err := assertions.Open(ctx, cfg)
+	release, err := checkInputs(ctx, &cfg)
 	if err != nil {
 		return err
+	}
+	defer release()
+	s, err := assertions.Open(ctx, cfg)
+	if err != nil {
+		return plainDuckDB(err)
 	}
 	defer s.Close()
 	t, err := s.Query(ctx, fs.Arg(0))

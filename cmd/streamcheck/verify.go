@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -221,9 +223,14 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	rep, err := assertions.Verify(ctx, cfg)
+	release, err := checkInputs(ctx, &cfg)
 	if err != nil {
 		return err
+	}
+	defer release()
+	rep, err := assertions.Verify(ctx, cfg)
+	if err != nil {
+		return plainDuckDB(err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -236,6 +243,60 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	if !rep.OK {
 		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// checkInputs checks what verify and query read before DuckDB does: the
+// ledger (a usage error naming file and line when it is not one) and that
+// the output exists. It points cfg.Ledger at a name DuckDB cannot take for a
+// pattern; release removes what that needed.
+func checkInputs(ctx context.Context, cfg *assertions.Config) (release func(), err error) {
+	release = func() {}
+	if cfg.Ledger != "" && !strings.Contains(cfg.Ledger, "://") {
+		if err := checkLedger(cfg.Ledger); err != nil {
+			return release, usagef("--ledger: %v", err)
+		}
+		if cfg.Ledger, release, err = literalPath(cfg.Ledger); err != nil {
+			return func() {}, fmt.Errorf("ledger %s: %w", cfg.Ledger, err)
+		}
+	}
+	if err := checkOutputExists(ctx, cfg); err != nil {
+		release()
+		return func() {}, err
+	}
+	return release, nil
+}
+
+// checkOutputExists says so when the output is not there at all — a local
+// directory or an S3 bucket that does not exist — rather than letting the
+// checks report every record lost.
+func checkOutputExists(ctx context.Context, cfg *assertions.Config) error {
+	out := cfg.Output
+	switch {
+	case strings.HasPrefix(out, "s3://"):
+		if cfg.S3 == nil {
+			return nil
+		}
+		bucket, _, _ := strings.Cut(strings.TrimPrefix(out, "s3://"), "/")
+		pctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		defer cancel()
+		_, err := cfg.S3.HeadBucket(pctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		switch {
+		case err == nil:
+			return nil
+		case unreachable(err):
+			return &debugError{fmt.Sprintf("output %s: S3 did not answer (%s)", out, plainWords(err)), err}
+		case errorCode(err) == "NotFound" || errorCode(err) == "NoSuchBucket":
+			return usagef("--output %s: bucket %s does not exist", out, bucket)
+		}
+		return &debugError{fmt.Sprintf("output %s: %s", out, plainWords(err)), err}
+	case strings.Contains(out, "://") && !strings.HasPrefix(out, "file://"):
+		return nil
+	}
+	path := strings.TrimPrefix(out, "file://")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return usagef("--output %s does not exist", out)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -139,7 +140,7 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 
 // emulateInit creates what the init file names on the running stack.
 func emulateInit(ctx context.Context, e *env, st *emulator.Stack, rs []resource) error {
-	cl := stackClients{kinesis: st.KinesisClient(), s3: st.S3Client(), dynamodb: st.DynamoDBClient(), endpoint: st.EdgeURL}
+	cl := stackClients{kinesis: st.KinesisClient(), s3: st.S3Client(), dynamodb: st.DynamoDBClient(), endpoint: cmp.Or(st.EdgeURL, st.KinesisURL)}
 	for _, r := range rs {
 		if r.Kind == resTopic && cl.kafka == nil {
 			kc, err := kgo.NewClient(kgo.SeedBrokers(st.KafkaBrokers...), kgo.DialTimeout(dialTimeout))

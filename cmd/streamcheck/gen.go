@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -491,6 +492,10 @@ func genRun(ctx context.Context, e *env, cfg *genConfig) error {
 	return nil
 }
 
+// sdkNoise is the AWS SDK's preamble to a service's answer: operation,
+// status and request ID, which say nothing a user can act on.
+var sdkNoise = regexp.MustCompile(`operation error [^,]+, (https response error StatusCode: \d+, RequestID: [^,]*, )?`)
+
 // errorTally is a Sink that counts the records its Sink did not get
 // acknowledged, by kind of error, keeping the first error of each kind.
 type errorTally struct {
@@ -546,7 +551,7 @@ func (t *errorTally) print(w io.Writer) {
 		if msg == "" {
 			msg = "(no error recorded)"
 		}
-		fmt.Fprintf(w, "streamcheck gen: %d records %s; the first: %s\n", t.counts[k], k, msg)
+		fmt.Fprintf(w, "streamcheck gen: %d records %s; the first: %s\n", t.counts[k], k, sdkNoise.ReplaceAllString(msg, ""))
 	}
 }
 

@@ -117,6 +117,9 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		case r.Code != "":
 			r.Action = fault.ActionError
 		}
+		if err := checkFaultNames(r); err != nil {
+			return usagef("%v", err)
+		}
 		if err := r.Validate(); err != nil {
 			return usagef("%v", err)
 		}

@@ -55,7 +55,7 @@ func checkLedger(path string) error {
 func checkParquetLedger(path string, f *os.File, size int64) error {
 	pf, err := parquet.OpenFile(f, size)
 	if err != nil {
-		return fmt.Errorf("ledger %s: not a Parquet file, or a truncated one (%v)", path, err)
+		return fmt.Errorf("ledger %s: not a Parquet file, or a truncated one (%w)", path, err)
 	}
 	for _, c := range ledgerRequired {
 		if _, ok := pf.Schema().Lookup(c); !ok {
@@ -107,9 +107,9 @@ func checkLedgerLine(b []byte) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end") {
-			return fmt.Errorf("not a JSON object (%v): want one ledger row per line, as gen --ledger writes", err)
+			return fmt.Errorf("not a JSON object (%w): want one ledger row per line, as gen --ledger writes", err)
 		}
-		return fmt.Errorf("want a JSON object per line, as gen --ledger writes: %v", err)
+		return fmt.Errorf("want a JSON object per line, as gen --ledger writes: %w", err)
 	}
 	for _, c := range ledgerRequired {
 		if _, ok := m[c]; !ok {

@@ -97,7 +97,7 @@ func printDebugChain(w io.Writer, err error) {
 	fmt.Fprintln(w, "error chain (--debug):")
 	for i := 0; err != nil; i++ {
 		fmt.Fprintf(w, "  %d. %T: %v\n", i, err, err)
-		switch u := err.(type) {
+		switch u := err.(type) { //nolint:errorlint // walking the chain itself, one link at a time
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:

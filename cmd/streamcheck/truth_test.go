@@ -327,3 +327,35 @@ func TestSuggestions(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultAddChecksNames: fault add used to install a rule for a service,
+// operation or code that does not exist, which then never fired.
+func TestFaultAddChecksNames(t *testing.T) {
+	t.Parallel()
+	dead := "http://" + closedPort(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"service", []string{"--service", "kinesys", "--operation", "GetRecords", "--code", "InternalFailure"}, `did you mean "kinesis"?`},
+		{"operation", []string{"--service", "s3", "--operation", "PutObjects", "--code", "SlowDown"}, `no such operation of s3 (did you mean "PutObject"?)`},
+		{"aws code", []string{"--service", "s3", "--operation", "PutObject", "--code", "Slowdown"}, `not an error code of s3 (did you mean "SlowDown"?)`},
+		{"kafka code", []string{"--service", "kafka", "--operation", "Produce", "--code", "NOT_A_LEADER"}, "not a Kafka error name"},
+		{"kafka operation", []string{"--service", "kafka", "--operation", "Produce2", "--delay", "1s"}, `did you mean "Produce"?`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := runCLI(t, append([]string{"fault", "add", "--endpoint", dead}, tt.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want a usage error saying %q", code, stderr, tt.want)
+			}
+		})
+	}
+	// A good rule passes the names check and fails only on the dead endpoint.
+	code, _, stderr := runCLI(t, "fault", "add", "--endpoint", dead, "--service", "kafka", "--operation", "Produce", "--code", "NOT_LEADER_FOR_PARTITION")
+	if code != exitFailure {
+		t.Errorf("good rule to a dead endpoint: exit %d, stderr %q; want 1", code, stderr)
+	}
+}

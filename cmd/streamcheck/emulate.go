@@ -17,7 +17,9 @@ import (
 
 func init() {
 	register(&command{
-		name:    "emulate",
+		name: "emulate",
+		example: "  streamcheck emulate --port 4566 --kafka-port 9092 --data-dir sc-data\n" +
+			"  streamcheck emulate --init examples/ventilator/init.yaml",
 		summary: "Serve Kinesis, S3 and DynamoDB on one LocalStack-compatible port, and Kafka, until interrupted.",
 		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R] [--kinesis-limits aws|off] [--init FILE]",
 		run:     runEmulate,

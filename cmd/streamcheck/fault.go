@@ -17,6 +17,7 @@ import (
 func init() {
 	register(&command{
 		name:    "fault",
+		example: "  streamcheck fault add --service s3 --operation PutObject --code SlowDown --status 503 --times 1\n  streamcheck fault list --json",
 		summary: "Add, list and remove fault rules on a running 'streamcheck emulate'.",
 		usage:   "fault add|list [--json]|rm|clear|kafka [--endpoint URL] [flags]",
 		run:     runFault,

@@ -27,7 +27,10 @@ import (
 
 func init() {
 	register(&command{
-		name:    "gen",
+		name: "gen",
+		example: "  streamcheck gen ventilator --to kinesis://ventilatorstream --create --shards 4 --count 10000 --rate 1000 --ledger ledger.jsonl\n" +
+			"  streamcheck gen payments --to kafka://payments --brokers 127.0.0.1:9092 --create --partitions 3 --duration 5s\n" +
+			"  streamcheck gen table --ddl '`id` string, `n` int' --to kinesis://t --create --format avro",
 		summary: "Send a seeded synthetic stream to Kinesis or Kafka and write its ledger.",
 		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC|dynamodb://TABLE [--endpoint URL] [--region R] " +
 			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
@@ -377,6 +380,10 @@ func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (gene
 		var opts []func(*awsconfig.LoadOptions) error
 		if region != "" {
 			opts = append(opts, awsconfig.WithRegion(region))
+		}
+		if key := e.getenv("AWS_ACCESS_KEY_ID"); key != "" {
+			opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key,
+				e.getenv("AWS_SECRET_ACCESS_KEY"), e.getenv("AWS_SESSION_TOKEN"))))
 		}
 		var err error
 		if awsCfg, err = awsconfig.LoadDefaultConfig(ctx, opts...); err != nil {

@@ -147,7 +147,7 @@ func TestGenUsageErrors(t *testing.T) {
 
 func TestGenHelp(t *testing.T) {
 	code, stdout, _ := genCLI(t, nil, "-h")
-	if code != exitOK || !strings.Contains(stdout, "usage: streamcheck gen ventilator|payments|table") || !strings.Contains(stdout, "-key-strategy") {
+	if code != exitOK || !strings.Contains(stdout, "usage: streamcheck gen ventilator|payments|table") || !strings.Contains(stdout, "--key-strategy") {
 		t.Errorf("gen -h: exit %d, stdout %q", code, stdout)
 	}
 }

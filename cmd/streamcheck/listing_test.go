@@ -55,3 +55,27 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version --json = %d, %q; want version, go and platform", code, stdout)
 	}
 }
+
+// TestCompletionAndHelp: shell completion scripts for bash, zsh and fish,
+// completion of commands and of a command's flags, and help with examples.
+func TestCompletionAndHelp(t *testing.T) {
+	t.Parallel()
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		code, stdout, stderr := runCLI(t, "completion", sh)
+		if code != exitOK || !strings.Contains(stdout, "streamcheck") {
+			t.Errorf("completion %s: exit %d, stderr %q, %d bytes", sh, code, stderr, len(stdout))
+		}
+	}
+	code, stdout, _ := runCLI(t, "__complete", "ver")
+	if code != exitOK || !strings.Contains(stdout, "verify") || !strings.Contains(stdout, "version") {
+		t.Errorf("completing \"ver\": %d %q; want verify and version", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "__complete", "run", "--cr")
+	if code != exitOK || !strings.Contains(stdout, "--crash-at") || !strings.Contains(stdout, "--create") {
+		t.Errorf("completing run --cr: %d %q; want --crash-at and --create", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "gen", "-h")
+	if code != exitOK || !strings.Contains(stdout, "Examples:\n  streamcheck gen ventilator") || !strings.Contains(stdout, "  --key-strategy string") {
+		t.Errorf("gen -h: %d %q; want examples and --flag style flags", code, stdout)
+	}
+}

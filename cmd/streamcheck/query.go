@@ -20,6 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "query",
+		example: "  streamcheck query --job examples/ventilator/job.yaml \"SELECT manufacturer, count(*) FROM output GROUP BY ALL\"",
 		summary: "Run SQL (DuckDB) over a job's output as table output, and dead_letter, as with Athena.",
 		usage:   `query (--job FILE | --output URI) [--dead-letter URI] [--ledger FILE] [--format table|csv|json] [--endpoint URL] "SQL"`,
 		run:     runQuery,

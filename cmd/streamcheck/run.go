@@ -34,7 +34,9 @@ var exitProcess = os.Exit
 
 func init() {
 	register(&command{
-		name:    "run",
+		name: "run",
+		example: "  streamcheck run --job examples/ventilator/job.yaml --create --until-idle\n" +
+			"  streamcheck run --job job.yaml --window 2s --crash-at after-sink --crash-batch 2   # exits 137",
 		summary: "Run a streaming ETL job (Kinesis or Kafka to partitioned Parquet on S3 or a directory, exactly once).",
 		usage:   "run --job FILE [--create] [--until-idle] [--window D] [--crash-at POINT [--crash-batch N]] [--metrics-addr ADDR] [--log-format text|json] [--debug]",
 		run:     runRun,

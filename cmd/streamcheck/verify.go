@@ -25,7 +25,9 @@ import (
 
 func init() {
 	register(&command{
-		name:    "verify",
+		name: "verify",
+		example: "  streamcheck verify --job examples/ventilator/job.yaml --ledger ledger.jsonl --max-lag-p99 30s\n" +
+			"  streamcheck verify --output s3://lake/out --checkpoint s3://lake/cp --ledger ledger.jsonl --key serialnumber --json",
 		summary: "Check a job's output against the generator's ledger: exactly-once, lag, schema, layout, dead letters.",
 		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] [--visible-at ATTR] " +
 			"[--max-lag-p99 D] [--max-lag D] [--order] [--json] [--endpoint URL]",

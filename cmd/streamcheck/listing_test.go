@@ -79,3 +79,26 @@ func TestCompletionAndHelp(t *testing.T) {
 		t.Errorf("gen -h: %d %q; want examples and --flag style flags", code, stdout)
 	}
 }
+
+// TestVerdictColour: colour only when asked for by a terminal, never with
+// NO_COLOR; every verdict padded by the same number of bytes.
+func TestVerdictColour(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	if useColor(&env{getenv: func(string) string { return "" }}, &buf) {
+		t.Error("colour on a buffer, which is no terminal")
+	}
+	on, off := verdictPainter(true), verdictPainter(false)
+	if off("FAIL") != "FAIL" {
+		t.Errorf("uncoloured FAIL = %q", off("FAIL"))
+	}
+	if got := on("FAIL"); got != "\033[31mFAIL\033[0m" {
+		t.Errorf("coloured FAIL = %q", got)
+	}
+	want := len(on("PASS"))
+	for _, v := range []string{"FAIL", "SKIP", "N/A ", "ERROR"[:4]} {
+		if len(on(v)) != want {
+			t.Errorf("coloured %q is %d bytes, PASS %d: columns would not line up", v, len(on(v)), want)
+		}
+	}
+}

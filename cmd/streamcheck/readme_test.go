@@ -231,10 +231,12 @@ func TestReadme(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
+	started := time.Now()
 	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "bin", "streamcheck"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	built := time.Since(started)
 	script, count := readmeScript(blocks, freePort(t), freePort(t))
 	if count < 20 {
 		t.Fatalf("only %d commands found in README.md's sh blocks; the extraction is broken", count)
@@ -265,7 +267,7 @@ func TestReadme(t *testing.T) {
 		})
 		t.Fatalf("the README's commands: %v\n%s%s", err, tail(string(out), 20000), logs)
 	}
-	t.Logf("%d commands of README.md ran as it says", count)
+	t.Logf("%d commands of README.md ran as it says in %v (the build took %v)", count, time.Since(started).Round(time.Second), built.Round(time.Second))
 }
 
 func tail(s string, n int) string {

@@ -186,6 +186,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 
 	var results []*scenarios.Result
 	failed, skipped := 0, 0
+	paint := verdictPainter(useColor(e, out))
 	width := 0
 	for _, s := range list {
 		width = max(width, len(s.Name))
@@ -235,7 +236,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 					why = ": " + res.Failures[0]
 				}
 			}
-			fmt.Fprintf(out, "%-6s %-*s  %6s%s\n", verdict, width, s.Name, res.Elapsed.Round(100*time.Millisecond), why)
+			fmt.Fprintf(out, "%s %-*s  %6s%s\n", paint(fmt.Sprintf("%-6s", verdict)), width, s.Name, res.Elapsed.Round(100*time.Millisecond), why)
 			continue
 		}
 		if !*asJSON {

@@ -241,7 +241,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		printReport(e.stdout, rep, *examples)
+		printReport(e.stdout, rep, *examples, verdictPainter(useColor(e, e.stdout)))
 	}
 	if !rep.OK {
 		return &exitError{code: exitFailure}
@@ -305,7 +305,7 @@ func checkOutputExists(ctx context.Context, cfg *assertions.Config) error {
 
 // printReport writes the human summary: a table of checks, their counts,
 // lag percentiles and a few examples of each failure.
-func printReport(w io.Writer, rep *assertions.Report, examples int) {
+func printReport(w io.Writer, rep *assertions.Report, examples int, paint func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tRESULT\tCOUNTS")
 	failed := 0
@@ -321,7 +321,7 @@ func printReport(w io.Writer, rep *assertions.Report, examples int) {
 		if r.Status == assertions.Skip {
 			detail = r.Detail
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, strings.ToUpper(string(r.Status)), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, paint(strings.ToUpper(string(r.Status))), detail)
 	}
 	tw.Flush()
 	for _, r := range rep.Results {
@@ -368,9 +368,9 @@ func printReport(w io.Writer, rep *assertions.Report, examples int) {
 		}
 	}
 	if failed == 0 {
-		fmt.Fprintln(w, "\nOK: no check failed")
+		fmt.Fprintf(w, "\n%s: no check failed\n", paint("OK"))
 	} else {
-		fmt.Fprintf(w, "\nFAIL: %d of %d checks failed\n", failed, len(rep.Results))
+		fmt.Fprintf(w, "\n%s: %d of %d checks failed\n", paint("FAIL"), failed, len(rep.Results))
 	}
 }
 

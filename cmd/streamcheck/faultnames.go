@@ -66,15 +66,16 @@ func checkFaultNames(r fault.Rule) error {
 	}
 	if r.Operation != "" {
 		var ops []string
-		if r.Service == fault.ServiceKafka {
+		switch r.Service {
+		case fault.ServiceKafka:
 			ops = kafkaOperations()
-		} else if r.Service != "" {
-			ops = faultOperations[r.Service]
-		} else {
+		case "":
 			ops = append(ops, kafkaOperations()...)
 			for _, s := range faultOperations {
 				ops = append(ops, s...)
 			}
+		default:
+			ops = faultOperations[r.Service]
 		}
 		if !slices.Contains(ops, r.Operation) {
 			return fmt.Errorf("--operation %q: no such operation%s%s", r.Operation, forService(r.Service), didYouMean(r.Operation, ops))

@@ -271,13 +271,15 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	}
 	if len(list) > 1 {
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "scenario\tverdict\tdelivered\tduplicated\tdead letters\tbatches\tcrashes\ttime")
+		// The same table style as verify's: upper-case headers, verdicts
+		// coloured on a terminal.
+		fmt.Fprintln(tw, "SCENARIO\tRESULT\tDELIVERED\tDUPLICATED\tDEAD LETTERS\tBATCHES\tCRASHES\tTIME")
 		for _, r := range results {
 			v := "PASS"
 			if !r.Passed {
 				v = "FAIL"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Scenario, v, r.Delivered, r.Duplicated, r.DeadLetters, r.Batches, len(r.Crashes), r.Elapsed.Round(10*time.Millisecond))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Scenario, paint(v), r.Delivered, r.Duplicated, r.DeadLetters, r.Batches, len(r.Crashes), r.Elapsed.Round(10*time.Millisecond))
 		}
 		tw.Flush()
 	}

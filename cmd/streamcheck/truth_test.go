@@ -227,6 +227,22 @@ func TestEmulateInit(t *testing.T) {
 		t.Errorf("second init: %v", err)
 	}
 
+	// The tour's init file, and a job file's resources through jobs:.
+	rs, err = loadInitFile("../../examples/ventilator/init.yaml")
+	if err != nil || len(rs) != 3 {
+		t.Errorf("examples/ventilator/init.yaml: %d resources, %v; want a stream, a bucket and a table", len(rs), err)
+	}
+	withJob := filepath.Join(dir, "jobs.yaml")
+	abs, _ := filepath.Abs("../../examples/ventilator/job.yaml")
+	if err := os.WriteFile(withJob, []byte("jobs: ["+abs+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = loadInitFile(withJob)
+	if err != nil || len(rs) != 2 || rs[0] != (resource{Kind: resStream, Name: "ventilatorstream", Key: "source.streamName"}) ||
+		rs[1].Kind != resBucket || rs[1].Name != "ventilator-output" {
+		t.Errorf("init file naming the ventilator job: %+v, %v; want its stream and its bucket", rs, err)
+	}
+
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("streams: [{name: st, shard: 2}]\n"), 0o644); err != nil {
 		t.Fatal(err)

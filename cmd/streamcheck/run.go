@@ -80,18 +80,17 @@ type jobRunFlags struct {
 
 // runJob loads the job, checks what it needs, and runs it.
 func runJob(ctx context.Context, e *env, f *jobRunFlags) error {
-	jobPath, untilIdle, window, crashAt, crashBatch, metricsAddr, logFormat := &f.job, &f.untilIdle, &f.window, &f.crashAt, &f.crashBatch, &f.metricsAddr, &f.logFormat
-	if *jobPath == "" {
+	if f.job == "" {
 		return usagef("--job is required")
 	}
-	job, err := engine.LoadJob(*jobPath)
+	job, err := engine.LoadJob(f.job)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if *window != "" {
-		d, err := interval.Parse(*window)
+	if f.window != "" {
+		d, err := interval.Parse(f.window)
 		if err != nil || d <= 0 {
-			return usagef("--window %q: want a positive duration such as 10s", *window)
+			return usagef("--window %q: want a positive duration such as 10s", f.window)
 		}
 		job.ForEachBatch.WindowSize = engine.Duration(d)
 		if err := job.Validate(); err != nil {
@@ -101,20 +100,20 @@ func runJob(ctx context.Context, e *env, f *jobRunFlags) error {
 	if job.Source.Kind == engine.KindKafka && job.Options.BootstrapServers == "" {
 		job.Options.BootstrapServers = e.getenv("STREAMCHECK_KAFKA_BROKERS")
 		if job.Options.BootstrapServers == "" {
-			return usagef("%s: a Kafka job needs connectionOptions.bootstrap.servers or STREAMCHECK_KAFKA_BROKERS", *jobPath)
+			return usagef("%s: a Kafka job needs connectionOptions.bootstrap.servers or STREAMCHECK_KAFKA_BROKERS", f.job)
 		}
 		if err := job.Validate(); err != nil {
 			return usagef("STREAMCHECK_KAFKA_BROKERS: %v", err)
 		}
 	}
 	var handler slog.Handler
-	switch *logFormat {
+	switch f.logFormat {
 	case "text":
 		handler = slog.NewTextHandler(e.stderr, nil)
 	case "json":
 		handler = slog.NewJSONHandler(e.stderr, nil)
 	default:
-		return usagef("--log-format %q: want text or json", *logFormat)
+		return usagef("--log-format %q: want text or json", f.logFormat)
 	}
 	log := slog.New(handler)
 
@@ -124,20 +123,20 @@ func runJob(ctx context.Context, e *env, f *jobRunFlags) error {
 	}
 	reg := prometheus.NewRegistry()
 	opts := []engine.Option{engine.WithAWSConfig(cfg), engine.WithLogger(log), engine.WithMetricsRegistry(reg)}
-	if *untilIdle {
+	if f.untilIdle {
 		opts = append(opts, engine.WithUntilIdle())
 	}
-	if *crashAt != "" {
-		cp, err := engine.ParseCrashPoint(*crashAt, *crashBatch)
+	if f.crashAt != "" {
+		cp, err := engine.ParseCrashPoint(f.crashAt, f.crashBatch)
 		if err != nil {
 			return usagef("--crash-at: %v", err)
 		}
 		opts = append(opts, engine.WithCrashPoint(cp))
 	}
-	if *metricsAddr != "" {
-		ln, err := net.Listen("tcp", *metricsAddr)
+	if f.metricsAddr != "" {
+		ln, err := net.Listen("tcp", f.metricsAddr)
 		if err != nil {
-			return usagef("--metrics-addr %q: %v", *metricsAddr, err)
+			return usagef("--metrics-addr %q: %v", f.metricsAddr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -156,7 +155,7 @@ func runJob(ctx context.Context, e *env, f *jobRunFlags) error {
 	err = eng.Run(ctx)
 	switch {
 	case errors.Is(err, engine.ErrCrashed):
-		fmt.Fprintf(e.stderr, "streamcheck run: stopped dead at crash point %s\n", *crashAt)
+		fmt.Fprintf(e.stderr, "streamcheck run: stopped dead at crash point %s\n", f.crashAt)
 		exitProcess(exitCrashed)
 		return &exitError{exitCrashed}
 	case errors.Is(err, checkpoint.ErrLocked):

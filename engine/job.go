@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -350,8 +349,6 @@ func LoadJob(path string) (*Job, error) {
 	return j, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
-
 // ParseJob decodes a job from YAML on top of DefaultJob and validates it.
 // Unknown keys are errors that name the key and its line.
 func ParseJob(data []byte) (*Job, error) {
@@ -369,8 +366,7 @@ func ParseJob(data []byte) (*Job, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(j); err != nil && !errors.Is(err, io.EOF) {
-		msg := yamlLine.ReplaceAllString(err.Error(), "line $1: unknown key $2")
-		return nil, fmt.Errorf("job: parse: %s", strings.TrimPrefix(msg, "yaml: "))
+		return nil, fmt.Errorf("job: parse: %s", keyedDecodeError(data, err))
 	}
 	if err := j.Validate(); err != nil {
 		return nil, err

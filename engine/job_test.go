@@ -155,7 +155,7 @@ func TestParseJob(t *testing.T) {
 	}
 	for _, tt := range []struct{ name, yaml, want string }{
 		{"unknown key", base + "connectionOptions:\n  maxRecordsPerRead: 5\n", "line 5: unknown key maxRecordsPerRead"},
-		{"bad duration", "forEachBatch:\n  windowSize: soon\n", `line 2: duration "soon"`},
+		{"bad duration", "forEachBatch:\n  windowSize: soon\n", `forEachBatch.windowSize: line 2: want a duration like "100 seconds" or "100s", got "soon"`},
 		{"bad value", strings.Replace(base, "deadLetterPath: /tmp/dlq", "deadLetterPath: /tmp/dlq, compression: brotli", 1), "sink.compression"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

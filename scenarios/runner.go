@@ -525,7 +525,7 @@ runs:
 		if loadOver {
 			break runs
 		}
-		r.say("engine stopped: the stream was idle for a window while the load goes on; starting it again")
+		r.say("engine: it stopped after a window with nothing to read, but the load is not over; restarting it on its checkpoint")
 	}
 	if killed < len(kills) && res.StoppedWith == "" && len(res.Failures) == 0 {
 		res.failf("%s was killed %d times, want %d (the load ended first)", r.subjectName(), killed, len(kills))

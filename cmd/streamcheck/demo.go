@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/scenarios"
@@ -69,6 +72,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Job != "" {
+		if err := saveJobWithoutEndpoints(res.Job); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -117,7 +125,31 @@ func printDemoNext(w io.Writer, r *scenarios.Result) {
 	fmt.Fprintf(w, "\nLook at the output with DuckDB:\n")
 	fmt.Fprintf(w, "  streamcheck query --output %s --ledger %s \\\n", r.LocalPath(r.Output), r.Ledger)
 	fmt.Fprintf(w, "    \"SELECT manufacturer, count(*) FROM output GROUP BY ALL ORDER BY 2 DESC\"\n")
-	fmt.Fprintf(w, "Run the same job against a stack of your own: streamcheck emulate, then streamcheck run --job %s\n", r.Job)
+	fmt.Fprintf(w, "Run the same job against a stack of your own: streamcheck emulate, then streamcheck run --job %s --create\n", r.Job)
+}
+
+// saveJobWithoutEndpoints rewrites the job file the demo ran with, leaving
+// out the endpoints of its emulators, which are gone once it ends: the job
+// then takes its endpoints from AWS_ENDPOINT_URL as any job does.
+func saveJobWithoutEndpoints(path string) error {
+	job, err := engine.LoadJob(path)
+	if err != nil {
+		return fmt.Errorf("reread the demo's job: %w", err)
+	}
+	job.Source.Endpoint, job.Sink.Endpoint = "", ""
+	if a := job.Aggregate; a != nil {
+		a.Reference.DynamoDBEndpoint = ""
+	}
+	b, err := yaml.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("encode the demo's job: %w", err)
+	}
+	head := "# The job the streamcheck demo ran. Its endpoints come from AWS_ENDPOINT_URL:\n" +
+		"#   streamcheck emulate, then streamcheck run --job " + path + " --create\n"
+	if err := os.WriteFile(path, append([]byte(head), b...), 0o644); err != nil {
+		return fmt.Errorf("write the demo's job: %w", err)
+	}
+	return nil
 }
 
 // wasGiven reports whether the flag called name was given.

@@ -39,6 +39,12 @@ func TestDemo(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "--window") {
 		t.Errorf("run --job <demo job> --window bogus: status %d, stderr %q; want a usage error about --window only (the job must load)", code, stderr)
 	}
+	// Without the demo's emulators, which are gone: the endpoints come
+	// from the environment, so the printed command works (it used to keep
+	// the dead ones).
+	if job, err := os.ReadFile(filepath.Join(dir, "job.yaml")); err != nil || strings.Contains(string(job), "http://127.0.0.1") {
+		t.Errorf("the demo's job.yaml (%v) names its emulators' endpoints:\n%s", err, job)
+	}
 }
 
 func TestDemoJSON(t *testing.T) {

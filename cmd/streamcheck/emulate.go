@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/edge"
@@ -14,9 +17,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "emulate",
+		name: "emulate",
+		example: "  streamcheck emulate --port 4566 --kafka-port 9092 --data-dir sc-data\n" +
+			"  streamcheck emulate --init examples/ventilator/init.yaml",
 		summary: "Serve Kinesis, S3 and DynamoDB on one LocalStack-compatible port, and Kafka, until interrupted.",
-		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R] [--kinesis-limits aws|off]",
+		usage:   "emulate [--port 4566] [--kafka-port 9092] [--host 127.0.0.1] [--data-dir DIR] [--seed N] [--region R] [--kinesis-limits aws|off] [--init FILE]",
 		run:     runEmulate,
 	})
 }
@@ -31,6 +36,9 @@ type emulateConfig struct {
 	Seed           uint64
 	Region         string
 	KinesisLimits  string // "aws" (the default) or "off"
+	// Init is a file naming streams, topics, buckets and tables (and jobs
+	// whose resources) to create once the emulators are up.
+	Init string
 }
 
 // Defaults of emulateConfig, LocalStack's and Kafka's usual ports.
@@ -73,6 +81,8 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed for sequence numbers, shard IDs and probabilistic faults")
 	fs.StringVar(&cfg.Region, "region", emulator.DefaultRegion, "AWS region the emulators report")
 	fs.StringVar(&cfg.KinesisLimits, "kinesis-limits", "aws", "Kinesis limits: aws (shard throughput, request sizes, quotas as AWS enforces them) or off")
+	fs.StringVar(&cfg.Init, "init", "", "create the streams, topics, buckets and tables this YAML file names once up, as LocalStack's init hooks do "+
+		"(keys streams: [{name, shards}], topics: [{name, partitions}], buckets: [NAME], tables: [{name, hashKey, hashKeyType}], jobs: [JOB FILE])")
 	if err := parseFlags(e, c, fs, args); err != nil {
 		return err
 	}
@@ -81,6 +91,13 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
+	}
+	var initRes []resource
+	if cfg.Init != "" {
+		var err error
+		if initRes, err = loadInitFile(cfg.Init); err != nil {
+			return usagef("--init %v", err)
+		}
 	}
 
 	opts := []emulator.Option{
@@ -104,6 +121,12 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(initRes) > 0 {
+		if err := emulateInit(ctx, e, st, initRes); err != nil {
+			_ = st.Close()
+			return fmt.Errorf("--init %s: %w", cfg.Init, err)
+		}
+	}
 	printEndpoints(e, st)
 
 	<-ctx.Done()
@@ -113,6 +136,28 @@ func runEmulate(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.DataDir != "" {
 		fmt.Fprintf(e.stderr, "streamcheck emulate: data kept in %s\n", cfg.DataDir)
+	}
+	return nil
+}
+
+// emulateInit creates what the init file names on the running stack.
+func emulateInit(ctx context.Context, e *env, st *emulator.Stack, rs []resource) error {
+	cl := stackClients{kinesis: st.KinesisClient(), s3: st.S3Client(), dynamodb: st.DynamoDBClient(), endpoint: cmp.Or(st.EdgeURL, st.KinesisURL)}
+	for _, r := range rs {
+		if r.Kind == resTopic && cl.kafka == nil {
+			kc, err := kgo.NewClient(kgo.SeedBrokers(st.KafkaBrokers...), kgo.DialTimeout(dialTimeout))
+			if err != nil {
+				return err
+			}
+			defer kc.Close()
+			cl.kafka = kc
+		}
+	}
+	if err := ensureResources(ctx, cl, rs, true, ""); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		fmt.Fprintf(e.stderr, "streamcheck emulate: %s %s is there (--init)\n", r.Kind, r.Name)
 	}
 	return nil
 }

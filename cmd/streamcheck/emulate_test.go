@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -147,6 +148,9 @@ func TestEmulate(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "fault", "list", "--endpoint", ep); code != 0 || !strings.Contains(out, "SlowDown") {
 		t.Errorf("fault list = %d, %q; want the SlowDown rule", code, out)
+	}
+	if code, out, _ := runCLI(t, "fault", "list", "--endpoint", ep, "--json"); code != 0 || !json.Valid([]byte(out)) || !strings.Contains(out, `"SlowDown"`) {
+		t.Errorf("fault list --json = %d, %q; want the SlowDown rule as JSON", code, out)
 	}
 	noRetry := func(o *s3.Options) { o.RetryMaxAttempts = 1 }
 	_, err = sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k2"), Body: strings.NewReader("x")}, noRetry)

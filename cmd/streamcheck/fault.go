@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-
+	"encoding/json"
 	"flag"
 	"fmt"
 	"strconv"
@@ -17,8 +17,9 @@ import (
 func init() {
 	register(&command{
 		name:    "fault",
+		example: "  streamcheck fault add --service s3 --operation PutObject --code SlowDown --status 503 --times 1\n  streamcheck fault list --json",
 		summary: "Add, list and remove fault rules on a running 'streamcheck emulate'.",
-		usage:   "fault add|list|rm|clear|kafka [--endpoint URL] [flags]",
+		usage:   "fault add|list [--json]|rm|clear|kafka [--endpoint URL] [flags]",
 		run:     runFault,
 	})
 }
@@ -44,6 +45,10 @@ func runFault(ctx context.Context, e *env, args []string) error {
 	def := e.getenv("AWS_ENDPOINT_URL")
 	if def == "" {
 		def = defaultFaultEndpoint
+	}
+	var asJSON *bool
+	if sub == "list" {
+		asJSON = fs.Bool("json", false, "print the rules as JSON")
 	}
 	endpoint := fs.String("endpoint", def, "edge URL of the running emulator (default $AWS_ENDPOINT_URL or "+defaultFaultEndpoint+")")
 	var (
@@ -117,6 +122,9 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		case r.Code != "":
 			r.Action = fault.ActionError
 		}
+		if err := checkFaultNames(r); err != nil {
+			return usagef("%v", err)
+		}
 		if err := r.Validate(); err != nil {
 			return usagef("%v", err)
 		}
@@ -132,6 +140,11 @@ func runFault(ctx context.Context, e *env, args []string) error {
 		rules, err := cl.Faults(ctx)
 		if err != nil {
 			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rules)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSERVICE\tOPERATION\tRESOURCE\tACTION\tCODE\tDELAY\tSEEN\tFIRED\tEXPIRED")

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/generators"
@@ -23,7 +27,10 @@ import (
 
 func init() {
 	register(&command{
-		name:    "gen",
+		name: "gen",
+		example: "  streamcheck gen ventilator --to kinesis://ventilatorstream --create --shards 4 --count 10000 --rate 1000 --ledger ledger.jsonl\n" +
+			"  streamcheck gen payments --to kafka://payments --brokers 127.0.0.1:9092 --create --partitions 3 --duration 5s\n" +
+			"  streamcheck gen table --ddl '`id` string, `n` int' --to kinesis://t --create --format avro",
 		summary: "Send a seeded synthetic stream to Kinesis or Kafka and write its ledger.",
 		usage: "gen ventilator|payments|table --to kinesis://STREAM|kafka://TOPIC|dynamodb://TABLE [--endpoint URL] [--region R] " +
 			"[--brokers HOST:PORT,...] [--create --shards N|--partitions N] [--count N | --duration D] [--rate R] [--burst N] " +
@@ -43,33 +50,45 @@ const (
 	defaultGenStart     = "2026-01-01T00:00:00Z"
 	genProgressInterval = 250 * time.Millisecond // redraw on a terminal
 	genLogInterval      = 5 * time.Second        // log lines otherwise
+	// defaultGenMalformedKinds are the malformed records every job must
+	// reject, whatever its columns: a record with a field missing is a
+	// good record with a null to a job without required columns, and an
+	// oversize one is refused by Kinesis before any job sees it.
+	defaultGenMalformedKinds = generators.MalformedInvalidJSON + "," + generators.MalformedWrongType + "," + generators.MalformedInvalidUTF8
+	// genDeliveryTimeout bounds how long a Kafka record may wait for its
+	// acknowledgement (an unreachable broker included) before it counts as
+	// not delivered.
+	genDeliveryTimeout = 30 * time.Second
 )
 
 // genConfig is the gen command's configuration, from its flags.
 type genConfig struct {
-	Dataset     string // ventilator, payments or table
-	To          string // kinesis://STREAM or kafka://TOPIC
-	Endpoint    string
-	Region      string
-	Brokers     string
-	Create      bool
-	Shards      int
-	Partitions  int
-	Count       int64
-	Duration    time.Duration
-	Rate        float64
-	Burst       int
-	Producers   int
-	Seed        uint64
-	Ledger      string
-	Format      string
-	Malformed   float64
-	Duplicates  float64
-	Late        float64
-	MaxLateness time.Duration
-	Start       string // RFC 3339 time or "now"
-	KeyStrategy string
-	Ordered     bool
+	Dataset    string // ventilator, payments or table
+	To         string // kinesis://STREAM or kafka://TOPIC
+	Endpoint   string
+	Region     string
+	Brokers    string
+	Create     bool
+	Shards     int
+	Partitions int
+	Count      int64
+	Duration   time.Duration
+	Rate       float64
+	Burst      int
+	Producers  int
+	Seed       uint64
+	Ledger     string
+	Format     string
+	Malformed  float64
+	// MalformedKinds are the kinds of malformed records, comma-separated;
+	// default defaultGenMalformedKinds.
+	MalformedKinds string
+	Duplicates     float64
+	Late           float64
+	MaxLateness    time.Duration
+	Start          string // RFC 3339 time or "now"
+	KeyStrategy    string
+	Ordered        bool
 	// KPLAggregate packs up to this many records into each Kinesis record
 	// in the KPL's aggregated format; 0 sends them one by one.
 	KPLAggregate int
@@ -146,6 +165,9 @@ func (c *genConfig) Validate() error {
 			return fmt.Errorf("%s %v: want a share from 0 to 1", s.flag, s.v)
 		}
 	}
+	if _, err := c.malformedKinds(); err != nil {
+		return err
+	}
 	if _, err := generators.ParseFormat(c.Format); err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
@@ -161,6 +183,27 @@ func (c *genConfig) Validate() error {
 		}
 	}
 	return nil
+}
+
+// malformedKinds parses --malformed-kinds.
+func (c *genConfig) malformedKinds() ([]string, error) {
+	known := generators.MalformedKinds()
+	var kinds []string
+	for k := range strings.SplitSeq(c.MalformedKinds, ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if !slices.Contains(known, k) {
+			return nil, fmt.Errorf("--malformed-kinds: %q is not a kind of malformed record%s; want some of %s",
+				k, didYouMean(k, known), strings.Join(known, ", "))
+		}
+		kinds = append(kinds, k)
+	}
+	if len(kinds) == 0 {
+		return nil, fmt.Errorf("--malformed-kinds %q: want some of %s", c.MalformedKinds, strings.Join(known, ", "))
+	}
+	return kinds, nil
 }
 
 // startTime is the event time of record 0: --start, or now.
@@ -197,7 +240,9 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	fs.Uint64Var(&cfg.Seed, "seed", defaultGenSeed, "seed of every record; the same seed sends the same records")
 	fs.StringVar(&cfg.Ledger, "ledger", "", "write the ledger here: .jsonl or .parquet")
 	fs.StringVar(&cfg.Format, "format", "json", "record encoding: json, csv or avro")
-	fs.Float64Var(&cfg.Malformed, "malformed", 0, "share of malformed records (invalid JSON, wrong types, missing fields, oversize, invalid UTF-8)")
+	fs.Float64Var(&cfg.Malformed, "malformed", 0, "share of malformed records, of the kinds in --malformed-kinds")
+	fs.StringVar(&cfg.MalformedKinds, "malformed-kinds", defaultGenMalformedKinds, "kinds of malformed records, comma-separated: "+
+		strings.Join(generators.MalformedKinds(), ", ")+" (missing_field is a good record to a job whose columns are not required; oversize is refused by Kinesis)")
 	fs.Float64Var(&cfg.Duplicates, "duplicates", 0, "share of records that resend an earlier record of the same producer")
 	fs.Float64Var(&cfg.Late, "late", 0, "share of records with a late, out-of-order event time")
 	fs.DurationVar(&cfg.MaxLateness, "max-lateness", generators.DefaultMaxLateness, "how late a late record may be")
@@ -286,9 +331,18 @@ func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (gene
 		if brokers == "" {
 			return nil, nil, usagef("kafka:// needs --brokers HOST:PORT,... or STREAMCHECK_KAFKA_BROKERS")
 		}
-		cl, err := generators.NewKafkaClient(strings.Split(brokers, ","), name)
+		cl, err := generators.NewKafkaClient(strings.Split(brokers, ","), name,
+			kgo.DialTimeout(dialTimeout), kgo.RecordDeliveryTimeout(genDeliveryTimeout))
 		if err != nil {
 			return nil, nil, err
+		}
+		pctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		err = cl.Ping(pctx)
+		cancel()
+		if err != nil {
+			cl.Close()
+			return nil, nil, fmt.Errorf("no Kafka broker answered at %s within %v (%s): is streamcheck emulate (or the broker) running there?",
+				brokers, dialTimeout, plainWords(err))
 		}
 		if cfg.Create {
 			if err := generators.CreateKafkaTopic(ctx, cl, name, int32(max(cfg.Partitions, 1))); err != nil {
@@ -327,6 +381,10 @@ func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (gene
 		if region != "" {
 			opts = append(opts, awsconfig.WithRegion(region))
 		}
+		if key := e.getenv("AWS_ACCESS_KEY_ID"); key != "" {
+			opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key,
+				e.getenv("AWS_SECRET_ACCESS_KEY"), e.getenv("AWS_SESSION_TOKEN"))))
+		}
 		var err error
 		if awsCfg, err = awsconfig.LoadDefaultConfig(ctx, opts...); err != nil {
 			return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
@@ -336,12 +394,39 @@ func genSink(ctx context.Context, e *env, cfg *genConfig, clk clock.Clock) (gene
 		}
 	}
 	client := generators.NewKinesisClient(awsCfg, endpoint)
-	if cfg.Create {
-		if err := generators.CreateKinesisStream(ctx, client, clk, name, int32(cfg.Shards)); err != nil {
-			return nil, nil, err
-		}
+	if err := genCheckStream(ctx, client, clk, cfg, name, endpoint); err != nil {
+		return nil, nil, err
 	}
 	return &generators.KinesisSink{Client: client, Stream: name, Ordered: cfg.Ordered, Clock: clk, Seed: cfg.Seed, Aggregate: cfg.KPLAggregate}, func() {}, nil
+}
+
+// genCheckStream makes sure the stream is there before any record is sent,
+// creating it with --create, and says in plain words what is wrong when it
+// is not: nothing answering at the endpoint, or no such stream.
+func genCheckStream(ctx context.Context, client *kinesis.Client, clk clock.Clock, cfg *genConfig, name, endpoint string) error {
+	where := endpoint
+	if where == "" {
+		where = "AWS (" + client.Options().Region + ")"
+	}
+	pctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	var err error
+	if cfg.Create {
+		err = generators.CreateKinesisStream(pctx, client, clk, name, int32(cfg.Shards))
+	} else {
+		_, err = client.DescribeStreamSummary(pctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+	}
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case unreachable(err):
+		return fmt.Errorf("the Kinesis endpoint %s did not answer (%s): %s", where, plainWords(err), endpointHint(endpoint))
+	case errorCode(err) == "ResourceNotFoundException":
+		return fmt.Errorf("stream %s does not exist at %s: create it with --create (and --shards N), or with streamcheck emulate --init", name, where)
+	}
+	return fmt.Errorf("stream %s at %s: %s", name, where, plainWords(err))
 }
 
 func genRun(ctx context.Context, e *env, cfg *genConfig) error {
@@ -356,8 +441,9 @@ func genRun(ctx context.Context, e *env, cfg *genConfig) error {
 	format, _ := generators.ParseFormat(cfg.Format)
 	clk := clock.Real()
 	start, _ := cfg.startTime(clk.Now())
+	kinds, _ := cfg.malformedKinds()
 	scfg := generators.SourceConfig{Dataset: ds, Format: format, Seed: cfg.Seed, Producers: cfg.Producers, Keys: keys,
-		Start: start, Malformed: cfg.Malformed, Duplicates: cfg.Duplicates, Late: cfg.Late, MaxLateness: cfg.MaxLateness}
+		Start: start, Malformed: cfg.Malformed, MalformedOnly: kinds, Duplicates: cfg.Duplicates, Late: cfg.Late, MaxLateness: cfg.MaxLateness}
 	if cfg.Rate > 0 {
 		scfg.EventInterval = max(time.Duration(float64(time.Second)/cfg.Rate), time.Nanosecond)
 	}
@@ -383,8 +469,9 @@ func genRun(ctx context.Context, e *env, cfg *genConfig) error {
 	}
 
 	stats := &generators.Stats{}
+	tally := &errorTally{Sink: sink}
 	stop := genProgress(e.stderr, stats, clk)
-	sum, runErr := generators.Run(ctx, generators.RunConfig{Source: src, Sink: sink, Count: cfg.Count, Duration: cfg.Duration,
+	sum, runErr := generators.Run(ctx, generators.RunConfig{Source: src, Sink: tally, Count: cfg.Count, Duration: cfg.Duration,
 		Rate: cfg.Rate, Burst: cfg.Burst, Clock: clk, Ledger: ledger, Stats: stats})
 	stop()
 	if ledger != nil {
@@ -400,9 +487,79 @@ func genRun(ctx context.Context, e *env, cfg *genConfig) error {
 		fmt.Fprintf(e.stderr, "streamcheck gen: interrupted after %d records; the ledger holds every attempt\n", sum.Attempted)
 		return &exitError{exitFailure}
 	case runErr != nil:
+		tally.print(e.stderr)
 		return runErr
 	}
+	if tally.notAcked() > 0 {
+		tally.print(e.stderr)
+		fmt.Fprintf(e.stderr, "streamcheck gen: %d of %d records were not acknowledged by %s (the ledger says which)\n",
+			tally.notAcked(), sum.Attempted, sum.Target)
+		return &exitError{exitFailure}
+	}
 	return nil
+}
+
+// sdkNoise is the AWS SDK's preamble to a service's answer: operation,
+// status and request ID, which say nothing a user can act on.
+var sdkNoise = regexp.MustCompile(`operation error [^,]+, (https response error StatusCode: \d+, RequestID: [^,]*, )?`)
+
+// errorTally is a Sink that counts the records its Sink did not get
+// acknowledged, by kind of error, keeping the first error of each kind.
+type errorTally struct {
+	generators.Sink
+
+	mu     sync.Mutex
+	kinds  []string // in the order first seen
+	first  map[string]string
+	counts map[string]int64
+	total  int64
+}
+
+// Send implements generators.Sink.
+func (t *errorTally) Send(ctx context.Context, batch []*generators.Attempt, st *generators.Stats) error {
+	err := t.Sink.Send(ctx, batch, st)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, a := range batch {
+		if a.Row.Outcome == generators.OutcomeAck {
+			continue
+		}
+		if a.Row.Outcome == generators.OutcomeFailed && a.Row.Malformed == generators.MalformedOversize {
+			continue // refused as it must be: the point of an oversize record
+		}
+		kind := a.Row.Outcome + ": " + errorKind(a.Row.Error)
+		if t.first == nil {
+			t.first, t.counts = map[string]string{}, map[string]int64{}
+		}
+		if _, ok := t.first[kind]; !ok {
+			t.kinds = append(t.kinds, kind)
+			t.first[kind] = a.Row.Error
+		}
+		t.counts[kind]++
+		t.total++
+	}
+	return err
+}
+
+// notAcked is the number of records counted.
+func (t *errorTally) notAcked() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.total
+}
+
+// print writes one line per kind of error: how many records, and the first
+// error in full.
+func (t *errorTally) print(w io.Writer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range t.kinds {
+		msg := t.first[k]
+		if msg == "" {
+			msg = "(no error recorded)"
+		}
+		fmt.Fprintf(w, "streamcheck gen: %d records %s; the first: %s\n", t.counts[k], k, sdkNoise.ReplaceAllString(msg, ""))
+	}
 }
 
 // isTerminal reports whether w is a character device.

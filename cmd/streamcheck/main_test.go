@@ -31,7 +31,7 @@ func TestCLI(t *testing.T) {
 		{name: "version", args: []string{"version"}, wantCode: exitOK, wantStdout: "streamcheck "},
 		{name: "--version", args: []string{"--version"}, wantCode: exitOK, wantStdout: "streamcheck "},
 		{name: "version -h", args: []string{"version", "-h"}, wantCode: exitOK, wantStdout: "usage: streamcheck version"},
-		{name: "version bad flag", args: []string{"version", "--bogus"}, wantCode: exitUsage, wantStderr: "flag provided but not defined: -bogus"},
+		{name: "version bad flag", args: []string{"version", "--bogus"}, wantCode: exitUsage, wantStderr: "unknown flag -bogus"},
 		{name: "version extra arg", args: []string{"version", "x"}, wantCode: exitUsage, wantStderr: `unexpected argument "x"`},
 		{name: "unknown command", args: []string{"verson"}, wantCode: exitUsage, wantStderr: `unknown command "verson"`},
 	}

@@ -20,6 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "query",
+		example: "  streamcheck query --job examples/ventilator/job.yaml \"SELECT manufacturer, count(*) FROM output GROUP BY ALL\"",
 		summary: "Run SQL (DuckDB) over a job's output as table output, and dead_letter, as with Athena.",
 		usage:   `query (--job FILE | --output URI) [--dead-letter URI] [--ledger FILE] [--format table|csv|json] [--endpoint URL] "SQL"`,
 		run:     runQuery,
@@ -53,9 +54,14 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	s, err := assertions.Open(ctx, cfg)
+	release, err := checkInputs(ctx, &cfg)
 	if err != nil {
 		return err
+	}
+	defer release()
+	s, err := assertions.Open(ctx, cfg)
+	if err != nil {
+		return plainDuckDB(err)
 	}
 	defer s.Close()
 	t, err := s.Query(ctx, fs.Arg(0))

@@ -24,8 +24,9 @@ import (
 func init() {
 	register(&command{
 		name:    "scenario",
+		example: "  streamcheck scenario list --json\n  streamcheck scenario run crash-after-sink --seed 42\n  streamcheck scenario run all --report reports/",
 		summary: "List or run the restart and fault scenarios of the catalog, or those for your own pipeline (--pipeline FILE), each verified with DuckDB.",
-		usage:   "scenario list [--pipeline FILE] | scenario run [--pipeline FILE] NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet]",
+		usage:   "scenario list [--pipeline FILE] [--json] | scenario run [--pipeline FILE] NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet] [-v]",
 		run:     runScenario,
 	})
 }
@@ -42,6 +43,7 @@ func runScenario(ctx context.Context, e *env, args []string) error {
 	case "list":
 		fs := newFlagSet(c)
 		pipeline := fs.String("pipeline", "", "a pipeline file: list the scenarios that apply to it")
+		asJSON := fs.Bool("json", false, "print the list as a JSON array of {name, description}")
 		if err := parseFlags(e, c, fs, args[1:]); err != nil {
 			return err
 		}
@@ -55,6 +57,19 @@ func runScenario(ctx context.Context, e *env, args []string) error {
 				return usagef("--pipeline: %v", err)
 			}
 			list = f.Scenarios()
+		}
+		if *asJSON {
+			type entry struct {
+				Name        string `json:"name"`
+				Description string `json:"description"`
+			}
+			out := make([]entry, 0, len(list))
+			for _, s := range list {
+				out = append(out, entry{s.Name, s.Description})
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(out)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		for _, s := range list {
@@ -73,6 +88,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	reportDir := fs.String("report", "", "directory for each scenario's files and report.json, in DIR/NAME (default: a new temporary directory, kept)")
 	asJSON := fs.Bool("json", false, "print the results as a JSON array on stdout (progress goes to stderr)")
 	quiet := fs.Bool("quiet", false, "print no progress lines")
+	verbose := fs.Bool("v", false, "with several scenarios, print each one's progress and full verdict too (by default one line each; the details are in the report)")
 	pipeline := fs.String("pipeline", "", "a pipeline file (see examples/pipelines/reference-pipeline.yaml): run the scenarios for that pipeline, as a black box, instead of the catalog's")
 	backend := fs.String("backend", "", "where the services run: embedded, containers or external (default from "+emulator.EnvBackend+", else embedded); scenarios with emulator faults are skipped off the embedded backend")
 	// Flags may come before or after the name.
@@ -138,7 +154,10 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		out = e.stderr
 	}
 	progress := out
-	if *quiet {
+	// With several scenarios, one line each as it ends: the details are in
+	// the report (and with -v, here).
+	brief := len(list) > 1 && !*verbose
+	if *quiet || brief {
 		progress = io.Discard
 	}
 	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithProgress(progress)}
@@ -167,11 +186,21 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 
 	var results []*scenarios.Result
 	failed, skipped := 0, 0
+	paint := verdictPainter(useColor(e, out))
+	width := 0
 	for _, s := range list {
-		fmt.Fprintf(out, "=== %s: %s\n", s.Name, s.Description)
+		width = max(width, len(s.Name))
+	}
+	for _, s := range list {
+		if !brief {
+			fmt.Fprintf(out, "=== %s: %s\n", s.Name, s.Description)
+		}
 		if len(s.Faults) > 0 && chosen != "" && chosen != emulator.Embedded {
 			skipped++
-			fmt.Fprintf(out, "SKIP   scenario %s injects emulator faults, which need the embedded backend (this run uses %s)\n\n", s.Name, chosen)
+			fmt.Fprintf(out, "SKIP   scenario %s injects emulator faults, which need the embedded backend (this run uses %s)\n", s.Name, chosen)
+			if !brief {
+				fmt.Fprintln(out)
+			}
 			continue
 		}
 		sopts := slices.Concat(opts, []scenarios.Option{scenarios.WithDir(filepath.Join(root, s.Name))})
@@ -181,7 +210,10 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		res, err := scenarios.Execute(ctx, s, sopts...)
 		if errors.Is(err, emulator.ErrFaultsUnavailable) {
 			skipped++
-			fmt.Fprintf(out, "SKIP   scenario %s: %v\n\n", s.Name, err)
+			fmt.Fprintf(out, "SKIP   scenario %s: %v\n", s.Name, err)
+			if !brief {
+				fmt.Fprintln(out)
+			}
 			continue
 		}
 		if err != nil {
@@ -195,6 +227,17 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		results = append(results, res)
 		if !res.Passed {
 			failed++
+		}
+		if brief {
+			verdict, why := "PASS", ""
+			if !res.Passed {
+				verdict = "FAIL"
+				if len(res.Failures) > 0 {
+					why = ": " + res.Failures[0]
+				}
+			}
+			fmt.Fprintf(out, "%s %-*s  %6s%s\n", paint(fmt.Sprintf("%-6s", verdict)), width, s.Name, res.Elapsed.Round(100*time.Millisecond), why)
+			continue
 		}
 		if !*asJSON {
 			if err := res.WriteText(out); err != nil {
@@ -228,13 +271,15 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	}
 	if len(list) > 1 {
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "scenario\tverdict\tdelivered\tduplicated\tdead letters\tbatches\tcrashes\ttime")
+		// The same table style as verify's: upper-case headers, verdicts
+		// coloured on a terminal.
+		fmt.Fprintln(tw, "SCENARIO\tRESULT\tDELIVERED\tDUPLICATED\tDEAD LETTERS\tBATCHES\tCRASHES\tTIME")
 		for _, r := range results {
 			v := "PASS"
 			if !r.Passed {
 				v = "FAIL"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Scenario, v, r.Delivered, r.Duplicated, r.DeadLetters, r.Batches, len(r.Crashes), r.Elapsed.Round(10*time.Millisecond))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Scenario, paint(v), r.Delivered, r.Duplicated, r.DeadLetters, r.Batches, len(r.Crashes), r.Elapsed.Round(10*time.Millisecond))
 		}
 		tw.Flush()
 	}

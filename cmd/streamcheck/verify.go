@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +25,9 @@ import (
 
 func init() {
 	register(&command{
-		name:    "verify",
+		name: "verify",
+		example: "  streamcheck verify --job examples/ventilator/job.yaml --ledger ledger.jsonl --max-lag-p99 30s\n" +
+			"  streamcheck verify --output s3://lake/out --checkpoint s3://lake/cp --ledger ledger.jsonl --key serialnumber --json",
 		summary: "Check a job's output against the generator's ledger: exactly-once, lag, schema, layout, dead letters.",
 		usage: "verify (--job FILE | --output URI) --ledger FILE [--dead-letter URI] [--checkpoint URI] [--key COL] [--visible-at ATTR] " +
 			"[--max-lag-p99 D] [--max-lag D] [--order] [--json] [--endpoint URL]",
@@ -221,9 +225,14 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	rep, err := assertions.Verify(ctx, cfg)
+	release, err := checkInputs(ctx, &cfg)
 	if err != nil {
 		return err
+	}
+	defer release()
+	rep, err := assertions.Verify(ctx, cfg)
+	if err != nil {
+		return plainDuckDB(err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -232,7 +241,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		printReport(e.stdout, rep, *examples)
+		printReport(e.stdout, rep, *examples, verdictPainter(useColor(e, e.stdout)))
 	}
 	if !rep.OK {
 		return &exitError{code: exitFailure}
@@ -240,9 +249,63 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// checkInputs checks what verify and query read before DuckDB does: the
+// ledger (a usage error naming file and line when it is not one) and that
+// the output exists. It points cfg.Ledger at a name DuckDB cannot take for a
+// pattern; release removes what that needed.
+func checkInputs(ctx context.Context, cfg *assertions.Config) (release func(), err error) {
+	release = func() {}
+	if cfg.Ledger != "" && !strings.Contains(cfg.Ledger, "://") {
+		if err := checkLedger(cfg.Ledger); err != nil {
+			return release, usagef("--ledger: %v", err)
+		}
+		if cfg.Ledger, release, err = literalPath(cfg.Ledger); err != nil {
+			return func() {}, fmt.Errorf("ledger %s: %w", cfg.Ledger, err)
+		}
+	}
+	if err := checkOutputExists(ctx, cfg); err != nil {
+		release()
+		return func() {}, err
+	}
+	return release, nil
+}
+
+// checkOutputExists says so when the output is not there at all — a local
+// directory or an S3 bucket that does not exist — rather than letting the
+// checks report every record lost.
+func checkOutputExists(ctx context.Context, cfg *assertions.Config) error {
+	out := cfg.Output
+	switch {
+	case strings.HasPrefix(out, "s3://"):
+		if cfg.S3 == nil {
+			return nil
+		}
+		bucket, _, _ := strings.Cut(strings.TrimPrefix(out, "s3://"), "/")
+		pctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		defer cancel()
+		_, err := cfg.S3.HeadBucket(pctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		switch {
+		case err == nil:
+			return nil
+		case unreachable(err):
+			return &debugError{fmt.Sprintf("output %s: S3 did not answer (%s)", out, plainWords(err)), err}
+		case errorCode(err) == "NotFound" || errorCode(err) == "NoSuchBucket":
+			return usagef("--output %s: bucket %s does not exist", out, bucket)
+		}
+		return &debugError{fmt.Sprintf("output %s: %s", out, plainWords(err)), err}
+	case strings.Contains(out, "://") && !strings.HasPrefix(out, "file://"):
+		return nil
+	}
+	path := strings.TrimPrefix(out, "file://")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return usagef("--output %s does not exist", out)
+	}
+	return nil
+}
+
 // printReport writes the human summary: a table of checks, their counts,
 // lag percentiles and a few examples of each failure.
-func printReport(w io.Writer, rep *assertions.Report, examples int) {
+func printReport(w io.Writer, rep *assertions.Report, examples int, paint func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tRESULT\tCOUNTS")
 	failed := 0
@@ -258,7 +321,7 @@ func printReport(w io.Writer, rep *assertions.Report, examples int) {
 		if r.Status == assertions.Skip {
 			detail = r.Detail
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, strings.ToUpper(string(r.Status)), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, paint(strings.ToUpper(string(r.Status))), detail)
 	}
 	tw.Flush()
 	for _, r := range rep.Results {
@@ -305,9 +368,9 @@ func printReport(w io.Writer, rep *assertions.Report, examples int) {
 		}
 	}
 	if failed == 0 {
-		fmt.Fprintln(w, "\nOK: no check failed")
+		fmt.Fprintf(w, "\n%s: no check failed\n", paint("OK"))
 	} else {
-		fmt.Fprintf(w, "\nFAIL: %d of %d checks failed\n", failed, len(rep.Results))
+		fmt.Fprintf(w, "\n%s: %d of %d checks failed\n", paint("FAIL"), failed, len(rep.Results))
 	}
 }
 

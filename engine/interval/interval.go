@@ -4,6 +4,7 @@ package interval
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ func (d Duration) String() string { return time.Duration(d).String() }
 
 // UnmarshalYAML parses either form; an error names the line.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a duration like \"100 seconds\", got a list or mapping", n.Line)
+	}
 	v, err := Parse(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
@@ -46,9 +50,13 @@ func Parse(s string) (time.Duration, error) {
 	if f := strings.Fields(s); len(f) == 2 {
 		if n, err := strconv.ParseFloat(f[0], 64); err == nil {
 			if u, ok := units[strings.TrimSuffix(strings.ToLower(f[1]), "s")]; ok {
-				return time.Duration(n * float64(u)), nil
+				d := n * float64(u)
+				if math.IsNaN(d) || d >= math.MaxInt64 || d <= math.MinInt64 {
+					return 0, fmt.Errorf("duration %q is out of range: want at most 106751 days (292 years)", s)
+				}
+				return time.Duration(d), nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("duration %q: want a Go duration (\"100s\") or \"<n> milliseconds|seconds|minutes|hours|days\"", s)
+	return 0, fmt.Errorf("want a duration like \"100 seconds\" or \"100s\", got %q", s)
 }

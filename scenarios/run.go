@@ -93,6 +93,7 @@ type Result struct {
 
 	description, backend string
 	timeline             *timeline
+	comp                 *compactionRun
 }
 
 func (r *Result) failf(format string, args ...any) {

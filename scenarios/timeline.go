@@ -26,6 +26,16 @@ type timeline struct {
 	events  []report.Event
 	batches []report.Batch
 	lag     []report.LagPoint
+	phases  []report.Phase
+	// toReal, when set, maps the engine's clock readings in the
+	// checkpoint to wall time (a scenario's virtual clock).
+	toReal func(time.Time) time.Time
+}
+
+func (tl *timeline) addPhase(p report.Phase) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	tl.phases = append(tl.phases, p)
 }
 
 func (tl *timeline) add(kind report.EventKind, format string, args ...any) {
@@ -79,6 +89,9 @@ func (tl *timeline) readBatches(cpDir, ledgerPath string, replayed map[int64]boo
 		}
 		if err := readJSON(filepath.Join(cpDir, "offsets", strconv.FormatInt(id, 10)), &o); err != nil {
 			return err
+		}
+		if tl.toReal != nil {
+			c.CommittedAt, o.PlannedAt = tl.toReal(c.CommittedAt), tl.toReal(o.PlannedAt)
 		}
 		var lags []time.Duration
 		for _, sh := range o.Shards {
@@ -152,6 +165,7 @@ func (r *Result) ReportRun() report.Run {
 		run.Events = slices.Clone(tl.events)
 		run.Batches = slices.Clone(tl.batches)
 		run.Lag = slices.Clone(tl.lag)
+		run.Phases = slices.Clone(tl.phases)
 		tl.mu.Unlock()
 	}
 	if r.Report != nil {
@@ -188,6 +202,11 @@ func (r *Result) ReportRun() report.Run {
 		run.Figures = append(run.Figures[:4],
 			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))},
 			report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
+	}
+	if r.comp != nil {
+		figs, parts := r.comp.reportFigures(r)
+		run.Figures = append(run.Figures, figs...)
+		run.Partitions = parts
 	}
 	rel := func(p string) string {
 		if r.Dir == "" {

@@ -38,6 +38,42 @@ type Run struct {
 	Figures []Figure `json:"figures,omitempty"`
 	// Artifacts are the files the run left: output copy, ledger, logs.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// Phases are spans of the run shaded on the lag chart (a compaction
+	// phase, say), in time order.
+	Phases []Phase `json:"phases,omitempty"`
+	// Partitions are the output's partitions at the end of the run, in
+	// path order.
+	Partitions []Partition `json:"partitions,omitempty"`
+}
+
+// Phase is a span of a run, shaded on the lag chart with its name.
+type Phase struct {
+	// Name names the phase ("compaction"); Label says in a few words what
+	// happened in it.
+	Name  string    `json:"name"`
+	Label string    `json:"label,omitempty"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Partition is one output partition: what it holds at the end of the run
+// and, where a compactor merged it, what the batches wrote to it.
+type Partition struct {
+	// Path is the partition's directory under the output ("." for
+	// unpartitioned output).
+	Path string `json:"path"`
+	// Files, Rows and Bytes are what it holds at the end.
+	Files int64 `json:"files"`
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
+	// FilesWritten and BytesWritten are the batch objects ever written to
+	// it, before any compaction; zero when not known.
+	FilesWritten int64 `json:"files_written,omitempty"`
+	BytesWritten int64 `json:"bytes_written,omitempty"`
+	// Compactions counts the compactions that planned it.
+	Compactions int `json:"compactions,omitempty"`
+	// Open marks the partition the engine was still writing to.
+	Open bool `json:"open,omitempty"`
 }
 
 // Check is one check of a run's verdict.
@@ -112,6 +148,7 @@ const (
 	KindFault        EventKind = "fault"
 	KindFaultCleared EventKind = "fault-cleared"
 	KindReshard      EventKind = "reshard"
+	KindCompaction   EventKind = "compaction"
 	KindNote         EventKind = "note"
 )
 

@@ -1,0 +1,1182 @@
+package scenarios
+
+// The compaction scenarios: `streamcheck compact` run again and again as a
+// real process beside the engine while the load spans several ingest hours
+// of a virtual clock; the engine crashed at its crash points, the compactor
+// killed with SIGKILL at each step of its protocol, both started again.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
+	"github.com/streamcheck/streamcheck/engine/compact"
+	"github.com/streamcheck/streamcheck/engine/sink"
+	"github.com/streamcheck/streamcheck/scenarios/report"
+)
+
+// Defaults of Compaction's zero fields.
+const (
+	// DefaultCompactEvery is the pause between two compactor runs.
+	DefaultCompactEvery = 150 * time.Millisecond
+	// DefaultCompactTarget is the compactor's --target-size: small, so that
+	// a partition of a few batches makes several outputs and a kill in the
+	// middle of writing them leaves some written.
+	DefaultCompactTarget = 64 << 10
+	// EnvCompactPauseAt is the variable that makes `streamcheck compact`
+	// stop at a step of its protocol (after-plan, in-write, after-done,
+	// in-delete) and wait to be killed.
+	EnvCompactPauseAt = "STREAMCHECK_COMPACT_PAUSE_AT"
+	// compactPauseMarker starts the stderr line of a paused compactor.
+	compactPauseMarker = "streamcheck compact: paused at "
+	// windowPoll is how often the plain reader lists the output prefix.
+	windowPoll = 5 * time.Millisecond
+)
+
+// The checks the compaction scenarios add to the verification.
+const (
+	CheckCompactionMerged    = "compaction_merged"
+	CheckCompactionOpen      = "compaction_open_untouched"
+	CheckCompactionKills     = "compaction_kills"
+	CheckCompactionPlainRead = "compaction_plain_reader"
+)
+
+// Compaction runs `streamcheck compact` (EngineBinary's) beside the engine
+// (Scenario.Compaction). The engine runs on a virtual clock that moves an
+// hour ahead at each engine crash, so that the load spans an ingest hour
+// per engine run; the compactor, on the wall clock, is given --older-than
+// the clocks' difference, so that it sees the hours the engine left as
+// closed and the engine's current hour as open. Right after each engine
+// crash the compactor runs once while the crashed batch is still planned
+// and uncommitted: its hour is closed by the clock, and must not be
+// touched. The compactor is also run every Every, and killed with SIGKILL
+// at each of Kills in turn (EnvCompactPauseAt holds it at the step); at
+// the first kill a second compactor is started and must be refused.
+type Compaction struct {
+	// Kills are the steps at which successive compactor runs are killed;
+	// default compact.Steps(), in order, so that one partition takes a
+	// compaction through each.
+	Kills []compact.Step
+	// Every is the pause between compactor runs; default
+	// DefaultCompactEvery.
+	Every time.Duration
+	// TargetSize is the compactor's --target-size in bytes; default
+	// DefaultCompactTarget.
+	TargetSize int64
+
+	// sabotage, for the tests that show the checks can fail, runs while a
+	// killed compactor's process is paused, before the kill.
+	sabotage func(ctx context.Context, c *compactionRun, k compactKill) error
+}
+
+func (c *Compaction) validate() error {
+	if c.Every < 0 {
+		return fmt.Errorf("Compaction.Every %v: want a positive duration (0 for the default)", c.Every)
+	}
+	if c.TargetSize < 0 {
+		return fmt.Errorf("Compaction.TargetSize %d: want a positive size in bytes (0 for the default)", c.TargetSize)
+	}
+	for i, s := range c.Kills {
+		if _, err := compact.ParseStep(s.String()); err != nil {
+			return fmt.Errorf("Compaction.Kills[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (c *Compaction) kills() []compact.Step {
+	if len(c.Kills) > 0 {
+		return c.Kills
+	}
+	return compact.Steps()
+}
+
+func (c *Compaction) every() time.Duration {
+	if c.Every > 0 {
+		return c.Every
+	}
+	return DefaultCompactEvery
+}
+
+func (c *Compaction) target() int64 {
+	if c.TargetSize > 0 {
+		return c.TargetSize
+	}
+	return DefaultCompactTarget
+}
+
+// jumpClock is the engine's virtual clock: the wall clock set back by a
+// day and moved forward an hour at a time by jump. Timers run on the wall
+// clock.
+type jumpClock struct {
+	mu   sync.Mutex
+	segs []clockSeg // the offsets in force, from the wall time at
+}
+
+type clockSeg struct {
+	at     time.Time
+	offset time.Duration
+}
+
+// newJumpClock starts at five minutes past the hour, a day before now, so
+// that hour ends stay far from the clock's reading.
+func newJumpClock(now time.Time) *jumpClock {
+	start := now.Truncate(time.Hour).Add(-24*time.Hour + 5*time.Minute)
+	return &jumpClock{segs: []clockSeg{{at: now, offset: start.Sub(now)}}}
+}
+
+func (c *jumpClock) offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.segs[len(c.segs)-1].offset
+}
+
+func (c *jumpClock) Now() time.Time                         { return time.Now().Add(c.offset()) }
+func (c *jumpClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+func (c *jumpClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// jump moves the clock d ahead and returns the new reading.
+func (c *jumpClock) jump(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	off := c.segs[len(c.segs)-1].offset + d
+	c.segs = append(c.segs, clockSeg{at: now, offset: off})
+	return now.Add(off)
+}
+
+// olderThan is the compactor's --older-than: the wall clock's lead, to the
+// millisecond below.
+func (c *jumpClock) olderThan() time.Duration {
+	return (-c.offset()).Truncate(time.Millisecond)
+}
+
+// toReal maps a reading of the clock back to the wall time it was read at.
+func (c *jumpClock) toReal(v time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.segs) - 1; i > 0; i-- {
+		if s := c.segs[i]; !v.Before(s.at.Add(s.offset)) {
+			return v.Add(-s.offset)
+		}
+	}
+	return v.Add(-c.segs[0].offset)
+}
+
+// compactKill is one SIGKILL of a compactor process.
+type compactKill struct {
+	Step      compact.Step
+	ID        int64 // the compaction it was at
+	Partition string
+	At        time.Time
+}
+
+// windowSpan is what the plain reader saw of one compaction: the first and
+// last listing that held one of its outputs and one of its inputs.
+type windowSpan struct {
+	first, last time.Time
+}
+
+// compactionRun is the compactor side of a run.
+type compactionRun struct {
+	r     *run
+	cfg   *Compaction
+	clk   *jumpClock
+	bin   string
+	steps []compact.Step
+
+	mu sync.Mutex // one compactor run at a time
+
+	// Guarded by mu.
+	runs, compacted  int
+	kills            []compactKill
+	forward, back    []int64
+	secondRefused    string // the second compactor's refusal, "" until seen
+	secondErr        string
+	snapshots        []snapshot
+	crashRuns        int // runs while a crashed batch was planned
+	pendingChecked   int // its partitions checked untouched
+	failures         []string
+	phaseStart, last time.Time
+
+	stop     chan struct{}
+	loopDone chan struct{}
+	loopErr  error
+
+	watchStop chan struct{}
+	watchDone chan struct{}
+	wmu       sync.Mutex
+	manifests map[int64]*compact.Manifest
+	windows   map[int64]*windowSpan
+	listings  int
+	dupSeen   int
+}
+
+// snapshot is a copy of the output taken while a compactor was paused
+// after <K>.done: inside the plain reader's window.
+type snapshot struct {
+	Dir  string
+	ID   int64
+	Rows int64
+}
+
+// prepareCompaction sets the engine's clock and finds the binary.
+func (r *run) prepareCompaction(ctx context.Context) error {
+	cfg := r.s.Compaction
+	bin := r.o.binary
+	if bin == "" {
+		r.say("finding the streamcheck binary for the compactor process (go build when needed)")
+		var err error
+		if bin, err = EngineBinary(ctx); err != nil {
+			return err
+		}
+	}
+	c := &compactionRun{r: r, cfg: cfg, clk: newJumpClock(time.Now()), bin: bin, steps: cfg.kills(),
+		stop: make(chan struct{}), loopDone: make(chan struct{}), watchStop: make(chan struct{}), watchDone: make(chan struct{}),
+		manifests: map[int64]*compact.Manifest{}, windows: map[int64]*windowSpan{}}
+	r.comp = c
+	r.env.clock = c.clk
+	r.tl.toReal = c.clk.toReal
+	r.say("compactor: %s compact every %v, killed at %v; engine on a virtual clock from %s", bin, cfg.every(), c.steps, c.clk.Now().UTC().Format(time.RFC3339))
+	return nil
+}
+
+// start runs the compactor loop and the plain reader until drain.
+func (c *compactionRun) start(ctx context.Context) {
+	c.phaseStart = time.Now()
+	go c.watch(ctx)
+	go func() {
+		defer close(c.loopDone)
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-time.After(c.cfg.every()):
+			}
+			if err := c.runOnce(ctx, true); err != nil {
+				c.loopErr = err
+				return
+			}
+		}
+	}()
+	c.r.onClose(func() {
+		c.halt()
+		<-c.loopDone
+		<-c.watchDone
+	})
+}
+
+func (c *compactionRun) halt() {
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+	}
+}
+
+// nextStep is the step the next run is killed at, 0 when every kill is done.
+func (c *compactionRun) nextStep() compact.Step {
+	if len(c.kills) < len(c.steps) {
+		return c.steps[len(c.kills)]
+	}
+	return 0
+}
+
+var (
+	pausedLine  = regexp.MustCompile(regexp.QuoteMeta(compactPauseMarker) + `(\S+) of compaction (\d+) \(partition (\S+),`)
+	repairLine  = regexp.MustCompile(`finished interrupted compactions \[([0-9 ]*)\], rolled back \[([0-9 ]*)\]`)
+	summaryLine = regexp.MustCompile(`compacted (\d+) partitions: (\d+) files -> (\d+)`)
+)
+
+// runOnce runs `streamcheck compact` once, killing it at the next kill
+// step when kill is set and the run reaches it.
+func (c *compactionRun) runOnce(ctx context.Context, kill bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	step := compact.Step(0)
+	if kill {
+		step = c.nextStep()
+	}
+	var pause []string
+	if step != 0 {
+		pause = []string{EnvCompactPauseAt + "=" + step.String()}
+	}
+	log := &lockedBuffer{}
+	p, err := c.startCompactor(ctx, log, pause...)
+	if err != nil {
+		return err
+	}
+	c.runs++
+	if step != 0 {
+		paused, err := c.waitPaused(ctx, p, log)
+		if err != nil {
+			return err
+		}
+		if paused != nil {
+			return c.killPaused(ctx, p, *paused, log)
+		}
+	}
+	err = p.Wait()
+	c.last = time.Now()
+	return c.judgeExit(err, log.String())
+}
+
+func (c *compactionRun) startCompactor(ctx context.Context, log *lockedBuffer, extraEnv ...string) (*osProcess, error) {
+	argv := []string{c.bin, "compact", "--job", c.r.env.JobFile,
+		"--older-than", strconv.FormatInt(c.clk.olderThan().Milliseconds(), 10) + "ms",
+		"--target-size", strconv.FormatInt(c.cfg.target(), 10)}
+	env := append(append(os.Environ(), c.r.stack.Env()...), extraEnv...)
+	return startProcess(ctx, argv, "", env, log)
+}
+
+// waitPaused waits for the compactor to pause or exit; nil when it exited.
+func (c *compactionRun) waitPaused(ctx context.Context, p *osProcess, log *lockedBuffer) (*compactKill, error) {
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if m := pausedLine.FindStringSubmatch(log.String()); m != nil {
+			st, err := compact.ParseStep(m[1])
+			if err != nil {
+				return nil, err
+			}
+			k, _ := strconv.ParseInt(m[2], 10, 64)
+			return &compactKill{Step: st, ID: k, Partition: m[3]}, nil
+		}
+		select {
+		case <-p.Exited():
+			if m := pausedLine.FindStringSubmatch(log.String()); m != nil {
+				continue
+			}
+			return nil, nil
+		case <-ctx.Done():
+			_ = p.Kill()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// killPaused does what a paused compactor is there for, then kills it:
+// the second compactor, a snapshot inside the window, the test's sabotage.
+func (c *compactionRun) killPaused(ctx context.Context, p *osProcess, k compactKill, log *lockedBuffer) error {
+	if c.secondRefused == "" && c.secondErr == "" {
+		c.tryAnother(ctx)
+	}
+	if k.Step == compact.StepAfterDone {
+		if err := c.snapshot(ctx, k); err != nil {
+			return err
+		}
+	}
+	if c.cfg.sabotage != nil {
+		if err := c.cfg.sabotage(ctx, c, k); err != nil {
+			return err
+		}
+	}
+	if err := p.Kill(); err != nil {
+		return err
+	}
+	werr := p.Wait()
+	var x *ExitError
+	if !errors.As(werr, &x) || x.Signal == "" {
+		c.failures = append(c.failures, fmt.Sprintf("the compactor paused at %s was not ended by SIGKILL: %v; its output: %s", k.Step, werr, tail(log.String(), 400)))
+	}
+	k.At = time.Now()
+	c.kills = append(c.kills, k)
+	c.last = k.At
+	c.r.say("compactor killed with SIGKILL at %s of compaction %d (%s)", k.Step, k.ID, k.Partition)
+	c.r.tl.add(report.KindCrash, "SIGKILL of the compactor at %s of compaction %d", k.Step, k.ID)
+	return nil
+}
+
+// tryAnother starts a second compactor while one holds the lock: it must
+// be refused.
+func (c *compactionRun) tryAnother(ctx context.Context) {
+	log := &lockedBuffer{}
+	p, err := c.startCompactor(ctx, log)
+	if err != nil {
+		c.secondErr = err.Error()
+		return
+	}
+	err = p.Wait()
+	out := log.String()
+	var x *ExitError
+	switch {
+	case errors.As(err, &x) && x.Status == 1 && strings.Contains(out, "in use by another compactor"):
+		c.secondRefused = strings.TrimSpace(lastLine(out))
+		c.r.tl.add(report.KindNote, "a second compactor started beside a paused one: refused")
+	default:
+		c.secondErr = fmt.Sprintf("exit %v: %s", err, tail(out, 400))
+	}
+}
+
+// judgeExit reads what an unkilled compactor run printed.
+func (c *compactionRun) judgeExit(err error, out string) error {
+	var x *ExitError
+	if errors.As(err, &x) && x.Status == 1 && strings.Contains(out, "in use by another compactor") {
+		return nil // a killed one's lock not yet taken over; the next run will
+	}
+	if err != nil {
+		return fmt.Errorf("compactor run %d: %w; its output: %s", c.runs, err, tail(out, 600))
+	}
+	var fwd, back []int64
+	if m := repairLine.FindStringSubmatch(out); m != nil {
+		fwd, back = parseIDs(m[1]), parseIDs(m[2])
+		c.forward = append(c.forward, fwd...)
+		c.back = append(c.back, back...)
+	}
+	m := summaryLine.FindStringSubmatch(out)
+	parts, _ := strconv.Atoi(safeGroup(m, 1))
+	if parts > 0 || len(fwd)+len(back) > 0 {
+		c.compacted += parts
+		label := fmt.Sprintf("compactor run %d: %d partitions, %s files -> %s", c.runs, parts, safeGroup(m, 2), safeGroup(m, 3))
+		if len(fwd)+len(back) > 0 {
+			label += fmt.Sprintf("; finished %v, rolled back %v", fwd, back)
+		}
+		c.r.tl.add(report.KindCompaction, "%s", label)
+	}
+	return nil
+}
+
+func safeGroup(m []string, i int) string {
+	if i < len(m) {
+		return m[i]
+	}
+	return "0"
+}
+
+func parseIDs(s string) []int64 {
+	var out []int64
+	for _, f := range strings.Fields(s) {
+		if n, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// snapshot copies the output while compaction k sits after its .done: a
+// plain reader listing now sees its rows twice.
+func (c *compactionRun) snapshot(ctx context.Context, k compactKill) error {
+	bucket, prefix, err := splitS3(c.r.job.Sink.Path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(c.r.o.dir, "compaction-snapshots", fmt.Sprintf("%d-%s", k.ID, k.Step))
+	if err := download(ctx, c.r.s3c, bucket, prefix+"/", dir); err != nil {
+		return fmt.Errorf("snapshot the output inside compaction %d: %w", k.ID, err)
+	}
+	m, err := c.readManifest(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, in := range m.Inputs {
+		rows += in.Rows
+	}
+	c.snapshots = append(c.snapshots, snapshot{Dir: dir, ID: k.ID, Rows: rows})
+	return nil
+}
+
+// readManifest reads compactions/<k> from the checkpoint.
+func (c *compactionRun) readManifest(ctx context.Context, k int64) (*compact.Manifest, error) {
+	var m compact.Manifest
+	if err := c.getJSON(ctx, c.r.job.ForEachBatch.CheckpointLocation, compact.Dir+"/"+strconv.FormatInt(k, 10), &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func (c *compactionRun) getJSON(ctx context.Context, root, key string, v any) error {
+	bucket, prefix, err := splitS3(root)
+	if err != nil {
+		return err
+	}
+	out, err := c.r.s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(path.Join(prefix, key))})
+	if err != nil {
+		return fmt.Errorf("read %s/%s: %w", root, key, err)
+	}
+	defer out.Body.Close()
+	if err := json.NewDecoder(out.Body).Decode(v); err != nil {
+		return fmt.Errorf("read %s/%s: %w", root, key, err)
+	}
+	return nil
+}
+
+// list returns the keys under root (relative to it) with their ETags.
+func (c *compactionRun) list(ctx context.Context, root string) (map[string]string, error) {
+	bucket, prefix, err := splitS3(root)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	p := s3.NewListObjectsV2Paginator(c.r.s3c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix + "/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", root, err)
+		}
+		for _, o := range page.Contents {
+			out[strings.TrimPrefix(aws.ToString(o.Key), prefix+"/")] = aws.ToString(o.ETag)
+		}
+	}
+	return out, nil
+}
+
+// afterEngineCrash moves the virtual clock an hour on, so that the crashed
+// batch's hour is closed by the clock, and runs the compactor once while
+// the batch is planned but uncommitted: nothing of its partitions may be
+// touched.
+func (c *compactionRun) afterEngineCrash(ctx context.Context) error {
+	now := c.clk.jump(time.Hour)
+	c.r.tl.add(report.KindNote, "virtual clock an hour on: ingest hour %s", now.UTC().Format("2006-01-02 15h"))
+	pending, err := c.pendingBatch(ctx)
+	if err != nil {
+		return err
+	}
+	before, err := c.list(ctx, c.r.job.Sink.Path)
+	if err != nil {
+		return err
+	}
+	// Killed too when it reaches the next kill step: while kills are left
+	// every run is, so that the run after a kill after .done finishes that
+	// compaction and can be killed in its deletes.
+	if err := c.runOnce(ctx, true); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.crashRuns++
+	if pending == nil {
+		return nil
+	}
+	after, err := c.list(ctx, c.r.job.Sink.Path)
+	if err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
+	for _, u := range pending.Objects {
+		dirs[path.Dir(c.relKey(u))] = true
+	}
+	if len(dirs) == 0 {
+		dirs[sink.IngestPath(pending.IngestTime)] = true
+	}
+	for key, etag := range before {
+		if dirs[path.Dir(key)] && after[key] != etag {
+			c.failures = append(c.failures, fmt.Sprintf("%s of the partition of uncommitted batch %d changed or vanished while the batch was pending", key, pending.BatchID))
+		}
+	}
+	for key := range after {
+		if _, had := before[key]; !had && dirs[path.Dir(key)] {
+			c.failures = append(c.failures, fmt.Sprintf("%s appeared in the partition of uncommitted batch %d while the engine was down", key, pending.BatchID))
+		}
+	}
+	c.pendingChecked += len(dirs)
+	return nil
+}
+
+func (c *compactionRun) relKey(u string) string {
+	return strings.TrimPrefix(u, strings.TrimSuffix(c.r.job.Sink.Path, "/")+"/")
+}
+
+// pendingBatch is the planned batch without a commit, nil if none.
+func (c *compactionRun) pendingBatch(ctx context.Context) (*checkpoint.Offsets, error) {
+	cp := c.r.job.ForEachBatch.CheckpointLocation
+	keys, err := c.list(ctx, cp)
+	if err != nil {
+		return nil, err
+	}
+	var newest int64 = -1
+	for k := range keys {
+		if n, ok := strings.CutPrefix(k, "offsets/"); ok {
+			if id, err := strconv.ParseInt(n, 10, 64); err == nil {
+				newest = max(newest, id)
+			}
+		}
+	}
+	if newest < 0 {
+		return nil, nil
+	}
+	if _, ok := keys["commits/"+strconv.FormatInt(newest, 10)]; ok {
+		return nil, nil
+	}
+	var o checkpoint.Offsets
+	if err := c.getJSON(ctx, cp, "offsets/"+strconv.FormatInt(newest, 10), &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// watch is the plain reader: it lists the output prefix every windowPoll,
+// without reading manifests to decide what is part of the table, and notes
+// for each compaction the listings that held one of its outputs and one of
+// its inputs (manifests are read only to name them).
+func (c *compactionRun) watch(ctx context.Context) {
+	defer close(c.watchDone)
+	t := time.NewTicker(windowPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.watchStop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := c.look(ctx); err != nil && ctx.Err() == nil {
+			c.wmu.Lock()
+			c.failures = append(c.failures, "plain reader: "+err.Error())
+			c.wmu.Unlock()
+			return
+		}
+	}
+}
+
+func (c *compactionRun) look(ctx context.Context) error {
+	cps, err := c.list(ctx, c.r.job.ForEachBatch.CheckpointLocation)
+	if err != nil {
+		return err
+	}
+	objs, err := c.list(ctx, c.r.job.Sink.Path)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for key := range cps {
+		name, ok := strings.CutPrefix(key, compact.Dir+"/")
+		if !ok {
+			continue
+		}
+		k, err := strconv.ParseInt(name, 10, 64)
+		if err != nil || c.manifests[k] != nil {
+			continue
+		}
+		m, err := c.readManifest(ctx, k)
+		if err != nil {
+			continue // being written: the next look reads it
+		}
+		c.manifests[k] = m
+		// The compactor is given the clocks' difference when it starts;
+		// the clock only moves ahead, so a partition it plans is never
+		// the engine's current hour.
+		if open := sink.IngestPath(c.clk.Now()); m.Partition == open {
+			c.failures = append(c.failures, fmt.Sprintf("compaction %d planned %s, the hour the engine is writing to", k, open))
+		}
+	}
+	c.listings++
+	dup := false
+	for k, m := range c.manifests {
+		out := slices.ContainsFunc(m.Outputs, func(o compact.Output) bool { _, ok := objs[o.Key]; return ok })
+		in := slices.ContainsFunc(m.Inputs, func(i compact.Input) bool { _, ok := objs[i.Key]; return ok })
+		if !out || !in {
+			continue
+		}
+		dup = true
+		w := c.windows[k]
+		if w == nil {
+			w = &windowSpan{first: now}
+			c.windows[k] = w
+		}
+		w.last = now
+	}
+	if dup {
+		c.dupSeen++
+	}
+	return nil
+}
+
+// finish runs the compactor until every kill has happened, then once more
+// unkilled, and stops the plain reader.
+func (c *compactionRun) finish(ctx context.Context) error {
+	c.halt()
+	<-c.loopDone
+	if c.loopErr != nil {
+		return c.loopErr
+	}
+	for range 4 * len(c.steps) {
+		c.mu.Lock()
+		left := c.nextStep() != 0
+		c.mu.Unlock()
+		if !left {
+			break
+		}
+		if err := c.runOnce(ctx, true); err != nil {
+			return err
+		}
+	}
+	if err := c.runOnce(ctx, false); err != nil {
+		return err
+	}
+	time.Sleep(4 * windowPoll)
+	close(c.watchStop)
+	<-c.watchDone
+	c.r.tl.addPhase(report.Phase{Name: "compaction", Start: c.phaseStart, End: c.last,
+		Label: fmt.Sprintf("%d compactor runs, %d killed", c.runs, len(c.kills))})
+	return nil
+}
+
+// partitionStat is one output partition at the end of the run.
+type partitionStat struct {
+	Dir                      string
+	Files, Batch             int   // files now; of them, batch objects
+	Bytes                    int64 // now
+	WrittenFiles             int   // batch objects ever written
+	WrittenBytes             int64
+	Compactions              int
+}
+
+// partitions reads the final layout from the local copy and the manifests:
+// the batch objects ever written to a partition are those still there and
+// those a compaction took as inputs.
+func (c *compactionRun) partitions(res *Result) ([]*partitionStat, error) {
+	root := res.LocalPath(c.r.job.Sink.Path)
+	by := map[string]*partitionStat{}
+	written := map[string]map[string]int64{} // partition -> batch object -> size
+	get := func(dir string) *partitionStat {
+		p := by[dir]
+		if p == nil {
+			p = &partitionStat{Dir: dir}
+			by[dir] = p
+			written[dir] = map[string]int64{}
+		}
+		return p
+	}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		st := get(path.Dir(rel))
+		st.Files++
+		st.Bytes += info.Size()
+		if !strings.HasPrefix(path.Base(rel), "part-c") {
+			st.Batch++
+			written[st.Dir][rel] = info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the output copy: %w", err)
+	}
+	c.wmu.Lock()
+	for _, m := range c.manifests {
+		st := get(m.Partition)
+		st.Compactions++
+		for _, in := range m.Inputs {
+			if in.Batch >= 0 {
+				written[st.Dir][in.Key] = in.Size
+			}
+		}
+	}
+	c.wmu.Unlock()
+	out := make([]*partitionStat, 0, len(by))
+	for dir, p := range by {
+		p.WrittenFiles = len(written[dir])
+		for _, n := range written[dir] {
+			p.WrittenBytes += n
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *partitionStat) int { return strings.Compare(a.Dir, b.Dir) })
+	return out, nil
+}
+
+// checks are the compaction checks, run on the verification's session.
+func (c *compactionRun) checks(res *Result) func(context.Context, *assertions.Session) ([]assertions.Result, error) {
+	return func(ctx context.Context, sess *assertions.Session) ([]assertions.Result, error) {
+		parts, err := c.partitions(res)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		var out []assertions.Result
+		out = append(out, c.checkMerged(parts))
+		out = append(out, c.checkOpen(parts))
+		out = append(out, c.checkKills(res.LocalPath(c.r.job.ForEachBatch.CheckpointLocation)))
+		pr, err := c.checkPlainReader(ctx, sess, res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pr)
+		return out, nil
+	}
+}
+
+func compactResult(check string, ok bool, detail string, counts ...assertions.Count) assertions.Result {
+	st := assertions.Pass
+	if !ok {
+		st = assertions.Fail
+	}
+	return assertions.Result{Check: check, Status: st, Detail: detail, Counts: counts}
+}
+
+func compactCount(name string, v int64) assertions.Count { return assertions.Count{Name: name, Value: v} }
+
+// openDir is the partition of the engine's current hour: open.
+func (c *compactionRun) openDir() string { return sink.IngestPath(c.clk.Now()) }
+
+// checkMerged: every closed partition that had two or more batch objects
+// now holds fewer files (a last file too big to pair may stay as it was).
+func (c *compactionRun) checkMerged(parts []*partitionStat) assertions.Result {
+	open := c.openDir()
+	var closedN, merged, filesBefore, filesAfter, bytesBefore, bytesAfter int64
+	var bad []string
+	for _, p := range parts {
+		if p.Dir == open {
+			continue
+		}
+		closedN++
+		filesBefore += int64(p.WrittenFiles)
+		bytesBefore += p.WrittenBytes
+		filesAfter += int64(p.Files)
+		bytesAfter += p.Bytes
+		switch {
+		case p.WrittenFiles >= 2 && p.Files >= p.WrittenFiles:
+			bad = append(bad, fmt.Sprintf("%s: %d batch files written, %d files now", p.Dir, p.WrittenFiles, p.Files))
+		case p.WrittenFiles >= 2:
+			merged++
+		}
+	}
+	ok := len(bad) == 0 && merged > 0
+	detail := fmt.Sprintf("closed partitions: %d files (%d B) written by batches, %d files (%d B) now", filesBefore, bytesBefore, filesAfter, bytesAfter)
+	if merged == 0 {
+		detail += "; no closed partition was merged"
+	}
+	if len(bad) > 0 {
+		detail += "; not merged: " + strings.Join(bad, "; ")
+	}
+	return compactResult(CheckCompactionMerged, ok, detail, compactCount("closed_partitions", closedN), compactCount("merged", merged),
+		compactCount("files_before", filesBefore), compactCount("files_after", filesAfter), compactCount("bytes_before", bytesBefore), compactCount("bytes_after", bytesAfter))
+}
+
+// checkOpen: no manifest names the open partition, and the runs made while
+// a crashed batch was pending left its partitions alone.
+func (c *compactionRun) checkOpen(parts []*partitionStat) assertions.Result {
+	open := c.openDir()
+	var openFiles int64
+	for _, p := range parts {
+		if p.Dir == open {
+			openFiles = int64(p.Files)
+		}
+	}
+	var bad []string
+	c.wmu.Lock()
+	for _, m := range c.manifests {
+		if m.Partition == open {
+			bad = append(bad, fmt.Sprintf("compaction %d touched the open partition %s", m.ID, open))
+		}
+	}
+	bad = append(bad, c.failures...)
+	c.wmu.Unlock()
+	ok := len(bad) == 0 && c.pendingChecked > 0
+	detail := fmt.Sprintf("open partition %s (%d files) untouched; %d compactor runs while a crashed batch was pending, %d partitions of pending batches left alone", open, openFiles, c.crashRuns, c.pendingChecked)
+	if c.pendingChecked == 0 {
+		detail = "no compactor run happened while a crashed batch was pending"
+	}
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	return compactResult(CheckCompactionOpen, ok, detail, compactCount("open_partition_files", openFiles), compactCount("runs_while_pending", int64(c.crashRuns)), compactCount("pending_partitions", int64(c.pendingChecked)))
+}
+
+// checkKills: a kill at each step, each repaired by a later run (the
+// checkpoint holds <K>.aborted for a compaction killed before its .done,
+// <K>.clean for one killed after), and the second compactor refused.
+func (c *compactionRun) checkKills(cpDir string) assertions.Result {
+	var bad []string
+	var back, forward int64
+	for i, st := range c.steps {
+		if i >= len(c.kills) {
+			bad = append(bad, fmt.Sprintf("no compactor run reached %s", st))
+			continue
+		}
+		k := c.kills[i]
+		marker, how := ".aborted", "rolled back"
+		if k.Step == compact.StepAfterDone || k.Step == compact.StepInDelete {
+			marker, how = ".clean", "finished"
+		}
+		if _, err := os.Stat(filepath.Join(cpDir, compact.Dir, strconv.FormatInt(k.ID, 10)+marker)); err != nil {
+			bad = append(bad, fmt.Sprintf("compaction %d killed at %s was never %s (no %s/%d%s)", k.ID, k.Step, how, compact.Dir, k.ID, marker))
+		} else if marker == ".aborted" {
+			back++
+		} else {
+			forward++
+		}
+	}
+	if c.secondRefused == "" {
+		bad = append(bad, "a second compactor beside a running one was not refused: "+c.secondErr)
+	}
+	detail := fmt.Sprintf("%d compactor runs; killed at %s, each repaired by the next run; a second compactor was refused (%s)", c.runs, stepList(c.kills), c.secondRefused)
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	return compactResult(CheckCompactionKills, len(bad) == 0, detail, compactCount("runs", int64(c.runs)), compactCount("kills", int64(len(c.kills))),
+		compactCount("rolled_forward", forward), compactCount("rolled_back", back))
+}
+
+func stepList(ks []compactKill) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = fmt.Sprintf("%s (compaction %d)", k.Step, k.ID)
+	}
+	return strings.Join(s, ", ")
+}
+
+// windowStats are the plain reader's windows, in milliseconds: of
+// compactions that ran through, and of those killed after their .done
+// (open until the next run finished them).
+func (c *compactionRun) windowStats() (clean, killed []time.Duration) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	wasKilled := map[int64]bool{}
+	for _, k := range c.kills {
+		if k.Step == compact.StepAfterDone || k.Step == compact.StepInDelete {
+			wasKilled[k.ID] = true
+		}
+	}
+	for k, w := range c.windows {
+		d := w.last.Sub(w.first) + windowPoll
+		if wasKilled[k] {
+			killed = append(killed, d)
+		} else {
+			clean = append(clean, d)
+		}
+	}
+	slices.Sort(clean)
+	slices.Sort(killed)
+	return clean, killed
+}
+
+// checkPlainReader reads the bare prefix with DuckDB, as a reader that
+// does not honour manifests: at the end every row once and as many as the
+// checked table; in each snapshot taken after a .done, the compaction's
+// rows twice.
+func (c *compactionRun) checkPlainReader(ctx context.Context, sess *assertions.Session, res *Result) (assertions.Result, error) {
+	root := res.LocalPath(c.r.job.Sink.Path)
+	plain, dups, err := plainRead(ctx, sess, root)
+	if err != nil {
+		return assertions.Result{}, err
+	}
+	var bad []string
+	if dups != 0 {
+		bad = append(bad, fmt.Sprintf("at the end a plain read of the prefix sees %d rows twice", dups))
+	}
+	// The output view honours the manifests, as verify does.
+	t, err := sess.Query(ctx, `SELECT count(*)::BIGINT FROM output`)
+	if err != nil {
+		return assertions.Result{}, fmt.Errorf("count the output: %w", err)
+	}
+	delivered := asInt(t.Rows[0][0])
+	if plain != delivered {
+		bad = append(bad, fmt.Sprintf("at the end a plain read of the prefix sees %d rows, the manifest-honouring one %d", plain, delivered))
+	}
+	var snapDups int64
+	for _, s := range c.snapshots {
+		_, d, err := plainRead(ctx, sess, s.Dir)
+		if err != nil {
+			return assertions.Result{}, err
+		}
+		snapDups += d
+		if d != s.Rows {
+			bad = append(bad, fmt.Sprintf("inside compaction %d's window a plain read sees %d rows twice, want its %d rows", s.ID, d, s.Rows))
+		}
+	}
+	if len(c.snapshots) == 0 {
+		bad = append(bad, "no snapshot was taken inside a window (no compactor was killed after its .done)")
+	}
+	clean, killed := c.windowStats()
+	c.wmu.Lock()
+	listings, dupSeen := c.listings, c.dupSeen
+	c.wmu.Unlock()
+	detail := fmt.Sprintf("a plain read of the prefix sees each of %d rows once at the end; inside a window it sees a compaction's rows twice (%d rows in %d snapshots); window between outputs and deleted inputs: %s over %d compactions run through, %s over %d killed after .done; %d of %d listings fell in a window",
+		plain, snapDups, len(c.snapshots), windowSummary(clean), len(clean), windowSummary(killed), len(killed), dupSeen, listings)
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	return compactResult(CheckCompactionPlainRead, len(bad) == 0, detail, compactCount("rows", plain), compactCount("duplicated_at_end", dups),
+		compactCount("duplicated_in_snapshots", snapDups), compactCount("window_p50_ms", quantileMs(clean, 0.5)), compactCount("window_max_ms", quantileMs(clean, 1)),
+		compactCount("killed_window_max_ms", quantileMs(killed, 1)), compactCount("listings", int64(listings)), compactCount("listings_in_window", int64(dupSeen))), nil
+}
+
+func windowSummary(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("p50 %v, max %v", quantile(ds, 0.5).Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond))
+}
+
+func quantileMs(ds []time.Duration, q float64) int64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	return quantile(ds, q).Milliseconds()
+}
+
+// plainRead counts the rows of every Parquet file under dir and the rows
+// that appear more than once.
+func plainRead(ctx context.Context, sess *assertions.Session, dir string) (rows, dups int64, err error) {
+	glob := sqlQuote(filepath.ToSlash(filepath.Join(dir, "**", "*.parquet")))
+	t, err := sess.Query(ctx, `SELECT count(*)::BIGINT, (count(*) - count(DISTINCT t))::BIGINT FROM read_parquet(`+glob+`, hive_partitioning = false, union_by_name = true) AS t`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("plain read of %s: %w", dir, err)
+	}
+	if len(t.Rows) != 1 {
+		return 0, 0, fmt.Errorf("plain read of %s: %d result rows", dir, len(t.Rows))
+	}
+	return asInt(t.Rows[0][0]), asInt(t.Rows[0][1]), nil
+}
+
+func asInt(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case float64:
+		return int64(n)
+	}
+	return -1
+}
+
+
+// reportFigures are the compaction's headline numbers and its partitions,
+// for the report.
+func (c *compactionRun) reportFigures(res *Result) ([]report.Figure, []report.Partition) {
+	parts, err := c.partitions(res)
+	if err != nil {
+		return nil, nil
+	}
+	open := c.openDir()
+	var fb, fa, closedN int
+	var bb, ba int64
+	var table []report.Partition
+	for _, p := range parts {
+		table = append(table, report.Partition{Path: p.Dir, Files: int64(p.Files), Bytes: p.Bytes, FilesWritten: int64(p.WrittenFiles),
+			BytesWritten: p.WrittenBytes, Compactions: p.Compactions, Open: p.Dir == open})
+		if p.Dir != open {
+			fb, fa, bb, ba = fb+p.WrittenFiles, fa+p.Files, bb+p.WrittenBytes, ba+p.Bytes
+			closedN++
+		}
+	}
+	clean, killed := c.windowStats()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	figs := []report.Figure{
+		{Name: fmt.Sprintf("closed partitions: files before → after compaction (%d partitions)", closedN), Value: fmt.Sprintf("%d → %d", fb, fa)},
+		{Name: "closed partitions: bytes before → after compaction", Value: fmt.Sprintf("%s → %s", byteSize(bb), byteSize(ba))},
+		{Name: fmt.Sprintf("plain-reader window, outputs listed beside their inputs (p50 / max of %d compactions)", len(clean)), Value: windowSummary(clean)},
+		{Name: fmt.Sprintf("plain-reader window of compactions killed after .done, until the next run (%d)", len(killed)), Value: windowSummary(killed)},
+		{Name: fmt.Sprintf("compactor runs (%d killed with SIGKILL, second compactor refused: %v)", len(c.kills), c.secondRefused != ""), Value: strconv.Itoa(c.runs)},
+	}
+	return figs, table
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// wallLag replaces the checker's lag figures, which compare wall-clock
+// acknowledgements with commits on the virtual clock (hours apart by
+// design), with the per-batch lag mapped back to wall time: the median of
+// the batches' p50 and the largest p99.
+func (c *compactionRun) wallLag(res *Result) {
+	tl := c.r.tl
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if len(tl.lag) == 0 {
+		res.Lag = assertions.LagStats{}
+		res.Notes = append(res.Notes, "the lag check compares wall-clock acknowledgements with commits on the engine's virtual clock, hours apart by design: no lag figures")
+		return
+	}
+	p50 := make([]time.Duration, len(tl.lag))
+	var p99, most time.Duration
+	for i, p := range tl.lag {
+		p50[i], p99, most = p.P50, max(p99, p.P99), max(most, p.Max)
+	}
+	slices.Sort(p50)
+	res.Lag.P50, res.Lag.P99, res.Lag.Max = quantile(p50, 0.5), p99, most
+	res.Notes = append(res.Notes, "the lag check compares wall-clock acknowledgements with commits on the engine's virtual clock, hours apart by design; the lag figures and chart are the batches' lag mapped back to wall time")
+}
+
+// lockedBuffer is a bytes.Buffer safe for a process's writers and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// compactionScenario is the catalog's compaction scenario on kind.
+func compactionScenario(name, kind, desc string) Scenario {
+	return Scenario{
+		Name:        name,
+		Description: desc,
+		Setup:       Setup{Kind: kind},
+		Load:        Load{Rate: 1000, Records: 6000},
+		Crashes: []Crash{
+			{At: engine.AtAfterPlan, Batch: 2}, {At: engine.AtInSink, Objects: 1, Batch: 4},
+			{At: engine.AtAfterSink, Batch: 6}, {At: engine.AtAfterCommit, Batch: 8},
+		},
+		Compaction: &Compaction{},
+	}
+}

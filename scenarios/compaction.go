@@ -755,12 +755,12 @@ func (c *compactionRun) finish(ctx context.Context) error {
 
 // partitionStat is one output partition at the end of the run.
 type partitionStat struct {
-	Dir                      string
-	Files, Batch             int   // files now; of them, batch objects
-	Bytes                    int64 // now
-	WrittenFiles             int   // batch objects ever written
-	WrittenBytes             int64
-	Compactions              int
+	Dir          string
+	Files, Batch int   // files now; of them, batch objects
+	Bytes        int64 // now
+	WrittenFiles int   // batch objects ever written
+	WrittenBytes int64
+	Compactions  int
 }
 
 // partitions reads the final layout from the local copy and the manifests:
@@ -854,7 +854,9 @@ func compactResult(check string, ok bool, detail string, counts ...assertions.Co
 	return assertions.Result{Check: check, Status: st, Detail: detail, Counts: counts}
 }
 
-func compactCount(name string, v int64) assertions.Count { return assertions.Count{Name: name, Value: v} }
+func compactCount(name string, v int64) assertions.Count {
+	return assertions.Count{Name: name, Value: v}
+}
 
 // openDir is the partition of the engine's current hour: open.
 func (c *compactionRun) openDir() string { return sink.IngestPath(c.clk.Now()) }
@@ -1081,7 +1083,6 @@ func asInt(v any) int64 {
 	}
 	return -1
 }
-
 
 // reportFigures are the compaction's headline numbers and its partitions,
 // for the report.

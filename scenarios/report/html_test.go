@@ -249,8 +249,19 @@ func TestLagChartDropsLabelsWhenCrowded(t *testing.T) {
 			marked++
 		}
 	}
-	if len(c.Markers) != marked {
-		t.Errorf("markers: got %d, want %d", len(c.Markers), marked)
+	// Events closer than minMarkerGap share a marker; every event is in
+	// some marker's tooltip.
+	if len(c.Markers) == 0 || len(c.Markers) > marked {
+		t.Errorf("markers: got %d, want 1 to %d", len(c.Markers), marked)
+	}
+	var titles strings.Builder
+	for _, m := range c.Markers {
+		titles.WriteString(m.Title + "\n")
+	}
+	for _, e := range r.Events {
+		if e.Kind != KindNote && !strings.Contains(titles.String(), e.Label) {
+			t.Errorf("event %q is in no marker's tooltip", e.Label)
+		}
 	}
 	for _, m := range c.Markers {
 		if m.Label != "" || m.Title == "" {
@@ -259,5 +270,34 @@ func TestLagChartDropsLabelsWhenCrowded(t *testing.T) {
 	}
 	if c := newLagChart(sampleRun()); c.Markers[0].Label == "" {
 		t.Errorf("a chart with few markers must label them")
+	}
+}
+
+// TestLagChartMergesOverlappingMarkers: events too close to tell apart on
+// the chart are one marker that says how many it stands for.
+func TestLagChartMergesOverlappingMarkers(t *testing.T) {
+	r := sampleRun()
+	at := r.Started.Add(r.Duration / 2)
+	r.Events = []Event{
+		{Time: at, Kind: KindCrash, Label: "crash after-sink of batch 4"},
+		{Time: at.Add(time.Millisecond), Kind: KindRestart, Label: "engine restarted"},
+		{Time: at.Add(2 * time.Millisecond), Kind: KindCompaction, Label: "compactor run 3"},
+		{Time: r.Started.Add(r.Duration / 10), Kind: KindFault, Label: "fault far away"},
+	}
+	c := newLagChart(inTimeOrder(r))
+	if len(c.Markers) != 2 {
+		t.Fatalf("markers: got %d, want 2 (three close events merged)", len(c.Markers))
+	}
+	m := c.Markers[1]
+	if !strings.Contains(m.Label, "+2 more") {
+		t.Errorf("merged marker label %q, want it to count the 2 merged events", m.Label)
+	}
+	for _, e := range r.Events[:3] {
+		if !strings.Contains(m.Title, e.Label) {
+			t.Errorf("merged marker tooltip %q lacks %q", m.Title, e.Label)
+		}
+	}
+	if strings.Contains(c.Markers[0].Label, "more") {
+		t.Errorf("a lone marker was merged: %q", c.Markers[0].Label)
 	}
 }

@@ -31,7 +31,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return groupDigits(bytes / files)
 	},
-	"sub":     func(a, b float64) float64 { return a - b },
+	"sub": func(a, b float64) float64 { return a - b },
 }).Parse(pageSource))
 
 // pageView is what the template renders.
@@ -57,7 +57,7 @@ type runView struct {
 	ChecksTotal    int
 	ChecksSkipped  int
 	ChecksExpected int
-	Records      int64
+	Records        int64
 	// DeadLetterCount sums the batches' dead letters.
 	DeadLetterCount int64
 	// Compacted is set when a partition was compacted: the partition

@@ -94,6 +94,7 @@ type Result struct {
 	description, backend string
 	timeline             *timeline
 	comp                 *compactionRun
+	data                 *reportData
 }
 
 func (r *Result) failf(format string, args ...any) {
@@ -158,6 +159,16 @@ func (r *Result) judge(s *Scenario) {
 		r.failf("%d acknowledged records in data_loss ranges, want at least %d", r.DataLoss, s.Expect.MinDataLoss)
 	}
 	blackBox := s.isCommand()
+	if r.data == nil {
+		r.data = &reportData{}
+	}
+	r.data.expected = map[string]bool{}
+	if s.Expect.Orphans {
+		r.data.expected[assertions.CheckDelivery], r.data.expected[assertions.CheckLayout] = true, true
+	}
+	if s.Expect.Duplicates && r.Strict == nil {
+		r.data.expected[assertions.CheckDelivery] = true
+	}
 	for _, res := range rep.Results {
 		if s.Expect.Orphans && (res.Check == assertions.CheckDelivery || res.Check == assertions.CheckLayout) {
 			continue // judged below

@@ -123,7 +123,7 @@ func newRun(s Scenario, opts []Option) (*run, error) {
 		replay = strings.ReplaceAll(o.replay, "{seed}", strconv.FormatUint(seed, 10))
 	}
 	r.tl = &timeline{started: r.start}
-	r.res = &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description, timeline: r.tl}
+	r.res = &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description, timeline: r.tl, data: &reportData{}}
 	r.say = func(format string, args ...any) { fmt.Fprintf(o.progress, format+"\n", args...) }
 	switch p := s.Pipeline.(type) {
 	case Command:
@@ -732,6 +732,7 @@ func (r *run) verify(ctx context.Context) error {
 		return err
 	}
 	extra := s.extraChecks(r.job, r.seed, res.Ledger, r.src, res.LocalPath)
+	extra = append(extra, r.readReportData(res))
 	if r.comp != nil {
 		extra = append(extra, r.comp.checks(res))
 		res.comp = r.comp
@@ -766,6 +767,7 @@ func (r *run) verify(ctx context.Context) error {
 // writeReport writes result.json and the reports of package report.
 func (r *run) writeReport(context.Context) error {
 	res := r.res
+	res.data.settings = r.settings()
 	res.Elapsed = time.Since(r.start)
 	res.ResultFile = filepath.Join(r.o.dir, "result.json")
 	res.HTMLReport = filepath.Join(r.o.dir, report.HTMLFile)

@@ -170,7 +170,12 @@ func (r *Result) ReportRun() report.Run {
 	}
 	if r.Report != nil {
 		for _, res := range r.Report.Results {
-			run.Checks = append(run.Checks, reportCheck(res, ""))
+			c := reportCheck(res, "")
+			if r.data != nil && r.data.expected[res.Check] && res.Status == assertions.Fail && r.Passed {
+				c.Expected = true
+				c.Message = "failing as the scenario expects: " + c.Message
+			}
+			run.Checks = append(run.Checks, c)
 		}
 	}
 	if r.Strict != nil {
@@ -203,10 +208,16 @@ func (r *Result) ReportRun() report.Run {
 			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))},
 			report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
 	}
+	if t := throughput(r.Delivered, run.Batches); t != "" {
+		run.Figures = append(run.Figures, report.Figure{Name: "throughput (rows delivered, first plan to last commit)", Value: t})
+	}
+	if d := r.data; d != nil {
+		run.Settings, run.DeadLetters, run.Schema, run.Partitions = d.settings, d.deadLetters, d.schema, d.partitions
+	}
 	if r.comp != nil {
 		figs, parts := r.comp.reportFigures(r)
 		run.Figures = append(run.Figures, figs...)
-		run.Partitions = parts
+		run.Partitions = mergePartitions(run.Partitions, parts)
 	}
 	rel := func(p string) string {
 		if r.Dir == "" {

@@ -60,8 +60,9 @@ type Setting struct {
 	Value string `json:"value"`
 }
 
-// DeadLetterKind is the dead-letter entries whose errors are of one kind
-// (the error up to its second colon: "decode: invalid JSON").
+// DeadLetterKind is the dead-letter entries whose errors are of one kind:
+// the error with its numbers as N, up to its second colon ("invalid JSON
+// at byte N: invalid UTF-8").
 type DeadLetterKind struct {
 	Kind  string `json:"kind"`
 	Count int64  `json:"count"`

@@ -261,6 +261,9 @@ func (r *run) prepareCompaction(ctx context.Context) error {
 	c := &compactionRun{r: r, cfg: cfg, clk: newJumpClock(time.Now()), bin: bin, steps: cfg.kills(),
 		stop: make(chan struct{}), loopDone: make(chan struct{}), watchStop: make(chan struct{}), watchDone: make(chan struct{}),
 		manifests: map[int64]*compact.Manifest{}, windows: map[int64]*windowSpan{}}
+	if err := os.RemoveAll(filepath.Join(r.o.dir, "compaction-snapshots")); err != nil {
+		return err
+	}
 	r.comp = c
 	r.env.clock = c.clk
 	r.tl.toReal = c.clk.toReal

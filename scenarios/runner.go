@@ -728,6 +728,11 @@ func (r *run) verify(ctx context.Context) error {
 	// The local copy first, for the scenario's own checks.
 	res.LocalCopy = filepath.Join(r.o.dir, "s3")
 	bucket := r.bucket()
+	// A directory reused from an earlier run holds its objects: start
+	// afresh, so that the copy is this run's output only.
+	if err := os.RemoveAll(filepath.Join(res.LocalCopy, bucket, s.Name)); err != nil {
+		return err
+	}
 	if err := download(ctx, r.s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
 		return err
 	}

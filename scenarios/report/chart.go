@@ -210,7 +210,7 @@ func newLagChart(r Run) *lagChart {
 	}
 
 	// Labels go in the first row where they do not overlap the previous
-	// label; when every row is taken they go in the emptiest.
+	// label; when every row is taken the marker goes unlabelled.
 	rowEnd := make([]float64, labelRows)
 	for i := range rowEnd {
 		rowEnd[i] = math.Inf(-1)
@@ -231,15 +231,18 @@ func newLagChart(r Run) *lagChart {
 		if x+w > c.Right {
 			anchor, lx, from, to = "end", x-3, x-w, x
 		}
-		row := 0
+		row := -1
 		for i := range rowEnd {
 			if rowEnd[i] < from {
 				row = i
 				break
 			}
-			if rowEnd[i] < rowEnd[row] {
-				row = i
-			}
+		}
+		if row < 0 {
+			// Every row is taken here: a label would overlap another,
+			// so the marker keeps its line and tooltip only.
+			c.Markers = append(c.Markers, marker{X: x, Kind: e.Kind, Title: title, LabelY: c.PlotTop + 10})
+			continue
 		}
 		rowEnd[row] = to
 		c.Markers = append(c.Markers, marker{

@@ -301,3 +301,50 @@ func TestLagChartMergesOverlappingMarkers(t *testing.T) {
 		t.Errorf("a lone marker was merged: %q", c.Markers[0].Label)
 	}
 }
+
+// TestChecksSummaryCountsSkippedAndExpected: skipped checks are counted
+// apart from "N of M passed", expected failures are marked and pass.
+func TestChecksSummaryCountsSkippedAndExpected(t *testing.T) {
+	page := renderHTML(t, expectedRun())
+	for _, want := range []string{"2 of 2 passed (1 failing as expected), 1 skipped", ">EXPECTED FAIL<", ">SKIPPED<", "check-expected"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// The same run with the expectation gone: the check fails it.
+	r := expectedRun()
+	r.Checks[0].Expected = false
+	page = renderHTML(t, r)
+	if !strings.Contains(page, "1 of 2 passed, 1 skipped") || !strings.Contains(page, ">FAIL<") {
+		t.Errorf("an unexpected failure: page lacks \"1 of 2 passed, 1 skipped\" or a FAIL badge")
+	}
+	page = renderHTML(t, sampleRun(), passingRun())
+	if !strings.Contains(page, "1/1") {
+		t.Errorf("index: want 1/1 checks for the passing run")
+	}
+}
+
+// TestSectionsRender: settings, dead letters by kind, partitions, schema
+// and the compaction phase reach the page, escaped.
+func TestSectionsRender(t *testing.T) {
+	r := sampleRun()
+	r.DeadLetters[0].Payload = "<script>alert(1)</script>"
+	page := renderHTML(t, r)
+	for _, want := range []string{
+		"<dt>shards</dt><dd>4</dd>", "Dead letters by kind of error", "invalid JSON at byte N: invalid UTF-8",
+		"&lt;script&gt;alert(1)&lt;/script&gt;", "ingest_hour=13", "12\u202f003", "<code>ventilatorid</code>", `data-phase="compaction"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>alert") {
+		t.Error("a dead-letter payload was not escaped")
+	}
+	if strings.Contains(page, "Batch files written") {
+		t.Error("a run without compaction shows the compaction columns")
+	}
+	if page := renderHTML(t, expectedRun()); !strings.Contains(page, "Batch files written") || !strings.Contains(page, "(open)") {
+		t.Error("a compacted run lacks the batch files written or the open partition")
+	}
+}

@@ -223,7 +223,6 @@ type compactionRun struct {
 	snapshots        []snapshot
 	crashRuns        int // runs while a crashed batch was planned
 	pendingChecked   int // its partitions checked untouched
-	failures         []string
 	phaseStart, last time.Time
 
 	stop     chan struct{}
@@ -232,7 +231,8 @@ type compactionRun struct {
 
 	watchStop chan struct{}
 	watchDone chan struct{}
-	wmu       sync.Mutex
+	wmu       sync.Mutex // guards what follows
+	failures  []string
 	manifests map[int64]*compact.Manifest
 	windows   map[int64]*windowSpan
 	listings  int
@@ -296,6 +296,13 @@ func (c *compactionRun) start(ctx context.Context) {
 		<-c.loopDone
 		<-c.watchDone
 	})
+}
+
+// fail records a failure of the compaction checks.
+func (c *compactionRun) fail(msg string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.failures = append(c.failures, msg)
 }
 
 func (c *compactionRun) halt() {
@@ -410,7 +417,7 @@ func (c *compactionRun) killPaused(ctx context.Context, p *osProcess, k compactK
 	werr := p.Wait()
 	var x *ExitError
 	if !errors.As(werr, &x) || x.Signal == "" {
-		c.failures = append(c.failures, fmt.Sprintf("the compactor paused at %s was not ended by SIGKILL: %v; its output: %s", k.Step, werr, tail(log.String(), 400)))
+		c.fail(fmt.Sprintf("the compactor paused at %s was not ended by SIGKILL: %v; its output: %s", k.Step, werr, tail(log.String(), 400)))
 	}
 	k.At = time.Now()
 	c.kills = append(c.kills, k)
@@ -602,12 +609,12 @@ func (c *compactionRun) afterEngineCrash(ctx context.Context) error {
 	}
 	for key, etag := range before {
 		if dirs[path.Dir(key)] && after[key] != etag {
-			c.failures = append(c.failures, fmt.Sprintf("%s of the partition of uncommitted batch %d changed or vanished while the batch was pending", key, pending.BatchID))
+			c.fail(fmt.Sprintf("%s of the partition of uncommitted batch %d changed or vanished while the batch was pending", key, pending.BatchID))
 		}
 	}
 	for key := range after {
 		if _, had := before[key]; !had && dirs[path.Dir(key)] {
-			c.failures = append(c.failures, fmt.Sprintf("%s appeared in the partition of uncommitted batch %d while the engine was down", key, pending.BatchID))
+			c.fail(fmt.Sprintf("%s appeared in the partition of uncommitted batch %d while the engine was down", key, pending.BatchID))
 		}
 	}
 	c.pendingChecked += len(dirs)
@@ -663,9 +670,7 @@ func (c *compactionRun) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		if err := c.look(ctx); err != nil && ctx.Err() == nil {
-			c.wmu.Lock()
-			c.failures = append(c.failures, "plain reader: "+err.Error())
-			c.wmu.Unlock()
+			c.fail("plain reader: " + err.Error())
 			return
 		}
 	}
@@ -701,7 +706,7 @@ func (c *compactionRun) look(ctx context.Context) error {
 		// the clock only moves ahead, so a partition it plans is never
 		// the engine's current hour.
 		if open := sink.IngestPath(c.clk.Now()); m.Partition == open {
-			c.failures = append(c.failures, fmt.Sprintf("compaction %d planned %s, the hour the engine is writing to", k, open))
+			c.failures = append(c.failures, fmt.Sprintf("compaction %d planned %s, the hour the engine is writing to", k, open)) // wmu held
 		}
 	}
 	c.listings++

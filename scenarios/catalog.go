@@ -232,8 +232,13 @@ func Catalog() []Scenario {
 			Expect:      Expect{MinDeadLetters: 20, DeadLetterErrors: grokErrors},
 		},
 		kplAggregatedScenario(),
+		compactionScenario("compaction-under-load", engine.KindKinesis, compactionDescription),
+		compactionScenario("kafka-compaction-under-load", engine.KindKafka, "On Kafka: "+compactionDescription),
 	}
 }
+
+// compactionDescription describes the compaction scenarios.
+const compactionDescription = "`streamcheck compact` runs again and again as a real process while the engine ingests a load spanning five ingest hours of a virtual clock; the engine crashes at each crash point and the compactor is killed with SIGKILL after planning, mid-write, after .done and mid-delete, both restarted: every record once through the manifests, closed partitions merged, the open and the pending partitions untouched, a second compactor refused, and the window in which a plain reader of the prefix sees rows twice measured."
 
 // Lookup returns the catalog scenario called name.
 func Lookup(name string) (Scenario, bool) {

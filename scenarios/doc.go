@@ -31,6 +31,14 @@
 // failOnDataLoss), records excused as data loss (Expect.MinDataLoss) or
 // duplicates equal to what was reprocessed (Expect.DuplicatesAreCommitted).
 //
+// Scenario.Compaction runs `streamcheck compact` as a real process beside
+// the engine, whose virtual clock moves an hour on at each crash, kills the
+// compactor with SIGKILL at each step of its protocol and adds checks: closed
+// partitions merged, the open and the pending partitions untouched, a second
+// compactor refused, and a plain reader of the prefix seeing rows twice only
+// in the window between a compaction's outputs and its inputs' deletion,
+// whose length the report gives.
+//
 // The load can be any of the generator's encodings (Load.Format) or
 // another made from them (Load.Encode: CSVEncoding writes CSV with a header
 // line and a '|' delimiter, GrokEncoding log lines for a Grok pattern), with

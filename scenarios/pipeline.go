@@ -103,6 +103,9 @@ func (Engine) Start(ctx context.Context, env Env) (Process, error) {
 	if env.crash != nil {
 		eopts = append(eopts, engine.WithCrashPoint(*env.crash))
 	}
+	if env.clock != nil {
+		eopts = append(eopts, engine.WithClock(env.clock))
+	}
 	eng, err := engine.New(env.Job, eopts...)
 	if err != nil {
 		return nil, err

@@ -93,6 +93,8 @@ type Result struct {
 
 	description, backend string
 	timeline             *timeline
+	comp                 *compactionRun
+	data                 *reportData
 }
 
 func (r *Result) failf(format string, args ...any) {
@@ -141,6 +143,10 @@ func (r *Result) judge(s *Scenario) {
 	if d := rep.Result(assertions.CheckDelivery); d != nil {
 		r.DataLoss = d.Count("in_data_loss_range")
 	}
+	if r.data == nil {
+		r.data = &reportData{}
+	}
+	r.data.expected = map[string]bool{}
 	if s.Expect.StopError != "" {
 		if r.StoppedWith == "" {
 			r.failf("the engine never stopped with an error containing %q", s.Expect.StopError)
@@ -148,6 +154,7 @@ func (r *Result) judge(s *Scenario) {
 		for _, res := range rep.Results {
 			if res.Status == assertions.Fail {
 				r.Notes = append(r.Notes, fmt.Sprintf("check %s on the output written before the stop: %s", res.Check, describe(res)))
+				r.data.expected[res.Check] = true
 			}
 		}
 		r.Passed = len(r.Failures) == 0
@@ -157,6 +164,12 @@ func (r *Result) judge(s *Scenario) {
 		r.failf("%d acknowledged records in data_loss ranges, want at least %d", r.DataLoss, s.Expect.MinDataLoss)
 	}
 	blackBox := s.isCommand()
+	if s.Expect.Orphans {
+		r.data.expected[assertions.CheckDelivery], r.data.expected[assertions.CheckLayout] = true, true
+	}
+	if s.Expect.Duplicates && r.Strict == nil {
+		r.data.expected[assertions.CheckDelivery] = true
+	}
 	for _, res := range rep.Results {
 		if s.Expect.Orphans && (res.Check == assertions.CheckDelivery || res.Check == assertions.CheckLayout) {
 			continue // judged below

@@ -102,6 +102,8 @@ type run struct {
 	current    Process // the pipeline's run now, for the tripwires
 	lastStderr string
 
+	comp *compactionRun // the compactor beside the engine (Scenario.Compaction)
+
 	closers []func()
 }
 
@@ -123,7 +125,7 @@ func newRun(s Scenario, opts []Option) (*run, error) {
 		replay = strings.ReplaceAll(o.replay, "{seed}", strconv.FormatUint(seed, 10))
 	}
 	r.tl = &timeline{started: r.start}
-	r.res = &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description, timeline: r.tl}
+	r.res = &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description, timeline: r.tl, data: &reportData{}}
 	r.say = func(format string, args ...any) { fmt.Fprintf(o.progress, format+"\n", args...) }
 	switch p := s.Pipeline.(type) {
 	case Command:
@@ -306,6 +308,9 @@ func (r *run) prepareSubject(ctx context.Context) error {
 	if _, ok := r.pipe.(Engine); ok {
 		r.crashes = s.crashPoints(r.seed)
 	}
+	if s.Compaction != nil {
+		return r.prepareCompaction(ctx)
+	}
 	return nil
 }
 
@@ -379,6 +384,9 @@ func (r *run) startLoad(ctx context.Context) error {
 		}()
 	} else {
 		close(r.duringDone)
+	}
+	if r.comp != nil {
+		r.comp.start(loadCtx)
 	}
 	r.say("sending %d %s records to %s (malformed share %.3g, seed %d)", count, ds.Name, s.stream(), s.Load.Malformed, r.seed)
 	r.stopTicker = reportLoad(r.o.progress, stats, count, r.loadDone)
@@ -636,6 +644,11 @@ func (r *run) afterCrash(ctx context.Context) error {
 	r.say("engine stopped dead at %s of batch %d (as a killed process); restarting on the same checkpoint", cp, cp.Batch)
 	r.tl.add(report.KindCrash, "crash %s of batch %d", cp, cp.Batch)
 	r.nextCrash++
+	if r.comp != nil {
+		if err := r.comp.afterEngineCrash(ctx); err != nil {
+			return fmt.Errorf("compactor after crash %s of batch %d: %w", cp, cp.Batch, err)
+		}
+	}
 	if r.s.AfterCrash != nil {
 		if err := r.s.AfterCrash(ctx, r.env, r.seed); err != nil {
 			return fmt.Errorf("after crash %s of batch %d: %w", cp, cp.Batch, err)
@@ -678,10 +691,15 @@ func stderrNote(s string) string {
 
 // drain waits for the load and During to end and judges the schedule: a
 // fault that never fired or a crash point never reached showed nothing.
-func (r *run) drain(context.Context) error {
+func (r *run) drain(ctx context.Context) error {
 	s, res := r.s, r.res
 	r.stopTicker()
 	<-r.loadDone
+	if r.comp != nil {
+		if err := r.comp.finish(ctx); err != nil {
+			return fmt.Errorf("compactor: %w", err)
+		}
+	}
 	if r.loadErr != nil && (res.StoppedWith == "" && len(res.Failures) == 0 || !errors.Is(r.loadErr, context.Canceled)) {
 		return fmt.Errorf("load: %w", r.loadErr)
 	}
@@ -732,13 +750,24 @@ func (r *run) verify(ctx context.Context) error {
 	// The local copy first, for the scenario's own checks.
 	res.LocalCopy = filepath.Join(r.o.dir, "s3")
 	bucket := r.bucket()
+	// A directory reused from an earlier run holds its objects: start
+	// afresh, so that the copy is this run's output only.
+	if err := os.RemoveAll(filepath.Join(res.LocalCopy, bucket, s.Name)); err != nil {
+		return err
+	}
 	if err := download(ctx, r.s3c, bucket, s.Name+"/", filepath.Join(res.LocalCopy, bucket)); err != nil {
 		return err
 	}
 	if err := copyWindowsTable(ctx, r.job, r.stack.DynamoDBClient(), res.LocalCopy, cfg.TempDir); err != nil {
 		return err
 	}
-	rep, err := verify(ctx, cfg, s.extraChecks(r.job, r.seed, res.Ledger, r.src, res.LocalPath)...)
+	extra := s.extraChecks(r.job, r.seed, res.Ledger, r.src, res.LocalPath)
+	extra = append(extra, r.readReportData(res))
+	if r.comp != nil {
+		extra = append(extra, r.comp.checks(res))
+		res.comp = r.comp
+	}
+	rep, err := verify(ctx, cfg, extra...)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -754,6 +783,9 @@ func (r *run) verify(ctx context.Context) error {
 	if err := r.tl.readBatches(res.LocalPath(res.Checkpoint), res.Ledger, r.watch.shared.replayedBatches()); err != nil {
 		return fmt.Errorf("read the batches: %w", err)
 	}
+	if r.comp != nil {
+		r.comp.wallLag(res)
+	}
 	if res.Batches == 0 {
 		// A child process's commits are not seen as they happen: count
 		// them in the checkpoint.
@@ -765,6 +797,7 @@ func (r *run) verify(ctx context.Context) error {
 // writeReport writes result.json and the reports of package report.
 func (r *run) writeReport(context.Context) error {
 	res := r.res
+	res.data.settings = r.settings()
 	res.Elapsed = time.Since(r.start)
 	res.ResultFile = filepath.Join(r.o.dir, "result.json")
 	res.HTMLReport = filepath.Join(r.o.dir, report.HTMLFile)

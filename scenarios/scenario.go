@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
@@ -94,6 +95,10 @@ type Scenario struct {
 	// with the run's seed: deleting records the engine has not read, say.
 	// Its error ends the run.
 	AfterCrash func(ctx context.Context, env Env, seed uint64) error
+	// Compaction, when set, runs `streamcheck compact` beside the engine
+	// on a virtual clock, killing it at each step of its protocol (see
+	// Compaction). It needs the engine in this process.
+	Compaction *Compaction
 	Expect     Expect
 }
 
@@ -166,6 +171,7 @@ type Env struct {
 	// logger, the endpoint the subject must use (the tripwires' proxy) and
 	// where the process environment is read.
 	crash    *engine.CrashPoint
+	clock    clock.Clock
 	logger   *slog.Logger
 	endpoint string
 	getenv   func(string) string
@@ -390,6 +396,14 @@ func (s *Scenario) Validate() error {
 		}
 		if s.Setup.Job != nil {
 			return bad("Setup.Job", "set", "nil with a Command pipeline (its job is its own)")
+		}
+	}
+	if c := s.Compaction; c != nil {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("scenario %q: %w", s.Name, err)
+		}
+		if s.Pipeline != nil || s.Kills > 0 {
+			return bad("Compaction", "set", "the engine in this process (Pipeline nil, no Kills)")
 		}
 	}
 	if s.Expect.MaxLagP99 < 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/engine/compact"
 )
 
 func TestValidate(t *testing.T) {
@@ -45,6 +46,10 @@ func TestValidate(t *testing.T) {
 		{name: "duplicates under at-least-once", mutate: func(s *Scenario) { s.Expect.Duplicates = true; s.Setup.Delivery = engine.AtLeastOnce }},
 		{name: "duplicates and orphans under exactly-once", mutate: func(s *Scenario) { s.Expect.Duplicates, s.Expect.Orphans = true, true }},
 		{name: "orphans without duplicates", mutate: func(s *Scenario) { s.Expect.Orphans = true }, wantErr: "Expect.Orphans"},
+		{name: "compaction", mutate: func(s *Scenario) { s.Compaction = &Compaction{} }},
+		{name: "compaction with kills", mutate: func(s *Scenario) { s.Compaction, s.Kills = &Compaction{}, 2 }, wantErr: "Compaction"},
+		{name: "compaction every", mutate: func(s *Scenario) { s.Compaction = &Compaction{Every: -time.Second} }, wantErr: "Compaction.Every"},
+		{name: "compaction step", mutate: func(s *Scenario) { s.Compaction = &Compaction{Kills: []compact.Step{9}} }, wantErr: "Compaction.Kills[0]"},
 		{name: "orphans under at-least-once", mutate: func(s *Scenario) {
 			s.Expect.Duplicates, s.Expect.Orphans, s.Setup.Delivery = true, true, engine.AtLeastOnce
 		}, wantErr: "Expect.Orphans"},

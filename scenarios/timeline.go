@@ -26,6 +26,16 @@ type timeline struct {
 	events  []report.Event
 	batches []report.Batch
 	lag     []report.LagPoint
+	phases  []report.Phase
+	// toReal, when set, maps the engine's clock readings in the
+	// checkpoint to wall time (a scenario's virtual clock).
+	toReal func(time.Time) time.Time
+}
+
+func (tl *timeline) addPhase(p report.Phase) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	tl.phases = append(tl.phases, p)
 }
 
 func (tl *timeline) add(kind report.EventKind, format string, args ...any) {
@@ -79,6 +89,9 @@ func (tl *timeline) readBatches(cpDir, ledgerPath string, replayed map[int64]boo
 		}
 		if err := readJSON(filepath.Join(cpDir, "offsets", strconv.FormatInt(id, 10)), &o); err != nil {
 			return err
+		}
+		if tl.toReal != nil {
+			c.CommittedAt, o.PlannedAt = tl.toReal(c.CommittedAt), tl.toReal(o.PlannedAt)
 		}
 		var lags []time.Duration
 		for _, sh := range o.Shards {
@@ -152,11 +165,17 @@ func (r *Result) ReportRun() report.Run {
 		run.Events = slices.Clone(tl.events)
 		run.Batches = slices.Clone(tl.batches)
 		run.Lag = slices.Clone(tl.lag)
+		run.Phases = slices.Clone(tl.phases)
 		tl.mu.Unlock()
 	}
 	if r.Report != nil {
 		for _, res := range r.Report.Results {
-			run.Checks = append(run.Checks, reportCheck(res, ""))
+			c := reportCheck(res, "")
+			if r.data != nil && r.data.expected[res.Check] && res.Status == assertions.Fail && r.Passed {
+				c.Expected = true
+				c.Message = "failing as the scenario expects: " + c.Message
+			}
+			run.Checks = append(run.Checks, c)
 		}
 	}
 	if r.Strict != nil {
@@ -188,6 +207,17 @@ func (r *Result) ReportRun() report.Run {
 		run.Figures = append(run.Figures[:4],
 			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))},
 			report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
+	}
+	if t := throughput(r.Delivered, run.Batches); t != "" {
+		run.Figures = append(run.Figures, report.Figure{Name: "throughput (rows delivered, first plan to last commit)", Value: t})
+	}
+	if d := r.data; d != nil {
+		run.Settings, run.DeadLetters, run.Schema, run.Partitions = d.settings, d.deadLetters, d.schema, d.partitions
+	}
+	if r.comp != nil {
+		figs, parts := r.comp.reportFigures(r)
+		run.Figures = append(run.Figures, figs...)
+		run.Partitions = mergePartitions(run.Partitions, parts)
 	}
 	rel := func(p string) string {
 		if r.Dir == "" {

@@ -95,7 +95,11 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("open checkpoint %s: %w", job.ForEachBatch.CheckpointLocation, err)
 	}
-	cmp, err := compact.New(out, cp, cfg)
+	hooks, err := compactPauseOptions(e)
+	if err != nil {
+		return err
+	}
+	cmp, err := compact.New(out, cp, cfg, hooks...)
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -98,7 +98,8 @@ type optionFunc func(*options) error
 func (f optionFunc) apply(o *options) error { return f(o) }
 
 type options struct {
-	clk clock.Clock
+	clk  clock.Clock
+	hook Hook
 }
 
 // WithClock sets the clock that decides which partitions are closed;
@@ -119,6 +120,7 @@ type Compactor struct {
 	out, cp  blob.Store
 	cfg      Config
 	clk      clock.Clock
+	hook     Hook
 	instance string
 }
 
@@ -133,7 +135,7 @@ func New(out, cp blob.Store, cfg Config, opts ...Option) (*Compactor, error) {
 			return nil, err
 		}
 	}
-	return &Compactor{out: out, cp: cp, cfg: cfg, clk: o.clk, instance: newInstance()}, nil
+	return &Compactor{out: out, cp: cp, cfg: cfg, clk: o.clk, hook: o.hook, instance: newInstance()}, nil
 }
 
 // Summary is what a Run did (or, with DryRun, would do).
@@ -180,6 +182,10 @@ func (c *Compactor) Run(ctx context.Context) (sum *Summary, err error) {
 			return nil, err
 		}
 		defer func() {
+			if errors.Is(err, ErrCrashed) {
+				live.Delete(c.instance) // as a kill: the lock stays
+				return
+			}
 			if rerr := c.release(context.WithoutCancel(ctx)); rerr != nil && err == nil {
 				err = rerr
 			}
@@ -359,9 +365,14 @@ func (c *Compactor) recover(ctx context.Context, st *state, sum *Summary) error 
 // finish deletes the inputs of a compaction whose .done exists and marks it
 // clean.
 func (c *Compactor) finish(ctx context.Context, m *Manifest) error {
-	for _, in := range m.Inputs {
+	for i, in := range m.Inputs {
 		if err := c.out.Delete(ctx, in.Key); err != nil {
 			return fmt.Errorf("compact: partition %s: delete input %s of compaction %d: %w", m.Partition, c.out.URL(in.Key), m.ID, err)
+		}
+		if i == 0 {
+			if err := c.at(ctx, StepInDelete, m); err != nil {
+				return err
+			}
 		}
 	}
 	if err := c.putJSON(ctx, manifestKey(m.ID)+".clean", Clean{Version: Version, ID: m.ID, CleanAt: c.clk.Now().UTC()}, blob.Cond{}); err != nil {
@@ -624,6 +635,9 @@ func (c *Compactor) execute(ctx context.Context, m *Manifest) (*Done, error) {
 	if err := c.putJSON(ctx, manifestKey(m.ID), m, blob.Cond{IfAbsent: true}); err != nil {
 		return nil, fmt.Errorf("compact: partition %s: plan compaction %d: %w", m.Partition, m.ID, err)
 	}
+	if err := c.at(ctx, StepAfterPlan, m); err != nil {
+		return nil, err
+	}
 	done := &Done{Version: Version, ID: m.ID}
 	for idx, o := range m.Outputs {
 		var inputs []Input
@@ -641,10 +655,18 @@ func (c *Compactor) execute(ctx context.Context, m *Manifest) (*Done, error) {
 			return nil, fmt.Errorf("compact: partition %s: write %s: %w", m.Partition, c.out.URL(o.Key), err)
 		}
 		done.Outputs = append(done.Outputs, Written{Key: o.Key, ETag: etag, Size: int64(len(data))})
+		if idx == 0 {
+			if err := c.at(ctx, StepInWrite, m); err != nil {
+				return nil, err
+			}
+		}
 	}
 	done.DoneAt = c.clk.Now().UTC()
 	if err := c.putJSON(ctx, doneKey(m.ID), done, blob.Cond{IfAbsent: true}); err != nil {
 		return nil, fmt.Errorf("compact: partition %s: complete compaction %d: %w", m.Partition, m.ID, err)
+	}
+	if err := c.at(ctx, StepAfterDone, m); err != nil {
+		return nil, err
 	}
 	if err := c.finish(ctx, m); err != nil {
 		return nil, err

@@ -27,6 +27,11 @@
 // planned afresh. A lock object, compactions/LOCK, created with a
 // conditional write, refuses a second compactor on the same checkpoint.
 //
+// WithHook calls a function at each step (Step: after-plan, in-write,
+// after-done, in-delete); returning ErrCrashed stops the Run dead there, the
+// lock left held, as a kill would. The scenarios kill a real compactor
+// process at each step this way.
+//
 // Readers that list the output prefix between steps 2 and 4 see the rows of
 // a partition twice, or, before step 3, see files that are not yet part of
 // the table. The assertions package reads the manifests and honours them;

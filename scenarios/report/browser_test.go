@@ -3,11 +3,14 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +141,64 @@ func TestScreenshotStatsRejectsBlankPage(t *testing.T) {
 	}
 	if colors, red := screenshotStats(blank); colors != 1 || red != 0 {
 		t.Errorf("blank page: got %d colours and %d red pixels, want 1 and 0", colors, red)
+	}
+}
+
+// scrollWidth opens page in a window w pixels wide and returns the
+// document's scroll width: more than w means a horizontal scroll bar. The
+// page has no scripts of its own, so a copy gets one that writes the width
+// into the DOM.
+func scrollWidth(t *testing.T, bin, page string, w int) int {
+	t.Helper()
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := `<script>addEventListener("load",()=>document.body.setAttribute("data-scroll-width",document.documentElement.scrollWidth))</script></body>`
+	measured := filepath.Join(t.TempDir(), "measured.html")
+	if err := os.WriteFile(measured, []byte(strings.Replace(string(b), "</body>", probe, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := string(headless(t, bin, measured, "--dump-dom", "--virtual-time-budget=2000", fmt.Sprintf("--window-size=%d,900", w)))
+	m := regexp.MustCompile(`data-scroll-width="(\d+)"`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("no scroll width in the dumped DOM of %s", page)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestBrowserIndexFits1400 shows the multi-run page, index first, without a
+// horizontal scroll bar in a 1,400 px window, and the new sections rendered.
+func TestBrowserIndexFits1400(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	if err := WriteDir(dir, sampleRun(), passingRun(), expectedRun()); err != nil {
+		t.Fatalf("WriteDir: %v", err)
+	}
+	page := filepath.Join(dir, HTMLFile)
+	if w := scrollWidth(t, bin, page, 1400); w > 1400 {
+		t.Errorf("scroll width %d px in a 1400 px window, want no horizontal scrolling", w)
+	}
+	dom := string(headless(t, bin, page, "--dump-dom"))
+	for _, want := range []string{
+		"Dead letters by kind of error", "Output partitions", "Output schema", "EXPECTED FAIL", "SKIPPED",
+		"2 of 2 passed (1 failing as expected), 1 skipped", "<dt>window</dt><dd>250ms</dd>", `class="phase"`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	// The measure can fail: a page with a wide element scrolls.
+	wide := filepath.Join(t.TempDir(), "wide.html")
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wide, []byte(strings.Replace(string(b), "<main>", `<main><div style="width:2000px">wide</div>`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if w := scrollWidth(t, bin, wide, 1400); w <= 1400 {
+		t.Errorf("a page with a 2000 px element: scroll width %d, want more than 1400", w)
 	}
 }

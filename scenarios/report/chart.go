@@ -57,6 +57,12 @@ type band struct {
 	Title string
 }
 
+// phaseBox is a run's phase shaded on the lag chart.
+type phaseBox struct {
+	X, W        float64
+	Name, Title string
+}
+
 // lagChart is the laid-out lag-over-time chart of one run.
 type lagChart struct {
 	W, H, Left, Right, Top, Bottom float64
@@ -64,6 +70,7 @@ type lagChart struct {
 	Series                         []series
 	Markers                        []marker
 	Bands                          []band
+	Phases                         []phaseBox
 	XTicks, YTicks                 []tick
 }
 
@@ -118,12 +125,13 @@ func newLagChart(r Run) *lagChart {
 		yTop, yStep = float64(time.Millisecond), float64(time.Millisecond)/5
 	}
 
-	var marked []Event
+	var events []Event
 	for _, e := range r.Events {
 		if e.Kind != KindNote {
-			marked = append(marked, e)
+			events = append(events, e)
 		}
 	}
+	marked := clusterEvents(events, origin, span)
 	c := &lagChart{W: chartW, H: chartH, Left: marginL, Right: chartW - marginR, Bottom: chartH - marginB, Top: marginT}
 	labelled := len(marked) > 0 && len(marked) <= maxLabelled
 	c.PlotTop = c.Top
@@ -192,9 +200,17 @@ func newLagChart(r Run) *lagChart {
 	for _, f := range open {
 		c.Bands = append(c.Bands, band{X: xOf(f.Time), W: c.Right - xOf(f.Time), Title: f.Label})
 	}
+	for _, p := range r.Phases {
+		x0, x1 := xOf(p.Start), xOf(p.End)
+		title := fmt.Sprintf("%s +%s to +%s", p.Name, shortDur(p.Start.Sub(origin)), shortDur(p.End.Sub(origin)))
+		if p.Label != "" {
+			title += ": " + p.Label
+		}
+		c.Phases = append(c.Phases, phaseBox{X: x0, W: math.Max(x1-x0, 1), Name: p.Name, Title: title})
+	}
 
 	// Labels go in the first row where they do not overlap the previous
-	// label; when every row is taken they go in the emptiest.
+	// label; when every row is taken the marker goes unlabelled.
 	rowEnd := make([]float64, labelRows)
 	for i := range rowEnd {
 		rowEnd[i] = math.Inf(-1)
@@ -202,25 +218,31 @@ func newLagChart(r Run) *lagChart {
 	for _, e := range marked {
 		x := xOf(e.Time)
 		title := fmt.Sprintf("%s +%s: %s", e.Kind, shortDur(e.Time.Sub(origin)), e.Label)
+		if e.detail != "" {
+			title = e.detail
+		}
 		if !labelled {
 			c.Markers = append(c.Markers, marker{X: x, Kind: e.Kind, Title: title, LabelY: c.PlotTop + 10})
 			continue
 		}
-		label := shorten(e.Label, labelMaxLen)
+		label := e.label()
 		w := float64(len([]rune(label)))*charW + 12
 		anchor, lx, from, to := "start", x+3, x, x+w
 		if x+w > c.Right {
 			anchor, lx, from, to = "end", x-3, x-w, x
 		}
-		row := 0
+		row := -1
 		for i := range rowEnd {
 			if rowEnd[i] < from {
 				row = i
 				break
 			}
-			if rowEnd[i] < rowEnd[row] {
-				row = i
-			}
+		}
+		if row < 0 {
+			// Every row is taken here: a label would overlap another,
+			// so the marker keeps its line and tooltip only.
+			c.Markers = append(c.Markers, marker{X: x, Kind: e.Kind, Title: title, LabelY: c.PlotTop + 10})
+			continue
 		}
 		rowEnd[row] = to
 		c.Markers = append(c.Markers, marker{
@@ -230,6 +252,49 @@ func newLagChart(r Run) *lagChart {
 		})
 	}
 	return c
+}
+
+// minMarkerGap is the least share of the chart's width between two
+// markers; closer events are drawn as one marker whose label counts them
+// and whose tooltip lists them all.
+const minMarkerGap = 0.012
+
+// clusterEvents merges events (in time order) closer than minMarkerGap of
+// span into one: the first's kind and time, its label with "+N more", the
+// others' labels joined in detail for the tooltip.
+func clusterEvents(evs []Event, origin time.Time, span time.Duration) []markEvent {
+	gap := time.Duration(float64(span) * minMarkerGap)
+	var out []markEvent
+	for _, e := range evs {
+		if len(out) > 0 && e.Time.Sub(out[len(out)-1].Time) < gap {
+			last := &out[len(out)-1]
+			if last.more == 0 {
+				last.detail = fmt.Sprintf("%s +%s: %s", last.Kind, shortDur(last.Time.Sub(origin)), last.Label)
+			}
+			last.more++
+			last.detail += fmt.Sprintf("\n%s +%s: %s", e.Kind, shortDur(e.Time.Sub(origin)), e.Label)
+			continue
+		}
+		out = append(out, markEvent{Event: e})
+	}
+	return out
+}
+
+// markEvent is an event drawn as a marker; detail lists the events it
+// stands for when closer ones were merged into it.
+type markEvent struct {
+	Event
+	more   int
+	detail string
+}
+
+// label is the marker's label: the event's, shortened, with "+N more".
+func (e markEvent) label() string {
+	if e.more == 0 {
+		return shorten(e.Label, labelMaxLen)
+	}
+	more := fmt.Sprintf(" +%d more", e.more)
+	return shorten(e.Label, labelMaxLen-len(more)) + more
 }
 
 // newBatchChart lays out r's batches; it returns nil when r has none.

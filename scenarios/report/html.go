@@ -25,7 +25,13 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"example": exampleLine,
 	"add":     func(a, b float64) float64 { return a + b },
-	"sub":     func(a, b float64) float64 { return a - b },
+	"perFile": func(bytes, files int64) string {
+		if files == 0 {
+			return ""
+		}
+		return groupDigits(bytes / files)
+	},
+	"sub": func(a, b float64) float64 { return a - b },
 }).Parse(pageSource))
 
 // pageView is what the template renders.
@@ -46,9 +52,17 @@ type runView struct {
 	Timeline     []eventView
 	ChecksPassed int
 	ChecksFailed int
-	ChecksTotal  int
-	Records      int64
-	DeadLetters  int64
+	// ChecksTotal counts the checks that ran: skipped ones are counted
+	// apart, and expected failures count as passed.
+	ChecksTotal    int
+	ChecksSkipped  int
+	ChecksExpected int
+	Records        int64
+	// DeadLetterCount sums the batches' dead letters.
+	DeadLetterCount int64
+	// Compacted is set when a partition was compacted: the partition
+	// table then shows what the batches wrote.
+	Compacted bool
 }
 
 type eventView struct {
@@ -77,16 +91,26 @@ func WriteHTML(w io.Writer, runs ...Run) error {
 		}
 		for _, c := range r.Checks {
 			switch {
+			case c.Skipped:
+				rv.ChecksSkipped++
 			case c.failed():
 				rv.ChecksFailed++
-			case c.Passed:
+			case c.Expected && !c.Passed:
+				rv.ChecksExpected++
+				rv.ChecksPassed++
+			default:
 				rv.ChecksPassed++
 			}
 		}
-		rv.ChecksTotal = len(r.Checks)
+		rv.ChecksTotal = len(r.Checks) - rv.ChecksSkipped
 		for _, b := range r.Batches {
 			rv.Records += b.Records
-			rv.DeadLetters += b.DeadLetters
+			rv.DeadLetterCount += b.DeadLetters
+		}
+		for _, p := range r.Partitions {
+			if p.FilesWritten > 0 || p.Compactions > 0 {
+				rv.Compacted = true
+			}
 		}
 		if r.Passed {
 			v.Passed++

@@ -249,8 +249,19 @@ func TestLagChartDropsLabelsWhenCrowded(t *testing.T) {
 			marked++
 		}
 	}
-	if len(c.Markers) != marked {
-		t.Errorf("markers: got %d, want %d", len(c.Markers), marked)
+	// Events closer than minMarkerGap share a marker; every event is in
+	// some marker's tooltip.
+	if len(c.Markers) == 0 || len(c.Markers) > marked {
+		t.Errorf("markers: got %d, want 1 to %d", len(c.Markers), marked)
+	}
+	var titles strings.Builder
+	for _, m := range c.Markers {
+		titles.WriteString(m.Title + "\n")
+	}
+	for _, e := range r.Events {
+		if e.Kind != KindNote && !strings.Contains(titles.String(), e.Label) {
+			t.Errorf("event %q is in no marker's tooltip", e.Label)
+		}
 	}
 	for _, m := range c.Markers {
 		if m.Label != "" || m.Title == "" {
@@ -259,5 +270,81 @@ func TestLagChartDropsLabelsWhenCrowded(t *testing.T) {
 	}
 	if c := newLagChart(sampleRun()); c.Markers[0].Label == "" {
 		t.Errorf("a chart with few markers must label them")
+	}
+}
+
+// TestLagChartMergesOverlappingMarkers: events too close to tell apart on
+// the chart are one marker that says how many it stands for.
+func TestLagChartMergesOverlappingMarkers(t *testing.T) {
+	r := sampleRun()
+	at := r.Started.Add(r.Duration / 2)
+	r.Events = []Event{
+		{Time: at, Kind: KindCrash, Label: "crash after-sink of batch 4"},
+		{Time: at.Add(time.Millisecond), Kind: KindRestart, Label: "engine restarted"},
+		{Time: at.Add(2 * time.Millisecond), Kind: KindCompaction, Label: "compactor run 3"},
+		{Time: r.Started.Add(r.Duration / 10), Kind: KindFault, Label: "fault far away"},
+	}
+	c := newLagChart(inTimeOrder(r))
+	if len(c.Markers) != 2 {
+		t.Fatalf("markers: got %d, want 2 (three close events merged)", len(c.Markers))
+	}
+	m := c.Markers[1]
+	if !strings.Contains(m.Label, "+2 more") {
+		t.Errorf("merged marker label %q, want it to count the 2 merged events", m.Label)
+	}
+	for _, e := range r.Events[:3] {
+		if !strings.Contains(m.Title, e.Label) {
+			t.Errorf("merged marker tooltip %q lacks %q", m.Title, e.Label)
+		}
+	}
+	if strings.Contains(c.Markers[0].Label, "more") {
+		t.Errorf("a lone marker was merged: %q", c.Markers[0].Label)
+	}
+}
+
+// TestChecksSummaryCountsSkippedAndExpected: skipped checks are counted
+// apart from "N of M passed", expected failures are marked and pass.
+func TestChecksSummaryCountsSkippedAndExpected(t *testing.T) {
+	page := renderHTML(t, expectedRun())
+	for _, want := range []string{"2 of 2 passed (1 failing as expected), 1 skipped", ">EXPECTED FAIL<", ">SKIPPED<", "check-expected"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// The same run with the expectation gone: the check fails it.
+	r := expectedRun()
+	r.Checks[0].Expected = false
+	page = renderHTML(t, r)
+	if !strings.Contains(page, "1 of 2 passed, 1 skipped") || !strings.Contains(page, ">FAIL<") {
+		t.Errorf("an unexpected failure: page lacks \"1 of 2 passed, 1 skipped\" or a FAIL badge")
+	}
+	page = renderHTML(t, sampleRun(), passingRun())
+	if !strings.Contains(page, "1/1") {
+		t.Errorf("index: want 1/1 checks for the passing run")
+	}
+}
+
+// TestSectionsRender: settings, dead letters by kind, partitions, schema
+// and the compaction phase reach the page, escaped.
+func TestSectionsRender(t *testing.T) {
+	r := sampleRun()
+	r.DeadLetters[0].Payload = "<script>alert(1)</script>"
+	page := renderHTML(t, r)
+	for _, want := range []string{
+		"<dt>shards</dt><dd>4</dd>", "Dead letters by kind of error", "invalid JSON at byte N: invalid UTF-8",
+		"&lt;script&gt;alert(1)&lt;/script&gt;", "ingest_hour=13", "12\u202f003", "<code>ventilatorid</code>", `data-phase="compaction"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>alert") {
+		t.Error("a dead-letter payload was not escaped")
+	}
+	if strings.Contains(page, "Batch files written") {
+		t.Error("a run without compaction shows the compaction columns")
+	}
+	if page := renderHTML(t, expectedRun()); !strings.Contains(page, "Batch files written") || !strings.Contains(page, "(open)") {
+		t.Error("a compacted run lacks the batch files written or the open partition")
 	}
 }

@@ -171,7 +171,7 @@ func junitCases(suiteName string, r Run) []junitCase {
 		switch {
 		case c.Skipped:
 			jc.Skipped = &junitSkipped{Message: c.Message}
-		case !c.Passed:
+		case c.failed():
 			anyFailed = true
 			msg := c.Message
 			if msg == "" {

@@ -84,6 +84,11 @@ func TestJUnitCounts(t *testing.T) {
 			name: "passing run without checks gets a passing verdict", runs: []Run{noChecks},
 			tests: 1, wantCases: []string{"ci.no-checks/verdict"},
 		},
+		{
+			name: "an expected failure is not a failure", runs: []Run{expectedRun()},
+			tests: 3, skipped: 1,
+			wantCases: []string{"ci.deleted-checkpoint-exactly-once-with-a-name-long-enough-to-push-the-index-table-wider-than-the-window/delivery", "ci.deleted-checkpoint-exactly-once-with-a-name-long-enough-to-push-the-index-table-wider-than-the-window/dead_letter", "ci.deleted-checkpoint-exactly-once-with-a-name-long-enough-to-push-the-index-table-wider-than-the-window/order"},
+		},
 		{name: "no runs", tests: 0},
 	}
 	for _, tt := range tests {

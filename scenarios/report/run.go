@@ -38,6 +38,74 @@ type Run struct {
 	Figures []Figure `json:"figures,omitempty"`
 	// Artifacts are the files the run left: output copy, ledger, logs.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// Settings are the job's settings shown in the header (window,
+	// delivery mode, source, shard count), in the order to show them.
+	Settings []Setting `json:"settings,omitempty"`
+	// DeadLetters are the dead-letter entries by kind of error, most
+	// frequent first, each with a sample.
+	DeadLetters []DeadLetterKind `json:"dead_letters,omitempty"`
+	// Schema is the output's schema, column by column.
+	Schema []Column `json:"schema,omitempty"`
+	// Phases are spans of the run shaded on the lag chart (a compaction
+	// phase, say), in time order.
+	Phases []Phase `json:"phases,omitempty"`
+	// Partitions are the output's partitions at the end of the run, in
+	// path order.
+	Partitions []Partition `json:"partitions,omitempty"`
+}
+
+// Setting is one of the job's settings ("window", "250ms").
+type Setting struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// DeadLetterKind is the dead-letter entries whose errors are of one kind:
+// the error with its numbers as N, up to its second colon ("invalid JSON
+// at byte N: invalid UTF-8").
+type DeadLetterKind struct {
+	Kind  string `json:"kind"`
+	Count int64  `json:"count"`
+	// Error and Payload are one entry's full error and the start of its
+	// payload.
+	Error   string `json:"error"`
+	Payload string `json:"payload,omitempty"`
+}
+
+// Column is one output column and its type as DuckDB reads it.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Phase is a span of a run, shaded on the lag chart with its name.
+type Phase struct {
+	// Name names the phase ("compaction"); Label says in a few words what
+	// happened in it.
+	Name  string    `json:"name"`
+	Label string    `json:"label,omitempty"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Partition is one output partition: what it holds at the end of the run
+// and, where a compactor merged it, what the batches wrote to it.
+type Partition struct {
+	// Path is the partition's directory under the output ("." for
+	// unpartitioned output).
+	Path string `json:"path"`
+	// Files, Rows and Bytes are what it holds at the end.
+	Files int64 `json:"files"`
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
+	// FilesWritten and BytesWritten are the batch objects ever written to
+	// it, before any compaction; zero when not known.
+	FilesWritten int64 `json:"files_written,omitempty"`
+	BytesWritten int64 `json:"bytes_written,omitempty"`
+	// Compactions counts the compactions that planned it.
+	Compactions int `json:"compactions,omitempty"`
+	// Open marks the partition the engine was still writing to.
+	Open bool `json:"open,omitempty"`
 }
 
 // Check is one check of a run's verdict.
@@ -49,6 +117,9 @@ type Check struct {
 	Passed bool `json:"passed"`
 	// Skipped marks a check that could not run; Message says why.
 	Skipped bool `json:"skipped,omitempty"`
+	// Expected marks a failure the scenario expects (the duplicates of a
+	// deleted checkpoint, say): it does not fail its run.
+	Expected bool `json:"expected,omitempty"`
 	// Message is a one-line account of the outcome, shown with failures.
 	Message string `json:"message,omitempty"`
 	// Duration is how long the check took, 0 when unknown.
@@ -112,6 +183,7 @@ const (
 	KindFault        EventKind = "fault"
 	KindFaultCleared EventKind = "fault-cleared"
 	KindReshard      EventKind = "reshard"
+	KindCompaction   EventKind = "compaction"
 	KindNote         EventKind = "note"
 )
 
@@ -152,7 +224,7 @@ type Artifact struct {
 }
 
 // failed reports whether the check counts against its run.
-func (c Check) failed() bool { return !c.Passed && !c.Skipped }
+func (c Check) failed() bool { return !c.Passed && !c.Skipped && !c.Expected }
 
 // origin is the time the run's charts count from.
 func (r Run) origin() time.Time {

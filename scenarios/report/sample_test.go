@@ -37,6 +37,15 @@ func sampleRun() Run {
 		Artifacts: []Artifact{
 			{"ledger", "ledger.jsonl"}, {"output copy", "s3/out/"}, {"engine log", "logs/engine.log"},
 		},
+		Settings: []Setting{{"source", "kinesis ventilatorstream"}, {"shards", "4"}, {"window", "250ms"}, {"delivery", "exactly-once"}},
+		DeadLetters: []DeadLetterKind{
+			{Kind: "invalid JSON at byte N: invalid UTF-8", Count: 80, Error: "invalid JSON at byte 51: invalid UTF-8", Payload: "base64:eyJ2ZW50aWxhdG9yaWQiOjMwLCJldmVud"},
+			{Kind: `field "o2stats" at byte N: want int, got string`, Count: 40, Error: `field "o2stats" at byte 138: want int, got string`,
+				Payload: `{"ventilatorid":45,"eventtime":"2026-01-01T00:00:00Z","o2stats":"not-a-int","aVeryLongFieldNameWithoutAnySpaceToBreakItAcrossLinesAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXX":1}`},
+		},
+		Schema:     []Column{{"ventilatorid", "INTEGER"}, {"eventtime", "TIMESTAMP"}, {"serialnumber", "VARCHAR"}},
+		Partitions: []Partition{{Path: "ingest_year=2026/ingest_month=11/ingest_day=22/ingest_hour=13", Files: 24, Rows: 12003, Bytes: 512000}},
+		Phases:     []Phase{{Name: "compaction", Label: "3 compactor runs", Start: at(20), End: at(30)}},
 	}
 	for i := range 24 {
 		t := at(1.5 * float64(i+1))
@@ -77,5 +86,27 @@ func passingRun() Run {
 			{Time: start.Add(4 * time.Second), P50: 320 * time.Millisecond, P99: 640 * time.Millisecond, Max: 710 * time.Millisecond},
 		},
 		Batches: []Batch{{ID: 0, Records: 250}, {ID: 1, Records: 250}},
+	}
+}
+
+// expectedRun is a passing run with an expected failure, a skipped check
+// and a compacted output, its name long enough to test the index's width.
+func expectedRun() Run {
+	start := time.Date(2026, 11, 22, 13, 7, 0, 0, time.UTC)
+	return Run{
+		Name: "deleted-checkpoint-exactly-once-with-a-name-long-enough-to-push-the-index-table-wider-than-the-window", Seed: 9,
+		Backend: "embedded", Started: start, Duration: 12 * time.Second, Passed: true,
+		ReplayCommand: "streamcheck scenario run deleted-checkpoint-exactly-once --seed 9",
+		Checks: []Check{
+			{Name: "delivery", Expected: true, Message: "failing as the scenario expects: duplicated=1500",
+				Counts: []Count{{"delivered", 4500}, {"duplicated", 1500}, {"a_count_with_a_very_long_name_that_does_not_break_anywhere_at_all", 1}}},
+			{Name: "dead_letter", Passed: true},
+			{Name: "order", Skipped: true, Message: "not asked for"},
+		},
+		Partitions: []Partition{
+			{Path: "ingest_year=2026/ingest_month=11/ingest_day=22/ingest_hour=12", Files: 1, Rows: 400, Bytes: 40000, FilesWritten: 5, BytesWritten: 42000, Compactions: 1},
+			{Path: "ingest_year=2026/ingest_month=11/ingest_day=22/ingest_hour=13", Files: 2, Rows: 100, Bytes: 9000, FilesWritten: 2, BytesWritten: 9000, Open: true},
+		},
+		Figures: []Figure{{"plain-reader window", "p50 5ms, max 12ms"}},
 	}
 }

@@ -176,12 +176,13 @@ func (e *Engine) connect(ctx context.Context) error {
 		e.src = src
 		return nil
 	}
+	_, region := j.Source.KinesisStream()
 	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
-		if j.Source.Region != "" {
-			o.Region = j.Source.Region
+		if region != "" {
+			o.Region = region
 		}
-		if j.Source.Endpoint != "" {
-			o.BaseEndpoint = aws.String(j.Source.Endpoint)
+		if ep := j.Source.KinesisEndpoint(); ep != "" {
+			o.BaseEndpoint = aws.String(ep)
 		}
 		o.RetryMaxAttempts = 1 // numRetries/retryIntervalMs govern, as in Glue
 	})

@@ -119,7 +119,16 @@ type Source struct {
 	StreamARN  string `yaml:"streamARN"`
 	// Endpoint overrides the Kinesis endpoint (else AWS_ENDPOINT_URL or AWS).
 	Endpoint string `yaml:"endpoint"`
-	Region   string `yaml:"region"`
+	// EndpointURL is Glue's endpointUrl, the same setting under Glue's
+	// name (Glue's default is https://kinesis.us-east-1.amazonaws.com; empty
+	// here means AWS_ENDPOINT_URL, else AWS). Set at most one of Endpoint and
+	// EndpointURL, or both to the same URL. An AWS Kinesis endpoint's host
+	// (kinesis.REGION.amazonaws.com) gives the region when neither Region nor
+	// StreamARN does.
+	EndpointURL string `yaml:"endpointUrl"`
+	// Region is the stream's region; empty: the region of StreamARN, else of
+	// EndpointURL, else AWS_REGION.
+	Region string `yaml:"region"`
 	// Columns is the table's schema; none means infer it per batch.
 	Columns []Column `yaml:"columns"`
 }
@@ -401,6 +410,7 @@ func (j *Job) Validate() error {
 		if j.Source.StreamName == "" && j.Source.StreamARN == "" {
 			bad("source.streamName", j.Source.StreamName, "a stream name (or source.streamARN)")
 		}
+		errs = append(errs, j.Source.validateKinesisTarget()...)
 	case KindKafka:
 		errs = append(errs, j.Options.validateKafka()...)
 	default:

@@ -177,6 +177,7 @@ func (e *Engine) connect(ctx context.Context) error {
 		return nil
 	}
 	_, region := j.Source.KinesisStream()
+	role := newRoleCredentials(cfg, j.Options, region, e.clk)
 	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if region != "" {
 			o.Region = region
@@ -184,15 +185,22 @@ func (e *Engine) connect(ctx context.Context) error {
 		if ep := j.Source.KinesisEndpoint(); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
+		if role != nil {
+			o.Credentials = role
+		}
 		o.RetryMaxAttempts = 1 // numRetries/retryIntervalMs govern, as in Glue
 	})
+	var api source.KinesisAPI = kc
+	if role != nil {
+		api = roleKinesis{kc, role}
+	}
 	start, _ := startingPosition(j.Options.StartingPosition)
 	o := j.Options
 	idle := time.Duration(0)
 	if o.AddIdleTimeBetweenReads {
 		idle = time.Duration(o.IdleTimeBetweenReadsInMs) * time.Millisecond
 	}
-	e.src = source.NewKinesis(kc, source.KinesisConfig{
+	e.src = source.NewKinesis(api, source.KinesisConfig{
 		StreamName:              j.Source.StreamName,
 		StreamARN:               j.Source.StreamARN,
 		StartingPosition:        start,

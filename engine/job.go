@@ -162,6 +162,19 @@ type ConnectionOptions struct {
 	// were read; false (default) continues from the earliest available
 	// record, logs a warning and records the range in the plan's data_loss.
 	FailOnDataLoss bool `yaml:"failOnDataLoss"`
+	// AWSSTSRoleARN is Glue's awsSTSRoleARN: a role (in this or another
+	// account) the job assumes through STS for every Kinesis call, reads and
+	// writes, refreshing its credentials before they expire. Set with
+	// AWSSTSSessionName. S3, DynamoDB and STS itself use the job's own
+	// credentials.
+	AWSSTSRoleARN string `yaml:"awsSTSRoleARN"`
+	// AWSSTSSessionName is Glue's awsSTSSessionName, the role session's
+	// name (2 to 64 of letters, digits and +=,.@_-). Set with AWSSTSRoleARN.
+	AWSSTSSessionName string `yaml:"awsSTSSessionName"`
+	// AWSSTSEndpoint is Glue's awsSTSEndpoint, the STS endpoint AssumeRole
+	// goes to (a regional one, say); empty: AWS_ENDPOINT_URL_STS or
+	// AWS_ENDPOINT_URL, else AWS's.
+	AWSSTSEndpoint string `yaml:"awsSTSEndpoint"`
 
 	// Kafka options (source.kind: kafka), with Glue's names. Exactly one of
 	// TopicName, Assign and SubscribePattern is set.
@@ -466,6 +479,7 @@ func (j *Job) Validate() error {
 	if o.MaxRetryIntervalMs < o.RetryIntervalMs {
 		bad("connectionOptions.maxRetryIntervalMs", o.MaxRetryIntervalMs, "at least retryIntervalMs")
 	}
+	errs = append(errs, j.validateSTS()...)
 	f := j.ForEachBatch
 	if f.WindowSize <= 0 {
 		bad("forEachBatch.windowSize", f.WindowSize.String(), "a positive duration such as \"100 seconds\"")

@@ -138,3 +138,39 @@ func TestEndpointURLAndStreamARN(t *testing.T) {
 		t.Fatalf("harness endpoint = %q, want none (the job's endpointUrl only)", got)
 	}
 }
+
+func TestValidateSTS(t *testing.T) {
+	t.Parallel()
+	const role = "arn:aws:iam::111122223333:role/cross-account"
+	for _, tt := range []struct {
+		name   string
+		change func(*engine.Job)
+		field  string
+		want   string
+	}{
+		{"session without role", func(j *engine.Job) { j.Options.AWSSTSSessionName = "s1" }, "connectionOptions.awsSTSRoleARN", "used together"},
+		{"role without session", func(j *engine.Job) { j.Options.AWSSTSRoleARN = role }, "connectionOptions.awsSTSSessionName", "required with awsSTSRoleARN"},
+		{"not a role", func(j *engine.Job) {
+			j.Options.AWSSTSRoleARN, j.Options.AWSSTSSessionName = "arn:aws:iam::111122223333:user/bob", "s1"
+		}, "connectionOptions.awsSTSRoleARN", "an IAM role ARN"},
+		{"bad session", func(j *engine.Job) { j.Options.AWSSTSRoleARN, j.Options.AWSSTSSessionName = role, "a b" }, "connectionOptions.awsSTSSessionName", "2 to 64"},
+		{"endpoint without role", func(j *engine.Job) { j.Options.AWSSTSEndpoint = "https://sts.eu-west-1.amazonaws.com" }, "connectionOptions.awsSTSEndpoint", "empty unless awsSTSRoleARN"},
+		{"endpoint not a URL", func(j *engine.Job) {
+			j.Options.AWSSTSRoleARN, j.Options.AWSSTSSessionName, j.Options.AWSSTSEndpoint = role, "s1", "sts.amazonaws.com"
+		}, "connectionOptions.awsSTSEndpoint", "an http:// or https:// URL"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			j := validJob()
+			tt.change(j)
+			err := j.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.field+":") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v, want an error on %s containing %q", err, tt.field, tt.want)
+			}
+		})
+	}
+	j := validJob()
+	j.Options.AWSSTSRoleARN, j.Options.AWSSTSSessionName, j.Options.AWSSTSEndpoint = role, "glue-job", "https://sts.eu-west-1.amazonaws.com"
+	if err := j.Validate(); err != nil {
+		t.Errorf("Validate with a role, a session and an endpoint = %v, want nil", err)
+	}
+}

@@ -150,7 +150,13 @@ func (e *Engine) connect(ctx context.Context) error {
 		})
 	}
 	var err error
-	if e.out, err = blob.Open(j.Sink.Path, s3c); err != nil {
+	_, region := j.Source.KinesisStream()
+	role := newRoleCredentials(cfg, j.Options, region, e.clk)
+	if j.Sink.Kind == SinkKinesis {
+		if e.out, err = e.openKinesisSink(cfg, role); err != nil {
+			return err
+		}
+	} else if e.out, err = blob.Open(j.Sink.Path, s3c); err != nil {
 		return fmt.Errorf("engine: open sink.path: %w", err)
 	}
 	if e.dlq, err = blob.Open(j.Sink.DeadLetterPath, s3c); err != nil {
@@ -176,8 +182,6 @@ func (e *Engine) connect(ctx context.Context) error {
 		e.src = src
 		return nil
 	}
-	_, region := j.Source.KinesisStream()
-	role := newRoleCredentials(cfg, j.Options, region, e.clk)
 	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if region != "" {
 			o.Region = region
@@ -705,6 +709,12 @@ func (e *Engine) write(ctx context.Context, w *batchWork) error {
 			if err := sink.EncodeDeadLetters(&buf, w.dead); err != nil {
 				return fmt.Errorf("engine: batch %d: %w", id, err)
 			}
+		} else if ko, ok := store.(*kinesisOutput); ok {
+			if err := ko.writeRows(ctx, o.key, w.outCols, w.rows, w.width, o.rows); err != nil {
+				return fmt.Errorf("engine: batch %d: %w", id, err)
+			}
+			written++
+			continue
 		} else if o.windows {
 			store = e.win
 			if err := w.winPQ.Encode(&buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {

@@ -262,8 +262,13 @@ type Derived struct {
 
 // Sink is where output and dead letters go.
 type Sink struct {
-	// Path is an S3 prefix or a local directory.
+	// Kind is "" (default: Parquet objects under Path) or "kinesis" (JSON
+	// records to a Kinesis stream, with Glue's write options in Kinesis).
+	Kind string `yaml:"kind"`
+	// Path is an S3 prefix or a local directory; empty with kind kinesis.
 	Path string `yaml:"path"`
+	// Kinesis holds the stream and Glue's write options of a Kinesis sink.
+	Kinesis KinesisSink `yaml:",inline"`
 	// Format is "parquet", the one supported.
 	Format string `yaml:"format"`
 	// Compression is snappy (default), gzip, zstd or none.
@@ -494,15 +499,16 @@ func (j *Job) Validate() error {
 		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")
 	}
 	s := j.Sink
-	if s.Path == "" {
+	if s.Path == "" && s.Kind != SinkKinesis {
 		bad("sink.path", s.Path, "an S3 prefix (s3://bucket/prefix) or a local directory")
 	}
 	if s.DeadLetterPath == "" {
 		bad("sink.deadLetterPath", s.DeadLetterPath, "an S3 prefix or a local directory")
 	}
-	if s.Format != "parquet" {
+	if s.Format != "parquet" && s.Kind != SinkKinesis {
 		bad("sink.format", s.Format, `"parquet"`)
 	}
+	errs = append(errs, j.validateKinesisSink()...)
 	if !slices.Contains(sink.Codecs, s.Compression) {
 		bad("sink.compression", s.Compression, strings.Join(sink.Codecs, ", "))
 	}

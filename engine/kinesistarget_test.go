@@ -174,3 +174,43 @@ func TestValidateSTS(t *testing.T) {
 		t.Errorf("Validate with a role, a session and an endpoint = %v, want nil", err)
 	}
 }
+
+func TestValidateKinesisSink(t *testing.T) {
+	t.Parallel()
+	kin := func(j *engine.Job) { j.Sink.Kind, j.Sink.Path, j.Sink.Kinesis.StreamName = "kinesis", "", "out" }
+	for _, tt := range []struct {
+		name   string
+		change func(*engine.Job)
+		field  string
+		want   string
+	}{
+		{"kind", func(j *engine.Job) { j.Sink.Kind = "firehose" }, "sink.kind", `"kinesis"`},
+		{"keys without kind", func(j *engine.Job) { j.Sink.Kinesis.PartitionKey = "id" }, "sink.kind", `"kinesis" with the Kinesis sink's keys`},
+		{"no stream", func(j *engine.Job) { kin(j); j.Sink.Kinesis.StreamName = "" }, "sink.streamName", "a stream name"},
+		{"path too", func(j *engine.Job) { kin(j); j.Sink.Path = "s3://b/out" }, "sink.path", "empty with kind kinesis"},
+		{"bad ARN", func(j *engine.Job) { kin(j); j.Sink.Kinesis.StreamARN = "arn:aws:kinesis:x" }, "sink.streamARN", "arn:aws:kinesis:REGION"},
+		{"partition key column", func(j *engine.Job) { kin(j); j.Sink.Kinesis.PartitionKey = "nope" }, "sink.partitionKey", "an output column"},
+		{"collection count", func(j *engine.Job) { kin(j); j.Sink.Kinesis.CollectionMaxCount = 501 }, "collectionMaxCount 501", "want 1 to 500"},
+		{"aggregation size", func(j *engine.Job) { kin(j); j.Sink.Kinesis.AggregationMaxSize = -1 }, "aggregationMaxSize -1", "want 1 to 1048576"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			j := validJob()
+			tt.change(j)
+			err := j.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.field) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v, want an error on %s containing %q", err, tt.field, tt.want)
+			}
+		})
+	}
+	j := validJob()
+	kin(j)
+	j.Sink.Kinesis.PartitionKey = "region"
+	if err := j.Validate(); err != nil {
+		t.Errorf("Validate of a Kinesis sink = %v, want nil", err)
+	}
+	yes := true
+	j.Sink.Kinesis.AggregationEnabled = &yes
+	if err := j.Validate(); err != nil {
+		t.Errorf("Validate with aggregationEnabled = %v, want nil", err)
+	}
+}

@@ -42,7 +42,7 @@ func (j *Job) validateSTS() []error {
 		bad("awsSTSRoleARN", o.AWSSTSRoleARN, "an IAM role ARN, arn:aws:iam::ACCOUNT:role/NAME")
 	case o.AWSSTSRoleARN != "" && !stsSessionName.MatchString(o.AWSSTSSessionName):
 		bad("awsSTSSessionName", o.AWSSTSSessionName, `2 to 64 of letters, digits and +=,.@_- (required with awsSTSRoleARN)`)
-	case o.AWSSTSRoleARN != "" && j.Source.Kind != KindKinesis:
+	case o.AWSSTSRoleARN != "" && j.Source.Kind != KindKinesis && j.Sink.Kind != SinkKinesis:
 		bad("awsSTSRoleARN", o.AWSSTSRoleARN, "empty unless the job reads or writes Kinesis")
 	}
 	if e := o.AWSSTSEndpoint; e != "" {

@@ -243,7 +243,7 @@ type Stack struct {
 	// Region is the AWS region of the endpoints.
 	Region string
 	// AWSConfig has the stack's region and credentials and resolves the
-	// Kinesis, S3 and DynamoDB endpoints per service for clients built
+	// Kinesis, S3, DynamoDB and STS endpoints per service for clients built
 	// with NewFromConfig. A process-wide AWS_ENDPOINT_URL without the
 	// per-service variables takes precedence in the SDK; KinesisClient,
 	// S3Client and DynamoDBClient are not affected by that.
@@ -422,6 +422,9 @@ func startEmbedded(o options) (*Stack, error) {
 		s.KinesisURL, s.S3URL, s.DynamoDBURL, s.STSURL = kin.URL(), s3s.URL(), ddb.URL(), sts.URL()
 	}
 	s.AWSConfig = staticConfig(region, s.KinesisURL, s.S3URL, s.DynamoDBURL)
+	if eps, ok := s.AWSConfig.ConfigSources[0].(serviceEndpoints); ok {
+		eps["STS"] = s.STSURL // STS clients built from AWSConfig reach the embedded STS
+	}
 	return s, nil
 }
 

@@ -240,3 +240,16 @@ func (e *Engine) openKinesisSink(cfg aws.Config, role *roleCredentials) (*kinesi
 	}
 	return &kinesisOutput{w: w, pkCol: k.PartitionKey}, nil
 }
+
+// OutputLocation returns where the sink's rows can be read back: kinesis://
+// and the stream's name for a Kinesis sink, else Path.
+func (s Sink) OutputLocation() string {
+	if s.Kind != SinkKinesis {
+		return s.Path
+	}
+	name := s.Kinesis.StreamName
+	if a, err := ParseStreamARN(s.Kinesis.StreamARN); err == nil && name == "" {
+		name = a.Name
+	}
+	return "kinesis://" + name
+}

@@ -204,7 +204,7 @@ func (e *Engine) connect(ctx context.Context) error {
 	if o.AddIdleTimeBetweenReads {
 		idle = time.Duration(o.IdleTimeBetweenReadsInMs) * time.Millisecond
 	}
-	e.src = source.NewKinesis(api, source.KinesisConfig{
+	kcfg := source.KinesisConfig{
 		StreamName:              j.Source.StreamName,
 		StreamARN:               j.Source.StreamARN,
 		StartingPosition:        start,
@@ -218,7 +218,12 @@ func (e *Engine) connect(ctx context.Context) error {
 		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
 		FailOnDataLoss:          o.FailOnDataLoss,
 		SDKDecoder:              e.sdkDecoder,
-	}, e.clk, e.log)
+	}
+	if o.FanoutConsumerARN != "" {
+		e.src = source.NewEFO(kc, o.FanoutConsumerARN, kcfg, e.clk, e.log)
+		return nil
+	}
+	e.src = source.NewKinesis(api, kcfg, e.clk, e.log)
 	return nil
 }
 

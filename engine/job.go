@@ -175,6 +175,11 @@ type ConnectionOptions struct {
 	// goes to (a regional one, say); empty: AWS_ENDPOINT_URL_STS or
 	// AWS_ENDPOINT_URL, else AWS's.
 	AWSSTSEndpoint string `yaml:"awsSTSEndpoint"`
+	// FanoutConsumerARN is Glue's fanoutConsumerARN: the ARN of a
+	// registered stream consumer (RegisterStreamConsumer) to read through
+	// with enhanced fan-out (SubscribeToShard) instead of polling
+	// GetRecords, with the same guarantees. Empty: polling.
+	FanoutConsumerARN string `yaml:"fanoutConsumerARN"`
 
 	// Kafka options (source.kind: kafka), with Glue's names. Exactly one of
 	// TopicName, Assign and SubscribePattern is set.

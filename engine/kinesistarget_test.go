@@ -214,3 +214,33 @@ func TestValidateKinesisSink(t *testing.T) {
 		t.Errorf("Validate with aggregationEnabled = %v, want nil", err)
 	}
 }
+
+func TestValidateFanoutConsumerARN(t *testing.T) {
+	t.Parallel()
+	const good = "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/glue-efo:1700000000"
+	for _, tt := range []struct {
+		name, arn string
+		kafka     bool
+		ok        bool
+	}{
+		{"consumer ARN", good, false, true},
+		{"stream ARN", "arn:aws:kinesis:us-east-1:123456789012:stream/s", false, false},
+		{"no timestamp", "arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c", false, false},
+		{"kafka source", good, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			j := validJob()
+			j.Options.FanoutConsumerARN = tt.arn
+			if tt.kafka {
+				j.Source.Kind, j.Source.StreamName, j.Options.TopicName = "kafka", "", "t"
+			}
+			err := j.Validate()
+			if ok := err == nil; ok != tt.ok {
+				t.Errorf("Validate = %v, want ok %v", err, tt.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "connectionOptions.fanoutConsumerARN") {
+				t.Errorf("Validate = %v, want it to name connectionOptions.fanoutConsumerARN", err)
+			}
+		})
+	}
+}

@@ -33,17 +33,33 @@ func (c *jumpClock) Now() time.Time {
 	defer c.mu.Unlock()
 	return time.Now().Add(c.offset)
 }
-func (c *jumpClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// After fires once Now has passed d from now, jumps included (it polls).
+func (c *jumpClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	deadline := c.Now().Add(d)
+	go func() {
+		for {
+			now := c.Now()
+			if !now.Before(deadline) {
+				ch <- now
+				return
+			}
+			time.Sleep(min(5*time.Millisecond, deadline.Sub(now)))
+		}
+	}()
+	return ch
+}
+
 func (c *jumpClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-c.After(d):
 		return nil
 	}
 }
+
 func (c *jumpClock) jump(d time.Duration) {
 	c.mu.Lock()
 	c.offset += d
@@ -142,7 +158,7 @@ func waitFor(t *testing.T, done <-chan error, cond func() bool) {
 	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		select {
-		case err := <-done:
+		case err := <-done: // a nil channel never answers
 			t.Fatalf("Run ended before the output was complete: %v", err)
 		case <-time.After(20 * time.Millisecond):
 		}

@@ -13,7 +13,7 @@ import (
 // small (DefaultRecords records, DefaultWindow windows) so that the whole
 // catalog runs in a minute or two on two cores.
 func Catalog() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		{
 			Name:        "steady-kinesis",
 			Description: "Ventilator JSON from 4 shards becomes ingest-hour partitioned Parquet, every record exactly once, with a lag bound.",
@@ -231,7 +231,7 @@ func Catalog() []Scenario {
 			Expect:      Expect{MinDeadLetters: 20, DeadLetterErrors: grokErrors},
 		},
 		kplAggregatedScenario(),
-	}
+	}, efoScenarios()...)
 }
 
 // Lookup returns the catalog scenario called name.

@@ -10,8 +10,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
@@ -354,7 +356,7 @@ func (e *EFO) follow(ctx context.Context, shard string, pos checkpoint.Start, ou
 	for ctx.Err() == nil {
 		res, err := e.api.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
 			ConsumerARN: aws.String(e.consumer), ShardId: aws.String(shard), StartingPosition: startingPosition(pos),
-		})
+		}, ownProtocol)
 		if err != nil {
 			if !retryableSubscribe(err) {
 				send(efoEvent{err: fmt.Errorf("kinesis: subscribe to shard %s: %w", shard, err)})
@@ -396,6 +398,15 @@ func (e *EFO) follow(ctx context.Context, shard string, pos checkpoint.Start, ou
 		// AWS ends a subscription after 5 minutes: renew after the last
 		// record delivered.
 	}
+}
+
+// ownProtocol gives a subscription its own protocol instance: the SDK's
+// event-stream codec keeps one decode buffer per instance, which
+// subscriptions to several shards on one client would otherwise share
+// (a data race between one stream's reader and another's initial
+// response).
+func ownProtocol(o *kinesis.Options) {
+	o.Protocol = awsjson.New11(schemas.Kinesis_20131202)
 }
 
 // startingPosition turns a checkpoint position into SubscribeToShard's.

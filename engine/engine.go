@@ -714,7 +714,7 @@ func (e *Engine) write(ctx context.Context, w *batchWork) error {
 			if err := sink.EncodeDeadLetters(&buf, w.dead); err != nil {
 				return fmt.Errorf("engine: batch %d: %w", id, err)
 			}
-		} else if ko, ok := store.(*kinesisOutput); ok {
+		} else if ko, ok := store.(*kinesisOutput); ok && !o.windows {
 			if err := ko.writeRows(ctx, o.key, w.outCols, w.rows, w.width, o.rows); err != nil {
 				return fmt.Errorf("engine: batch %d: %w", id, err)
 			}

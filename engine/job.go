@@ -490,6 +490,7 @@ func (j *Job) Validate() error {
 		bad("connectionOptions.maxRetryIntervalMs", o.MaxRetryIntervalMs, "at least retryIntervalMs")
 	}
 	errs = append(errs, j.validateSTS()...)
+	errs = append(errs, j.validateFanout()...)
 	f := j.ForEachBatch
 	if f.WindowSize <= 0 {
 		bad("forEachBatch.windowSize", f.WindowSize.String(), "a positive duration such as \"100 seconds\"")

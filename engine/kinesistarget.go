@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -120,4 +121,17 @@ func (s Source) validateKinesisTarget() []error {
 		bad("endpointUrl", s.EndpointURL, fmt.Sprintf("empty or the same URL as source.endpoint (%q): they are one setting", s.Endpoint))
 	}
 	return errs
+}
+
+// consumerARN matches a stream consumer's ARN.
+var consumerARN = regexp.MustCompile(`^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[a-zA-Z0-9_.-]+/consumer/[a-zA-Z0-9_.-]+:\d+$`)
+
+// validateFanout checks fanoutConsumerARN.
+func (j *Job) validateFanout() []error {
+	c := j.Options.FanoutConsumerARN
+	if c == "" || (j.Source.Kind == KindKinesis && consumerARN.MatchString(c)) {
+		return nil
+	}
+	return []error{&FieldError{Field: "connectionOptions.fanoutConsumerARN", Value: c,
+		Want: "a stream consumer ARN, arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CONSUMER:TIMESTAMP, with source.kind kinesis"}}
 }

@@ -26,7 +26,6 @@ const RoleRefreshWindow = time.Minute
 var (
 	stsRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\x21-\x7e]{1,512}$`)
 	stsSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	consumerARN    = regexp.MustCompile(`^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[a-zA-Z0-9_.-]+/consumer/[a-zA-Z0-9_.-]+:\d+$`)
 )
 
 // validateSTS checks awsSTSRoleARN, awsSTSSessionName and awsSTSEndpoint.
@@ -45,9 +44,6 @@ func (j *Job) validateSTS() []error {
 		bad("awsSTSSessionName", o.AWSSTSSessionName, `2 to 64 of letters, digits and +=,.@_- (required with awsSTSRoleARN)`)
 	case o.AWSSTSRoleARN != "" && j.Source.Kind != KindKinesis && j.Sink.Kind != SinkKinesis:
 		bad("awsSTSRoleARN", o.AWSSTSRoleARN, "empty unless the job reads or writes Kinesis")
-	}
-	if c := o.FanoutConsumerARN; c != "" && (j.Source.Kind != KindKinesis || !consumerARN.MatchString(c)) {
-		bad("fanoutConsumerARN", c, "a stream consumer ARN, arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CONSUMER:TIMESTAMP, with source.kind kinesis")
 	}
 	if e := o.AWSSTSEndpoint; e != "" {
 		u, err := url.Parse(e)

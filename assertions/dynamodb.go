@@ -319,6 +319,8 @@ const tableNoLag = "not measurable for this output: a DynamoDB item has no write
 // There are no batches, so no restarts or recovery lag.
 func (s *Session) tableLag(ctx context.Context) (Result, error) {
 	switch {
+	case s.outLoc.stream != "":
+		return skipped(CheckLag, streamNoLag), nil
 	case s.cfg.VisibleAtColumn == "":
 		return skipped(CheckLag, tableNoLag), nil
 	case s.ledger == "":

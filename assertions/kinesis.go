@@ -147,3 +147,14 @@ func readShard(ctx context.Context, client KinesisAPI, stream, shard string, wri
 	}
 	return nil
 }
+
+// streamNoLag is why lag is not measured on a kinesis:// output.
+const streamNoLag = "not measurable for this output: the records read back carry no commit time of the job's"
+
+// outputKind names a table or stream output, for skipped checks.
+func (s *Session) outputKind() string {
+	if s.outLoc.stream != "" {
+		return "a Kinesis stream"
+	}
+	return "a DynamoDB table"
+}

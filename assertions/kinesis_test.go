@@ -132,6 +132,12 @@ func TestVerifyKinesisOutput(t *testing.T) {
 			if s := res[CheckSchema]; s.Status != Pass {
 				t.Errorf("schema %s (%s), want pass", s.Status, s.Detail)
 			}
+			if l := res[CheckLayout]; l.Status != Skip || !strings.Contains(l.Detail, "a Kinesis stream, not objects") {
+				t.Errorf("layout %s %q, want skipped for a stream", l.Status, l.Detail)
+			}
+			if l := res[CheckLag]; l.Status != Skip || !strings.Contains(l.Detail, "not measurable") {
+				t.Errorf("lag %s %q, want skipped as not measurable", l.Status, l.Detail)
+			}
 		})
 	}
 }

@@ -86,6 +86,11 @@ type Config struct {
 	// DynamoDB reads a dynamodb:// output. The caller builds it and it is
 	// required only for such an output.
 	DynamoDB *dynamodb.Client `json:"-"`
+	// Kinesis reads a kinesis:// output, a stream a Kinesis sink wrote: every
+	// record from each shard's trim horizon, KPL aggregates unpacked, each a
+	// JSON object, duplicates included. The caller builds it and it is
+	// required only for such an output.
+	Kinesis KinesisAPI `json:"-"`
 	// ScanSegments is how many parallel Scan segments read a dynamodb://
 	// output. Zero means DefaultScanSegments.
 	ScanSegments int `json:"scan_segments,omitempty"`
@@ -159,6 +164,12 @@ func (c *Config) Validate() error {
 		}
 		if u.table != "" && c.DynamoDB == nil {
 			return bad("DynamoDB", "required for %s %s", src.field, src.uri)
+		}
+		if u.stream != "" && src.field != "Output" {
+			return bad(src.field, "%s: a Kinesis stream can only be the output", src.uri)
+		}
+		if u.stream != "" && c.Kinesis == nil {
+			return bad("Kinesis", "required for %s %s", src.field, src.uri)
 		}
 		if u.bucket != "" && c.S3 == nil {
 			return bad("S3", "required for %s %s", src.field, src.uri)

@@ -303,8 +303,9 @@ func appendNumber(b []byte, n string) ([]byte, error) {
 	return append(b, f.Text('g', -1)...), nil
 }
 
-// tableOutput says the output is a DynamoDB table rather than objects.
-func (s *Session) tableOutput() bool { return s.outLoc.table != "" }
+// tableOutput says the output is a DynamoDB table or a Kinesis stream
+// rather than objects.
+func (s *Session) tableOutput() bool { return s.outLoc.table != "" || s.outLoc.stream != "" }
 
 // tableNoLag is why lag is not measured on a DynamoDB output without
 // Config.VisibleAtColumn.
@@ -318,6 +319,8 @@ const tableNoLag = "not measurable for this output: a DynamoDB item has no write
 // There are no batches, so no restarts or recovery lag.
 func (s *Session) tableLag(ctx context.Context) (Result, error) {
 	switch {
+	case s.outLoc.stream != "":
+		return skipped(CheckLag, streamNoLag), nil
 	case s.cfg.VisibleAtColumn == "":
 		return skipped(CheckLag, tableNoLag), nil
 	case s.ledger == "":

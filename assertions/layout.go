@@ -41,7 +41,7 @@ const hiveDefault = "__HIVE_DEFAULT_PARTITION__"
 // Orphan and missing objects need the checkpoint.
 func (s *Session) Layout(ctx context.Context) (Result, error) {
 	if s.tableOutput() {
-		return skipped(CheckLayout, "the output is a DynamoDB table, not objects"), nil
+		return skipped(CheckLayout, "the output is "+s.outputKind()+", not objects"), nil
 	}
 	r := Result{Check: CheckLayout}
 	count := map[string]int64{}

@@ -87,12 +87,19 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if err != nil {
 			return l, "", err
 		}
-		if (l.bucket != "" || l.table != "") && s.tmp == "" {
+		if (l.bucket != "" || l.table != "" || l.stream != "") && s.tmp == "" {
 			if s.tmp, err = os.MkdirTemp(cfg.TempDir, "streamcheck-verify-"); err != nil {
 				return l, "", fmt.Errorf("assertions: make temporary directory: %w", err)
 			}
 		}
 		dir := filepath.Join(s.tmp, name)
+		if l.stream != "" {
+			local, err := materializeStream(ctx, cfg.Kinesis, l, dir)
+			if err != nil {
+				return l, "", fmt.Errorf("assertions: %w", err)
+			}
+			return l, local, nil
+		}
 		if l.table != "" {
 			local, err := materializeTable(ctx, cfg.DynamoDB, l, dir, cfg.ScanSegments)
 			if err != nil {

@@ -21,6 +21,7 @@ import (
 type location struct {
 	raw    string
 	table  string // DynamoDB table; empty for other sources
+	stream string // Kinesis stream; empty for other sources
 	bucket string // empty for local paths and tables
 	prefix string // S3 key prefix without a trailing slash
 	local  string // absolute local path
@@ -41,6 +42,12 @@ func parseURI(raw string) (location, error) {
 			return location{}, fmt.Errorf("%q: want dynamodb://TABLE, a table name of 3 to 255 letters, digits, underscores, dashes and dots", raw)
 		}
 		return location{raw: raw, table: table}, nil
+	case strings.HasPrefix(raw, "kinesis://"):
+		stream := strings.TrimSuffix(strings.TrimPrefix(raw, "kinesis://"), "/")
+		if !streamName.MatchString(stream) {
+			return location{}, fmt.Errorf("%q: want kinesis://STREAM, a stream name of 1 to 128 letters, digits, underscores, dashes and dots", raw)
+		}
+		return location{raw: raw, stream: stream}, nil
 	case strings.HasPrefix(raw, "file://"):
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -56,7 +63,7 @@ func parseURI(raw string) (location, error) {
 		}
 		return location{raw: raw, local: abs}, nil
 	case strings.Contains(raw, "://"):
-		return location{}, fmt.Errorf("%q: want s3://bucket/prefix, dynamodb://table (the output only), file://path or a local path", raw)
+		return location{}, fmt.Errorf("%q: want s3://bucket/prefix, dynamodb://table or kinesis://stream (the output only), file://path or a local path", raw)
 	default:
 		abs, err := filepath.Abs(raw)
 		if err != nil {

@@ -9,14 +9,16 @@ import (
 	"github.com/streamcheck/streamcheck/emulator/edge"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/kafkafake"
+	"github.com/streamcheck/streamcheck/emulator/stsfake"
 )
 
 // newEdgeServer returns the HTTP server of the edge port: HTTP/1.1 and
 // cleartext HTTP/2 (SubscribeToShard), no read timeout beyond the headers
 // (GetRecords and SubscribeToShard stay open).
-func newEdgeServer(kin, s3s, ddb http.Handler, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) (*http.Server, error) {
+func newEdgeServer(kin, s3s, ddb http.Handler, sts *stsfake.Server, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) (*http.Server, error) {
 	r, err := edge.New(kin, s3s,
 		edge.WithDynamoDB(ddb),
+		edge.WithSTS(sts, sts.Expired),
 		edge.WithKafka(kafka),
 		edge.WithFaults(in),
 		edge.WithValidator(kafkafake.ValidateRule),

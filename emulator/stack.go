@@ -22,6 +22,7 @@ import (
 	"github.com/streamcheck/streamcheck/emulator/kafkafake"
 	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
 	"github.com/streamcheck/streamcheck/emulator/s3fake"
+	"github.com/streamcheck/streamcheck/emulator/stsfake"
 )
 
 // Backend names where a Stack's services run.
@@ -234,10 +235,15 @@ type Stack struct {
 	// EdgeURL is the shared endpoint when one serves every AWS service
 	// (WithEdgeAddr, containers), else "".
 	EdgeURL string
+	// STSURL is the embedded STS endpoint (AssumeRole, GetCallerIdentity):
+	// EdgeURL with WithEdgeAddr, else its own port; "" on other backends.
+	// Requests signed with assumed-role credentials that have expired on
+	// the stack's clock are refused only on the edge.
+	STSURL string
 	// Region is the AWS region of the endpoints.
 	Region string
 	// AWSConfig has the stack's region and credentials and resolves the
-	// Kinesis, S3 and DynamoDB endpoints per service for clients built
+	// Kinesis, S3, DynamoDB and STS endpoints per service for clients built
 	// with NewFromConfig. A process-wide AWS_ENDPOINT_URL without the
 	// per-service variables takes precedence in the SDK; KinesisClient,
 	// S3Client and DynamoDBClient are not affected by that.
@@ -250,6 +256,7 @@ type Stack struct {
 
 	kafka    *kafkafake.Server
 	dynamodb *dynamodbfake.Server
+	sts      *stsfake.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -361,6 +368,13 @@ func startEmbedded(o options) (*Stack, error) {
 	s.closers = append(s.closers, ddb.Close)
 	s.dynamodb = ddb
 
+	sts, err := stsfake.New(stsfake.WithClock(clk), stsfake.WithSeed(o.seed))
+	if err != nil {
+		return s, fmt.Errorf("emulator: create sts: %w", err)
+	}
+	s.closers = append(s.closers, sts.Close)
+	s.sts = sts
+
 	fopts := []kafkafake.Option{kafkafake.WithClock(clk), kafkafake.WithSeed(o.seed), kafkafake.WithFaults(in), kafkafake.WithBrokers(o.kafkaBroker)}
 	if d := sub("kafka"); d != "" {
 		fopts = append(fopts, kafkafake.WithDataDir(d))
@@ -386,12 +400,12 @@ func startEmbedded(o options) (*Stack, error) {
 	s.KafkaBrokers = kf.Addrs()
 
 	if o.edgeAddr != "" {
-		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, ddb, kf, in, o.version, s.KafkaBrokers)
+		url, closeEdge, err := serveEdge(o.edgeAddr, kin, s3s, ddb, sts, kf, in, o.version, s.KafkaBrokers)
 		if err != nil {
 			return s, err
 		}
 		s.closers = append(s.closers, closeEdge)
-		s.EdgeURL, s.KinesisURL, s.S3URL, s.DynamoDBURL = url, url, url, url
+		s.EdgeURL, s.KinesisURL, s.S3URL, s.DynamoDBURL, s.STSURL = url, url, url, url, url
 	} else {
 		if err := kin.Start(); err != nil {
 			return s, fmt.Errorf("emulator: start kinesis: %w", err)
@@ -402,15 +416,25 @@ func startEmbedded(o options) (*Stack, error) {
 		if err := ddb.Start(); err != nil {
 			return s, fmt.Errorf("emulator: start dynamodb: %w", err)
 		}
-		s.KinesisURL, s.S3URL, s.DynamoDBURL = kin.URL(), s3s.URL(), ddb.URL()
+		if err := sts.Start(); err != nil {
+			return s, fmt.Errorf("emulator: start sts: %w", err)
+		}
+		s.KinesisURL, s.S3URL, s.DynamoDBURL, s.STSURL = kin.URL(), s3s.URL(), ddb.URL(), sts.URL()
 	}
 	s.AWSConfig = staticConfig(region, s.KinesisURL, s.S3URL, s.DynamoDBURL)
+	if eps, ok := s.AWSConfig.ConfigSources[0].(serviceEndpoints); ok {
+		eps["STS"] = s.STSURL // STS clients built from AWSConfig reach the embedded STS
+	}
 	return s, nil
 }
 
 // DynamoDB returns the embedded DynamoDB server, for SweepExpired (TTL
 // deletion on the stack's clock); nil on other backends.
 func (s *Stack) DynamoDB() *dynamodbfake.Server { return s.dynamodb }
+
+// STS returns the embedded STS server, for Calls and Expired; nil on other
+// backends.
+func (s *Stack) STS() *stsfake.Server { return s.sts }
 
 // Kafka returns the embedded Kafka server, for its cluster controls
 // (MoveTopicPartition, RemoveNode, AddNode, ShufflePartitionLeaders); nil on
@@ -480,6 +504,9 @@ func (s *Stack) Env() []string {
 		if s.DynamoDBURL != "" {
 			m["AWS_ENDPOINT_URL_DYNAMODB"] = s.DynamoDBURL
 		}
+		if s.STSURL != "" {
+			m["AWS_ENDPOINT_URL_STS"] = s.STSURL
+		}
 	}
 	if s.Backend != External {
 		m["AWS_ACCESS_KEY_ID"] = TestAccessKeyID
@@ -513,13 +540,14 @@ func (s *Stack) Close() error {
 	return s.closeErr
 }
 
-// serveEdge serves Kinesis, S3 and DynamoDB behind one edge router on addr.
-func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, ddb *dynamodbfake.Server, kf *kafkafake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
+// serveEdge serves Kinesis, S3, DynamoDB and STS behind one edge router on
+// addr.
+func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, ddb *dynamodbfake.Server, sts *stsfake.Server, kf *kafkafake.Server, in *fault.Injector, version string, brokers []string) (string, func() error, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("emulator: listen for edge on %s: %w", addr, err)
 	}
-	srv, err := newEdgeServer(kin, s3s, ddb, kf, in, version, brokers)
+	srv, err := newEdgeServer(kin, s3s, ddb, sts, kf, in, version, brokers)
 	if err != nil {
 		_ = ln.Close()
 		return "", nil, err

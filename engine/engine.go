@@ -153,7 +153,13 @@ func (e *Engine) connect(ctx context.Context) error {
 		})
 	}
 	var err error
-	if e.out, err = blob.Open(j.Sink.Path, s3c); err != nil {
+	_, region := j.Source.KinesisStream()
+	role := newRoleCredentials(cfg, j.Options, region, e.clk)
+	if j.Sink.Kind == SinkKinesis {
+		if e.out, err = e.openKinesisSink(cfg, role); err != nil {
+			return err
+		}
+	} else if e.out, err = blob.Open(j.Sink.Path, s3c); err != nil {
 		return fmt.Errorf("engine: open sink.path: %w", err)
 	}
 	if e.dlq, err = blob.Open(j.Sink.DeadLetterPath, s3c); err != nil {
@@ -180,21 +186,28 @@ func (e *Engine) connect(ctx context.Context) error {
 		return nil
 	}
 	kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
-		if j.Source.Region != "" {
-			o.Region = j.Source.Region
+		if region != "" {
+			o.Region = region
 		}
-		if j.Source.Endpoint != "" {
-			o.BaseEndpoint = aws.String(j.Source.Endpoint)
+		if ep := j.Source.KinesisEndpoint(); ep != "" {
+			o.BaseEndpoint = aws.String(ep)
+		}
+		if role != nil {
+			o.Credentials = role
 		}
 		o.RetryMaxAttempts = 1 // numRetries/retryIntervalMs govern, as in Glue
 	})
+	var api source.KinesisAPI = kc
+	if role != nil {
+		api = roleKinesis{kc, role}
+	}
 	start, _ := startingPosition(j.Options.StartingPosition)
 	o := j.Options
 	idle := time.Duration(0)
 	if o.AddIdleTimeBetweenReads {
 		idle = time.Duration(o.IdleTimeBetweenReadsInMs) * time.Millisecond
 	}
-	e.src = source.NewKinesis(kc, source.KinesisConfig{
+	kcfg := source.KinesisConfig{
 		StreamName:              j.Source.StreamName,
 		StreamARN:               j.Source.StreamARN,
 		StartingPosition:        start,
@@ -208,7 +221,12 @@ func (e *Engine) connect(ctx context.Context) error {
 		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
 		FailOnDataLoss:          o.FailOnDataLoss,
 		SDKDecoder:              e.sdkDecoder,
-	}, e.clk, e.log)
+	}
+	if o.FanoutConsumerARN != "" {
+		e.src = source.NewEFO(kc, o.FanoutConsumerARN, kcfg, e.clk, e.log)
+		return nil
+	}
+	e.src = source.NewKinesis(api, kcfg, e.clk, e.log)
 	return nil
 }
 
@@ -744,7 +762,11 @@ func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) er
 	errs := make([]error, len(outs))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(len(outs), runtime.GOMAXPROCS(0)) {
+	workers := min(len(outs), runtime.GOMAXPROCS(0))
+	if isKinesis(e.out) {
+		workers = min(len(outs), 1) // a stream's records go in plan order, so a replay sends them alike
+	}
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -768,7 +790,14 @@ func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) er
 	return nil
 }
 
-// putObject encodes o into buf and puts it in its store.
+// isKinesis reports whether store is a Kinesis sink's stream.
+func isKinesis(store blob.Store) bool {
+	_, ok := store.(*kinesisOutput)
+	return ok
+}
+
+// putObject encodes o into buf and puts it in its store (a Kinesis sink
+// sends the object's rows as records instead).
 func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *bytes.Buffer) error {
 	id := w.id
 	store := e.out
@@ -783,6 +812,11 @@ func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *by
 		if err := w.winPQ.Encode(buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {
 			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
+	case isKinesis(store):
+		if err := store.(*kinesisOutput).writeRows(ctx, o.key, w.outCols, w.rows, w.width, o.rows); err != nil {
+			return fmt.Errorf("engine: batch %d: %w", id, err)
+		}
+		return nil
 	default:
 		if err := w.pq.EncodeProjected(buf, w.rows, w.width, w.fileCols, o.rows); err != nil {
 			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)

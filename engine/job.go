@@ -118,7 +118,16 @@ type Source struct {
 	StreamARN  string `yaml:"streamARN"`
 	// Endpoint overrides the Kinesis endpoint (else AWS_ENDPOINT_URL or AWS).
 	Endpoint string `yaml:"endpoint"`
-	Region   string `yaml:"region"`
+	// EndpointURL is Glue's endpointUrl, the same setting under Glue's
+	// name (Glue's default is https://kinesis.us-east-1.amazonaws.com; empty
+	// here means AWS_ENDPOINT_URL, else AWS). Set at most one of Endpoint and
+	// EndpointURL, or both to the same URL. An AWS Kinesis endpoint's host
+	// (kinesis.REGION.amazonaws.com) gives the region when neither Region nor
+	// StreamARN does.
+	EndpointURL string `yaml:"endpointUrl"`
+	// Region is the stream's region; empty: the region of StreamARN, else of
+	// EndpointURL, else AWS_REGION.
+	Region string `yaml:"region"`
 	// Columns is the table's schema; none means infer it per batch.
 	Columns []Column `yaml:"columns"`
 }
@@ -152,6 +161,24 @@ type ConnectionOptions struct {
 	// were read; false (default) continues from the earliest available
 	// record, logs a warning and records the range in the plan's data_loss.
 	FailOnDataLoss bool `yaml:"failOnDataLoss"`
+	// AWSSTSRoleARN is Glue's awsSTSRoleARN: a role (in this or another
+	// account) the job assumes through STS for every Kinesis call, reads and
+	// writes, refreshing its credentials before they expire. Set with
+	// AWSSTSSessionName. S3, DynamoDB and STS itself use the job's own
+	// credentials.
+	AWSSTSRoleARN string `yaml:"awsSTSRoleARN"`
+	// AWSSTSSessionName is Glue's awsSTSSessionName, the role session's
+	// name (2 to 64 of letters, digits and +=,.@_-). Set with AWSSTSRoleARN.
+	AWSSTSSessionName string `yaml:"awsSTSSessionName"`
+	// AWSSTSEndpoint is Glue's awsSTSEndpoint, the STS endpoint AssumeRole
+	// goes to (a regional one, say); empty: AWS_ENDPOINT_URL_STS or
+	// AWS_ENDPOINT_URL, else AWS's.
+	AWSSTSEndpoint string `yaml:"awsSTSEndpoint"`
+	// FanoutConsumerARN is Glue's fanoutConsumerARN: the ARN of a
+	// registered stream consumer (RegisterStreamConsumer) to read through
+	// with enhanced fan-out (SubscribeToShard) instead of polling
+	// GetRecords, with the same guarantees. Empty: polling.
+	FanoutConsumerARN string `yaml:"fanoutConsumerARN"`
 
 	// Kafka options (source.kind: kafka), with Glue's names. Exactly one of
 	// TopicName, Assign and SubscribePattern is set.
@@ -239,8 +266,13 @@ type Derived struct {
 
 // Sink is where output and dead letters go.
 type Sink struct {
-	// Path is an S3 prefix or a local directory.
+	// Kind is "" (default: Parquet objects under Path) or "kinesis" (JSON
+	// records to a Kinesis stream, with Glue's write options in Kinesis).
+	Kind string `yaml:"kind"`
+	// Path is an S3 prefix or a local directory; empty with kind kinesis.
 	Path string `yaml:"path"`
+	// Kinesis holds the stream and Glue's write options of a Kinesis sink.
+	Kinesis KinesisSink `yaml:",inline"`
 	// Format is "parquet", the one supported.
 	Format string `yaml:"format"`
 	// Compression is snappy (default), gzip, zstd or none.
@@ -402,6 +434,7 @@ func (j *Job) Validate() error {
 		if j.Source.StreamName == "" && j.Source.StreamARN == "" {
 			bad("source.streamName", j.Source.StreamName, "a stream name (or source.streamARN)")
 		}
+		errs = append(errs, j.Source.validateKinesisTarget()...)
 	case KindKafka:
 		errs = append(errs, j.Options.validateKafka()...)
 	default:
@@ -457,6 +490,8 @@ func (j *Job) Validate() error {
 	if o.MaxRetryIntervalMs < o.RetryIntervalMs {
 		bad("connectionOptions.maxRetryIntervalMs", o.MaxRetryIntervalMs, "at least retryIntervalMs")
 	}
+	errs = append(errs, j.validateSTS()...)
+	errs = append(errs, j.validateFanout()...)
 	f := j.ForEachBatch
 	if f.WindowSize <= 0 {
 		bad("forEachBatch.windowSize", f.WindowSize.String(), "a positive duration such as \"100 seconds\"")
@@ -471,15 +506,16 @@ func (j *Job) Validate() error {
 		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")
 	}
 	s := j.Sink
-	if s.Path == "" {
+	if s.Path == "" && s.Kind != SinkKinesis {
 		bad("sink.path", s.Path, "an S3 prefix (s3://bucket/prefix) or a local directory")
 	}
 	if s.DeadLetterPath == "" {
 		bad("sink.deadLetterPath", s.DeadLetterPath, "an S3 prefix or a local directory")
 	}
-	if s.Format != "parquet" {
+	if s.Format != "parquet" && s.Kind != SinkKinesis {
 		bad("sink.format", s.Format, `"parquet"`)
 	}
+	errs = append(errs, j.validateKinesisSink()...)
 	if !slices.Contains(sink.Codecs, s.Compression) {
 		bad("sink.compression", s.Compression, strings.Join(sink.Codecs, ", "))
 	}

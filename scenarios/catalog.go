@@ -13,7 +13,7 @@ import (
 // small (DefaultRecords records, DefaultWindow windows) so that the whole
 // catalog runs in a minute or two on two cores.
 func Catalog() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		{
 			Name:        "steady-kinesis",
 			Description: "Ventilator JSON from 4 shards becomes ingest-hour partitioned Parquet, every record exactly once, with a lag bound.",
@@ -234,7 +234,7 @@ func Catalog() []Scenario {
 		kplAggregatedScenario(),
 		compactionScenario("compaction-under-load", engine.KindKinesis, compactionDescription),
 		compactionScenario("kafka-compaction-under-load", engine.KindKafka, "On Kafka: "+compactionDescription),
-	}
+	}, efoScenarios()...)
 }
 
 // compactionDescription describes the compaction scenarios.

@@ -43,7 +43,7 @@ type sourceFlags struct {
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.job, "job", "", "job file to take the paths and expectations from (flags override it)")
-	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, dynamodb://table, file://path or a directory")
+	fs.StringVar(&f.output, "output", "", "output (sink) path: s3://bucket/prefix, dynamodb://table, kinesis://stream, file://path or a directory")
 	fs.StringVar(&f.deadLetter, "dead-letter", "", "dead-letter path: s3://bucket/prefix or a directory")
 	fs.StringVar(&f.windows, "windows", "", "an aggregating job's windows path (sink.windowsPath): s3://bucket/prefix or a directory")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint location: s3://bucket/prefix or a directory")
@@ -86,6 +86,13 @@ func (f *sourceFlags) config(ctx context.Context, e *env) (assertions.Config, er
 			break
 		}
 	}
+	if strings.HasPrefix(cfg.Output, "kinesis://") {
+		client, err := kinesisOutputClient(ctx, e)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Kinesis = client
+	}
 	if strings.HasPrefix(cfg.Output, "dynamodb://") {
 		// The DynamoDB endpoint comes from the environment; --endpoint is S3's.
 		client, err := dynamoDBClient(ctx, e, "")
@@ -108,6 +115,9 @@ func configFromJob(path string) (assertions.Config, string, error) {
 	}
 	cfg := scenarios.AssertionsConfig(job, "", aws.Config{})
 	cfg.S3 = nil // built by the caller, honouring --endpoint and the environment
+	if job.Sink.Kind == engine.SinkKinesis {
+		cfg.Output = job.Sink.OutputLocation()
+	}
 	return cfg, job.Sink.Endpoint, nil
 }
 

@@ -8,7 +8,12 @@
 // everything else goes to S3, which itself tells path-style from
 // virtual-hosted-style addressing by the Host header.
 //
-// Besides the two services, a Router answers:
+// With WithDynamoDB and WithSTS it also serves DynamoDB and STS (a SigV4
+// scope naming sts, or the Query protocol's Action and Version in the query
+// string), and refuses Kinesis, DynamoDB and S3 requests signed with
+// assumed-role credentials that have expired, as those services do.
+//
+// Besides the services, a Router answers:
 //
 //	GET  /_localstack/health         {"services":{"kinesis":"running","s3":"running"},...}
 //	GET  /_streamcheck/faults        the installed fault rules with their counters

@@ -28,6 +28,10 @@ type Router struct {
 	kinesis  http.Handler
 	s3       http.Handler
 	dynamodb http.Handler // nil: not served
+	sts      http.Handler // nil: not served
+	// expired reports an access key whose temporary credentials have
+	// expired (WithSTS); nil: none are checked.
+	expired  func(accessKeyID string) bool
 	faults   *fault.Injector
 	validate func(fault.Rule) error
 	kafka    KafkaControls
@@ -118,12 +122,20 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.serveFaults(w, req)
 	case strings.HasPrefix(p, KafkaPath):
 		r.serveKafka(w, req)
+	case r.sts != nil && IsSTS(req):
+		r.sts.ServeHTTP(w, req)
 	case IsKinesis(req):
-		r.kinesis.ServeHTTP(w, req)
+		if !r.refuseExpired(w, req, "kinesis") {
+			r.kinesis.ServeHTTP(w, req)
+		}
 	case r.dynamodb != nil && IsDynamoDB(req):
-		r.dynamodb.ServeHTTP(w, req)
+		if !r.refuseExpired(w, req, "dynamodb") {
+			r.dynamodb.ServeHTTP(w, req)
+		}
 	default:
-		r.s3.ServeHTTP(w, req)
+		if !r.refuseExpired(w, req, "s3") {
+			r.s3.ServeHTTP(w, req)
+		}
 	}
 }
 
@@ -192,6 +204,9 @@ func (r *Router) serveHealth(w http.ResponseWriter, req *http.Request) {
 	services := map[string]string{"kinesis": "running", "s3": "running"}
 	if r.dynamodb != nil {
 		services["dynamodb"] = "running"
+	}
+	if r.sts != nil {
+		services["sts"] = "running"
 	}
 	doc := map[string]any{
 		"services": services,

@@ -17,5 +17,7 @@
 //	}
 //
 // Tags are skipped, as the KCL skips them. The engine's Kinesis source
-// de-aggregates with Deaggregate; the generators aggregate with Aggregate.
+// de-aggregates with Deaggregate; the generators aggregate with Aggregate,
+// and the engine's Kinesis sink packs its records with Pack, within the
+// KPL's size and count bounds.
 package kpl

@@ -49,15 +49,38 @@ func Execute(ctx context.Context, s Scenario, opts ...Option) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.o.timeout)
 	defer cancel()
 	defer r.close()
-	for _, step := range []func(context.Context) error{
-		r.startStack, r.createResources, r.prepareSubject, r.startLoad,
-		r.runSubject, r.drain, r.verify, r.writeReport,
-	} {
-		if err := step(ctx); err != nil {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"starting the emulators", r.startStack}, {"creating streams, topics and buckets", r.createResources},
+		{"preparing the pipeline", r.prepareSubject}, {"starting the load", r.startLoad},
+		{"running the pipeline", r.runSubject}, {"waiting for the output to catch up", r.drain},
+		{"verifying the output", r.verify}, {"writing the report", r.writeReport},
+	}
+	for _, step := range steps {
+		if err := step.run(ctx); err != nil {
+			if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+				return nil, fmt.Errorf("scenario %s: the run's timeout of %v ran out while %s (raise it with scenarios.WithTimeout, or --timeout on the command line): %w",
+					s.Name, r.o.timeout, step.name, err)
+			}
 			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 	}
 	return r.res, nil
+}
+
+// checkWindow refuses a job whose window leaves no room for the two batches
+// a scenario needs (one to crash in, one to recover with) within the run's
+// timeout, before anything is started for it.
+func (r *run) checkWindow(job *engine.Job) error {
+	w := time.Duration(job.ForEachBatch.WindowSize)
+	if w <= 0 || 2*w < r.o.timeout {
+		return nil
+	}
+	return fmt.Errorf("the job's window (forEachBatch.windowSize %v) is too long for the run's timeout of %v: a scenario needs at least two batches; "+
+		"shorten the window for the test (e.g. \"2 seconds\") or raise the timeout above %v (scenarios.WithTimeout, or --timeout on the command line)",
+		w, r.o.timeout, 2*w)
 }
 
 // run is the state of one Execute, passed from step to step.
@@ -279,6 +302,9 @@ func (r *run) prepareSubject(ctx context.Context) error {
 		return fmt.Errorf("build job: %w", err)
 	}
 	if err := job.Validate(); err != nil {
+		return err
+	}
+	if err := r.checkWindow(job); err != nil {
 		return err
 	}
 	r.job = job

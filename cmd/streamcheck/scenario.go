@@ -90,6 +90,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	quiet := fs.Bool("quiet", false, "print no progress lines")
 	verbose := fs.Bool("v", false, "with several scenarios, print each one's progress and full verdict too (by default one line each; the details are in the report)")
 	pipeline := fs.String("pipeline", "", "a pipeline file (see examples/pipelines/reference-pipeline.yaml): run the scenarios for that pipeline, as a black box, instead of the catalog's")
+	timeout := fs.Duration("timeout", 0, "bound each scenario's run (default "+scenarios.DefaultTimeout.String()+", more with kills and for pipeline files)")
 	backend := fs.String("backend", "", "where the services run: embedded, containers or external (default from "+emulator.EnvBackend+", else embedded); scenarios with emulator faults are skipped off the embedded backend")
 	// Flags may come before or after the name.
 	var name string
@@ -161,6 +162,12 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		progress = io.Discard
 	}
 	opts := []scenarios.Option{scenarios.WithGetenv(e.getenv), scenarios.WithProgress(progress)}
+	if *timeout != 0 {
+		if *timeout < 0 {
+			return usagef("--timeout %v: want a positive duration", *timeout)
+		}
+		opts = append(opts, scenarios.WithTimeout(*timeout))
+	}
 	if e.getenv(scenarios.EnvEngineBinary) == "" {
 		// The soak runs the engine as a child process: this very binary,
 		// whatever its name.

@@ -264,7 +264,7 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 		if typ != "" {
 			line += " " + typ
 		}
-		if d := f.DefValue; d != "" && d != "0" && d != "false" && d != "[]" {
+		if d := f.DefValue; d != "" && d != "0" && d != "0s" && d != "false" && d != "[]" && !strings.Contains(usage, "(default") {
 			usage += fmt.Sprintf(" (default %s)", d)
 		}
 		fmt.Fprintf(w, "%s\n      %s\n", line, strings.ReplaceAll(usage, "\n", "\n      "))

@@ -26,7 +26,7 @@ func init() {
 		name:    "scenario",
 		example: "  streamcheck scenario list --json\n  streamcheck scenario run crash-after-sink --seed 42\n  streamcheck scenario run all --report reports/",
 		summary: "List or run the restart and fault scenarios of the catalog, or those for your own pipeline (--pipeline FILE), each verified with DuckDB.",
-		usage:   "scenario list [--pipeline FILE] [--json] | scenario run [--pipeline FILE] NAME|all [--seed N] [--report DIR] [--backend embedded|containers|external] [--json] [--quiet] [-v]",
+		usage:   "scenario list [--pipeline FILE] [--json] | scenario run [--pipeline FILE] NAME|all [--seed N] [--report DIR] [--timeout D] [--backend embedded|containers|external] [--json] [--quiet] [-v]",
 		run:     runScenario,
 	})
 }

@@ -290,7 +290,7 @@ func TestEFOSubscriptionFaults(t *testing.T) {
 // last record delivered, every record once.
 func TestEFOSubscriptionRenewal(t *testing.T) {
 	t.Parallel()
-	clk := &jumpClock{}
+	clk := &pollingJumpClock{}
 	stack, err := emulator.Start(t.Context(), emulator.WithBackend(emulator.Embedded), emulator.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)

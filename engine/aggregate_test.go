@@ -473,12 +473,14 @@ func TestParseJobAggregateDefaults(t *testing.T) {
 
 // dynamoScan serves DynamoDB Scan (JSON 1.0) from one page of items.
 type dynamoScan struct {
-	table string
-	items []map[string]any
-	scans int
+	table    string
+	items    []map[string]any
+	scans    int
+	requests int
 }
 
 func (f *dynamoScan) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.requests++
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	var in struct{ TableName string }
 	if r.Header.Get("X-Amz-Target") != "DynamoDB_20120810.Scan" || json.NewDecoder(r.Body).Decode(&in) != nil || in.TableName != f.table {
@@ -512,6 +514,25 @@ func TestAggregateDynamoDBReference(t *testing.T) {
 		t.Fatalf("the DynamoDB table was never scanned")
 	}
 	h.checkAggregate(false)
+}
+
+// A reference table that does not exist fails the job at its first try,
+// saying so, instead of after Glue's batch retries: no retry can make it.
+func TestAggregateMissingTableFailsAtOnce(t *testing.T) {
+	fake := &dynamoScan{table: "ventilator_normal_ranges"}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	h := newHarness(t, 4)
+	h.put(480, 4, false)
+	j := h.aggregateJob()
+	j.Aggregate.Reference = aggregate.Reference{DynamoDBTable: "no_such_table", DynamoDBEndpoint: srv.URL}
+	err := h.run(j)
+	if err == nil || !strings.Contains(err.Error(), "the DynamoDB table does not exist, which no retry can change") {
+		t.Fatalf("Run = %v, want the missing table named as permanent", err)
+	}
+	if fake.requests != 1 {
+		t.Errorf("the missing table was asked for %d times, want 1 (no batch retries)", fake.requests)
+	}
 }
 
 // A batch that fails after its windows were computed is retried from the

@@ -359,6 +359,11 @@ func (e *Engine) loop(ctx, work context.Context) error {
 			// failOnDataLoss: another try would find the same gap.
 			return fmt.Errorf("engine: batch %d: %w", next, err)
 		}
+		if what := missingResource(err); what != "" {
+			// Glue would retry, but a missing stream, bucket or table
+			// is not there on the next try either.
+			return fmt.Errorf("engine: batch %d: %s does not exist, which no retry can change: %w", next, what, err)
+		}
 		if err != nil {
 			failures++
 			if failures > e.job.ForEachBatch.BatchMaxRetries {

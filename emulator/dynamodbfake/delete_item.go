@@ -14,12 +14,7 @@ import "github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
 type deleteItemInput struct {
 	TableName string    `json:"TableName"`
 	Key       expr.Item `json:"Key"`
-	condParams
-	exprParams
-	ReturnValues                        string `json:"ReturnValues"`
-	ReturnConsumedCapacity              string `json:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics         string `json:"ReturnItemCollectionMetrics"`
-	ReturnValuesOnConditionCheckFailure string `json:"ReturnValuesOnConditionCheckFailure"`
+	itemWriteParams
 }
 
 func (in *deleteItemInput) target() string { return in.TableName }
@@ -28,43 +23,9 @@ func deleteItem(s *Server, c *call, in *deleteItemInput) (any, error) {
 	if in.Key == nil {
 		return nil, errMissing("key")
 	}
-	for _, err := range []*apiError{
-		checkReturnValues(in.ReturnValues, "ALL_OLD"), checkCapacityMode(in.ReturnConsumedCapacity),
-		checkMetricsMode(in.ReturnItemCollectionMetrics), checkOnFail(in.ReturnValuesOnConditionCheckFailure),
-		mixed(in.legacyNames(), in.exprNames()),
-	} {
-		if err != nil {
-			return nil, err
-		}
-	}
-	env, aerr := in.env(in.exprNames()...)
-	if aerr != nil {
-		return nil, aerr
-	}
-	cond, aerr := in.condition(env)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := env.CheckUnused(); err != nil {
-		return nil, errExpr(err)
-	}
-	t, aerr := s.lookupData("tableName", in.TableName, c.now)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := s.sweepIfDue(t, c.now); err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	out, l, err := s.deleteLocked(t, c, in, cond)
-	t.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.durable(l, nil); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.writeOne(c, in.TableName, &in.itemWriteParams, func(t *table, cond *expr.Condition) (*itemOutput, logged, error) {
+		return s.deleteLocked(t, c, in, cond)
+	})
 }
 
 func (s *Server) deleteLocked(t *table, c *call, in *deleteItemInput, cond *expr.Condition) (*itemOutput, logged, error) {

@@ -230,53 +230,48 @@ func (p *exprParams) member(k string, v []byte) (handled, ok bool) {
 	return false, false
 }
 
+// writeMember decodes one of itemWriteParams' members; false for any other
+// key (the request then takes the general decoder).
+func (p *itemWriteParams) writeMember(k string, v []byte) bool {
+	if h, ok := p.member(k, v); h {
+		return ok
+	}
+	switch k {
+	case "ConditionExpression":
+		return fastStringPtr(v, &p.ConditionExpression)
+	case "ReturnValues":
+		return fastString(v, &p.ReturnValues)
+	case "ReturnConsumedCapacity":
+		return fastString(v, &p.ReturnConsumedCapacity)
+	case "ReturnItemCollectionMetrics":
+		return fastString(v, &p.ReturnItemCollectionMetrics)
+	case "ReturnValuesOnConditionCheckFailure":
+		return fastString(v, &p.ReturnValuesOnConditionCheckFailure)
+	}
+	return false
+}
+
 func (in *putItemInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.member(k, v); h {
-			return ok
-		}
 		switch k {
 		case "TableName":
 			return fastString(v, &in.TableName)
 		case "Item":
 			return fastItem(v, &in.Item)
-		case "ConditionExpression":
-			return fastStringPtr(v, &in.ConditionExpression)
-		case "ReturnValues":
-			return fastString(v, &in.ReturnValues)
-		case "ReturnConsumedCapacity":
-			return fastString(v, &in.ReturnConsumedCapacity)
-		case "ReturnItemCollectionMetrics":
-			return fastString(v, &in.ReturnItemCollectionMetrics)
-		case "ReturnValuesOnConditionCheckFailure":
-			return fastString(v, &in.ReturnValuesOnConditionCheckFailure)
 		}
-		return false
+		return in.writeMember(k, v)
 	})
 }
 
 func (in *deleteItemInput) decodeFast(b []byte) bool {
 	return walkObject(b, func(k string, v []byte) bool {
-		if h, ok := in.member(k, v); h {
-			return ok
-		}
 		switch k {
 		case "TableName":
 			return fastString(v, &in.TableName)
 		case "Key":
 			return fastItem(v, &in.Key)
-		case "ConditionExpression":
-			return fastStringPtr(v, &in.ConditionExpression)
-		case "ReturnValues":
-			return fastString(v, &in.ReturnValues)
-		case "ReturnConsumedCapacity":
-			return fastString(v, &in.ReturnConsumedCapacity)
-		case "ReturnItemCollectionMetrics":
-			return fastString(v, &in.ReturnItemCollectionMetrics)
-		case "ReturnValuesOnConditionCheckFailure":
-			return fastString(v, &in.ReturnValuesOnConditionCheckFailure)
 		}
-		return false
+		return in.writeMember(k, v)
 	})
 }
 

@@ -299,3 +299,59 @@ func pick(it expr.Item, names []string) expr.Item {
 	}
 	return out
 }
+
+// itemWriteParams are the parameters PutItem and DeleteItem share besides
+// their table and item or key: the condition, the expression names and
+// values, and what to return.
+type itemWriteParams struct {
+	condParams
+	exprParams
+	ReturnValues                        string `json:"ReturnValues"`
+	ReturnConsumedCapacity              string `json:"ReturnConsumedCapacity"`
+	ReturnItemCollectionMetrics         string `json:"ReturnItemCollectionMetrics"`
+	ReturnValuesOnConditionCheckFailure string `json:"ReturnValuesOnConditionCheckFailure"`
+}
+
+// writeOne is PutItem's and DeleteItem's common course around apply: the
+// shared parameters checked in AWS's order, the condition parsed, the table
+// found and its expired items swept, apply run under the table's lock, and
+// its log record made durable before the answer.
+func (s *Server) writeOne(c *call, tableName string, p *itemWriteParams, apply func(*table, *expr.Condition) (*itemOutput, logged, error)) (any, error) {
+	for _, err := range []*apiError{
+		checkReturnValues(p.ReturnValues, "ALL_OLD"), checkCapacityMode(p.ReturnConsumedCapacity),
+		checkMetricsMode(p.ReturnItemCollectionMetrics), checkOnFail(p.ReturnValuesOnConditionCheckFailure),
+		mixed(p.legacyNames(), p.exprNames()),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	env, aerr := p.env(p.exprNames()...)
+	if aerr != nil {
+		return nil, aerr
+	}
+	cond, aerr := p.condition(env)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := env.CheckUnused(); err != nil {
+		return nil, errExpr(err)
+	}
+	t, aerr := s.lookupData("tableName", tableName, c.now)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := s.sweepIfDue(t, c.now); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	out, l, err := apply(t, cond)
+	t.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.durable(l, nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

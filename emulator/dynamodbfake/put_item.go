@@ -19,12 +19,7 @@ import "github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
 type putItemInput struct {
 	TableName string    `json:"TableName"`
 	Item      expr.Item `json:"Item"`
-	condParams
-	exprParams
-	ReturnValues                        string `json:"ReturnValues"`
-	ReturnConsumedCapacity              string `json:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics         string `json:"ReturnItemCollectionMetrics"`
-	ReturnValuesOnConditionCheckFailure string `json:"ReturnValuesOnConditionCheckFailure"`
+	itemWriteParams
 }
 
 func (in *putItemInput) target() string { return in.TableName }
@@ -48,43 +43,9 @@ func putItem(s *Server, c *call, in *putItemInput) (any, error) {
 	if in.Item == nil {
 		return nil, errMissing("item")
 	}
-	for _, err := range []*apiError{
-		checkReturnValues(in.ReturnValues, "ALL_OLD"), checkCapacityMode(in.ReturnConsumedCapacity),
-		checkMetricsMode(in.ReturnItemCollectionMetrics), checkOnFail(in.ReturnValuesOnConditionCheckFailure),
-		mixed(in.legacyNames(), in.exprNames()),
-	} {
-		if err != nil {
-			return nil, err
-		}
-	}
-	env, aerr := in.env(in.exprNames()...)
-	if aerr != nil {
-		return nil, aerr
-	}
-	cond, aerr := in.condition(env)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := env.CheckUnused(); err != nil {
-		return nil, errExpr(err)
-	}
-	t, aerr := s.lookupData("tableName", in.TableName, c.now)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := s.sweepIfDue(t, c.now); err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	out, l, err := s.putLocked(t, c, in, cond)
-	t.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.durable(l, nil); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.writeOne(c, in.TableName, &in.itemWriteParams, func(t *table, cond *expr.Condition) (*itemOutput, logged, error) {
+		return s.putLocked(t, c, in, cond)
+	})
 }
 
 func (s *Server) putLocked(t *table, c *call, in *putItemInput, cond *expr.Condition) (*itemOutput, logged, error) {

@@ -13,13 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
-	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 	"github.com/streamcheck/streamcheck/scenarios"
 )
 
@@ -121,34 +118,14 @@ func configFromJob(path string) (assertions.Config, string, error) {
 	return cfg, job.Sink.Endpoint, nil
 }
 
-// verifyS3Client builds an S3 client for reading s3:// sources. With an
-// endpoint (a local emulator) it uses path-style addressing and, when no
-// credentials are configured, dummy ones, as emulators accept any.
+// verifyS3Client builds an S3 client for reading s3:// sources, configured
+// by readerAWSConfig; with an endpoint (a local emulator) it uses
+// path-style addressing.
 func verifyS3Client(ctx context.Context, e *env, endpoint string) (*s3.Client, error) {
-	if endpoint == "" && !strings.EqualFold(e.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
-		endpoint = e.getenv("AWS_ENDPOINT_URL_S3")
-		if endpoint == "" {
-			endpoint = e.getenv("AWS_ENDPOINT_URL")
-		}
-	}
-	region := e.getenv("AWS_REGION")
-	if region == "" {
-		region = e.getenv("AWS_DEFAULT_REGION")
-	}
-	if region == "" {
-		region = "us-east-1"
-	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
-	if key := e.getenv("AWS_ACCESS_KEY_ID"); key != "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, e.getenv("AWS_SECRET_ACCESS_KEY"), e.getenv("AWS_SESSION_TOKEN"))))
-	} else if endpoint != "" && e.getenv("AWS_PROFILE") == "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	awsCfg, endpoint, err := readerAWSConfig(ctx, e, "S3", endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
-	awsCfg.HTTPClient = sdkhttp.Wrap(awsCfg.HTTPClient) // loopback-safe (see sdkhttp)
 	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = &endpoint

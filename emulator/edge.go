@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/streamcheck/streamcheck/emulator/edge"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
 	"github.com/streamcheck/streamcheck/emulator/kafkafake"
 	"github.com/streamcheck/streamcheck/emulator/stsfake"
 )
 
 // newEdgeServer returns the HTTP server of the edge port: HTTP/1.1 and
-// cleartext HTTP/2 (SubscribeToShard), no read timeout beyond the headers
-// (GetRecords and SubscribeToShard stay open).
-func newEdgeServer(kin, s3s, ddb http.Handler, sts *stsfake.Server, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) (*http.Server, error) {
+// cleartext HTTP/2 (SubscribeToShard), no read timeout (GetRecords and
+// SubscribeToShard stay open).
+func newEdgeServer(kin, s3s, ddb http.Handler, sts *stsfake.Server, kafka *kafkafake.Server, in *fault.Injector, version string, brokers []string) (*httpserve.Server, error) {
 	r, err := edge.New(kin, s3s,
 		edge.WithDynamoDB(ddb),
 		edge.WithSTS(sts, sts.Expired),
@@ -28,8 +28,5 @@ func newEdgeServer(kin, s3s, ddb http.Handler, sts *stsfake.Server, kafka *kafka
 	if err != nil {
 		return nil, fmt.Errorf("emulator: edge router: %w", err)
 	}
-	var protos http.Protocols
-	protos.SetHTTP1(true)
-	protos.SetUnencryptedHTTP2(true)
-	return &http.Server{Handler: r, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}, nil
+	return httpserve.NewServer(r), nil
 }

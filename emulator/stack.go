@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -556,7 +555,7 @@ func serveEdge(addr string, kin *kinesisfake.Server, s3s *s3fake.Server, ddb *dy
 	go func() { served <- srv.Serve(ln) }()
 	return "http://" + dialAddr(ln.Addr()), func() error {
 		err := srv.Close()
-		if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		if serveErr := <-served; serveErr != nil {
 			err = errors.Join(err, serveErr) // the listener failed before Close
 		}
 		if err != nil {

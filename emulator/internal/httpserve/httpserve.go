@@ -3,6 +3,14 @@
 // and Addr once started, and an idempotent Close that waits for the server to
 // stop. Every emulator serves HTTP/1.1 and cleartext HTTP/2 (the JavaScript
 // SDK v3 and SubscribeToShard clients use HTTP/2).
+//
+// Underneath is Server, which serves plain HTTP/1.1 requests on a lean path
+// of its own and hands everything else to net/http (see server.go for why).
+// What a handler sees differs from net/http in one way: a request's context
+// is canceled when its connection closes only for answers the handler has
+// flushed (streams such as SubscribeToShard) and when the server closes;
+// an ordinary request is not watched for a client going away, because
+// that watch is most of what net/http spends per request.
 package httpserve
 
 import (
@@ -12,7 +20,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
 )
 
 // Lifecycle is the listening half of an emulator. Its zero value is ready to
@@ -20,7 +27,7 @@ import (
 type Lifecycle struct {
 	mu     sync.Mutex
 	ln     net.Listener
-	hs     *http.Server
+	srv    *Server
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -40,15 +47,12 @@ func (l *Lifecycle) Start(name, addr string, h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("%s: listen on %s: %w", name, addr, err)
 	}
-	var protos http.Protocols
-	protos.SetHTTP1(true)
-	protos.SetUnencryptedHTTP2(true)
 	l.ln = ln
-	l.hs = &http.Server{Handler: h, Protocols: &protos, ReadHeaderTimeout: 30 * time.Second}
+	l.srv = NewServer(h)
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		_ = l.hs.Serve(ln)
+		_ = l.srv.Serve(ln)
 	}()
 	return nil
 }
@@ -81,16 +85,13 @@ func (l *Lifecycle) Close() (first bool, err error) {
 		return false, nil
 	}
 	l.closed = true
-	hs := l.hs
+	srv := l.srv
 	l.mu.Unlock()
-	if hs == nil {
+	if srv == nil {
 		return true, nil
 	}
-	err = hs.Close()
+	err = srv.Close()
 	l.wg.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
 	return true, err
 }
 

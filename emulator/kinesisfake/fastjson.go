@@ -342,3 +342,72 @@ func appendBase64(dst, src []byte) ([]byte, bool) {
 	}
 	return out[:di], true
 }
+
+func (in *getRecordsInput) decodeFastJSON(b []byte) bool {
+	p := jsonScan{b: b}
+	if !p.eat('{') {
+		return false
+	}
+	var out getRecordsInput
+	if !p.eat('}') {
+		for {
+			key, ok := p.str()
+			if !ok || !p.eat(':') {
+				return false
+			}
+			switch string(key) {
+			case "ShardIterator":
+				if out.ShardIterator, ok = p.text(); !ok {
+					return false
+				}
+			case "StreamARN":
+				if out.StreamARN, ok = p.text(); !ok {
+					return false
+				}
+			case "Limit":
+				n, ok := p.smallInt()
+				if !ok {
+					return false
+				}
+				out.Limit = &n
+			default:
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			if p.eat('}') {
+				break
+			}
+			return false
+		}
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return false
+	}
+	*in = out
+	return true
+}
+
+// smallInt reads a non-negative JSON integer of at most 9 digits; anything
+// else (a sign, a fraction, an exponent, null) reports false.
+func (p *jsonScan) smallInt() (int, bool) {
+	p.ws()
+	start, n := p.i, 0
+	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+		n = n*10 + int(p.b[p.i]-'0')
+		p.i++
+	}
+	digits := p.i - start
+	if digits == 0 || digits > 9 || (digits > 1 && p.b[start] == '0') {
+		return 0, false
+	}
+	if p.i < len(p.b) {
+		switch p.b[p.i] {
+		case '.', 'e', 'E':
+			return 0, false
+		}
+	}
+	return n, true
+}

@@ -88,7 +88,11 @@ func printBenchTable(w io.Writer, figs []benchfig.Figure, d time.Duration) {
 				met = "yes"
 			}
 		}
-		rows = append(rows, [5]string{f.Group + ": " + f.Item, benchfig.Format(f.Value), f.Unit, target, met})
+		value := benchfig.Format(f.Value)
+		if f.Unmeasured != "" {
+			value = "unmeasured"
+		}
+		rows = append(rows, [5]string{f.Group + ": " + f.Item, value, f.Unit, target, met})
 	}
 	var width [5]int
 	for _, r := range rows {
@@ -100,5 +104,17 @@ func printBenchTable(w io.Writer, figs []benchfig.Figure, d time.Duration) {
 	for _, r := range rows {
 		line := fmt.Sprintf("%-*s  %*s  %-*s  %-*s  %s", width[0], r[0], width[1], r[1], width[2], r[2], width[3], r[3], r[4])
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	// Why a figure is missing, below the table.
+	first := true
+	for _, f := range figs {
+		if f.Unmeasured == "" {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w)
+			first = false
+		}
+		fmt.Fprintf(w, "unmeasured: %s: %s\n", f.Item, f.Unmeasured)
 	}
 }

@@ -2,14 +2,21 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/cmd/streamcheck/internal/benchfig"
 )
 
-// emulatorItems is how many figures the emulator group reports.
-const emulatorItems = 10
+func TestMain(m *testing.M) {
+	benchfig.ServeIfChild() // bench's server processes are this test binary again
+	os.Exit(m.Run())
+}
+
+// emulatorItems is how many figures the emulator group reports: 10 rates
+// and 7 server CPU figures.
+const emulatorItems = 17
 
 func TestBenchTable(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "bench", "--only", "emulator", "--duration", "200ms")
@@ -25,15 +32,16 @@ func TestBenchTable(t *testing.T) {
 	if got, want := strings.Join(header, " "), "item figure unit target met"; got != want {
 		t.Errorf("header = %q, want %q", got, want)
 	}
-	// The unit, target and met columns start at the same offset on every
-	// line as in the header.
+	// The unit, target and met columns start at the same offset (in
+	// characters: units hold a µ) on every line as in the header.
 	for _, col := range []string{"unit", "target", "met"} {
 		at := strings.Index(lines[2], col)
-		for _, l := range lines[3:] {
+		for _, s := range lines[3:] {
+			l := []rune(s)
 			if col == "met" && len(l) <= at { // no target, no verdict
 				continue
 			}
-			if len(l) <= at || l[at-2:at] != "  " || l[at] == ' ' {
+			if len(l) <= at || string(l[at-2:at]) != "  " || l[at] == ' ' {
 				t.Errorf("column %q does not start at %d in %q", col, at, l)
 			}
 		}
@@ -67,6 +75,9 @@ func TestBenchJSON(t *testing.T) {
 		if (f.Target == "") != (f.Met == nil) {
 			t.Errorf("figure %q: target %q with met %v: want both or neither", f.Item, f.Target, f.Met)
 		}
+		if f.Unmeasured != "" {
+			t.Errorf("figure %q is unmeasured: %s", f.Item, f.Unmeasured)
+		}
 	}
 }
 
@@ -88,5 +99,45 @@ func TestBenchUsage(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
 			}
 		})
+	}
+}
+
+// TestBenchUnmeasuredServerCPU: a server process that cannot report its CPU
+// time gives server CPU figures marked unmeasured, never a number, and the
+// table says why.
+func TestBenchUnmeasuredServerCPU(t *testing.T) {
+	t.Setenv(benchfig.NoCPUEnv, "1") // the server processes inherit it
+	code, stdout, stderr := runCLI(t, "bench", "--only", "emulator", "--duration", "100ms", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitOK, stderr)
+	}
+	var got benchOutput
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	cpu := 0
+	for _, f := range got.Figures {
+		if f.Unit != "CPU-µs/op" {
+			if f.Unmeasured != "" {
+				t.Errorf("figure %q is marked unmeasured (%s), want only the server CPU figures", f.Item, f.Unmeasured)
+			}
+			continue
+		}
+		cpu++
+		if f.Unmeasured == "" || f.Value != 0 {
+			t.Errorf("figure %q = %v, unmeasured %q: want 0 and a reason", f.Item, f.Value, f.Unmeasured)
+		}
+		if f.Met != nil && *f.Met {
+			t.Errorf("figure %q: an unmeasured figure meets its target", f.Item)
+		}
+	}
+	if cpu != 7 {
+		t.Errorf("got %d server CPU figures, want 7", cpu)
+	}
+
+	var table strings.Builder
+	printBenchTable(&table, got.Figures, 0)
+	if n := strings.Count(table.String(), "unmeasured: "); n != 7 {
+		t.Errorf("the table explains %d unmeasured figures, want 7:\n%s", n, table.String())
 	}
 }

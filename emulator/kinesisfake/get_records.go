@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
@@ -29,14 +30,31 @@ type getRecordsInput struct {
 	ShardIterator string `json:"ShardIterator"`
 	Limit         *int   `json:"Limit,omitempty"`
 	StreamARN     string `json:"StreamARN,omitempty"`
+
+	// parsed is ShardIterator read and its signature checked, once
+	// (target, then getRecords), when parsedOK.
+	parsed   iterator
+	parsedOK bool
 }
 
 func (in *getRecordsInput) target(s *Server) (string, string) {
-	it, err := s.decodeIterator(in.ShardIterator, s.cfg.clock.Now())
+	it, err := s.parseIterator(in.ShardIterator)
+	if err == nil {
+		err = s.checkExpiry(it, s.cfg.clock.Now())
+	}
 	if err != nil {
 		return s.targetOf("", in.StreamARN), ""
 	}
+	in.parsed, in.parsedOK = it, true
 	return it.stream, shardIDOf(it.shard)
+}
+
+// iterator is the input's shard iterator, checked at now.
+func (in *getRecordsInput) iterator(s *Server, now time.Time) (iterator, *apiError) {
+	if !in.parsedOK {
+		return s.decodeIterator(in.ShardIterator, now)
+	}
+	return in.parsed, s.checkExpiry(in.parsed, now)
 }
 
 // recView is a stored record captured for an answer.
@@ -164,7 +182,7 @@ func getRecords(s *Server, c *call, in *getRecordsInput) (any, error) {
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	it, aerr := s.decodeIterator(in.ShardIterator, c.now)
+	it, aerr := in.iterator(s, c.now)
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 	"time"
 )
 
@@ -34,15 +35,37 @@ func (s *Server) encodeIterator(it iterator) string {
 	binary.BigEndian.PutUint64(buf[13:], uint64(it.issuedMs))
 	binary.BigEndian.PutUint64(buf[21:], uint64(it.createdMs))
 	buf = append(buf, it.stream...)
-	m := hmac.New(sha256.New, s.hmacKey)
-	m.Write(buf)
-	buf = m.Sum(buf)[:len(buf)+iterMACLen]
+	buf = s.iteratorMAC(buf, buf)[:len(buf)+iterMACLen]
 	return base64.StdEncoding.EncodeToString(buf)
+}
+
+// iteratorMAC appends the HMAC-SHA256 of msg under the server's key to dst.
+// The keyed hashes are reused: keying one costs more than hashing an
+// iterator.
+func (s *Server) iteratorMAC(dst, msg []byte) []byte {
+	m, _ := s.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, s.hmacKey)
+	}
+	m.Reset()
+	m.Write(msg)
+	dst = m.Sum(dst)
+	s.macs.Put(m)
+	return dst
 }
 
 // decodeIterator checks the iterator's signature and expiry. It does not
 // check that the stream still exists.
 func (s *Server) decodeIterator(tok string, now time.Time) (iterator, *apiError) {
+	it, err := s.parseIterator(tok)
+	if err != nil {
+		return iterator{}, err
+	}
+	return it, s.checkExpiry(it, now)
+}
+
+// parseIterator checks the iterator's form and signature and reads it.
+func (s *Server) parseIterator(tok string) (iterator, *apiError) {
 	if tok == "" {
 		return iterator{}, errMissing("shardIterator")
 	}
@@ -54,9 +77,8 @@ func (s *Server) decodeIterator(tok string, now time.Time) (iterator, *apiError)
 		return iterator{}, errInvalid("Invalid ShardIterator.")
 	}
 	body, mac := raw[:len(raw)-iterMACLen], raw[len(raw)-iterMACLen:]
-	m := hmac.New(sha256.New, s.hmacKey)
-	m.Write(body)
-	if !hmac.Equal(m.Sum(nil)[:iterMACLen], mac) {
+	var sum [sha256.Size]byte
+	if !hmac.Equal(s.iteratorMAC(sum[:0], body)[:iterMACLen], mac) {
 		return iterator{}, errInvalid("Invalid ShardIterator.")
 	}
 	it := iterator{
@@ -66,9 +88,14 @@ func (s *Server) decodeIterator(tok string, now time.Time) (iterator, *apiError)
 		createdMs: int64(binary.BigEndian.Uint64(body[21:])),
 		stream:    string(body[iterFixed:]),
 	}
+	return it, nil
+}
+
+// checkExpiry refuses an iterator older than the iterator TTL at now.
+func (s *Server) checkExpiry(it iterator, now time.Time) *apiError {
 	if age := now.UnixMilli() - it.issuedMs; age > s.cfg.iteratorTTL.Milliseconds() {
-		return iterator{}, newError(codeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+		return newError(codeExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			time.UnixMilli(it.issuedMs).UTC().Format(time.RFC1123), now.UTC().Format(time.RFC1123), s.cfg.iteratorTTL.Milliseconds())
 	}
-	return it, nil
+	return nil
 }

@@ -47,7 +47,7 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	e, aerr := s.checkRecord(st, "", in.PartitionKey, in.ExplicitHashKey, in.Data)
+	e, aerr := checkRecord(s.maxRecordSize(st), 0, in.PartitionKey, in.ExplicitHashKey, in.Data)
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -29,6 +29,9 @@ type putRecordsEntry struct {
 type putRecordsInput struct {
 	streamRef
 	Records []putRecordsEntry `json:"Records"`
+	// scratch is the reusable memory the fast reader decoded Records
+	// into, or nil.
+	scratch *putRecordsScratch
 }
 
 // putResult is the outcome of storing one record.
@@ -100,6 +103,7 @@ func (o *putRecordsOutput) MarshalCBOR() ([]byte, error) {
 }
 
 func putRecords(s *Server, c *call, in *putRecordsInput) (any, error) {
+	defer in.release() // store copies what it keeps
 	lim := s.cfg.limits
 	if len(in.Records) == 0 {
 		return nil, errValidation("records", "Member must have length greater than or equal to 1", "[]")
@@ -113,9 +117,10 @@ func putRecords(s *Server, c *call, in *putRecordsInput) (any, error) {
 	}
 	entries := make([]putEntry, len(in.Records))
 	total := 0
+	maxSize := s.maxRecordSize(st)
 	for i := range in.Records {
 		r := &in.Records[i]
-		e, err := s.checkRecord(st, "records."+strconv.Itoa(i+1)+".member.", r.PartitionKey, r.ExplicitHashKey, r.Data)
+		e, err := checkRecord(maxSize, i+1, r.PartitionKey, r.ExplicitHashKey, r.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -141,43 +146,66 @@ func putRecords(s *Server, c *call, in *putRecordsInput) (any, error) {
 
 // putEntry is a checked record ready to store.
 type putEntry struct {
-	hash u128
-	key  string
-	data []byte
+	hash     u128 // the explicit hash key; see routeHash
+	explicit bool
+	key      string
+	data     []byte
 }
 
-// checkRecord validates one record's key, hash key and size.
-func (s *Server) checkRecord(st *stream, member, key, explicit string, data []byte) (putEntry, *apiError) {
-	if key == "" {
-		return putEntry{}, errMissing(member + "partitionKey")
+// routeHash is the hash key the record is routed by: its explicit hash
+// key, or the MD5 of its partition key, computed only when asked (a stream
+// with one open shard has no use for it).
+func (e *putEntry) routeHash() u128 {
+	if e.explicit {
+		return e.hash
 	}
-	if len(key) > 256 {
-		return putEntry{}, errValidation(member+"partitionKey", "Member must have length less than or equal to 256", key)
-	}
-	if data == nil {
-		return putEntry{}, errMissing(member + "data")
-	}
+	return hashPartitionKey(e.key)
+}
+
+// maxRecordSize is the largest record (data plus partition key) st takes,
+// 0 for no limit.
+func (s *Server) maxRecordSize(st *stream) int {
 	max := s.cfg.limits.RecordBytes
 	st.mu.Lock()
 	if st.maxRecordKiB > 0 {
 		max = st.maxRecordKiB * 1024
 	}
 	st.mu.Unlock()
+	return max
+}
+
+// checkRecord validates one record's key, hash key and size against max
+// (see maxRecordSize). member is the record's position in PutRecords
+// (from 1), naming it in validation messages, or 0 for PutRecord.
+func checkRecord(max, member int, key, explicit string, data []byte) (putEntry, *apiError) {
+	name := func(field string) string {
+		if member == 0 {
+			return field
+		}
+		return "records." + strconv.Itoa(member) + ".member." + field
+	}
+	if key == "" {
+		return putEntry{}, errMissing(name("partitionKey"))
+	}
+	if len(key) > 256 {
+		return putEntry{}, errValidation(name("partitionKey"), "Member must have length less than or equal to 256", key)
+	}
+	if data == nil {
+		return putEntry{}, errMissing(name("data"))
+	}
 	if max > 0 && len(data)+len(key) > max {
-		return putEntry{}, errValidation(member+"data", "Member must have length less than or equal to "+strconv.Itoa(max)+" bytes of data plus partition key", strconv.Itoa(len(data)+len(key))+" bytes")
+		return putEntry{}, errValidation(name("data"), "Member must have length less than or equal to "+strconv.Itoa(max)+" bytes of data plus partition key", strconv.Itoa(len(data)+len(key))+" bytes")
 	}
 	e := putEntry{key: key, data: data}
 	if explicit != "" {
 		if !validSeqSyntax(explicit) || len(explicit) > 39 {
-			return putEntry{}, errValidation(member+"explicitHashKey", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", explicit)
+			return putEntry{}, errValidation(name("explicitHashKey"), "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", explicit)
 		}
 		h, ok := parseHashKey(explicit)
 		if !ok {
 			return putEntry{}, errInvalid("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicit)
 		}
-		e.hash = h
-	} else {
-		e.hash = hashPartitionKey(key)
+		e.hash, e.explicit = h, true
 	}
 	return e, nil
 }
@@ -207,8 +235,17 @@ func (s *Server) store(c *call, st *stream, entries []putEntry, results []putRes
 		st.nextCounter = minCounter
 	}
 	cutoff := st.retentionCutoff(c.now)
-	for i, e := range entries {
-		sh := st.route(e.hash)
+	// With one open shard over the whole key space every record goes there.
+	var only *shard
+	if len(st.open) == 1 && st.open[0].start == (u128{}) && st.open[0].end == maxHashKey {
+		only = st.open[0]
+	}
+	for i := range entries {
+		e := &entries[i]
+		sh := only
+		if sh == nil {
+			sh = st.route(e.routeHash())
+		}
 		if sh == nil {
 			results[i] = putResult{errCode: codeInternalFailure, errMsg: "no open shard covers the hash key"}
 			continue

@@ -28,6 +28,7 @@ import (
 type Server struct {
 	cfg     config
 	hmacKey []byte
+	macs    sync.Pool // of hash.Hash: HMAC-SHA256 keyed with hmacKey
 
 	mu          sync.RWMutex
 	streams     map[string]*stream

@@ -251,7 +251,7 @@ func fuzzDecode(t *testing.T, f wireFormat, body []byte) {
 
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{`{}`, `{"StreamName":"s","Records":[{"Data":"AAE=","PartitionKey":"k"}]}`,
-		`{"ShardIterator":"x","Limit":5}`, `{"StreamName":"s","Records":[{"PartitionKey":"k","ExplicitHashKey":"1","Data":""},{}]}`, `{"Records":[],"StreamARN":"a"}`, `{"Timestamp":1800000000.123}`, `{"ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":"2026-01-01T00:00:00Z"}}`, `[`, `{"Data":"%%%"}`} {
+		`{"ShardIterator":"x","Limit":5}`, `{"ShardIterator":"AAE+/w==","Limit":100,"StreamARN":"arn"}`, `{"Limit":0}`, `{"Limit":012}`, `{"Limit":1e2}`, `{"Limit":-1}`, `{"Limit":1234567890}`, `{"StreamName":"s","Records":[{"PartitionKey":"k","ExplicitHashKey":"1","Data":""},{}]}`, `{"Records":[],"StreamARN":"a"}`, `{"Timestamp":1800000000.123}`, `{"ShardFilter":{"Type":"AT_TIMESTAMP","Timestamp":"2026-01-01T00:00:00Z"}}`, `[`, `{"Data":"%%%"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -263,8 +263,18 @@ func FuzzDecodeJSON(f *testing.F) {
 			if err := decodeRequest(formatJSON, body, &slow); err != nil {
 				t.Fatalf("fast reader accepted %q, encoding/json refused it: %v", body, err)
 			}
+			fast.scratch = nil
 			if !reflect.DeepEqual(fast, slow) {
 				t.Fatalf("fast reader read %q as %+v, encoding/json as %+v", body, fast, slow)
+			}
+		}
+		var fastGet, slowGet getRecordsInput
+		if fastGet.decodeFastJSON(body) {
+			if err := decodeRequest(formatJSON, body, &slowGet); err != nil {
+				t.Fatalf("fast GetRecords reader accepted %q, encoding/json refused it: %v", body, err)
+			}
+			if !reflect.DeepEqual(fastGet, slowGet) {
+				t.Fatalf("fast GetRecords reader read %q as %+v, encoding/json as %+v", body, fastGet, slowGet)
 			}
 		}
 	})

@@ -18,8 +18,8 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
@@ -83,7 +83,7 @@ type received struct {
 	checksum string // its base64 value
 }
 
-func (rc *received) etag() string { return fmt.Sprintf("%x", rc.md5[:]) }
+func (rc *received) etag() string { return hex.EncodeToString(rc.md5[:]) }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 

@@ -104,6 +104,10 @@ type Figure struct {
 	Target string `json:"target,omitempty"`
 	// Met tells whether Value meets Target; nil when there is no target.
 	Met *bool `json:"met,omitempty"`
+	// Unmeasured, when not empty, says why the figure could not be
+	// measured (a server process that cannot report its CPU time); Value
+	// is then 0 and Met, where there is a target, false.
+	Unmeasured string `json:"unmeasured,omitempty"`
 }
 
 // target is a README target: Value compared with limit by op (">=", "<"

@@ -188,7 +188,10 @@ func runEmulator(ctx context.Context, cfg Config) ([]Figure, error) {
 		return figs, err
 	}
 	add("generator -> Kinesis, ventilator JSON", gen, "records/s", atLeast(100_000))
-	return figs, nil
+
+	cpu, err := serverCPU(ctx, cfg, awsCfg)
+	figs = append(figs, cpu...)
+	return figs, err
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

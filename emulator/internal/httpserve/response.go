@@ -61,6 +61,9 @@ func (w *response) reset(req *http.Request) {
 	w.status, w.wroteHeader, w.committed, w.chunked = 0, false, false, false
 	w.declared, w.written = -1, 0
 	w.head, w.buf = w.head[:0], w.buf[:0]
+	if cap(w.buf) > 64<<10 {
+		w.buf = nil // a large answer's buffer is not kept for the connection's life
+	}
 	w.closeAfter, w.failed = req.Close, false
 	w.watchDone = nil
 }

@@ -204,6 +204,7 @@ func TestGoConsumerAtLeastOnce(t *testing.T) {
 			t.Errorf("%s: %d duplicated, want duplicates: %v (crashes %v, %d starts)", tt.name, res.Duplicated, tt.duplicates, res.Crashes, res.EngineRuns)
 		}
 		t.Logf("%s: %d duplicated, crashes %v, %d starts", tt.name, res.Duplicated, res.Crashes, res.EngineRuns)
+		checkWriteFigures(t, res)
 	}
 }
 

@@ -232,6 +232,7 @@ func TestPipelineFileValidate(t *testing.T) {
 		{"bad format", func(f *PipelineFile) { f.Output.Format = "avro" }, "output.format"},
 		{"bad promise", func(f *PipelineFile) { f.Promise = "at-most-once" }, "promise"},
 		{"bad quiet", func(f *PipelineFile) { f.DoneWhen.Quiet = -1 }, "doneWhen.quiet"},
+		{"bad lag bound", func(f *PipelineFile) { f.MaxLagP99 = -1 }, "maxLagP99"},
 		{"checkpoint elsewhere", func(f *PipelineFile) { f.Checkpoint.Path = "s3://other/cp" }, "checkpoint.path"},
 		{"attribute without a table", func(f *PipelineFile) { f.Checkpoint.Attribute = "Checkpoint" }, "checkpoint.attribute"},
 		{"table on kafka", func(f *PipelineFile) { f.Checkpoint.Table, f.Source.Kind = "leases", "kafka" }, "checkpoint.table"},

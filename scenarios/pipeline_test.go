@@ -206,6 +206,21 @@ func TestGoConsumerAtLeastOnce(t *testing.T) {
 		t.Logf("%s: %d duplicated, crashes %v, %d starts", tt.name, res.Duplicated, res.Crashes, res.EngineRuns)
 		checkWriteFigures(t, res)
 	}
+	// A lag bound the consumer cannot keep (a millisecond from the
+	// acknowledgement to the object's write) must fail the run's lag
+	// check, naming a late object.
+	s, _ := f.Lookup("steady")
+	c := s.Pipeline.(Command)
+	c.Args = []string{bin}
+	s.Pipeline, s.Expect.MaxLagP99 = c, time.Millisecond
+	res, err := Execute(t.Context(), s, WithDir(t.TempDir()), WithProgress(testWriter{t}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.Report.Result(assertions.CheckLag)
+	if res.Passed || l.Status != assertions.Fail || len(l.Examples) == 0 || !strings.Contains(strings.Join(res.Failures, "\n"), "check lag failed") {
+		t.Errorf("a 1ms bound: passed %v, lag %s %q with %d examples, failures %q; want the lag check failed, naming late objects", res.Passed, l.Status, l.Detail, len(l.Examples), res.Failures)
+	}
 }
 
 // TestPipelineFileValidate wants every bad field named by its YAML name.

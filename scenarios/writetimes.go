@@ -180,7 +180,7 @@ func readWrites(ctx context.Context, sess *assertions.Session, writes []objectWr
 		f.lagPoints = append(f.lagPoints, p)
 		if bound > 0 && p.Max > bound {
 			lates = append(lates, late{assertions.Example{Kind: "late_object", File: str(row[0]), Batch: -1, Seq: -1,
-				Detail: fmt.Sprintf("%d record(s) first visible in it, max lag %v > %v", asInt(row[5]), p.Max, bound)}, p.Max})
+				Detail: fmt.Sprintf("object %s: %d record(s) first visible in it, max lag %v > %v", str(row[0]), asInt(row[5]), p.Max, bound)}, p.Max})
 		}
 	}
 	slices.SortStableFunc(lates, func(a, b late) int { return int(b.max - a.max) })

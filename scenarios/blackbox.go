@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +117,12 @@ func (r *run) verifyCommand(ctx context.Context) error {
 			return err
 		}
 	}
+	writes := outputWrites(objs, filepath.Join(res.LocalCopy, bucket), c.format(), dlPrefix)
+	noLag := clockMismatch(writes, r.start, time.Now())
+	if r.env.clock != nil {
+		noLag = "the scenario runs on a virtual clock, the ledger's acknowledgements on the wall clock"
+	}
+	var figs writeFigures
 	r.say("verifying %d objects under %s with DuckDB", len(objs), c.Output)
 	cfg := assertions.Config{Output: c.Output, DeadLetter: c.DeadLetter, Ledger: res.Ledger, S3: r.s3Client(),
 		KeyColumn: c.KeyColumn, Schema: c.Schema, PartitionBy: c.PartitionBy, Delivery: c.promise(),
@@ -128,7 +135,9 @@ func (r *run) verifyCommand(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(cfg.TempDir)
-	rep, err := verify(ctx, cfg, s.extraChecks(nil, r.seed, res.Ledger, r.src, res.LocalPath)...)
+	extra := append(s.extraChecks(nil, r.seed, res.Ledger, r.src, res.LocalPath),
+		measureWrites(writes, c.format(), c.KeyColumn, noLag != "", s.Expect.MaxLagP99, &figs))
+	rep, err := verify(ctx, cfg, extra...)
 	if err != nil {
 		res.failf("%s wrote %d object(s) under %s that cannot be read as %s with key column %s: %v%s",
 			r.subjectName(), len(objs), c.Output, c.format(), c.KeyColumn, err, stderrNote(r.lastStderr))
@@ -136,6 +145,7 @@ func (r *run) verifyCommand(ctx context.Context) error {
 		return nil
 	}
 	res.Report = rep
+	r.judgeWrites(rep, writes, &figs, noLag)
 	if cfg.Delivery == assertions.AtLeastOnce {
 		strict := cfg
 		strict.Delivery = assertions.ExactlyOnce
@@ -144,7 +154,45 @@ func (r *run) verifyCommand(ctx context.Context) error {
 		}
 	}
 	res.judge(s)
+	if line := duplicatesLine(res.PipelineRuns); line != "" {
+		res.Notes = append(res.Notes, "duplicates by restart: "+line)
+	}
 	return nil
+}
+
+// judgeWrites puts the lag measured from the objects' write times in the
+// place of the checker's, which needs a checkpoint, and charges the
+// duplicates to the pipeline's runs. noLag says why lag is not measured.
+func (r *run) judgeWrites(rep *assertions.Report, writes []objectWrite, figs *writeFigures, noLag string) {
+	res := r.res
+	lag := figs.lagResult(r.s.Expect.MaxLagP99, noLag)
+	if i := slices.IndexFunc(rep.Results, func(x assertions.Result) bool { return x.Check == assertions.CheckLag }); i >= 0 {
+		rep.Results[i] = lag
+	} else {
+		rep.Results = append(rep.Results, lag)
+	}
+	switch lag.Status {
+	case assertions.Fail:
+		rep.OK = false
+	case assertions.Skip:
+		res.Notes = append(res.Notes, "lag skipped: "+lag.Detail)
+	default:
+		r.tl.mu.Lock()
+		r.tl.lag = figs.lagPoints
+		r.tl.mu.Unlock()
+	}
+	if figs.err != nil {
+		res.Notes = append(res.Notes, "duplicates by restart not counted: "+figs.err.Error())
+		return
+	}
+	runs := attributeDuplicates(r.starts, writes, figs.dups)
+	var dups int64
+	for _, p := range runs {
+		dups += p.Duplicates
+	}
+	if len(runs) > 1 || dups > 0 {
+		res.PipelineRuns = runs
+	}
 }
 
 // notApplicable says why a check of package assertions does not apply to a
@@ -153,7 +201,7 @@ func notApplicable(res assertions.Result) string {
 	switch {
 	case res.Check == assertions.CheckLayout:
 		return "object names, orphans and ingest-time partitions follow streamcheck's checkpoint format"
-	case res.Status == assertions.Skip && (res.Check == assertions.CheckLag || strings.Contains(res.Detail, "checkpoint")):
+	case res.Status == assertions.Skip && res.Check != assertions.CheckLag && strings.Contains(res.Detail, "checkpoint"):
 		return "it needs streamcheck's checkpoint"
 	}
 	return ""

@@ -89,7 +89,12 @@
 // black-box scenarios that apply to it. A Command's output, Parquet or JSON
 // lines, is judged from the files alone; a pipeline that exits, never
 // writes, writes elsewhere, writes garbage or hangs gets a verdict that
-// says so with its last stderr lines.
+// says so with its last stderr lines. Its output objects' write times (S3's
+// LastModified) stand in for the engine's commits: its lag runs from each
+// record's acknowledgement to the first object holding it (bounded by
+// Expect.MaxLagP99), and each duplicate row is charged to the run of the
+// pipeline that wrote it, that is to the kill, tripwire or exit before that
+// run (Result.PipelineRuns, "duplicates by restart" in the reports).
 //
 // Catalog lists the named scenarios that `go test ./scenarios` and
 // `streamcheck scenario run` execute. The backend comes from

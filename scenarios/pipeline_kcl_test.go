@@ -92,6 +92,7 @@ func TestKinesisKCLAtLeastOnce(t *testing.T) {
 				t.Errorf("crashes %v, want %d kills", res.Crashes, DefaultPipelineKills)
 			}
 			t.Logf("%s: %d duplicated, crashes %v, %d starts", tt.name, res.Duplicated, res.Crashes, res.EngineRuns)
+			checkWriteFigures(t, res)
 			if tt.name != "tripwire-checkpoint-write" {
 				return
 			}

@@ -204,6 +204,22 @@ func TestGoConsumerAtLeastOnce(t *testing.T) {
 			t.Errorf("%s: %d duplicated, want duplicates: %v (crashes %v, %d starts)", tt.name, res.Duplicated, tt.duplicates, res.Crashes, res.EngineRuns)
 		}
 		t.Logf("%s: %d duplicated, crashes %v, %d starts", tt.name, res.Duplicated, res.Crashes, res.EngineRuns)
+		checkWriteFigures(t, res)
+	}
+	// A lag bound the consumer cannot keep (a millisecond from the
+	// acknowledgement to the object's write) must fail the run's lag
+	// check, naming a late object.
+	s, _ := f.Lookup("steady")
+	c := s.Pipeline.(Command)
+	c.Args = []string{bin}
+	s.Pipeline, s.Expect.MaxLagP99 = c, time.Millisecond
+	res, err := Execute(t.Context(), s, WithDir(t.TempDir()), WithProgress(testWriter{t}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.Report.Result(assertions.CheckLag)
+	if res.Passed || l.Status != assertions.Fail || len(l.Examples) == 0 || !strings.Contains(strings.Join(res.Failures, "\n"), "check lag failed") {
+		t.Errorf("a 1ms bound: passed %v, lag %s %q with %d examples, failures %q; want the lag check failed, naming late objects", res.Passed, l.Status, l.Detail, len(l.Examples), res.Failures)
 	}
 }
 
@@ -231,6 +247,7 @@ func TestPipelineFileValidate(t *testing.T) {
 		{"bad format", func(f *PipelineFile) { f.Output.Format = "avro" }, "output.format"},
 		{"bad promise", func(f *PipelineFile) { f.Promise = "at-most-once" }, "promise"},
 		{"bad quiet", func(f *PipelineFile) { f.DoneWhen.Quiet = -1 }, "doneWhen.quiet"},
+		{"bad lag bound", func(f *PipelineFile) { f.MaxLagP99 = -1 }, "maxLagP99"},
 		{"checkpoint elsewhere", func(f *PipelineFile) { f.Checkpoint.Path = "s3://other/cp" }, "checkpoint.path"},
 		{"attribute without a table", func(f *PipelineFile) { f.Checkpoint.Attribute = "Checkpoint" }, "checkpoint.attribute"},
 		{"table on kafka", func(f *PipelineFile) { f.Checkpoint.Table, f.Source.Kind = "leases", "kafka" }, "checkpoint.table"},

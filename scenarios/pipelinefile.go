@@ -131,6 +131,11 @@ type PipelineFile struct {
 	// MaxExits is how many exits in a row end a run; default
 	// DefaultMaxExits.
 	MaxExits int `yaml:"maxExits"`
+	// MaxLagP99 bounds the 99th percentile of lag, from a record's
+	// acknowledgement by the source to the write of the first output
+	// object holding it, in every scenario; 0 (the default): no bound,
+	// the lag is only reported.
+	MaxLagP99 engine.Duration `yaml:"maxLagP99"`
 
 	dir string // the file's directory
 }
@@ -250,7 +255,7 @@ func (f *PipelineFile) Validate() error {
 	for _, d := range []struct {
 		field string
 		v     engine.Duration
-	}{{"stop.grace", f.Stop.Grace}, {"doneWhen.quiet", f.DoneWhen.Quiet}, {"doneWhen.timeout", f.DoneWhen.Timeout}} {
+	}{{"stop.grace", f.Stop.Grace}, {"doneWhen.quiet", f.DoneWhen.Quiet}, {"doneWhen.timeout", f.DoneWhen.Timeout}, {"maxLagP99", f.MaxLagP99}} {
 		if d.v < 0 {
 			return bad(d.field, time.Duration(d.v), "a positive duration (0 for the default)")
 		}
@@ -319,8 +324,9 @@ func (f *PipelineFile) Scenarios() []Scenario {
 	base := func(name, desc string) Scenario {
 		return Scenario{
 			Name: name, Description: desc, Pipeline: c,
-			Setup: Setup{Kind: f.Source.Kind, Stream: f.Source.Name, Shards: f.Source.Shards},
-			Load:  Load{Dataset: ds, Records: f.Load.Records, Rate: f.Load.Rate, Malformed: f.Load.Malformed},
+			Setup:  Setup{Kind: f.Source.Kind, Stream: f.Source.Name, Shards: f.Source.Shards},
+			Load:   Load{Dataset: ds, Records: f.Load.Records, Rate: f.Load.Rate, Malformed: f.Load.Malformed},
+			Expect: Expect{MaxLagP99: time.Duration(f.MaxLagP99)},
 		}
 	}
 	promise := or(f.Promise, engine.ExactlyOnce)

@@ -20,6 +20,7 @@ import (
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/scenarios/report"
 )
 
 // Result is what a run showed. Passed is false when an expectation was not
@@ -54,8 +55,15 @@ type Result struct {
 	Delivered   int64 `json:"delivered"`
 	Duplicated  int64 `json:"duplicated"`
 	DeadLetters int64 `json:"dead_letters"`
-	// Lag is the lag from arrival in the stream to the batch's commit.
+	// Lag is the lag from arrival in the stream to the batch's commit;
+	// for a Command pipeline, to the write of the first output object
+	// holding the record.
 	Lag assertions.LagStats `json:"lag"`
+	// PipelineRuns are a Command pipeline's starts, each with what ended
+	// the run before (a kill, a tripwire, an exit) and the output objects
+	// and duplicate rows written until the next start; set when it was
+	// restarted or wrote duplicates.
+	PipelineRuns []report.PipelineRun `json:"pipeline_runs,omitempty"`
 	// Elapsed is the wall time of the whole run, setup to verdict.
 	Elapsed time.Duration `json:"elapsed_ns"`
 

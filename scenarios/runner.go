@@ -121,6 +121,9 @@ type run struct {
 	lastSeqs map[string]string // each shard's last sequence number, for a checkpoint table
 	wasQuiet bool              // the output has been quiet after the load at least once
 
+	starts  []runStart // the pipeline's starts, for the duplicates by restart
+	lastEnd string     // what ended the pipeline's last run, for the next start
+
 	mu         sync.Mutex
 	current    Process // the pipeline's run now, for the tripwires
 	lastStderr string
@@ -457,6 +460,8 @@ runs:
 		if r.nextCrash < len(r.crashes) {
 			env.crash = &r.crashes[r.nextCrash]
 		}
+		r.starts = append(r.starts, runStart{at: time.Now(), after: r.lastEnd})
+		r.lastEnd = ""
 		proc, err := r.pipe.Start(subjCtx, env)
 		if err != nil {
 			return fmt.Errorf("start %s: %w", r.subjectName(), err)
@@ -486,16 +491,20 @@ runs:
 			killed++
 			exits = 0
 			res.Crashes = append(res.Crashes, fmt.Sprintf("SIGKILL %v after start", killAfter.Round(time.Millisecond)))
+			r.lastEnd = fmt.Sprintf("kill %d: %s", len(res.Crashes), res.Crashes[len(res.Crashes)-1])
 			r.say("%s killed with SIGKILL %v after its start (%d of %d); restarting it", r.subjectName(), killAfter.Round(time.Millisecond), killed, len(kills))
 			r.tl.add(report.KindCrash, "SIGKILL of %s %v after its start%s", r.subjectName(), killAfter.Round(time.Millisecond), stderrNote(r.lastStderr))
 			continue
 		case endTripped:
 			exits = 0
+			var ends []string
 			for _, t := range r.trips.takeFired() {
 				res.Crashes = append(res.Crashes, "tripwire "+t)
+				ends = append(ends, fmt.Sprintf("kill %d: tripwire %s", len(res.Crashes), t))
 				r.say("tripwire %s: %s killed with SIGKILL; restarting it", t, r.subjectName())
 				r.tl.add(report.KindCrash, "tripwire %s: SIGKILL of %s%s", t, r.subjectName(), stderrNote(r.lastStderr))
 			}
+			r.lastEnd = strings.Join(ends, "; ")
 			continue
 		case endDrained:
 			if err != nil {
@@ -542,6 +551,8 @@ runs:
 			}
 			exits++
 			r.tl.add(report.KindNote, "%v", err)
+			msg, _, _ := strings.Cut(err.Error(), "; its last stderr lines")
+			r.lastEnd = "exit: " + msg
 			if exits >= r.cmd.maxExits() {
 				res.failf("%s does not stay up: it exited %d times in a row, the last time: %v", r.subjectName(), exits, err)
 				r.stopLoad()

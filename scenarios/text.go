@@ -61,6 +61,10 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.Pipeline != "" {
 		fmt.Fprintf(tw, "pipeline\t%s\n", r.Pipeline)
 		fmt.Fprintf(tw, "runs\t%d starts; kills: %s\n", r.EngineRuns, crashes)
+		if r.Lag.Records > 0 {
+			fmt.Fprintf(tw, "lag p50 / p99 / max\t%s / %s / %s (arrival in the stream to the write of the first output object holding it)\n",
+				round(r.Lag.P50), round(r.Lag.P99), round(r.Lag.Max))
+		}
 	} else {
 		fmt.Fprintf(tw, "batches\t%d commits over %d engine runs; crashes: %s\n", r.Batches, r.EngineRuns, crashes)
 		fmt.Fprintf(tw, "lag p50 / p99 / max\t%s / %s / %s (arrival in the stream to commit of the batch)\n",

@@ -203,10 +203,16 @@ func (r *Result) ReportRun() report.Run {
 		{Name: "time taken", Value: round(r.Elapsed).String()},
 	}
 	if r.Pipeline != "" {
-		// A black box has no batches or commit lag to show.
+		// A black box has no batches to show; its lag runs to the write
+		// of the output object.
 		run.Figures = append(run.Figures[:4],
-			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))},
-			report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
+			report.Figure{Name: fmt.Sprintf("starts of the pipeline (%s), %d kills", r.Pipeline, len(r.Crashes)), Value: n(int64(r.EngineRuns))})
+		if r.Lag.Records > 0 {
+			run.Figures = append(run.Figures, report.Figure{Name: "lag p50 / p99 / max (arrival to the write of the output object)",
+				Value: fmt.Sprintf("%s / %s / %s", round(r.Lag.P50), round(r.Lag.P99), round(r.Lag.Max))})
+		}
+		run.Figures = append(run.Figures, report.Figure{Name: "time taken", Value: round(r.Elapsed).String()})
+		run.PipelineRuns = slices.Clone(r.PipelineRuns)
 	}
 	if t := throughput(r.Delivered, run.Batches); t != "" {
 		run.Figures = append(run.Figures, report.Figure{Name: "throughput (rows delivered, first plan to last commit)", Value: t})

@@ -136,8 +136,9 @@ type tripwires struct {
 	pending []Tripwire      // in object order
 	fired   []string        // labels not yet taken by the runner
 
-	srv *http.Server
-	ln  net.Listener
+	srv       *http.Server
+	ln        net.Listener
+	transport *http.Transport
 }
 
 type tripKey struct{}
@@ -157,9 +158,10 @@ type write struct {
 
 var errTripped = errors.New("tripwire: the pipeline was killed before the answer")
 
-// maxTripBody bounds the DynamoDB request bodies the proxy reads (an item
-// is at most 400 KB).
-const maxTripBody = 1 << 20
+// maxBufferedBody bounds the request and response bodies the proxy holds
+// whole in memory (a GetRecords answer is at most 10 MiB, a DynamoDB item
+// 400 KB); larger bodies, and bodies of unknown length, stream through.
+const maxBufferedBody = 64 << 20
 
 func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()) (*tripwires, error) {
 	u, err := url.Parse(upstream)
@@ -170,6 +172,17 @@ func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()
 		counts: map[string]int{}, values: map[string]bool{}}
 	slices.SortFunc(t.pending, func(a, b Tripwire) int { return a.Object - b.Object })
 	rp := httputil.NewSingleHostReverseProxy(u)
+	// A transport of its own: no proxy from the environment, no
+	// compression asked for on the pipeline's behalf, idle connections
+	// enough for a pipeline's concurrency, all closed with the proxy.
+	t.transport = &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+	}
+	rp.Transport = t.transport
 	rp.ModifyResponse = t.onResponse
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, errTripped) {
@@ -178,6 +191,9 @@ func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()
 		w.WriteHeader(http.StatusBadGateway)
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := bufferRequest(r); err != nil {
+			panic(http.ErrAbortHandler) // the pipeline went away mid-request
+		}
 		st := &tripState{}
 		if wr, ok := t.writeOf(r); ok {
 			st.write = &wr
@@ -207,7 +223,51 @@ func newTripwires(upstream, bucket, prefix string, wires []Tripwire, kill func()
 // URL is the endpoint to give the pipeline.
 func (t *tripwires) URL() string { return "http://" + t.ln.Addr().String() }
 
-func (t *tripwires) Close() error { return t.srv.Close() }
+func (t *tripwires) Close() error {
+	err := t.srv.Close()
+	t.transport.CloseIdleConnections()
+	return err
+}
+
+// bufferRequest reads a request body of known length, up to
+// maxBufferedBody, into memory before anything is forwarded: the tripwires
+// read DynamoDB writes whole, and the upstream request is sent from a
+// buffer that the server's own handling of the pipeline's request body
+// cannot close or drain under it. The Expect: 100-continue the pipeline
+// sent has been answered by reading the body; it is not passed on.
+func bufferRequest(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength <= 0 || r.ContentLength > maxBufferedBody {
+		return nil
+	}
+	body := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, body)
+	r.Body.Close()
+	if err != nil {
+		return fmt.Errorf("tripwires: read the %d-byte request body: %w", r.ContentLength, err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.Header.Del("Expect")
+	return nil
+}
+
+// bufferResponse reads an answer of known length, up to maxBufferedBody,
+// whole before any of it is passed on: an upstream that fails halfway
+// through a body then reaches the pipeline as a 502, which its SDK
+// retries, instead of a 200 whose body ends early.
+func bufferResponse(resp *http.Response) error {
+	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength < 0 || resp.ContentLength > maxBufferedBody {
+		return nil
+	}
+	body := make([]byte, resp.ContentLength)
+	_, err := io.ReadFull(resp.Body, body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("tripwires: read the %d-byte answer: %w", resp.ContentLength, err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
+}
 
 // dueBefore takes the before-sink tripwire that wr, once stored, would
 // make due, if any.
@@ -226,6 +286,9 @@ func (t *tripwires) dueBefore(wr write) *Tripwire {
 // onResponse counts a stored write under each watched target and fires the
 // tripwire due.
 func (t *tripwires) onResponse(resp *http.Response) error {
+	if err := bufferResponse(resp); err != nil {
+		return err
+	}
 	st, ok := resp.Request.Context().Value(tripKey{}).(*tripState)
 	if !ok || st.write == nil || resp.StatusCode != http.StatusOK {
 		return nil
@@ -357,12 +420,14 @@ func (t *tripwires) writeOf(r *http.Request) (write, bool) {
 		}
 	}
 	t.mu.Unlock()
-	if len(attrs) == 0 || r.Body == nil {
+	if len(attrs) == 0 || r.GetBody == nil {
+		return write{}, false // no body, or one too large for an item
+	}
+	rc, err := r.GetBody()
+	if err != nil {
 		return write{}, false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxTripBody))
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := io.ReadAll(rc)
 	if err != nil {
 		return write{}, false
 	}

@@ -31,7 +31,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return groupDigits(bytes / files)
 	},
-	"sub": func(a, b float64) float64 { return a - b },
+	"sub":   func(a, b float64) float64 { return a - b },
+	"int64": func(n int) int64 { return int64(n) },
 }).Parse(pageSource))
 
 // pageView is what the template renders.

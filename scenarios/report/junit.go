@@ -15,7 +15,7 @@ import (
 //	  <testsuite name tests failures skipped time timestamp>
 //	    <testcase classname="SUITE.RUN" name="CHECK" time>
 //	      <failure message type="check">counts and examples</failure>
-//	      <system-out>seed and replay command</system-out>
+//	      <system-out>seed, replay command, duplicates by restart</system-out>
 //	    </testcase>
 //
 // One testcase per check, so a CI view lists and counts every check of every
@@ -225,6 +225,12 @@ func runOut(r Run) string {
 	}
 	if r.ReplayCommand != "" {
 		s += "replay: " + r.ReplayCommand + "\n"
+	}
+	if len(r.PipelineRuns) > 0 {
+		s += "duplicates by restart:\n"
+		for _, p := range r.PipelineRuns {
+			s += fmt.Sprintf("  %s: %d duplicate rows in %d objects written\n", p.Label(), p.Duplicates, p.Objects)
+		}
 	}
 	return s
 }

@@ -1,6 +1,9 @@
 package report
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Run is one scenario run as the reports show it. Only Name is required;
 // every other field may be left empty and its section is then omitted or
@@ -52,6 +55,36 @@ type Run struct {
 	// Partitions are the output's partitions at the end of the run, in
 	// path order.
 	Partitions []Partition `json:"partitions,omitempty"`
+	// PipelineRuns are the starts of a black-box pipeline, in order, each
+	// with the output objects and duplicate rows written until the next.
+	PipelineRuns []PipelineRun `json:"pipeline_runs,omitempty"`
+}
+
+// PipelineRun is one start of a black-box pipeline and what it wrote until
+// the next start: the duplicates are attributed to the kill, tripwire or
+// exit that came before it ("kill 2: tripwire in-sink of output object 3").
+type PipelineRun struct {
+	// Run counts the starts from 1; Started is when it started.
+	Run     int       `json:"run"`
+	Started time.Time `json:"started"`
+	// After says what ended the run before ("kill 2: tripwire in-sink of
+	// output object 3"); "" for the first run.
+	After string `json:"after,omitempty"`
+	// Objects counts the output objects written during the run, by their
+	// write time (S3's LastModified).
+	Objects int `json:"objects"`
+	// Duplicates counts the rows in those objects that repeat a record
+	// already written more often than the ledger allows.
+	Duplicates int64 `json:"duplicates"`
+}
+
+// Label names the run with what came before it: "run 3, after kill 2:
+// tripwire in-sink of output object 3", or "run 1" for the first.
+func (p PipelineRun) Label() string {
+	if p.After == "" {
+		return fmt.Sprintf("run %d", p.Run)
+	}
+	return fmt.Sprintf("run %d, after %s", p.Run, p.After)
 }
 
 // Setting is one of the job's settings ("window", "250ms").

@@ -168,6 +168,7 @@ func (e *Engine) connect(ctx context.Context) error {
 	if e.cp, err = blob.Open(j.ForEachBatch.CheckpointLocation, s3c); err != nil {
 		return fmt.Errorf("engine: open forEachBatch.checkpointLocation: %w", err)
 	}
+	j.Sink.useMultipart(e.out, e.dlq)
 	if j.Aggregate != nil {
 		if err := e.connectAggregate(cfg, s3c); err != nil {
 			return err
@@ -260,6 +261,7 @@ func (e *Engine) connectAggregate(cfg aws.Config, s3c *s3.Client) error {
 		if e.win, err = blob.Open(j.Sink.WindowsPath, s3c); err != nil {
 			return fmt.Errorf("engine: open sink.windowsPath: %w", err)
 		}
+		j.Sink.useMultipart(e.win)
 	}
 	return e.connectWindowsTable(cfg)
 }

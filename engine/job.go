@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -300,6 +301,76 @@ type Sink struct {
 	// Parquet holds the Parquet writer's settings, named as Spark and
 	// parquet-mr name them; every one defaults to what Glue 4.0 writes.
 	Parquet ParquetOptions `yaml:"parquet"`
+	// Multipart says when objects written to S3 (output, windows, dead
+	// letters) go as multipart uploads, and how.
+	Multipart MultipartOptions `yaml:"multipart"`
+}
+
+// Defaults of MultipartOptions.
+const (
+	// DefaultMultipartThreshold is the object size from which the S3 sink
+	// uploads in parts: 64 MiB.
+	DefaultMultipartThreshold = 64 << 20
+	// DefaultMultipartSize is the part size: 16 MiB.
+	DefaultMultipartSize = 16 << 20
+	// DefaultMultipartActiveBlocks is the parts of one object uploaded at
+	// once: 4.
+	DefaultMultipartActiveBlocks = 4
+)
+
+// MultipartOptions is the sink.multipart block, named after the Hadoop S3A
+// settings a Glue job tunes (fs.s3a.multipart.*). An object of Threshold
+// bytes or more is uploaded in parts of Size bytes, ActiveBlocks of them at
+// once; it appears under its planned name only when the upload completes,
+// so a crash mid-upload leaves no object (and the replay uploads it again),
+// and a failed upload is aborted. Zero values mean the defaults; local
+// output ignores the block.
+type MultipartOptions struct {
+	// Threshold is fs.s3a.multipart.threshold: the object size in bytes
+	// from which uploads go in parts; default 67108864 (64 MiB), at least
+	// 5242880 (5 MiB, S3's smallest part).
+	Threshold int64 `yaml:"threshold"`
+	// Size is fs.s3a.multipart.size: the part size in bytes; default
+	// 16777216 (16 MiB), from 5 MiB to 5 GiB (S3's limits). It grows for
+	// an object that would need more than S3's 10,000 parts.
+	Size int64 `yaml:"size"`
+	// ActiveBlocks is fs.s3a.fast.upload.active.blocks: how many parts of
+	// one object are uploaded at once; default 4, at most 64.
+	ActiveBlocks int `yaml:"activeBlocks"`
+}
+
+// multipart returns the sink's multipart settings, defaults filled in.
+func (s Sink) multipart() blob.Multipart {
+	m := s.Multipart
+	return blob.Multipart{
+		Threshold:   cmp.Or(m.Threshold, DefaultMultipartThreshold),
+		PartSize:    cmp.Or(m.Size, DefaultMultipartSize),
+		Concurrency: cmp.Or(m.ActiveBlocks, DefaultMultipartActiveBlocks),
+	}
+}
+
+// useMultipart sets the sink's multipart settings on those of stores that
+// are in S3 (the checkpoint's small files never go in parts).
+func (s Sink) useMultipart(stores ...blob.Store) {
+	for _, st := range stores {
+		if s3, ok := st.(*blob.S3); ok {
+			s3.Multipart = s.multipart()
+		}
+	}
+}
+
+// validateMultipart names each bad value of sink.multipart.
+func (s Sink) validateMultipart(bad func(field string, v any, want string)) {
+	m := s.Multipart
+	if m.Threshold != 0 && m.Threshold < blob.MinPartSize {
+		bad("sink.multipart.threshold", m.Threshold, "0 (the default, 64 MiB) or at least 5242880 (5 MiB, S3's smallest part)")
+	}
+	if m.Size != 0 && (m.Size < blob.MinPartSize || m.Size > blob.MaxPartSize) {
+		bad("sink.multipart.size", m.Size, "0 (the default, 16 MiB) or 5242880 (5 MiB) to 5368709120 (5 GiB), S3's part sizes")
+	}
+	if m.ActiveBlocks < 0 || m.ActiveBlocks > 64 {
+		bad("sink.multipart.activeBlocks", m.ActiveBlocks, "0 (the default, 4) to 64")
+	}
 }
 
 // ParquetOptions is the sink.parquet block: the knobs of Spark's Parquet
@@ -522,6 +593,7 @@ func (j *Job) Validate() error {
 	if err := s.parquetConfig().Validate(); err != nil {
 		bad("sink.parquet", s.Parquet, err.Error())
 	}
+	s.validateMultipart(bad)
 	switch s.Partitioning {
 	case PartitionByIngestTime, PartitionNone:
 		if len(s.PartitionKeys) > 0 {

@@ -61,6 +61,10 @@ func (f *Fake) multipart(w http.ResponseWriter, r *http.Request, path string) {
 	case r.Method == http.MethodPost:
 		f.complete(w, r, path, q.Get("uploadId"))
 	case r.Method == http.MethodDelete:
+		if f.FailAbort != nil && f.FailAbort(path) {
+			fail(w, 500, "InternalError", "We encountered an internal error. Please try again.")
+			return
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if u, ok := f.uploads[q.Get("uploadId")]; !ok || u.path != path {
@@ -89,15 +93,15 @@ func (f *Fake) uploadPart(w http.ResponseWriter, r *http.Request, path, id, numb
 		fail(w, 400, "IncompleteBody", err.Error())
 		return
 	}
+	if f.FailPart != nil && f.FailPart(path, n) {
+		fail(w, 503, "SlowDown", "Please reduce your request rate.")
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u, ok := f.uploads[id]
 	if !ok || u.path != path {
 		noSuchUpload(w)
-		return
-	}
-	if f.FailPart != nil && f.FailPart(path, n) {
-		fail(w, 503, "SlowDown", "Please reduce your request rate.")
 		return
 	}
 	u.parts[n] = body
@@ -159,6 +163,17 @@ func (f *Fake) complete(w http.ResponseWriter, r *http.Request, path, id string)
 func writeXML(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/xml")
 	_ = xml.NewEncoder(w).Encode(v)
+}
+
+// ETag returns an object's ETag: its MD5, or for one a multipart upload
+// made, S3's form "<MD5 of the parts' MD5s>-<parts>".
+func (f *Fake) ETag(bucket, key string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.objects[bucket+"/"+key]; !ok {
+		return "", false
+	}
+	return f.etagOf(bucket + "/" + key), true
 }
 
 // Uploads returns the keys in bucket of the multipart uploads started and

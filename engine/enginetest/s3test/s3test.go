@@ -35,8 +35,14 @@ type Fake struct {
 	// true result fails it with 503 SlowDown.
 	FailPut func(path string) bool
 	// FailPart, if set, is called for every UploadPart with "bucket/key"
-	// and the part number; a true result fails it with 503 SlowDown.
+	// and the part number; a true result fails it with 503 SlowDown. It
+	// runs without the Fake's lock, so it may call the Fake's methods.
 	FailPart func(path string, part int) bool
+	// FailAbort, if set, is called for every AbortMultipartUpload with
+	// "bucket/key"; a true result fails it with 500 InternalError, leaving
+	// the upload as a process that died mid-upload leaves it. It runs
+	// without the Fake's lock.
+	FailAbort func(path string) bool
 }
 
 // New starts a Fake on 127.0.0.1 and closes it when the test ends.

@@ -314,10 +314,14 @@ func startEmulatorProcess(ctx context.Context) (*emulatorProcess, error) {
 	}
 	p := &emulatorProcess{cmd: cmd, stdin: stdin}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
-	f := strings.Fields(line)
-	if err != nil || len(f) != 3 {
+	if err != nil {
 		p.close()
-		return nil, fmt.Errorf("emulator process: read its endpoints: got %q, want \"kinesis-url s3-url region\" (%v)", line, err)
+		return nil, fmt.Errorf("emulator process: read its endpoints: %w", err)
+	}
+	f := strings.Fields(line)
+	if len(f) != 3 {
+		p.close()
+		return nil, fmt.Errorf("emulator process: read its endpoints: got %q, want \"kinesis-url s3-url region\"", line)
 	}
 	p.stack = &emulator.Stack{Backend: emulator.Embedded, Region: f[2], KinesisURL: f[0], S3URL: f[1], AWSConfig: aws.Config{
 		Region:      f[2],

@@ -508,6 +508,22 @@ type batchWork struct {
 	pq       *sink.Parquet
 	winPQ    *sink.Parquet
 	outs     []output
+	// read is the batch's records, oldest the earliest arrival time among
+	// them (zero if none has one): what is kept of the records once they
+	// are decoded.
+	read   int
+	oldest time.Time
+}
+
+// oldestArrival returns the earliest ArrivalTime of recs that have one.
+func oldestArrival(recs []source.Record) time.Time {
+	var oldest time.Time
+	for i := range recs {
+		if t := recs[i].ArrivalTime; !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
+			oldest = t
+		}
+	}
+	return oldest
 }
 
 // process takes batch id through the steps that the crash points name, in
@@ -534,6 +550,11 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if err := e.decodeAndTransform(ctx, w, b); err != nil {
 		return err
 	}
+	// From here on the batch is its rows: the records (their structs, and
+	// what the rows do not point into) go back before the objects are
+	// encoded, which keeps the peak heap of a batch down.
+	w.read, w.oldest = len(b.Records), oldestArrival(b.Records)
+	b.Records = nil
 	plan, err := e.plan(ctx, w, b, planned)
 	if err != nil {
 		return err
@@ -840,10 +861,8 @@ func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *by
 func (e *Engine) commit(ctx context.Context, w *batchWork, b *source.Batch, plan *checkpoint.Offsets) error {
 	now := e.clk.Now()
 	var lag int64
-	for _, r := range b.Records {
-		if !r.ArrivalTime.IsZero() {
-			lag = max(lag, now.Sub(r.ArrivalTime).Milliseconds())
-		}
+	if !w.oldest.IsZero() {
+		lag = max(0, now.Sub(w.oldest).Milliseconds())
 	}
 	c := &checkpoint.Commit{
 		BatchID:               w.id,
@@ -859,7 +878,7 @@ func (e *Engine) commit(ctx context.Context, w *batchWork, b *source.Batch, plan
 		return fmt.Errorf("engine: %w", err)
 	}
 	e.src.Commit(plan)
-	e.report(c, len(b.Records))
+	e.report(c, w.read)
 	return nil
 }
 

@@ -237,6 +237,14 @@ type ForEachBatch struct {
 	// LeaseTimeout is how long the checkpoint lease lasts without renewal;
 	// 0 means 2 × WindowSize + 1 minute.
 	LeaseTimeout Duration `yaml:"leaseTimeout"`
+	// ReadAheadBytes lets the engine read the next batch while it writes
+	// the current one, when the current batch's payloads hold at most this
+	// many bytes: at most one batch ahead, itself bounded by the source's
+	// caps (maxFetchRecordsPerShard, maxOffsetsPerTrigger). The batch read
+	// ahead is only in memory until it is planned after the current
+	// batch's commit; a crash or a failed batch discards it. 0 (the
+	// default) reads each batch after the previous one's commit.
+	ReadAheadBytes int64 `yaml:"readAheadBytes"`
 }
 
 // Transforms are applied to each decoded record in order: mappings, derived
@@ -572,6 +580,9 @@ func (j *Job) Validate() error {
 	}
 	if f.BatchMaxRetries < 0 || f.BatchMaxRetries > 100 {
 		bad("forEachBatch.batchMaxRetries", f.BatchMaxRetries, "0 to 100")
+	}
+	if f.ReadAheadBytes < 0 {
+		bad("forEachBatch.readAheadBytes", f.ReadAheadBytes, "0 (no read-ahead) or a number of bytes")
 	}
 	if f.LeaseTimeout < 0 || (f.LeaseTimeout > 0 && f.LeaseTimeout <= f.WindowSize) {
 		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")

@@ -97,20 +97,23 @@ func (s *benchServers) job() *engine.Job {
 // it follows the batch size, not the stream size) and the CPU per million
 // records (cpu-s/1M-records; the fakes' is emulator-cpu-s/1M-records).
 // The s3/batch=100k variants compare the engine's GetRecords decoder with
-// the SDK's deserializer.
+// the SDK's deserializer, and reading each batch after the previous one's
+// commit with reading it ahead (forEachBatch.readAheadBytes).
 func BenchmarkRun(b *testing.B) {
 	const shards, total = 4, 400000
 	for _, tc := range []struct {
-		name     string
-		perShard int
-		s3       bool
-		opts     []engine.Option
+		name      string
+		perShard  int
+		s3        bool
+		opts      []engine.Option
+		readAhead int64
 	}{
-		{"local/batch=100k", 25000, false, nil},
-		{"local/batch=400k", 100000, false, nil},
-		{"s3/batch=400k", 100000, true, nil},
-		{"s3/batch=100k", 25000, true, nil},
-		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}},
+		{"local/batch=100k", 25000, false, nil, 0},
+		{"local/batch=400k", 100000, false, nil, 0},
+		{"s3/batch=400k", 100000, true, nil, 0},
+		{"s3/batch=100k", 25000, true, nil, 0},
+		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}, 0},
+		{"s3/batch=100k/read-ahead", 25000, true, nil, 1 << 30},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := startBenchServers(b, shards, total)
@@ -124,6 +127,7 @@ func BenchmarkRun(b *testing.B) {
 				j.Options.MaxFetchRecordsPerShard = tc.perShard
 				j.Options.MaxRecordPerRead = 10000
 				j.Options.MaxFetchTimeInMs = 60000 // batches fill up to maxFetchRecordsPerShard
+				j.ForEachBatch.ReadAheadBytes = tc.readAhead
 				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
 				j.Sink.Path = filepath.Join(dir, "out")
 				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")

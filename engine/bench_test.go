@@ -1,89 +1,158 @@
 package engine_test
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/aggregate"
+	"github.com/streamcheck/streamcheck/engine/enginetest/kinesistest"
 	"github.com/streamcheck/streamcheck/engine/enginetest/s3test"
+	"github.com/streamcheck/streamcheck/internal/childbench"
 	"github.com/streamcheck/streamcheck/internal/cputime"
 	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
 
+// benchServeEnv makes the test binary a benchmark's server process: a fake
+// Kinesis holding benchRecordsEnv ventilator records on benchShardsEnv
+// shards, and a fake S3 (see serveBench).
+const (
+	benchServeEnv   = "ENGINE_BENCH_SERVE"
+	benchShardsEnv  = "ENGINE_BENCH_SHARDS"
+	benchRecordsEnv = "ENGINE_BENCH_RECORDS"
+)
+
+func TestMain(m *testing.M) {
+	childbench.ServeIfChild(benchServeEnv, serveBench)
+	os.Exit(m.Run())
+}
+
+// serveBench starts the fakes of a benchmark's server process and returns
+// their URLs, Kinesis's then S3's, on one line.
+func serveBench() (string, func() error, error) {
+	shards, err1 := strconv.Atoi(os.Getenv(benchShardsEnv))
+	total, err2 := strconv.Atoi(os.Getenv(benchRecordsEnv))
+	if err := errors.Join(err1, err2); err != nil {
+		return "", nil, fmt.Errorf("%s, %s: %w", benchShardsEnv, benchRecordsEnv, err)
+	}
+	kin := kinesistest.Start(nil)
+	kin.CreateStream(stream, shards)
+	for i := 0; i < total; i++ {
+		kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, false))
+	}
+	s3 := s3test.Start()
+	return kin.URL() + " " + s3.URL(), func() error { kin.Close(); s3.Close(); return nil }, nil
+}
+
+// benchServers are the fake Kinesis and S3 of a benchmark, in a server
+// process of their own: the benchmark's heap and CPU are then the
+// engine's alone (the SDK clients it reads and writes with included).
+type benchServers struct {
+	child      *childbench.Child
+	kinesisURL string
+	s3URL      string
+	cfg        aws.Config
+}
+
+// startBenchServers starts the server process with total ventilator
+// records put round-robin on shards.
+func startBenchServers(b *testing.B, shards, total int) *benchServers {
+	b.Helper()
+	b.Setenv(benchShardsEnv, strconv.Itoa(shards))
+	b.Setenv(benchRecordsEnv, strconv.Itoa(total))
+	c := childbench.Start(b, benchServeEnv)
+	urls := strings.Fields(c.URL)
+	if len(urls) != 2 {
+		b.Fatalf("server process printed %q, want the Kinesis and S3 URLs", c.URL)
+	}
+	return &benchServers{child: c, kinesisURL: urls[0], s3URL: urls[1], cfg: aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(urls[0]),
+	}}
+}
+
+// job is the ventilator job reading the server's stream.
+func (s *benchServers) job() *engine.Job {
+	h := &harness{}
+	return h.job()
+}
+
 // BenchmarkRun measures end to end: records read from the fake Kinesis
 // through the SDK (4 shards), decoded, mapped and written as Parquet to a
-// local directory or the fake S3, with the checkpoint alongside. It reports
-// records/s and the peak heap growth per million records in a batch; with
-// the same stream, the peak follows the batch size, not the stream size.
+// local directory or the fake S3, with the checkpoint alongside. The fakes
+// run in a process of their own, so the figures are the engine's alone: the
+// peak heap growth per million records in a batch (with the same stream,
+// it follows the batch size, not the stream size) and the CPU per million
+// records (cpu-s/1M-records; the fakes' is emulator-cpu-s/1M-records).
 // The s3/batch=100k variants compare the engine's GetRecords decoder with
-// the SDK's deserializer.
+// the SDK's deserializer, and reading each batch after the previous one's
+// commit with reading it ahead (forEachBatch.readAheadBytes).
 func BenchmarkRun(b *testing.B) {
 	const shards, total = 4, 400000
 	for _, tc := range []struct {
-		name     string
-		perShard int
-		s3       bool
-		opts     []engine.Option
+		name      string
+		perShard  int
+		s3        bool
+		opts      []engine.Option
+		readAhead int64
 	}{
-		{"local/batch=100k", 25000, false, nil},
-		{"local/batch=400k", 100000, false, nil},
-		{"s3/batch=400k", 100000, true, nil},
-		{"s3/batch=100k", 25000, true, nil},
-		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}},
+		{"local/batch=100k", 25000, false, nil, 0},
+		{"local/batch=400k", 100000, false, nil, 0},
+		{"s3/batch=400k", 100000, true, nil, 0},
+		{"s3/batch=100k", 25000, true, nil, 0},
+		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}, 0},
+		{"s3/batch=100k/read-ahead", 25000, true, nil, 1 << 30},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			h := newHarness(b, shards)
-			for i := 0; i < total; i++ {
-				h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, false))
-			}
-			var s3 *s3test.Fake
-			if tc.s3 {
-				s3 = s3test.New(b)
-			}
+			srv := startBenchServers(b, shards, total)
 			var peak uint64
 			cpu0, cpuOK := cputime.Process()
+			srvCPU0 := srv.child.CPU(b)
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				dir := b.TempDir()
-				j := h.job()
+				j := srv.job()
 				j.Options.MaxFetchRecordsPerShard = tc.perShard
 				j.Options.MaxRecordPerRead = 10000
 				j.Options.MaxFetchTimeInMs = 60000 // batches fill up to maxFetchRecordsPerShard
+				j.ForEachBatch.ReadAheadBytes = tc.readAhead
 				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
 				j.Sink.Path = filepath.Join(dir, "out")
 				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
 				if tc.s3 {
-					j.Sink.Endpoint = s3.URL()
+					j.Sink.Endpoint = srv.s3URL
 					j.ForEachBatch.CheckpointLocation = fmt.Sprintf("s3://b%d/cp", i)
 					j.Sink.Path = fmt.Sprintf("s3://b%d/out", i)
 					j.Sink.DeadLetterPath = fmt.Sprintf("s3://b%d/dlq", i)
 				}
-				opts := append([]engine.Option{engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog)}, tc.opts...)
+				opts := append([]engine.Option{engine.WithAWSConfig(srv.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog)}, tc.opts...)
 				e, err := engine.New(j, opts...)
 				if err != nil {
 					b.Fatal(err)
 				}
 				stop := heappeak.Watch()
-				// The label tells the engine's CPU from the fakes' in a
-				// -cpuprofile: go tool pprof -tagfocus side=engine.
-				pprof.Do(b.Context(), pprof.Labels("side", "engine"), func(ctx context.Context) { err = e.Run(ctx) })
+				err = e.Run(b.Context())
+				peak = max(peak, stop())
 				if err != nil {
 					b.Fatal(err)
 				}
-				peak = max(peak, stop())
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(tc.perShard*shards)/1e6), "peak-MiB/1M-batch-records")
 			reportCPU(b, cpu0, cpuOK, total)
+			reportServerCPU(b, srv, srvCPU0, total)
 		})
 	}
 }
@@ -94,16 +163,14 @@ func BenchmarkRun(b *testing.B) {
 // see the peak heap stay bounded by the batch at any core count.
 func BenchmarkRunPartitioned(b *testing.B) {
 	const shards, total, perShard = 4, 400000, 25000
-	h := newHarness(b, shards)
-	for i := 0; i < total; i++ {
-		h.kin.Put(stream, i%shards, fmt.Sprintf("pk-%d", i), ventilator(i, false))
-	}
+	srv := startBenchServers(b, shards, total)
 	var peak uint64
 	cpu0, cpuOK := cputime.Process()
+	srvCPU0 := srv.child.CPU(b)
 	b.ResetTimer()
 	for b.Loop() {
 		dir := b.TempDir()
-		j := h.job()
+		j := srv.job()
 		j.Options.MaxFetchRecordsPerShard = perShard
 		j.Options.MaxRecordPerRead = 10000
 		j.Options.MaxFetchTimeInMs = 60000
@@ -112,28 +179,36 @@ func BenchmarkRunPartitioned(b *testing.B) {
 		j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
 		j.Sink.Partitioning = engine.PartitionByColumns
 		j.Sink.PartitionKeys = []string{"ventilatorid"}
-		e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+		e, err := engine.New(j, engine.WithAWSConfig(srv.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
 		if err != nil {
 			b.Fatal(err)
 		}
 		stop := heappeak.Watch()
-		if err := e.Run(b.Context()); err != nil {
+		err = e.Run(b.Context())
+		peak = max(peak, stop())
+		if err != nil {
 			b.Fatal(err)
 		}
-		peak = max(peak, stop())
 	}
 	b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(peak)/(1<<20)/(float64(perShard*shards)/1e6), "peak-MiB/1M-batch-records")
 	reportCPU(b, cpu0, cpuOK, total)
+	reportServerCPU(b, srv, srvCPU0, total)
 }
 
 // reportCPU reports the process's CPU time since cpu0 per million records
-// (total a run), the fake Kinesis serving the engine included: steadier
-// than records/s on a shared machine.
+// (total a run): steadier than records/s on a shared machine. With the
+// fakes in a server process (startBenchServers) it is the engine's alone.
 func reportCPU(b *testing.B, cpu0 time.Duration, ok bool, total int) {
 	if cpu1, ok1 := cputime.Process(); ok && ok1 {
 		b.ReportMetric((cpu1-cpu0).Seconds()/(float64(total)*float64(b.N)/1e6), "cpu-s/1M-records")
 	}
+}
+
+// reportServerCPU reports the server process's CPU time since cpu0 per
+// million records (total a run): what the fakes spent serving the engine.
+func reportServerCPU(b *testing.B, srv *benchServers, cpu0 time.Duration, total int) {
+	b.ReportMetric((srv.child.CPU(b)-cpu0).Seconds()/(float64(total)*float64(b.N)/1e6), "emulator-cpu-s/1M-records")
 }
 
 // benchLog logs batch timings when STREAMCHECK_BENCH_LOG is set.

@@ -65,6 +65,9 @@ type Engine struct {
 	format  record.Format
 	firstID int64          // the first batch this Run processes, for crash points
 	rowBuf  []record.Value // decoded rows, reused from batch to batch
+	// ahead is the next batch, being read while the current one is
+	// written (forEachBatch.readAheadBytes); nil when none is.
+	ahead *readAhead
 
 	// With an aggregate section: the operator (reset from the checkpoint
 	// by recover), its input columns, the reference table's cache and the
@@ -168,6 +171,7 @@ func (e *Engine) connect(ctx context.Context) error {
 	if e.cp, err = blob.Open(j.ForEachBatch.CheckpointLocation, s3c); err != nil {
 		return fmt.Errorf("engine: open forEachBatch.checkpointLocation: %w", err)
 	}
+	j.Sink.useMultipart(e.out, e.dlq)
 	if j.Aggregate != nil {
 		if err := e.connectAggregate(cfg, s3c); err != nil {
 			return err
@@ -260,6 +264,7 @@ func (e *Engine) connectAggregate(cfg aws.Config, s3c *s3.Client) error {
 		if e.win, err = blob.Open(j.Sink.WindowsPath, s3c); err != nil {
 			return fmt.Errorf("engine: open sink.windowsPath: %w", err)
 		}
+		j.Sink.useMultipart(e.win)
 	}
 	return e.connectWindowsTable(cfg)
 }
@@ -339,6 +344,7 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 func (e *Engine) loop(ctx, work context.Context) error {
+	defer e.dropReadAhead() // a batch read ahead but not planned is only in memory
 	window := time.Duration(e.job.ForEachBatch.WindowSize)
 	failures := 0
 	next, err := e.recover(work)
@@ -401,6 +407,7 @@ func (e *Engine) loop(ctx, work context.Context) error {
 // committed batch and replays a planned but uncommitted one. It returns
 // the id of the next batch to plan.
 func (e *Engine) recover(ctx context.Context) (int64, error) {
+	e.dropReadAhead() // read from positions Restore is about to reset
 	st, err := e.ckpt.Latest(ctx)
 	if err != nil {
 		return 0, err
@@ -446,7 +453,13 @@ type batchResult struct {
 
 func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
 	t0 := e.clk.Now()
-	b, err := e.src.Read(ctx)
+	var b *source.Batch
+	var err error
+	if e.ahead != nil {
+		b, err = e.takeReadAhead()
+	} else {
+		b, err = e.src.Read(ctx)
+	}
 	if err != nil {
 		return batchResult{}, err
 	}
@@ -506,6 +519,27 @@ type batchWork struct {
 	pq       *sink.Parquet
 	winPQ    *sink.Parquet
 	outs     []output
+	// read is the batch's records, oldest the earliest arrival time among
+	// them (zero if none has one): what is kept of the records once they
+	// are decoded.
+	read   int
+	oldest time.Time
+	// payloadBytes is the records' payload bytes (see
+	// ForEachBatch.ReadAheadBytes); sourceMoved is set once the source
+	// was moved past the plan for a read-ahead.
+	payloadBytes int64
+	sourceMoved  bool
+}
+
+// oldestArrival returns the earliest ArrivalTime of recs that have one.
+func oldestArrival(recs []source.Record) time.Time {
+	var oldest time.Time
+	for i := range recs {
+		if t := recs[i].ArrivalTime; !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
+			oldest = t
+		}
+	}
+	return oldest
 }
 
 // process takes batch id through the steps that the crash points name, in
@@ -532,12 +566,29 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if err := e.decodeAndTransform(ctx, w, b); err != nil {
 		return err
 	}
+	// From here on the batch is its rows: the records (their structs, and
+	// what the rows do not point into) go back before the objects are
+	// encoded, which keeps the peak heap of a batch down.
+	w.read, w.oldest = len(b.Records), oldestArrival(b.Records)
+	for i := range b.Records {
+		w.payloadBytes += int64(len(b.Records[i].Data))
+	}
+	b.Records = nil
 	plan, err := e.plan(ctx, w, b, planned)
 	if err != nil {
 		return err
 	}
 	if e.crashAt(AtAfterPlan, id) {
 		return ErrCrashed
+	}
+	if planned == nil && e.job.ForEachBatch.ReadAheadBytes > 0 && w.payloadBytes <= e.job.ForEachBatch.ReadAheadBytes {
+		// The plan is durable, so the source may move past it now: the
+		// next batch is read while this one is written. A failure from
+		// here on goes through recover, which drops it and restores the
+		// source from the checkpoint.
+		e.src.Commit(plan)
+		w.sourceMoved = true
+		e.startReadAhead(ctx, id+1)
 	}
 	if err := e.write(ctx, w); err != nil {
 		return err
@@ -838,10 +889,8 @@ func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *by
 func (e *Engine) commit(ctx context.Context, w *batchWork, b *source.Batch, plan *checkpoint.Offsets) error {
 	now := e.clk.Now()
 	var lag int64
-	for _, r := range b.Records {
-		if !r.ArrivalTime.IsZero() {
-			lag = max(lag, now.Sub(r.ArrivalTime).Milliseconds())
-		}
+	if !w.oldest.IsZero() {
+		lag = max(0, now.Sub(w.oldest).Milliseconds())
 	}
 	c := &checkpoint.Commit{
 		BatchID:               w.id,
@@ -856,8 +905,10 @@ func (e *Engine) commit(ctx context.Context, w *batchWork, b *source.Batch, plan
 	if err := e.ckpt.Commit(ctx, c); err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	e.src.Commit(plan)
-	e.report(c, len(b.Records))
+	if !w.sourceMoved {
+		e.src.Commit(plan)
+	}
+	e.report(c, w.read)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -236,6 +237,14 @@ type ForEachBatch struct {
 	// LeaseTimeout is how long the checkpoint lease lasts without renewal;
 	// 0 means 2 × WindowSize + 1 minute.
 	LeaseTimeout Duration `yaml:"leaseTimeout"`
+	// ReadAheadBytes lets the engine read the next batch while it writes
+	// the current one, when the current batch's payloads hold at most this
+	// many bytes: at most one batch ahead, itself bounded by the source's
+	// caps (maxFetchRecordsPerShard, maxOffsetsPerTrigger). The batch read
+	// ahead is only in memory until it is planned after the current
+	// batch's commit; a crash or a failed batch discards it. 0 (the
+	// default) reads each batch after the previous one's commit.
+	ReadAheadBytes int64 `yaml:"readAheadBytes"`
 }
 
 // Transforms are applied to each decoded record in order: mappings, derived
@@ -300,6 +309,76 @@ type Sink struct {
 	// Parquet holds the Parquet writer's settings, named as Spark and
 	// parquet-mr name them; every one defaults to what Glue 4.0 writes.
 	Parquet ParquetOptions `yaml:"parquet"`
+	// Multipart says when objects written to S3 (output, windows, dead
+	// letters) go as multipart uploads, and how.
+	Multipart MultipartOptions `yaml:"multipart"`
+}
+
+// Defaults of MultipartOptions.
+const (
+	// DefaultMultipartThreshold is the object size from which the S3 sink
+	// uploads in parts: 64 MiB.
+	DefaultMultipartThreshold = 64 << 20
+	// DefaultMultipartSize is the part size: 16 MiB.
+	DefaultMultipartSize = 16 << 20
+	// DefaultMultipartActiveBlocks is the parts of one object uploaded at
+	// once: 4.
+	DefaultMultipartActiveBlocks = 4
+)
+
+// MultipartOptions is the sink.multipart block, named after the Hadoop S3A
+// settings a Glue job tunes (fs.s3a.multipart.*). An object of Threshold
+// bytes or more is uploaded in parts of Size bytes, ActiveBlocks of them at
+// once; it appears under its planned name only when the upload completes,
+// so a crash mid-upload leaves no object (and the replay uploads it again),
+// and a failed upload is aborted. Zero values mean the defaults; local
+// output ignores the block.
+type MultipartOptions struct {
+	// Threshold is fs.s3a.multipart.threshold: the object size in bytes
+	// from which uploads go in parts; default 67108864 (64 MiB), at least
+	// 5242880 (5 MiB, S3's smallest part).
+	Threshold int64 `yaml:"threshold"`
+	// Size is fs.s3a.multipart.size: the part size in bytes; default
+	// 16777216 (16 MiB), from 5 MiB to 5 GiB (S3's limits). It grows for
+	// an object that would need more than S3's 10,000 parts.
+	Size int64 `yaml:"size"`
+	// ActiveBlocks is fs.s3a.fast.upload.active.blocks: how many parts of
+	// one object are uploaded at once; default 4, at most 64.
+	ActiveBlocks int `yaml:"activeBlocks"`
+}
+
+// multipart returns the sink's multipart settings, defaults filled in.
+func (s Sink) multipart() blob.Multipart {
+	m := s.Multipart
+	return blob.Multipart{
+		Threshold:   cmp.Or(m.Threshold, DefaultMultipartThreshold),
+		PartSize:    cmp.Or(m.Size, DefaultMultipartSize),
+		Concurrency: cmp.Or(m.ActiveBlocks, DefaultMultipartActiveBlocks),
+	}
+}
+
+// useMultipart sets the sink's multipart settings on those of stores that
+// are in S3 (the checkpoint's small files never go in parts).
+func (s Sink) useMultipart(stores ...blob.Store) {
+	for _, st := range stores {
+		if s3, ok := st.(*blob.S3); ok {
+			s3.Multipart = s.multipart()
+		}
+	}
+}
+
+// validateMultipart names each bad value of sink.multipart.
+func (s Sink) validateMultipart(bad func(field string, v any, want string)) {
+	m := s.Multipart
+	if m.Threshold != 0 && m.Threshold < blob.MinPartSize {
+		bad("sink.multipart.threshold", m.Threshold, "0 (the default, 64 MiB) or at least 5242880 (5 MiB, S3's smallest part)")
+	}
+	if m.Size != 0 && (m.Size < blob.MinPartSize || m.Size > blob.MaxPartSize) {
+		bad("sink.multipart.size", m.Size, "0 (the default, 16 MiB) or 5242880 (5 MiB) to 5368709120 (5 GiB), S3's part sizes")
+	}
+	if m.ActiveBlocks < 0 || m.ActiveBlocks > 64 {
+		bad("sink.multipart.activeBlocks", m.ActiveBlocks, "0 (the default, 4) to 64")
+	}
 }
 
 // ParquetOptions is the sink.parquet block: the knobs of Spark's Parquet
@@ -502,6 +581,9 @@ func (j *Job) Validate() error {
 	if f.BatchMaxRetries < 0 || f.BatchMaxRetries > 100 {
 		bad("forEachBatch.batchMaxRetries", f.BatchMaxRetries, "0 to 100")
 	}
+	if f.ReadAheadBytes < 0 {
+		bad("forEachBatch.readAheadBytes", f.ReadAheadBytes, "0 (no read-ahead) or a number of bytes")
+	}
 	if f.LeaseTimeout < 0 || (f.LeaseTimeout > 0 && f.LeaseTimeout <= f.WindowSize) {
 		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")
 	}
@@ -522,6 +604,7 @@ func (j *Job) Validate() error {
 	if err := s.parquetConfig().Validate(); err != nil {
 		bad("sink.parquet", s.Parquet, err.Error())
 	}
+	s.validateMultipart(bad)
 	switch s.Partitioning {
 	case PartitionByIngestTime, PartitionNone:
 		if len(s.PartitionKeys) > 0 {

@@ -100,12 +100,17 @@ func TestValidate(t *testing.T) {
 		{"window", func(j *engine.Job) { j.ForEachBatch.WindowSize = 0 }, "forEachBatch.windowSize", `"0s"`, "a positive duration"},
 		{"checkpoint", func(j *engine.Job) { j.ForEachBatch.CheckpointLocation = "" }, "forEachBatch.checkpointLocation", `""`, "an S3 prefix"},
 		{"batchMaxRetries", func(j *engine.Job) { j.ForEachBatch.BatchMaxRetries = 101 }, "forEachBatch.batchMaxRetries", "101", "0 to 100"},
+		{"readAheadBytes", func(j *engine.Job) { j.ForEachBatch.ReadAheadBytes = -1 }, "forEachBatch.readAheadBytes", "-1", "0 (no read-ahead) or a number of bytes"},
 		{"compression", func(j *engine.Job) { j.Sink.Compression = "lz4" }, "sink.compression", `"lz4"`, "snappy, gzip, zstd, none"},
 		{"format", func(j *engine.Job) { j.Sink.Format = "csv" }, "sink.format", `"csv"`, `"parquet"`},
 		{"partitioning", func(j *engine.Job) { j.Sink.Partitioning = "daily" }, "sink.partitioning", `"daily"`, "ingest_time, columns or none"},
 		{"partition keys", func(j *engine.Job) { j.Sink.Partitioning = "columns"; j.Sink.PartitionKeys = []string{"nope"} }, "sink.partitionKeys[0]", `"nope"`, "an output column"},
 		{"sink scheme", func(j *engine.Job) { j.Sink.Path = "gs://b/out" }, "sink.path", `"gs://b/out"`, "an s3:// URL or a local path"},
 		{"no dead letter", func(j *engine.Job) { j.Sink.DeadLetterPath = "" }, "sink.deadLetterPath", `""`, "an S3 prefix or a local directory"},
+		{"multipart threshold", func(j *engine.Job) { j.Sink.Multipart.Threshold = 1 << 20 }, "sink.multipart.threshold", "1048576", "0 (the default, 64 MiB) or at least 5242880"},
+		{"multipart part below S3's smallest", func(j *engine.Job) { j.Sink.Multipart.Size = 4 << 20 }, "sink.multipart.size", "4194304", "0 (the default, 16 MiB) or 5242880 (5 MiB) to 5368709120 (5 GiB)"},
+		{"multipart part above S3's largest", func(j *engine.Job) { j.Sink.Multipart.Size = 6 << 30 }, "sink.multipart.size", "6442450944", "0 (the default, 16 MiB) or 5242880 (5 MiB) to 5368709120 (5 GiB)"},
+		{"multipart active blocks", func(j *engine.Job) { j.Sink.Multipart.ActiveBlocks = -1 }, "sink.multipart.activeBlocks", "-1", "0 (the default, 4) to 64"},
 		{"mapping type", func(j *engine.Job) {
 			j.Transforms.ApplyMapping = []engine.Mapping{{Source: "id", Target: "id", Type: "uuid"}}
 		}, "transforms.applyMapping[0].type", `"uuid"`, "a column type"},

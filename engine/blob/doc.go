@@ -4,5 +4,7 @@
 // absent (If-None-Match: *) and replace only if unchanged (If-Match: ETag).
 //
 // Local writes are durable: temp file, fsync, then rename (or link, for
-// create-if-absent, so that it is atomic).
+// create-if-absent, so that it is atomic). In S3, large unconditional
+// writes can go as multipart uploads (S3.Multipart): the object appears
+// whole when the upload completes, as with one PutObject, or not at all.
 package blob

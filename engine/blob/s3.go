@@ -18,11 +18,15 @@ import (
 // S3 is a Store under an S3 bucket and prefix. Conditional writes use
 // PutObject's If-None-Match: * and If-Match, which S3 has supported since
 // 2024; a 412 PreconditionFailed or 409 ConditionalRequestConflict becomes
-// ErrPrecondition.
+// ErrPrecondition. With Multipart set, large unconditional writes go as
+// multipart uploads (see Multipart).
 type S3 struct {
 	Client *s3.Client
 	Bucket string
 	Prefix string // without leading or trailing '/'
+	// Multipart says when and how Put uploads an object in parts; the
+	// zero value never does.
+	Multipart Multipart
 }
 
 func (s *S3) key(k string) string {
@@ -52,8 +56,12 @@ func (s *S3) Get(ctx context.Context, key string) ([]byte, string, error) {
 	return b, aws.ToString(out.ETag), nil
 }
 
-// Put writes the object with PutObject.
+// Put writes the object with PutObject, or as a multipart upload when
+// Multipart says so and cond is the zero Cond.
 func (s *S3) Put(ctx context.Context, key string, data []byte, cond Cond) (string, error) {
+	if s.Multipart.applies(len(data)) && cond == (Cond{}) {
+		return s.putMultipart(ctx, key, data)
+	}
 	in := &s3.PutObjectInput{
 		Bucket:        &s.Bucket,
 		Key:           aws.String(s.key(key)),

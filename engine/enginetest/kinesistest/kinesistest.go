@@ -66,14 +66,24 @@ type rec struct {
 // stamps arrival times; nil means clock.Real().
 func New(t testing.TB, clk clock.Clock) *Fake {
 	t.Helper()
+	f := Start(clk)
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Start starts a Fake on 127.0.0.1 outside a test (a benchmark's server
+// process); the caller closes it. clk is as for New.
+func Start(clk clock.Clock) *Fake {
 	if clk == nil {
 		clk = clock.Real()
 	}
 	f := &Fake{clk: clk, streams: map[string]*stream{}, PageSize: 100, calls: map[string]int{}}
 	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// Close stops the server; it may be called more than once.
+func (f *Fake) Close() { f.srv.Close() }
 
 // URL returns the endpoint.
 func (f *Fake) URL() string { return f.srv.URL }

@@ -1,9 +1,9 @@
 // Package s3test is a minimal S3 for the engine's tests: an httptest server
 // serving path-style PutObject (with If-None-Match: * and If-Match),
-// GetObject, HeadObject, DeleteObject and ListObjectsV2 over an in-memory
-// map. Buckets spring into being on first use. It does not check
-// signatures, support multipart uploads, versioning or ranges, or decode
-// aws-chunked bodies (the engine sends plain ones).
+// GetObject, HeadObject, DeleteObject, ListObjectsV2 and multipart uploads
+// (see multipart.go) over an in-memory map. Buckets spring into being on
+// first use. It does not check signatures, support versioning or ranges,
+// or decode aws-chunked bodies (the engine sends plain ones).
 package s3test
 
 import (
@@ -26,19 +26,43 @@ type Fake struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
 	objects map[string][]byte // "bucket/key"
+	// etags holds the ETags of objects made by a multipart upload; the
+	// others' is their MD5.
+	etags      map[string]string
+	uploads    map[string]*upload // by upload ID
+	nextUpload int
 	// FailPut, if set, is called for every PutObject with "bucket/key"; a
 	// true result fails it with 503 SlowDown.
 	FailPut func(path string) bool
+	// FailPart, if set, is called for every UploadPart with "bucket/key"
+	// and the part number; a true result fails it with 503 SlowDown. It
+	// runs without the Fake's lock, so it may call the Fake's methods.
+	FailPart func(path string, part int) bool
+	// FailAbort, if set, is called for every AbortMultipartUpload with
+	// "bucket/key"; a true result fails it with 500 InternalError, leaving
+	// the upload as a process that died mid-upload leaves it. It runs
+	// without the Fake's lock.
+	FailAbort func(path string) bool
 }
 
 // New starts a Fake on 127.0.0.1 and closes it when the test ends.
 func New(t testing.TB) *Fake {
 	t.Helper()
-	f := &Fake{objects: map[string][]byte{}}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
+	f := Start()
+	t.Cleanup(f.Close)
 	return f
 }
+
+// Start starts a Fake on 127.0.0.1 outside a test (a benchmark's server
+// process); the caller closes it.
+func Start() *Fake {
+	f := &Fake{objects: map[string][]byte{}, etags: map[string]string{}, uploads: map[string]*upload{}}
+	f.srv = httptest.NewServer(f)
+	return f
+}
+
+// Close stops the server; it may be called more than once.
+func (f *Fake) Close() { f.srv.Close() }
 
 // URL returns the endpoint.
 func (f *Fake) URL() string { return f.srv.URL }
@@ -65,6 +89,14 @@ func (f *Fake) Keys(bucket, prefix string) []string {
 	return keys
 }
 
+// etagOf returns the ETag of the object at path; f.mu is held.
+func (f *Fake) etagOf(path string) string {
+	if t, ok := f.etags[path]; ok {
+		return t
+	}
+	return etag(f.objects[path])
+}
+
 func etag(b []byte) string { h := md5.Sum(b); return `"` + hex.EncodeToString(h[:]) + `"` }
 
 func fail(w http.ResponseWriter, status int, code, msg string) {
@@ -79,6 +111,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(path, "/")
 	if key == "" && r.Method == http.MethodGet {
 		f.list(w, r, bucket)
+		return
+	}
+	if isMultipart(r) {
+		f.multipart(w, r, path)
 		return
 	}
 	f.mu.Lock()
@@ -99,7 +135,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(w, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 			return
 		}
-		if m := r.Header.Get("If-Match"); m != "" && (!exists || m != etag(cur)) {
+		if m := r.Header.Get("If-Match"); m != "" && (!exists || m != f.etagOf(path)) {
 			if !exists {
 				fail(w, 404, "NoSuchKey", "The specified key does not exist.")
 				return
@@ -108,19 +144,21 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.objects[path] = body
+		delete(f.etags, path)
 		w.Header().Set("ETag", etag(body))
 	case http.MethodGet, http.MethodHead:
 		if !exists {
 			fail(w, 404, "NoSuchKey", "The specified key does not exist.")
 			return
 		}
-		w.Header().Set("ETag", etag(cur))
+		w.Header().Set("ETag", f.etagOf(path))
 		w.Header().Set("Content-Length", strconv.Itoa(len(cur)))
 		if r.Method == http.MethodGet {
 			_, _ = w.Write(cur)
 		}
 	case http.MethodDelete:
 		delete(f.objects, path)
+		delete(f.etags, path)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		fail(w, 405, "MethodNotAllowed", r.Method)
@@ -166,7 +204,7 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request, bucket string) {
 			Key  string
 			Size int
 			ETag string
-		}{k, len(b), etag(b)})
+		}{k, len(b), f.etagOf(bucket + "/" + k)})
 	}
 	f.mu.Unlock()
 	res.KeyCount = len(res.Contents)

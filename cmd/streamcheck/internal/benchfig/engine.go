@@ -2,26 +2,33 @@ package benchfig
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
 	"github.com/streamcheck/streamcheck/emulator"
+	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/generators"
 	"github.com/streamcheck/streamcheck/internal/cputime"
 	"github.com/streamcheck/streamcheck/internal/heappeak"
+	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
 // engineBatchPerShard caps a batch at 25,000 records per shard (100,000 a
@@ -62,18 +69,19 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 		return nil, fmt.Errorf("create temp dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	// S3 keeps its objects in a data directory, so the peak heap is the
-	// engine's and not the output the emulator stores in the same process.
-	st, err := startStack(ctx, emulator.WithDataDir(filepath.Join(dir, "stack")))
-	if err != nil {
-		return nil, fmt.Errorf("start embedded stack: %w", err)
-	}
-	defer st.Close()
-	srv, kc, err := unlimitedKinesis(ctx, st.AWSConfig)
+	// The emulators run in a process of their own, so the peak heap and
+	// the CPU measured here are the engine's alone: not the records and
+	// objects the emulators store, nor the work of serving them.
+	emu, err := startEmulatorProcess(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.Close()
+	defer emu.close()
+	st := emu.stack
+	kc := generators.NewKinesisClient(st.AWSConfig, st.KinesisURL)
+	if err := generators.CreateKinesisStream(ctx, kc, nil, benchStream, benchShards); err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", benchStream, err)
+	}
 
 	progress(cfg, "generating %d ventilator records into Kinesis and as JSON lines (not timed)", n)
 	src, err := ventilatorSource()
@@ -96,7 +104,7 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	var figs []Figure
 	var first, last coreRun
 	for i, c := range coreLevels(cfg.Cores) {
-		r, err := runAtCores(ctx, cfg, st, srv.URL(), jsonl, dir, perShard, n, c)
+		r, err := runAtCores(ctx, cfg, emu, jsonl, dir, perShard, n, c)
 		if err != nil {
 			return figs, err
 		}
@@ -135,13 +143,15 @@ type coreRun struct {
 	coldRate, engineRate float64
 	duckRate             float64
 	engineCPU, duckCPU   time.Duration // of the second runs
+	emulatorCPU          time.Duration // the emulators', serving the engine's second run
 	peak                 uint64
 	n                    int64
 }
 
 // runAtCores runs the engine twice and DuckDB twice with GOMAXPROCS and
 // DuckDB's threads set to cores, restoring GOMAXPROCS after.
-func runAtCores(ctx context.Context, cfg Config, st *emulator.Stack, kinesisURL, jsonl, dir string, perShard int, n int64, cores int) (coreRun, error) {
+func runAtCores(ctx context.Context, cfg Config, emu *emulatorProcess, jsonl, dir string, perShard int, n int64, cores int) (coreRun, error) {
+	st, kinesisURL := emu.stack, emu.stack.KinesisURL
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
 	r := coreRun{cores: cores, n: n}
 	// Both sides run twice over the same records and the second runs are
@@ -154,9 +164,11 @@ func runAtCores(ctx context.Context, cfg Config, st *emulator.Stack, kinesisURL,
 		return r, err
 	}
 	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, second run", cores, n)
+	emuCPU0 := emu.cpu()
 	if r.engineRate, r.engineCPU, r.peak, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-%d", cores), perShard, n); err != nil {
 		return r, err
 	}
+	r.emulatorCPU = emu.cpu() - emuCPU0
 	progress(cfg, "DuckDB with %d threads: JSON lines -> Parquet, %d records, twice", cores, n)
 	if _, _, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records-cold.parquet"), n, cores); err != nil {
 		return r, err
@@ -183,10 +195,12 @@ func (r coreRun) figures(batch int) []Figure {
 	}
 	if r.engineCPU > 0 && r.duckCPU > 0 {
 		figs = append(figs,
-			figure(GroupEngine, "engine CPU with the emulators serving it, second run, "+at, perM(r.engineCPU), "CPU-s/1M records", nil),
-			figure(GroupEngine, "DuckDB CPU, second run, "+at, perM(r.duckCPU), "CPU-s/1M records", nil))
+			figure(GroupEngine, "engine CPU alone (emulators in their own process), second run, "+at, perM(r.engineCPU), "CPU-s/1M records", nil),
+			figure(GroupEngine, "DuckDB CPU, second run, "+at, perM(r.duckCPU), "CPU-s/1M records", nil),
+			// At clock-tick precision: 0 for a run shorter than a tick.
+			figure(GroupEngine, "emulators' CPU serving the engine, second run, "+at, perM(r.emulatorCPU), "CPU-s/1M records", nil))
 	}
-	return append(figs, figure(GroupEngine, fmt.Sprintf("engine peak heap, batches of %s, %s", Format(b), at), float64(r.peak)/(1<<20)/(b/1e6), "MiB/1M batch records", nil))
+	return append(figs, figure(GroupEngine, fmt.Sprintf("engine peak heap alone, batches of %s, %s", Format(b), at), float64(r.peak)/(1<<30)/(b/1e6), "GiB/1M batch records", atMost(0.6)))
 }
 
 // timeEngine runs the bench job over the whole stream at kinesisURL into
@@ -221,6 +235,129 @@ func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket stri
 		return 0, 0, 0, err
 	}
 	return rate, cpu, peak, nil
+}
+
+// emulatorsEnv, set in its environment, makes the streamcheck binary (or
+// this package's test binary) the engine group's emulator process: see
+// ServeEmulatorsIfChild.
+const emulatorsEnv = "STREAMCHECK_BENCH_EMULATORS"
+
+// ServeEmulatorsIfChild returns at once, unless the engine group started
+// this process as its emulators (the executable again, with a variable of
+// its own set). Then it starts the embedded stack and a Kinesis emulator
+// with its limits off, prints their URLs and region on one line ("kinesis
+// s3 region"), serves until standard input closes and exits. A main that
+// runs the engine group calls it first.
+func ServeEmulatorsIfChild() {
+	if os.Getenv(emulatorsEnv) == "" {
+		return
+	}
+	if err := serveEmulators(context.Background(), os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "streamcheck bench: emulator process:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// serveEmulators is the emulator process: it serves until stdin closes.
+func serveEmulators(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	st, err := startStack(ctx)
+	if err != nil {
+		return fmt.Errorf("start embedded stack: %w", err)
+	}
+	defer st.Close()
+	srv, err := kinesisfake.New(kinesisfake.WithLimits(kinesisfake.Limits{}))
+	if err != nil {
+		return fmt.Errorf("create Kinesis emulator: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("start Kinesis emulator: %w", err)
+	}
+	defer srv.Close()
+	if _, err := fmt.Fprintln(stdout, srv.URL(), st.S3URL, st.Region); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, stdin)
+	return nil
+}
+
+// emulatorProcess is the engine group's emulators, in a process of their
+// own (see ServeEmulatorsIfChild).
+type emulatorProcess struct {
+	// stack describes the child's endpoints (KinesisURL, S3URL, Region)
+	// and the AWS configuration to reach them; it runs nothing here.
+	stack *emulator.Stack
+	cmd   *exec.Cmd
+	stdin io.Closer
+}
+
+// startEmulatorProcess starts this executable again as the emulator
+// process and returns once it has printed its endpoints.
+func startEmulatorProcess(ctx context.Context) (*emulatorProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("emulator process: find this executable: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = append(os.Environ(), emulatorsEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("emulator process: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("emulator process: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("emulator process: start %s: %w", exe, err)
+	}
+	p := &emulatorProcess{cmd: cmd, stdin: stdin}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("emulator process: read its endpoints: %w", err)
+	}
+	f := strings.Fields(line)
+	if len(f) != 3 {
+		p.close()
+		return nil, fmt.Errorf("emulator process: read its endpoints: got %q, want \"kinesis-url s3-url region\"", line)
+	}
+	p.stack = &emulator.Stack{Backend: emulator.Embedded, Region: f[2], KinesisURL: f[0], S3URL: f[1], AWSConfig: aws.Config{
+		Region:      f[2],
+		HTTPClient:  sdkhttp.Client(),
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.TestAccessKeyID, emulator.TestSecretAccessKey, ""),
+	}}
+	return p, nil
+}
+
+// close stops the emulator process: its standard input closes and it
+// exits.
+func (p *emulatorProcess) close() {
+	_ = p.stdin.Close()
+	_ = p.cmd.Wait()
+}
+
+// cpu returns the CPU time (user and system) the emulator process has
+// used, at clock-tick precision; 0 where /proc does not tell it.
+func (p *emulatorProcess) cpu() time.Duration {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces) start
+	// at ") ": utime and stime are the 12th and 13th.
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond
 }
 
 // checkEngineOutput makes sure the timed run wrote Parquet and sent nothing

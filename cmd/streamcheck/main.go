@@ -72,8 +72,7 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	benchfig.ServeIfChild()          // a server process of `streamcheck bench` serves here and exits
-	benchfig.ServeEmulatorsIfChild() // the engine bench's emulators, in a process of their own
+	benchfig.ServeIfChild() // a server process of `streamcheck bench` serves here and exits
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
 	stop()

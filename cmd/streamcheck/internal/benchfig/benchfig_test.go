@@ -172,6 +172,6 @@ func TestCoreLevels(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	ServeEmulatorsIfChild() // TestRunEngine starts this binary again as its emulators
+	ServeIfChild() // TestRunEngine starts this binary again as its emulators
 	os.Exit(m.Run())
 }

@@ -2,17 +2,13 @@ package benchfig
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +18,6 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
 	"github.com/streamcheck/streamcheck/emulator"
-	"github.com/streamcheck/streamcheck/emulator/kinesisfake"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/enginetest"
 	"github.com/streamcheck/streamcheck/generators"
@@ -72,7 +67,7 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	// The emulators run in a process of their own, so the peak heap and
 	// the CPU measured here are the engine's alone: not the records and
 	// objects the emulators store, nor the work of serving them.
-	emu, err := startEmulatorProcess(ctx)
+	emu, err := startEmulatorProcess()
 	if err != nil {
 		return nil, err
 	}
@@ -237,127 +232,45 @@ func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket stri
 	return rate, cpu, peak, nil
 }
 
-// emulatorsEnv, set in its environment, makes the streamcheck binary (or
-// this package's test binary) the engine group's emulator process: see
-// ServeEmulatorsIfChild.
-const emulatorsEnv = "STREAMCHECK_BENCH_EMULATORS"
-
-// ServeEmulatorsIfChild returns at once, unless the engine group started
-// this process as its emulators (the executable again, with a variable of
-// its own set). Then it starts the embedded stack and a Kinesis emulator
-// with its limits off, prints their URLs and region on one line ("kinesis
-// s3 region"), serves until standard input closes and exits. A main that
-// runs the engine group calls it first.
-func ServeEmulatorsIfChild() {
-	if os.Getenv(emulatorsEnv) == "" {
-		return
-	}
-	if err := serveEmulators(context.Background(), os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "streamcheck bench: emulator process:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-// serveEmulators is the emulator process: it serves until stdin closes.
-func serveEmulators(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
-	st, err := startStack(ctx)
-	if err != nil {
-		return fmt.Errorf("start embedded stack: %w", err)
-	}
-	defer st.Close()
-	srv, err := kinesisfake.New(kinesisfake.WithLimits(kinesisfake.Limits{}))
-	if err != nil {
-		return fmt.Errorf("create Kinesis emulator: %w", err)
-	}
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("start Kinesis emulator: %w", err)
-	}
-	defer srv.Close()
-	if _, err := fmt.Fprintln(stdout, srv.URL(), st.S3URL, st.Region); err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, stdin)
-	return nil
-}
-
 // emulatorProcess is the engine group's emulators, in a process of their
-// own (see ServeEmulatorsIfChild).
+// own: the child that ServeIfChild runs for the service "engine".
 type emulatorProcess struct {
 	// stack describes the child's endpoints (KinesisURL, S3URL, Region)
 	// and the AWS configuration to reach them; it runs nothing here.
 	stack *emulator.Stack
-	cmd   *exec.Cmd
-	stdin io.Closer
+	child *serverChild
 }
 
 // startEmulatorProcess starts this executable again as the emulator
 // process and returns once it has printed its endpoints.
-func startEmulatorProcess(ctx context.Context) (*emulatorProcess, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("emulator process: find this executable: %w", err)
-	}
-	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = append(os.Environ(), emulatorsEnv+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+func startEmulatorProcess() (*emulatorProcess, error) {
+	c, err := startChild("engine")
 	if err != nil {
 		return nil, fmt.Errorf("emulator process: %w", err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("emulator process: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("emulator process: start %s: %w", exe, err)
-	}
-	p := &emulatorProcess{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		p.close()
-		return nil, fmt.Errorf("emulator process: read its endpoints: %w", err)
-	}
-	f := strings.Fields(line)
+	f := strings.Fields(c.url)
 	if len(f) != 3 {
-		p.close()
-		return nil, fmt.Errorf("emulator process: read its endpoints: got %q, want \"kinesis-url s3-url region\"", line)
+		_ = c.close()
+		return nil, fmt.Errorf("emulator process: read its endpoints: got %q, want \"kinesis-url s3-url region\"", c.url)
 	}
-	p.stack = &emulator.Stack{Backend: emulator.Embedded, Region: f[2], KinesisURL: f[0], S3URL: f[1], AWSConfig: aws.Config{
+	return &emulatorProcess{child: c, stack: &emulator.Stack{Backend: emulator.Embedded, Region: f[2], KinesisURL: f[0], S3URL: f[1], AWSConfig: aws.Config{
 		Region:      f[2],
 		HTTPClient:  sdkhttp.Client(),
 		Credentials: credentials.NewStaticCredentialsProvider(emulator.TestAccessKeyID, emulator.TestSecretAccessKey, ""),
-	}}
-	return p, nil
+	}}}, nil
 }
 
-// close stops the emulator process: its standard input closes and it
-// exits.
-func (p *emulatorProcess) close() {
-	_ = p.stdin.Close()
-	_ = p.cmd.Wait()
-}
+// close stops the emulator process.
+func (p *emulatorProcess) close() { _ = p.child.close() }
 
-// cpu returns the CPU time (user and system) the emulator process has
-// used, at clock-tick precision; 0 where /proc does not tell it.
+// cpu returns the CPU time the emulator process has used; 0 where it cannot
+// tell.
 func (p *emulatorProcess) cpu() time.Duration {
-	raw, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/stat")
+	d, err := p.child.cpu()
 	if err != nil {
 		return 0
 	}
-	// The fields after the command name (which may hold spaces) start
-	// at ") ": utime and stime are the 12th and 13th.
-	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	const ticksPerSecond = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticksPerSecond
+	return d
 }
 
 // checkEngineOutput makes sure the timed run wrote Parquet and sent nothing

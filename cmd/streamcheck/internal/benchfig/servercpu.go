@@ -35,8 +35,10 @@ import (
 )
 
 // ServeEnv names the environment variable that makes the streamcheck
-// binary serve one emulator for bench instead of running a command: its
-// value is the service ("kinesis", "s3" or "dynamodb").
+// binary serve emulators for bench instead of running a command: its value
+// is the service ("kinesis", "s3" or "dynamodb"), or "engine" for the engine
+// group's emulators (the embedded stack and a Kinesis emulator with its
+// limits off).
 const ServeEnv = "STREAMCHECK_BENCH_SERVE"
 
 // NoCPUEnv names the environment variable that, set to 1 in a serving
@@ -46,7 +48,8 @@ const ServeEnv = "STREAMCHECK_BENCH_SERVE"
 const NoCPUEnv = "STREAMCHECK_BENCH_SERVE_NOCPU"
 
 // ServeIfChild returns at once unless ServeEnv is set. Then it serves that
-// emulator (limits off, in memory), prints its URL on standard output,
+// emulator (limits off, in memory), prints its URL on standard output (for
+// "engine": the Kinesis URL, the S3 URL and the region, on one line),
 // answers each "cpu" line on standard input with the CPU time the process
 // has used (nanoseconds, or "unmeasured"), and exits when standard input
 // closes. The streamcheck binary calls it first thing, and so must the
@@ -106,8 +109,10 @@ func startService(svc string) (url string, stop func() error, err error) {
 		srv, err = s3fake.New()
 	case "dynamodb":
 		srv, err = dynamodbfake.New()
+	case "engine":
+		return startEngineEmulators()
 	default:
-		return "", nil, fmt.Errorf("unknown service %q (want kinesis, s3 or dynamodb)", svc)
+		return "", nil, fmt.Errorf("unknown service %q (want kinesis, s3, dynamodb or engine)", svc)
 	}
 	if err != nil {
 		return "", nil, err
@@ -482,4 +487,23 @@ func createCPUTable(ctx context.Context, db *dynamodb.Client) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return errors.New("bench: DynamoDB table is not ACTIVE after 2 s")
+}
+
+// startEngineEmulators starts what the engine group reads from and writes
+// to: the embedded stack (its S3) and a Kinesis emulator with its limits
+// off. Its "URL" is the line "kinesis-url s3-url region".
+func startEngineEmulators() (endpoints string, stop func() error, err error) {
+	st, err := startStack(context.Background())
+	if err != nil {
+		return "", nil, fmt.Errorf("start embedded stack: %w", err)
+	}
+	kin, err := kinesisfake.New(kinesisfake.WithLimits(kinesisfake.Limits{}))
+	if err == nil {
+		err = kin.Start()
+	}
+	if err != nil {
+		_ = st.Close()
+		return "", nil, fmt.Errorf("start Kinesis emulator: %w", err)
+	}
+	return kin.URL() + " " + st.S3URL + " " + st.Region, func() error { return errors.Join(kin.Close(), st.Close()) }, nil
 }

@@ -5,7 +5,8 @@
 // bad values with the same words.
 //
 // An emulator's unexported config embeds Common; its options call the
-// methods, and its New calls Defaults after applying them. The defaults that
+// methods, and its New calls Defaults after applying them (an emulator that
+// takes no fault injector may set its clock alone). The defaults that
 // differ between emulators (address, region, account) stay with each package,
 // set in its config before the options run.
 package settings

@@ -100,7 +100,7 @@ func createTable(s *Server, c *call, in *createTableInput) (any, error) {
 // and a serial, so a seed reproduces it.
 func (s *Server) newTableID(name string) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[:8], s.cfg.Seed)
 	binary.BigEndian.PutUint64(b[8:], s.tableSeq.Add(1))
 	sum := sha256.Sum256(append(b[:], name...))
 	h := hex.EncodeToString(sum[:16])

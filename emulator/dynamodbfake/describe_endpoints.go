@@ -23,7 +23,7 @@ type describeEndpointsOutput struct {
 func describeEndpoints(s *Server, c *call, in *describeEndpointsInput) (any, error) {
 	host := c.r.Host
 	if host == "" {
-		host = "dynamodb." + s.cfg.region + ".amazonaws.com"
+		host = "dynamodb." + s.cfg.Region + ".amazonaws.com"
 	}
 	return describeEndpointsOutput{Endpoints: []endpoint{{Address: host, CachePeriodInMinutes: 1440}}}, nil
 }

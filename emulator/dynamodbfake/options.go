@@ -2,12 +2,12 @@ package dynamodbfake
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Defaults of the options.
@@ -26,13 +26,7 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	clock       clock.Clock
-	faults      *fault.Injector
-	seed        uint64
-	dataDir     string
-	addr        string
-	region      string
-	account     string
+	settings.Common
 	statusDelay time.Duration
 	enforce     bool
 }
@@ -41,57 +35,33 @@ type config struct {
 // idempotency windows, throughput windows and timestamps. The default is
 // clock.Real().
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(o *config) error {
-		if c == nil {
-			return fmt.Errorf("WithClock(nil): want a clock")
-		}
-		o.clock = c
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetClock(c) })
 }
 
 // WithFaults sets the fault injector every request is offered to; pass the
 // same one to several emulators to drive them from one schedule. The default
 // is a new fault.New(seed).
 func WithFaults(in *fault.Injector) Option {
-	return optionFunc(func(o *config) error {
-		if in == nil {
-			return fmt.Errorf("WithFaults(nil): want an injector")
-		}
-		o.faults = in
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetFaults(in) })
 }
 
 // WithSeed sets the seed of the server's random choices: table IDs, request
 // IDs and the default fault injector. The default is 0.
 func WithSeed(seed uint64) Option {
-	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+	return optionFunc(func(o *config) error { return o.SetSeed(seed) })
 }
 
 // WithDataDir keeps tables and items in dir, which New creates if needed and
 // replays if it holds a previous run's log. The default keeps everything in
 // memory.
 func WithDataDir(dir string) Option {
-	return optionFunc(func(o *config) error {
-		if dir == "" {
-			return fmt.Errorf("WithDataDir(\"\"): want a directory")
-		}
-		o.dataDir = dir
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetDataDir(dir) })
 }
 
 // WithAddr sets the address Start listens on. The default is "127.0.0.1:0",
 // a free loopback port.
 func WithAddr(addr string) Option {
-	return optionFunc(func(o *config) error {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
-		}
-		o.addr = addr
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAddr(addr) })
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
@@ -99,26 +69,17 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 // WithRegion sets the region written into ARNs. The default is "us-east-1".
 func WithRegion(r string) Option {
 	return optionFunc(func(o *config) error {
-		if !regionPattern.MatchString(r) {
+		if r != "" && !regionPattern.MatchString(r) {
 			return fmt.Errorf("WithRegion(%q): want a region such as us-east-1", r)
 		}
-		o.region = r
-		return nil
+		return o.SetRegion(r)
 	})
 }
-
-var accountPattern = regexp.MustCompile(`^\d{12}$`)
 
 // WithAccountID sets the account written into ARNs. The default is
 // "000000000000".
 func WithAccountID(id string) Option {
-	return optionFunc(func(o *config) error {
-		if !accountPattern.MatchString(id) {
-			return fmt.Errorf("WithAccountID(%q): want 12 digits", id)
-		}
-		o.account = id
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAccountID(id) })
 }
 
 // WithTableStatusDelay sets how long a table stays CREATING after

@@ -16,11 +16,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/dynamodbfake/internal/expr"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
@@ -45,23 +45,18 @@ type Server struct {
 // New returns a Server configured by opts. With WithDataDir it replays the
 // directory's log, so tables and items from a previous run are back.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{addr: DefaultAddr, region: DefaultRegion, account: DefaultAccountID}
+	cfg := config{Common: settings.Common{Addr: DefaultAddr, Region: DefaultRegion, AccountID: DefaultAccountID}}
 	for _, o := range opts {
 		if err := o.apply(&cfg); err != nil {
 			return nil, fmt.Errorf("dynamodbfake: %w", err)
 		}
 	}
-	if cfg.clock == nil {
-		cfg.clock = clock.Real()
-	}
-	if cfg.faults == nil {
-		cfg.faults = fault.New(cfg.seed)
-	}
+	cfg.Defaults()
 	s := &Server{cfg: cfg, tables: make(map[string]*table), tokens: make(map[string]*idemToken)}
-	if cfg.dataDir != "" {
-		w, err := openWAL(cfg.dataDir, s)
+	if cfg.DataDir != "" {
+		w, err := openWAL(cfg.DataDir, s)
 		if err != nil {
-			return nil, fmt.Errorf("dynamodbfake: open data dir %s: %w", cfg.dataDir, err)
+			return nil, fmt.Errorf("dynamodbfake: open data dir %s: %w", cfg.DataDir, err)
 		}
 		s.wal = w
 	}
@@ -69,11 +64,11 @@ func New(opts ...Option) (*Server, error) {
 }
 
 // Faults returns the injector every request is offered to.
-func (s *Server) Faults() *fault.Injector { return s.cfg.faults }
+func (s *Server) Faults() *fault.Injector { return s.cfg.Faults }
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error { return s.life.Start("dynamodbfake", s.cfg.addr, s) }
+func (s *Server) Start() error { return s.life.Start("dynamodbfake", s.cfg.Addr, s) }
 
 // URL returns the endpoint, "http://127.0.0.1:PORT", or "" before Start.
 func (s *Server) URL() string { return s.life.URL() }
@@ -145,7 +140,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, newError(codeSerialization, "reading the request body: %v", err))
 		return
 	}
-	c := &call{op: op, body: body, r: r, now: s.cfg.clock.Now()}
+	c := &call{op: op, body: body, r: r, now: s.cfg.Clock.Now()}
 	out, err := s.run(h, c)
 	if err != nil {
 		s.writeError(w, err)
@@ -173,7 +168,7 @@ func (s *Server) run(h handler, c *call) (out any, err error) {
 func (s *Server) requestID() string {
 	n := s.reqSerial.Add(1)
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[:8], s.cfg.Seed)
 	binary.BigEndian.PutUint64(b[8:], n)
 	sum := sha256.Sum256(b[:])
 	return strings.ToUpper(hex.EncodeToString(sum[:26]))
@@ -343,7 +338,7 @@ func jsonKind(k string) string {
 
 // applyFaults offers the request to the injector and carries out its effect.
 func (s *Server) applyFaults(c *call, tableName string) error {
-	eff, ok := s.cfg.faults.Match(fault.Request{Service: fault.ServiceDynamoDB, Operation: c.op, Resource: tableName})
+	eff, ok := s.cfg.Faults.Match(fault.Request{Service: fault.ServiceDynamoDB, Operation: c.op, Resource: tableName})
 	if !ok {
 		return nil
 	}
@@ -363,13 +358,13 @@ func (s *Server) applyFaults(c *call, tableName string) error {
 	case fault.ActionDrop:
 		fault.AbortConnection()
 	}
-	c.now = s.cfg.clock.Now()
+	c.now = s.cfg.Clock.Now()
 	return nil
 }
 
 // tableARN is the ARN of a table in this server's region and account.
 func (s *Server) tableARN(name string) string {
-	return "arn:aws:dynamodb:" + s.cfg.region + ":" + s.cfg.account + ":table/" + name
+	return "arn:aws:dynamodb:" + s.cfg.Region + ":" + s.cfg.AccountID + ":table/" + name
 }
 
 // tableNameOf resolves TableName, which may be a table's name or its ARN.
@@ -380,7 +375,7 @@ func (s *Server) tableNameOf(member, name string) (string, *apiError) {
 			return "", errInvalidf("Invalid TableArn: Invalid ResourceArn provided as input %s", name)
 		}
 		n := strings.TrimPrefix(parts[5], "table/")
-		if parts[3] != s.cfg.region || parts[4] != s.cfg.account {
+		if parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID {
 			return "", errTableNotFound()
 		}
 		return n, validTableName(member, n)

@@ -274,6 +274,7 @@ func TestOptionsRejectBadValues(t *testing.T) {
 		opt  dynamodbfake.Option
 	}{
 		{"region", dynamodbfake.WithRegion("Mars")},
+		{"empty region", dynamodbfake.WithRegion("")},
 		{"account", dynamodbfake.WithAccountID("12")},
 		{"delay", dynamodbfake.WithTableStatusDelay(-time.Second)},
 		{"clock", dynamodbfake.WithClock(nil)},

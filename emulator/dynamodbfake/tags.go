@@ -16,7 +16,7 @@ func (s *Server) tableByARN(arn string) (*table, *apiError) {
 	s.mu.RLock()
 	t := s.tables[name]
 	s.mu.RUnlock()
-	if t == nil || parts[3] != s.cfg.region || parts[4] != s.cfg.account {
+	if t == nil || parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID {
 		return nil, newError(codeResourceNotFound, "Requested resource not found: ResourcArn: %s not found", arn)
 	}
 	return t, nil

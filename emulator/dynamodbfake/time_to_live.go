@@ -24,7 +24,7 @@ import (
 // many it deleted. A stack can call it on a schedule; reads and writes also
 // sweep their table lazily.
 func (s *Server) SweepExpired() (int, error) {
-	now := s.cfg.clock.Now()
+	now := s.cfg.Clock.Now()
 	n := 0
 	for _, t := range s.sortedTables() {
 		t.mu.Lock()

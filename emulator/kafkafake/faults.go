@@ -50,7 +50,7 @@ func (ct *controller) control(req kmsg.Request) (kmsg.Response, error, bool) { /
 	}
 	c.KeepControl()
 	ct.clearPending()
-	in := ct.s.cfg.faults
+	in := ct.s.cfg.Faults
 	if !hasKafkaRules(in) {
 		return answerOffsetFetch(c, req)
 	}
@@ -103,7 +103,7 @@ func (ct *controller) control(req kmsg.Request) (kmsg.Response, error, bool) { /
 		}
 	}
 	if delay > 0 {
-		clk, done := ct.s.cfg.clock, ct.s.done
+		clk, done := ct.s.cfg.Clock, ct.s.done
 		c.SleepControl(func() {
 			select {
 			case <-clk.After(delay):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Defaults for a Server.
@@ -47,10 +48,9 @@ type Server struct {
 }
 
 type config struct {
-	clock      clock.Clock
-	faults     *fault.Injector
-	seed       uint64
-	dataDir    string
+	// Common's Addr is read into host and port by WithAddr; Region and
+	// AccountID are unused.
+	settings.Common
 	host       string
 	port       int
 	advertise  string
@@ -77,43 +77,25 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 // WithClock sets the clock that times fault delays. The default is
 // clock.Real(). kfake's own timers do not follow it.
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(cfg *config) error {
-		if c == nil {
-			return errors.New("WithClock: clock is nil")
-		}
-		cfg.clock = c
-		return nil
-	})
+	return optionFunc(func(cfg *config) error { return cfg.SetClock(c) })
 }
 
 // WithFaults shares an injector with the server. The default is a new empty
 // injector seeded from WithSeed; it is returned by Faults either way.
 func WithFaults(in *fault.Injector) Option {
-	return optionFunc(func(cfg *config) error {
-		if in == nil {
-			return errors.New("WithFaults: injector is nil")
-		}
-		cfg.faults = in
-		return nil
-	})
+	return optionFunc(func(cfg *config) error { return cfg.SetFaults(in) })
 }
 
 // WithSeed sets the seed of the default fault injector. The default is 0.
 func WithSeed(seed uint64) Option {
-	return optionFunc(func(cfg *config) error { cfg.seed = seed; return nil })
+	return optionFunc(func(cfg *config) error { return cfg.SetSeed(seed) })
 }
 
 // WithDataDir keeps the cluster's topics, records and committed offsets in
 // dir, so a Server started again on the same dir finds them. The default
 // keeps everything in memory.
 func WithDataDir(dir string) Option {
-	return optionFunc(func(cfg *config) error {
-		if dir == "" {
-			return errors.New("WithDataDir: the directory is empty")
-		}
-		cfg.dataDir = dir
-		return nil
-	})
+	return optionFunc(func(cfg *config) error { return cfg.SetDataDir(dir) })
 }
 
 // WithAddr sets the host and port of the first broker, e.g. "127.0.0.1:9092"
@@ -121,13 +103,13 @@ func WithDataDir(dir string) Option {
 // always listen on free ports of the same host.
 func WithAddr(addr string) Option {
 	return optionFunc(func(cfg *config) error {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return fmt.Errorf("WithAddr %q: want host:port: %w", addr, err)
+		if err := cfg.SetAddr(addr); err != nil {
+			return err
 		}
+		host, port, _ := net.SplitHostPort(addr) // SetAddr has checked it
 		p, err := strconv.Atoi(port)
 		if err != nil || p < 0 || p > 65535 {
-			return fmt.Errorf("WithAddr %q: port %q: want a number from 0 to 65535", addr, port)
+			return fmt.Errorf("WithAddr(%q): port %q: want a number from 0 to 65535", addr, port)
 		}
 		if host == "" {
 			host = "0.0.0.0"
@@ -199,7 +181,6 @@ func WithoutAutoCreate() Option {
 // New returns a Server configured by opts. It does not listen until Start.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
-		clock:      clock.Real(),
 		host:       DefaultHost,
 		brokers:    DefaultBrokers,
 		partitions: DefaultPartitions,
@@ -211,9 +192,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("kafkafake: %w", err)
 		}
 	}
-	if cfg.faults == nil {
-		cfg.faults = fault.New(cfg.seed)
-	}
+	cfg.Defaults()
 	if cfg.advertise == "" {
 		cfg.advertise = cfg.host
 		if ip := net.ParseIP(cfg.host); ip != nil && ip.IsUnspecified() {
@@ -248,8 +227,8 @@ func (s *Server) Start() error {
 	if s.cfg.autoCreate {
 		opts = append(opts, kfake.AllowAutoTopicCreation())
 	}
-	if s.cfg.dataDir != "" {
-		opts = append(opts, kfake.DataDir(s.cfg.dataDir))
+	if s.cfg.DataDir != "" {
+		opts = append(opts, kfake.DataDir(s.cfg.DataDir))
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
@@ -362,7 +341,7 @@ func (s *Server) Addrs() []string {
 }
 
 // Faults returns the server's fault injector.
-func (s *Server) Faults() *fault.Injector { return s.cfg.faults }
+func (s *Server) Faults() *fault.Injector { return s.cfg.Faults }
 
 // Cluster returns the underlying kfake cluster, for the controls this
 // package does not wrap; nil before Start and after Close.

@@ -154,16 +154,16 @@ func TestOptionErrors(t *testing.T) {
 		opt  kafkafake.Option
 		want string
 	}{
-		{"bad addr", kafkafake.WithAddr("nope"), "want host:port"},
-		{"bad port", kafkafake.WithAddr("127.0.0.1:70000"), "want a number from 0 to 65535"},
+		{"bad addr", kafkafake.WithAddr("nope"), `WithAddr("nope"): want host:port`},
+		{"bad port", kafkafake.WithAddr("127.0.0.1:70000"), `WithAddr("127.0.0.1:70000"): port "70000": want a number from 0 to 65535`},
 		{"no default partitions", kafkafake.WithDefaultPartitions(0), "want at least 1"},
 		{"empty advertised host", kafkafake.WithAdvertisedHost(""), "host is empty"},
 		{"no brokers", kafkafake.WithBrokers(0), "want at least 1"},
 		{"empty topic", kafkafake.WithTopic("", 1), "empty topic name"},
 		{"zero partitions", kafkafake.WithTopic("t", 0), "want at least 1"},
-		{"nil clock", kafkafake.WithClock(nil), "clock is nil"},
-		{"nil faults", kafkafake.WithFaults(nil), "injector is nil"},
-		{"empty data dir", kafkafake.WithDataDir(""), "directory is empty"},
+		{"nil clock", kafkafake.WithClock(nil), "WithClock: the clock is nil"},
+		{"nil faults", kafkafake.WithFaults(nil), "WithFaults: the injector is nil"},
+		{"empty data dir", kafkafake.WithDataDir(""), "WithDataDir: the directory is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,7 +32,7 @@ func addTagsToStream(s *Server, c *call, in *addTagsToStreamInput) (any, error) 
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := addTags(st, in.Tags, s.cfg.account); err != nil {
+	if err := addTags(st, in.Tags, s.cfg.AccountID); err != nil {
 		return nil, err
 	}
 	if err := s.persistMeta(st); err != nil {

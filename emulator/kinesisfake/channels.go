@@ -48,13 +48,13 @@ type channelDescriptionOutput struct {
 }
 
 func (s *Server) channelARN(name string) string {
-	return "arn:aws:kinesis:" + s.cfg.region + ":" + s.cfg.account + ":channel/" + name
+	return "arn:aws:kinesis:" + s.cfg.Region + ":" + s.cfg.AccountID + ":channel/" + name
 }
 
 // channelID derives a stable ID from the seed, name and creation time.
 func (s *Server) channelID(name string, createdMs int64) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[:8], s.cfg.Seed)
 	binary.BigEndian.PutUint64(b[8:], uint64(createdMs))
 	sum := sha256.Sum256(append(b[:], name...))
 	return hex.EncodeToString(sum[:12])
@@ -89,7 +89,7 @@ func (s *Server) channelByARN(arn string) (*channel, *apiError) {
 	name := arn[i+len(":channel/"):]
 	ch := s.channels[name]
 	if ch == nil || s.channelARN(name) != arn {
-		return nil, errNotFound("Channel", arn, s.cfg.account)
+		return nil, errNotFound("Channel", arn, s.cfg.AccountID)
 	}
 	return ch, nil
 }

@@ -61,7 +61,7 @@ func (s *Server) findConsumer(streamARN, name, consumerARN string) (*stream, *co
 			}
 		}
 		st.mu.Unlock()
-		return nil, nil, errNotFound("Consumer", consumerARN, s.cfg.account)
+		return nil, nil, errNotFound("Consumer", consumerARN, s.cfg.AccountID)
 	case streamARN != "" && name != "":
 		st, aerr = s.lookup("", streamARN)
 		if aerr != nil {
@@ -74,7 +74,7 @@ func (s *Server) findConsumer(streamARN, name, consumerARN string) (*stream, *co
 			}
 		}
 		st.mu.Unlock()
-		return nil, nil, errNotFound("Consumer", name, s.cfg.account)
+		return nil, nil, errNotFound("Consumer", name, s.cfg.AccountID)
 	}
 	return nil, nil, errInvalid("Either ConsumerARN or both StreamARN and ConsumerName must be given.")
 }

@@ -55,7 +55,7 @@ func createChannel(s *Server, c *call, in *createChannelInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.channels[in.ChannelName]; ok {
-		return nil, errInUse("Channel %s under account %s already exists.", in.ChannelName, s.cfg.account)
+		return nil, errInUse("Channel %s under account %s already exists.", in.ChannelName, s.cfg.AccountID)
 	}
 	created := c.now.UnixMilli()
 	ch := &channel{

@@ -86,13 +86,13 @@ func createStream(s *Server, c *call, in *createStreamInput) (any, error) {
 	lim := s.cfg.limits
 	if lim.ShardsPerAccount > 0 {
 		if open := s.openShardsTotal(); open+n > lim.ShardsPerAccount {
-			return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d.", s.cfg.account, s.cfg.region, open, lim.ShardsPerAccount, n)
+			return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d.", s.cfg.AccountID, s.cfg.Region, open, lim.ShardsPerAccount, n)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.streams[in.StreamName]; ok {
-		return nil, errInUse("Stream %s under account %s already exists.", in.StreamName, s.cfg.account)
+		return nil, errInUse("Stream %s under account %s already exists.", in.StreamName, s.cfg.AccountID)
 	}
 	if mode == "ON_DEMAND" && lim.OnDemandStreams > 0 {
 		count := 0
@@ -102,7 +102,7 @@ func createStream(s *Server, c *call, in *createStreamInput) (any, error) {
 			}
 		}
 		if count >= lim.OnDemandStreams {
-			return nil, newError(codeLimitExceeded, "This request would exceed the on-demand stream count limit of %d for the account %s in %s.", lim.OnDemandStreams, s.cfg.account, s.cfg.region)
+			return nil, newError(codeLimitExceeded, "This request would exceed the on-demand stream count limit of %d for the account %s in %s.", lim.OnDemandStreams, s.cfg.AccountID, s.cfg.Region)
 		}
 	}
 	now := c.now

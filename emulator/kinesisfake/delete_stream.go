@@ -23,10 +23,10 @@ func deleteStream(s *Server, c *call, in *deleteStreamInput) (any, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if s.streams[st.name] != st {
-		return nil, errStreamNotFound(st.name, s.cfg.account)
+		return nil, errStreamNotFound(st.name, s.cfg.AccountID)
 	}
 	if len(st.consumers) > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
-		return nil, errInUse("Stream %s under account %s has registered consumers; deregister them or set EnforceConsumerDeletion.", st.name, s.cfg.account)
+		return nil, errInUse("Stream %s under account %s has registered consumers; deregister them or set EnforceConsumerDeletion.", st.name, s.cfg.AccountID)
 	}
 	if err := s.persistDelete(st.name); err != nil {
 		return nil, newError(codeInternalFailure, "persisting the deletion of stream %s: %v", st.name, err)

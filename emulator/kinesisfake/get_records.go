@@ -40,7 +40,7 @@ type getRecordsInput struct {
 func (in *getRecordsInput) target(s *Server) (string, string) {
 	it, err := s.parseIterator(in.ShardIterator)
 	if err == nil {
-		err = s.checkExpiry(it, s.cfg.clock.Now())
+		err = s.checkExpiry(it, s.cfg.Clock.Now())
 	}
 	if err != nil {
 		return s.targetOf("", in.StreamARN), ""
@@ -195,7 +195,7 @@ func getRecords(s *Server, c *call, in *getRecordsInput) (any, error) {
 	st := s.streams[it.stream]
 	s.mu.RUnlock()
 	if st == nil || st.createdMs != it.createdMs {
-		return nil, errStreamNotFound(it.stream, s.cfg.account)
+		return nil, errStreamNotFound(it.stream, s.cfg.AccountID)
 	}
 	out, aerr := s.readShard(c, st, it.shard, it.counter, limit, true)
 	if aerr != nil {
@@ -223,11 +223,11 @@ func (s *Server) readShard(c *call, st *stream, idx int, pos uint64, limit int, 
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.deleted {
-		return readResult{}, errStreamNotFound(st.name, s.cfg.account)
+		return readResult{}, errStreamNotFound(st.name, s.cfg.AccountID)
 	}
 	sh := st.shard(idx)
 	if sh == nil {
-		return readResult{}, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), st.name, s.cfg.account)
+		return readResult{}, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), st.name, s.cfg.AccountID)
 	}
 	nowMs := c.now.UnixMilli()
 	if throttle {
@@ -237,7 +237,7 @@ func (s *Server) readShard(c *call, st *stream, idx int, pos uint64, limit int, 
 		}
 		if (lim.ShardReadCallsPerSecond > 0 && sh.rCalls >= lim.ShardReadCallsPerSecond) ||
 			(lim.ShardReadBytesPerSecond > 0 && sh.rBytes >= lim.ShardReadBytesPerSecond) {
-			return readResult{}, errThroughput(shardIDOf(idx), st.name, s.cfg.account)
+			return readResult{}, errThroughput(shardIDOf(idx), st.name, s.cfg.AccountID)
 		}
 	}
 	sh.trim(st.retentionCutoff(c.now))

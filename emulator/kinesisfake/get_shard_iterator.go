@@ -50,12 +50,12 @@ func getShardIterator(s *Server, c *call, in *getShardIteratorInput) (any, error
 	name := s.targetOf(in.StreamName, in.StreamARN)
 	idx, ok := parseShardID(in.ShardID)
 	if !ok {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardID, name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardID, name, s.cfg.AccountID)
 	}
 	st, aerr := s.lookupActive(c, in.StreamName, in.StreamARN)
 	if aerr != nil {
 		if aerr.Code == codeResourceNotFound {
-			return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), name, s.cfg.account)
+			return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), name, s.cfg.AccountID)
 		}
 		return nil, aerr
 	}
@@ -63,7 +63,7 @@ func getShardIterator(s *Server, c *call, in *getShardIteratorInput) (any, error
 	defer st.mu.Unlock()
 	sh := st.shard(idx)
 	if sh == nil {
-		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardIDOf(idx), st.name, s.cfg.AccountID)
 	}
 	pos, aerr := s.startPosition(c, st, sh, in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
 	if aerr != nil {
@@ -99,11 +99,11 @@ func (s *Server) startPosition(c *call, st *stream, sh *shard, typ, seq string, 
 		shIdx, ctr, created, ok := parseSeq(seq)
 		switch {
 		case !ok:
-			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, shardIDOf(sh.idx), st.name, s.cfg.account)
+			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, shardIDOf(sh.idx), st.name, s.cfg.AccountID)
 		case shIdx != sh.idx:
 			return 0, errInvalid("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardIDOf(shIdx), shardIDOf(sh.idx))
 		case created != st.createdMs:
-			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", seq, shardIDOf(sh.idx), st.name, s.cfg.account)
+			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", seq, shardIDOf(sh.idx), st.name, s.cfg.AccountID)
 		}
 		if typ == "AFTER_SEQUENCE_NUMBER" {
 			ctr++

@@ -83,7 +83,7 @@ func listShards(s *Server, c *call, in *listShardsInput) (any, error) {
 	if tok != nil {
 		st, aerr = s.lookup(tok.Stream, "")
 		if aerr == nil && st.createdMs != tok.CreatedMs {
-			aerr = errStreamNotFound(tok.Stream, s.cfg.account)
+			aerr = errStreamNotFound(tok.Stream, s.cfg.AccountID)
 		}
 	} else {
 		st, aerr = s.lookup(in.StreamName, in.StreamARN)

@@ -36,7 +36,7 @@ func mergeShards(s *Server, c *call, in *mergeShardsInput) (any, error) {
 	for i, id := range []string{in.ShardToMerge, in.AdjacentShardToMerge} {
 		n, ok := parseShardID(id)
 		if !ok {
-			return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.targetOf(in.StreamName, in.StreamARN), s.cfg.account)
+			return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, s.targetOf(in.StreamName, in.StreamARN), s.cfg.AccountID)
 		}
 		idx[i] = n
 	}
@@ -52,10 +52,10 @@ func mergeShards(s *Server, c *call, in *mergeShardsInput) (any, error) {
 	find := func(i int) (*shard, *apiError) {
 		sh := st.shard(i)
 		if sh == nil {
-			return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", shardIDOf(i), st.name, s.cfg.account)
+			return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", shardIDOf(i), st.name, s.cfg.AccountID)
 		}
 		if sh.closed {
-			return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardIDOf(i), st.name, s.cfg.account)
+			return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardIDOf(i), st.name, s.cfg.AccountID)
 		}
 		return sh, nil
 	}
@@ -70,7 +70,7 @@ func mergeShards(s *Server, c *call, in *mergeShardsInput) (any, error) {
 	// AWS merges only ShardToMerge followed by AdjacentShardToMerge: the
 	// first's range must end where the second's begins.
 	if a == b || a.end == maxHashKey || a.end.add1() != b.start {
-		return nil, errInvalid("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", shardIDOf(a.idx), shardIDOf(b.idx), st.name, s.cfg.account)
+		return nil, errInvalid("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", shardIDOf(a.idx), shardIDOf(b.idx), st.name, s.cfg.AccountID)
 	}
 	if err := s.requireActive(st, c.now); err != nil {
 		return nil, err

@@ -189,7 +189,7 @@ func (s *Server) setPending(st *stream, status string, now time.Time) {
 // The caller holds st.mu.
 func (s *Server) requireActive(st *stream, now time.Time) *apiError {
 	if status := st.status(now); status != "ACTIVE" {
-		return errInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.name, s.cfg.account, status)
+		return errInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.name, s.cfg.AccountID, status)
 	}
 	return nil
 }

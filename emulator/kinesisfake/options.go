@@ -1,14 +1,12 @@
 package kinesisfake
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"strings"
 	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Defaults of the options.
@@ -29,13 +27,7 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	clock       clock.Clock
-	faults      *fault.Injector
-	seed        uint64
-	dataDir     string
-	addr        string
-	region      string
-	account     string
+	settings.Common
 	limits      Limits
 	statusDelay time.Duration
 	iteratorTTL time.Duration
@@ -44,80 +36,44 @@ type config struct {
 // WithClock sets the time source for iterator expiry, retention, rate
 // windows, status changes and arrival timestamps. The default is clock.Real().
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(o *config) error {
-		if c == nil {
-			return errors.New("WithClock: the clock is nil")
-		}
-		o.clock = c
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetClock(c) })
 }
 
 // WithFaults sets the fault injector every request is offered to; pass the
 // same one to several emulators to drive them from one schedule. The default
 // is a new fault.New(seed).
 func WithFaults(in *fault.Injector) Option {
-	return optionFunc(func(o *config) error {
-		if in == nil {
-			return errors.New("WithFaults: the injector is nil")
-		}
-		o.faults = in
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetFaults(in) })
 }
 
 // WithSeed sets the seed of the server's random choices: the key that signs
 // shard iterators, request IDs and the default fault injector. The default is 0.
 func WithSeed(seed uint64) Option {
-	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+	return optionFunc(func(o *config) error { return o.SetSeed(seed) })
 }
 
 // WithDataDir keeps streams and records in dir, which New creates if needed
 // and replays if it holds a previous run's log. The default keeps everything
 // in memory.
 func WithDataDir(dir string) Option {
-	return optionFunc(func(o *config) error {
-		if dir == "" {
-			return errors.New("WithDataDir: the directory is empty")
-		}
-		o.dataDir = dir
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetDataDir(dir) })
 }
 
 // WithAddr sets the address Start listens on, host:port. The default is
 // "127.0.0.1:0", a free loopback port.
 func WithAddr(addr string) Option {
-	return optionFunc(func(o *config) error {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
-		}
-		o.addr = addr
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAddr(addr) })
 }
 
 // WithRegion sets the region written into ARNs. The default is "us-east-1".
 func WithRegion(r string) Option {
-	return optionFunc(func(o *config) error {
-		if r == "" {
-			return errors.New("WithRegion: the region is empty")
-		}
-		o.region = r
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetRegion(r) })
 }
 
 // WithAccountID sets the account written into ARNs and error messages, 12
 // digits. The default is "000000000000".
 func WithAccountID(id string) Option {
-	return optionFunc(func(o *config) error {
-		if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
-			return fmt.Errorf("WithAccountID(%q): want 12 digits", id)
-		}
-		o.account = id
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAccountID(id) })
 }
 
 // WithLimits sets the service limits. The default is DefaultLimits(), AWS's

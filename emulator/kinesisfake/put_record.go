@@ -61,7 +61,7 @@ func putRecord(s *Server, c *call, in *putRecordInput) (any, error) {
 		future := ok && created == st.createdMs && ctr >= st.nextCounter
 		st.mu.Unlock()
 		if !ok || future {
-			return nil, errInvalid("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.name, s.cfg.account)
+			return nil, errInvalid("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.name, s.cfg.AccountID)
 		}
 		if created == st.createdMs {
 			minCounter = ctr + 1

@@ -222,7 +222,7 @@ func (s *Server) store(c *call, st *stream, entries []putEntry, results []putRes
 	st.mu.Lock()
 	if st.deleted {
 		st.mu.Unlock()
-		return "", errStreamNotFound(st.name, s.cfg.account)
+		return "", errStreamNotFound(st.name, s.cfg.AccountID)
 	}
 	if s.wal != nil {
 		hint := 0
@@ -257,7 +257,7 @@ func (s *Server) store(c *call, st *stream, entries []putEntry, results []putRes
 		if (lim.ShardWriteRecordsPerSecond > 0 && sh.wRecs+1 > lim.ShardWriteRecordsPerSecond) ||
 			(lim.ShardWriteBytesPerSecond > 0 && sh.wBytes > 0 && sh.wBytes+size > lim.ShardWriteBytesPerSecond) {
 			results[i] = putResult{shard: sh.idx, errCode: codeProvisionedThroughput,
-				errMsg: "Rate exceeded for shard " + shardIDOf(sh.idx) + " in stream " + st.name + " under account " + s.cfg.account + "."}
+				errMsg: "Rate exceeded for shard " + shardIDOf(sh.idx) + " in stream " + st.name + " under account " + s.cfg.AccountID + "."}
 			continue
 		}
 		sh.wRecs++

@@ -52,11 +52,11 @@ func registerStreamConsumer(s *Server, c *call, in *registerStreamConsumerInput)
 	defer st.mu.Unlock()
 	for _, cs := range st.consumers {
 		if cs.Name == in.ConsumerName {
-			return nil, errInUse("Consumer %s already exists for stream %s under account %s.", in.ConsumerName, st.name, s.cfg.account)
+			return nil, errInUse("Consumer %s already exists for stream %s under account %s.", in.ConsumerName, st.name, s.cfg.AccountID)
 		}
 	}
 	if len(st.consumers) >= maxConsumersPerStream {
-		return nil, newError(codeLimitExceeded, "Stream %s under account %s already has %d registered consumers, the limit.", st.name, s.cfg.account, maxConsumersPerStream)
+		return nil, newError(codeLimitExceeded, "Stream %s under account %s already has %d registered consumers, the limit.", st.name, s.cfg.AccountID, maxConsumersPerStream)
 	}
 	cs := &consumer{Name: in.ConsumerName, CreatedMs: c.now.UnixMilli()}
 	st.consumers = append(st.consumers, cs)

@@ -15,10 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/internal/framelog"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
@@ -48,9 +48,7 @@ type Server struct {
 // directory's log, so streams and records from a previous run are back.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
-		addr:        DefaultAddr,
-		region:      DefaultRegion,
-		account:     DefaultAccountID,
+		Common:      settings.Common{Addr: DefaultAddr, Region: DefaultRegion, AccountID: DefaultAccountID},
 		limits:      DefaultLimits(),
 		iteratorTTL: DefaultIteratorTTL,
 	}
@@ -59,14 +57,9 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("kinesisfake: %w", err)
 		}
 	}
-	if cfg.clock == nil {
-		cfg.clock = clock.Real()
-	}
-	if cfg.faults == nil {
-		cfg.faults = fault.New(cfg.seed)
-	}
+	cfg.Defaults()
 	var seedBytes [8]byte
-	binary.BigEndian.PutUint64(seedBytes[:], cfg.seed)
+	binary.BigEndian.PutUint64(seedBytes[:], cfg.Seed)
 	key := sha256.Sum256(append([]byte("kinesisfake iterator key "), seedBytes[:]...))
 	s := &Server{
 		cfg:      cfg,
@@ -76,10 +69,10 @@ func New(opts ...Option) (*Server, error) {
 		channels: make(map[string]*channel),
 		done:     make(chan struct{}),
 	}
-	if cfg.dataDir != "" {
-		w, err := openWAL(cfg.dataDir, s)
+	if cfg.DataDir != "" {
+		w, err := openWAL(cfg.DataDir, s)
 		if err != nil {
-			return nil, fmt.Errorf("kinesisfake: open data dir %s: %w", cfg.dataDir, err)
+			return nil, fmt.Errorf("kinesisfake: open data dir %s: %w", cfg.DataDir, err)
 		}
 		s.wal = w
 	}
@@ -87,11 +80,11 @@ func New(opts ...Option) (*Server, error) {
 }
 
 // Faults returns the injector every request is offered to.
-func (s *Server) Faults() *fault.Injector { return s.cfg.faults }
+func (s *Server) Faults() *fault.Injector { return s.cfg.Faults }
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error { return s.life.Start("kinesisfake", s.cfg.addr, s) }
+func (s *Server) Start() error { return s.life.Start("kinesisfake", s.cfg.Addr, s) }
 
 // URL returns the endpoint, "http://127.0.0.1:PORT", or "" before Start.
 func (s *Server) URL() string { return s.life.URL() }
@@ -177,7 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, format, errSerialization(""))
 		return
 	}
-	c := &call{op: op, format: format, body: body, w: w, r: r, now: s.cfg.clock.Now()}
+	c := &call{op: op, format: format, body: body, w: w, r: r, now: s.cfg.Clock.Now()}
 	out, err := s.run(h, c)
 	if errors.Is(err, errWritten) {
 		return
@@ -264,7 +257,7 @@ func (s *Server) run(h handler, c *call) (out any, err error) {
 func (s *Server) requestID() string {
 	n := s.reqSerial.Add(1)
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[:8], s.cfg.Seed)
 	binary.BigEndian.PutUint64(b[8:], n)
 	sum := sha256.Sum256(b[:])
 	h := hex.EncodeToString(sum[:16])
@@ -417,7 +410,7 @@ func handle[T any, PT interface {
 
 // applyFaults offers the request to the injector and carries out its effect.
 func (s *Server) applyFaults(c *call, streamName, shardID string) error {
-	eff, ok := s.cfg.faults.Match(fault.Request{Service: fault.ServiceKinesis, Operation: c.op, Resource: streamName, Shard: shardID})
+	eff, ok := s.cfg.Faults.Match(fault.Request{Service: fault.ServiceKinesis, Operation: c.op, Resource: streamName, Shard: shardID})
 	if !ok {
 		return nil
 	}
@@ -438,13 +431,13 @@ func (s *Server) applyFaults(c *call, streamName, shardID string) error {
 		fault.AbortConnection()
 	}
 	// A delay-only rule: AWS then answers normally. Refresh the time.
-	c.now = s.cfg.clock.Now()
+	c.now = s.cfg.Clock.Now()
 	return nil
 }
 
 // streamARN is the ARN of a stream in this server's region and account.
 func (s *Server) streamARN(name string) string {
-	return "arn:aws:kinesis:" + s.cfg.region + ":" + s.cfg.account + ":stream/" + name
+	return "arn:aws:kinesis:" + s.cfg.Region + ":" + s.cfg.AccountID + ":stream/" + name
 }
 
 // nameFromARN returns the stream named by a stream ARN (or by a consumer ARN,
@@ -459,7 +452,7 @@ func (s *Server) nameFromARN(arn string) (string, *apiError) {
 		return "", errValidation("streamARN", "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", arn)
 	}
 	name, _, _ := strings.Cut(res, "/")
-	if parts[3] != s.cfg.region || parts[4] != s.cfg.account {
+	if parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID {
 		return "", errStreamNotFound(name, parts[4])
 	}
 	return name, nil
@@ -497,7 +490,7 @@ func (s *Server) lookup(name, arn string) (*stream, *apiError) {
 	st := s.streams[n]
 	s.mu.RUnlock()
 	if st == nil {
-		return nil, errStreamNotFound(n, s.cfg.account)
+		return nil, errStreamNotFound(n, s.cfg.AccountID)
 	}
 	return st, nil
 }
@@ -513,7 +506,7 @@ func (s *Server) lookupActive(c *call, name, arn string) (*stream, *apiError) {
 	creating := st.status(c.now) == "CREATING"
 	st.mu.Unlock()
 	if creating {
-		return nil, errStreamNotFound(st.name, s.cfg.account)
+		return nil, errStreamNotFound(st.name, s.cfg.AccountID)
 	}
 	return st, nil
 }

@@ -36,7 +36,7 @@ func (in *splitShardInput) validate(v *violations) {
 func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
 	idx, ok := parseShardID(in.ShardToSplit)
 	if !ok {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardToSplit, s.targetOf(in.StreamName, in.StreamARN), s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardToSplit, s.targetOf(in.StreamName, in.StreamARN), s.cfg.AccountID)
 	}
 	h, ok := parseHashKey(in.NewStartingHashKey)
 	if !ok {
@@ -48,7 +48,7 @@ func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
 		return nil, aerr
 	}
 	if lim := s.cfg.limits.ShardsPerAccount; lim > 0 && s.openShardsTotal()+1 > lim {
-		return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Limit: %d.", s.cfg.account, s.cfg.region, lim)
+		return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Limit: %d.", s.cfg.AccountID, s.cfg.Region, lim)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -60,14 +60,14 @@ func splitShard(s *Server, c *call, in *splitShardInput) (any, error) {
 	}
 	sh := st.shard(idx)
 	if sh == nil {
-		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", shardIDOf(idx), st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Could not find shard %s in stream %s under account %s.", shardIDOf(idx), st.name, s.cfg.AccountID)
 	}
 	if sh.closed {
-		return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardIDOf(idx), st.name, s.cfg.account)
+		return nil, errInvalid("Shard %s in stream %s under account %s has already been merged or split, and thus is not eligible for merging or splitting.", shardIDOf(idx), st.name, s.cfg.AccountID)
 	}
 	// AWS wants start+1 < NewStartingHashKey < end.
 	if !sh.start.add1().less(h) || !h.less(sh.end) {
-		return nil, errInvalid("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.", in.NewStartingHashKey, shardIDOf(idx), st.name, s.cfg.account, sh.start, sh.end)
+		return nil, errInvalid("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.", in.NewStartingHashKey, shardIDOf(idx), st.name, s.cfg.AccountID, sh.start, sh.end)
 	}
 	now := c.now.UnixMilli()
 	st.closeShard(sh, now)

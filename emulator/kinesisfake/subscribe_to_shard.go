@@ -90,7 +90,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 	}
 	if sh == nil {
 		st.mu.Unlock()
-		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardID, st.name, s.cfg.account)
+		return nil, newError(codeResourceNotFound, "Shard %s in stream %s under account %s does not exist", in.ShardID, st.name, s.cfg.AccountID)
 	}
 	if s.consumerStatus(cs, c.now) != "ACTIVE" {
 		st.mu.Unlock()
@@ -156,7 +156,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		return nil, errWritten
 	}
 	ctx := c.r.Context()
-	expire := s.cfg.clock.After(subscriptionLifetime)
+	expire := s.cfg.Clock.After(subscriptionLifetime)
 	first := true // the first event and idle events are sent even when empty
 	for {
 		st.mu.Lock()
@@ -166,7 +166,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		if gone {
 			return nil, errWritten
 		}
-		rc := &call{op: c.op, format: c.format, now: s.cfg.clock.Now()}
+		rc := &call{op: c.op, format: c.format, now: s.cfg.Clock.Now()}
 		res, aerr := s.readShard(rc, st, idx, pos, 10000, false)
 		if aerr != nil {
 			return nil, errWritten
@@ -189,7 +189,7 @@ func subscribeToShard(s *Server, c *call, in *subscribeToShardInput) (any, error
 		}
 		select {
 		case <-wait:
-		case <-s.cfg.clock.After(idleEventInterval):
+		case <-s.cfg.Clock.After(idleEventInterval):
 			first = true // an empty event keeps the subscriber informed
 		case <-takenOver:
 			return nil, errWritten

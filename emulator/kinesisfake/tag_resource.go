@@ -32,7 +32,7 @@ func tagResource(s *Server, c *call, in *tagResourceInput) (any, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := addTags(st, in.Tags, s.cfg.account); err != nil {
+	if err := addTags(st, in.Tags, s.cfg.AccountID); err != nil {
 		return nil, err
 	}
 	if err := s.persistMeta(st); err != nil {

@@ -60,10 +60,10 @@ func updateShardCount(s *Server, c *call, in *updateShardCountInput) (any, error
 	}
 	cur := len(st.open)
 	if n > 2*cur || 2*n < cur {
-		return nil, errInvalid("UpdateShardCount to %d shards is not allowed for stream %s under account %s: the target must be between half and double the current %d open shards.", n, st.name, s.cfg.account, cur)
+		return nil, errInvalid("UpdateShardCount to %d shards is not allowed for stream %s under account %s: the target must be between half and double the current %d open shards.", n, st.name, s.cfg.AccountID, cur)
 	}
 	if lim := s.cfg.limits.ShardsPerAccount; lim > 0 && total-cur+n > lim {
-		return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Limit: %d.", s.cfg.account, s.cfg.region, lim)
+		return nil, newError(codeLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Limit: %d.", s.cfg.AccountID, s.cfg.Region, lim)
 	}
 	old := append([]*shard(nil), st.open...)
 	now := c.now.UnixMilli()

@@ -38,7 +38,7 @@ func updateStreamMode(s *Server, c *call, in *updateStreamModeInput) (any, error
 		return nil, err
 	}
 	if st.mode == mode {
-		return nil, errInvalid("Stream %s under account %s is already in %s mode.", st.name, s.cfg.account, mode)
+		return nil, errInvalid("Stream %s under account %s is already in %s mode.", st.name, s.cfg.AccountID, mode)
 	}
 	st.mode = mode
 	if in.WarmThroughputMiBps != nil {

@@ -104,7 +104,7 @@ func (s *Server) createBucket(w http.ResponseWriter, r *http.Request, req *reque
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, ok := st.buckets[req.bucket]; ok {
-		if s.cfg.region == "us-east-1" {
+		if s.cfg.Region == "us-east-1" {
 			w.Header().Set("Location", "/"+req.bucket)
 			w.WriteHeader(http.StatusOK)
 			return nil
@@ -137,7 +137,7 @@ func (s *Server) headBucket(w http.ResponseWriter, req *request) *Error {
 	if !ok {
 		return errNoSuchBucket.withBucket(req.bucket)
 	}
-	w.Header().Set("X-Amz-Bucket-Region", s.cfg.region)
+	w.Header().Set("X-Amz-Bucket-Region", s.cfg.Region)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -149,7 +149,7 @@ func (s *Server) getBucketLocation(w http.ResponseWriter, req *request) *Error {
 	if !ok {
 		return errNoSuchBucket.withBucket(req.bucket)
 	}
-	loc := s.cfg.region
+	loc := s.cfg.Region
 	if loc == "us-east-1" {
 		loc = "" // as AWS answers for us-east-1
 	}
@@ -211,7 +211,7 @@ func (s *Server) listBuckets(w http.ResponseWriter) *Error {
 	s.st.mu.RLock()
 	out := listBucketsResult{NS: s3NS, Owner: theOwner, Buckets: []bucketEntry{}}
 	for _, b := range s.st.buckets {
-		out.Buckets = append(out.Buckets, bucketEntry{Name: b.name, CreationDate: xmlTime(b.created), BucketRegion: s.cfg.region})
+		out.Buckets = append(out.Buckets, bucketEntry{Name: b.name, CreationDate: xmlTime(b.created), BucketRegion: s.cfg.Region})
 	}
 	s.st.mu.RUnlock()
 	slices.SortFunc(out.Buckets, func(a, b bucketEntry) int { return strings.Compare(a.Name, b.Name) })

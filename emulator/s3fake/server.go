@@ -17,7 +17,6 @@ package s3fake
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,6 +27,7 @@ import (
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Defaults for the options.
@@ -58,12 +58,7 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	clock    clock.Clock
-	faults   *fault.Injector
-	seed     uint64
-	dataDir  string
-	addr     string
-	region   string
+	settings.Common
 	suffixes []string
 	noSync   bool
 }
@@ -71,68 +66,38 @@ type config struct {
 // WithClock sets the clock that stamps Last-Modified and that fault delays
 // sleep on. The default is clock.Real().
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(o *config) error {
-		if c == nil {
-			return errors.New("WithClock: the clock is nil")
-		}
-		o.clock = c
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetClock(c) })
 }
 
 // WithFaults shares a fault injector with other emulators. The default is a
 // new injector seeded with the server's seed.
 func WithFaults(in *fault.Injector) Option {
-	return optionFunc(func(o *config) error {
-		if in == nil {
-			return errors.New("WithFaults: the injector is nil")
-		}
-		o.faults = in
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetFaults(in) })
 }
 
 // WithSeed sets the seed of request IDs, upload IDs and the default fault
 // injector. The default is 0.
 func WithSeed(seed uint64) Option {
-	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+	return optionFunc(func(o *config) error { return o.SetSeed(seed) })
 }
 
 // WithDataDir keeps buckets and objects in dir, which survives Close: a new
 // Server on the same dir serves everything the old one held. The directory is
 // created if missing. The default is to keep everything in memory.
 func WithDataDir(dir string) Option {
-	return optionFunc(func(o *config) error {
-		if dir == "" {
-			return errors.New("WithDataDir: the directory is empty")
-		}
-		o.dataDir = dir
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetDataDir(dir) })
 }
 
 // WithAddr sets the address Start listens on, host:port. The default is
 // DefaultAddr.
 func WithAddr(addr string) Option {
-	return optionFunc(func(o *config) error {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("WithAddr(%q): want host:port: %w", addr, err)
-		}
-		o.addr = addr
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAddr(addr) })
 }
 
 // WithRegion sets the region the server reports for its buckets. The default
 // is DefaultRegion.
 func WithRegion(r string) Option {
-	return optionFunc(func(o *config) error {
-		if r == "" {
-			return errors.New("WithRegion: the region is empty")
-		}
-		o.region = r
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetRegion(r) })
 }
 
 // WithHostSuffixes replaces DefaultHostSuffixes(): a request whose Host is
@@ -171,28 +136,23 @@ type Server struct {
 // New returns a Server configured by opts. With WithDataDir it loads what the
 // directory holds; an error names the file it could not read.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{addr: DefaultAddr, region: DefaultRegion, suffixes: DefaultHostSuffixes()}
+	cfg := config{Common: settings.Common{Addr: DefaultAddr, Region: DefaultRegion}, suffixes: DefaultHostSuffixes()}
 	for _, o := range opts {
 		if err := o.apply(&cfg); err != nil {
 			return nil, fmt.Errorf("s3fake: %w", err)
 		}
 	}
-	if cfg.clock == nil {
-		cfg.clock = clock.Real()
-	}
-	if cfg.faults == nil {
-		cfg.faults = fault.New(cfg.seed)
-	}
-	st, err := newStore(cfg.dataDir, cfg.seed, !cfg.noSync)
+	cfg.Defaults()
+	st, err := newStore(cfg.DataDir, cfg.Seed, !cfg.noSync)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, clock: cfg.clock, faults: cfg.faults, st: st}, nil
+	return &Server{cfg: cfg, clock: cfg.Clock, faults: cfg.Faults, st: st}, nil
 }
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error { return s.life.Start("s3fake", s.cfg.addr, s) }
+func (s *Server) Start() error { return s.life.Start("s3fake", s.cfg.Addr, s) }
 
 // URL returns the base URL of a started server, such as
 // http://127.0.0.1:39123, or "" before Start.
@@ -215,7 +175,7 @@ func (s *Server) Close() error {
 func (s *Server) Faults() *fault.Injector { return s.faults }
 
 // Region returns the region the server reports.
-func (s *Server) Region() string { return s.cfg.region }
+func (s *Server) Region() string { return s.cfg.Region }
 
 // request is one parsed S3 request.
 type request struct {
@@ -316,7 +276,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) requestID() string {
 	n := s.reqSeq.Add(1)
 	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], mix(s.cfg.seed^n))
+	binary.BigEndian.PutUint64(b[:], mix(s.cfg.Seed^n))
 	return strings.ToUpper(fmt.Sprintf("%x", b[:]))
 }
 

@@ -29,5 +29,5 @@ func getCallerIdentity(s *Server, _ url.Values, caller *session, _ time.Time) (a
 	if caller != nil {
 		return getCallerIdentityResult{Arn: caller.arn(), UserID: caller.roleID + ":" + caller.name, Account: caller.account}, nil
 	}
-	return getCallerIdentityResult{Arn: "arn:aws:iam::" + s.cfg.account + ":root", UserID: s.cfg.account, Account: s.cfg.account}, nil
+	return getCallerIdentityResult{Arn: "arn:aws:iam::" + s.cfg.AccountID + ":root", UserID: s.cfg.AccountID, Account: s.cfg.AccountID}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Defaults of the options, and AWS's bounds.
@@ -33,53 +34,32 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	clock      clock.Clock
-	seed       uint64
-	addr       string
-	account    string
+	settings.Common
 	maxSession time.Duration
 }
 
 // WithClock sets the time source of the credentials' expiry. The default is
 // clock.Real().
 func WithClock(c clock.Clock) Option {
-	return optionFunc(func(o *config) error {
-		if c == nil {
-			return fmt.Errorf("WithClock(nil): want a clock")
-		}
-		o.clock = c
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetClock(c) })
 }
 
 // WithSeed sets the seed the access keys, secrets, session tokens, role IDs
 // and request IDs derive from. The default is 0.
 func WithSeed(seed uint64) Option {
-	return optionFunc(func(o *config) error { o.seed = seed; return nil })
+	return optionFunc(func(o *config) error { return o.SetSeed(seed) })
 }
 
 // WithAddr sets the address Start listens on. The default is DefaultAddr.
 func WithAddr(addr string) Option {
-	return optionFunc(func(o *config) error {
-		if addr == "" {
-			return fmt.Errorf("WithAddr(\"\"): want host:port")
-		}
-		o.addr = addr
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAddr(addr) })
 }
 
 // WithAccountID sets the account GetCallerIdentity reports for callers that
 // sign with long-term (not assumed) credentials. The default is
 // DefaultAccountID, LocalStack's.
 func WithAccountID(id string) Option {
-	return optionFunc(func(o *config) error {
-		if !isAccount(id) {
-			return fmt.Errorf("WithAccountID(%q): want 12 digits", id)
-		}
-		o.account = id
-		return nil
-	})
+	return optionFunc(func(o *config) error { return o.SetAccountID(id) })
 }
 
 // WithMaxSessionDuration sets every role's MaxSessionDuration, the longest
@@ -93,17 +73,4 @@ func WithMaxSessionDuration(d time.Duration) Option {
 		o.maxSession = d
 		return nil
 	})
-}
-
-// isAccount reports whether s is a 12-digit account ID.
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -187,10 +187,11 @@ func TestOptionsRejectBadValues(t *testing.T) {
 		opt  stsfake.Option
 		want string
 	}{
-		{"nil clock", stsfake.WithClock(nil), "WithClock(nil)"},
+		{"nil clock", stsfake.WithClock(nil), "WithClock: the clock is nil"},
 		{"account", stsfake.WithAccountID("12"), `WithAccountID("12"): want 12 digits`},
 		{"session", stsfake.WithMaxSessionDuration(time.Minute), "want whole seconds from 1h to 12h"},
-		{"addr", stsfake.WithAddr(""), "want host:port"},
+		{"addr", stsfake.WithAddr(""), `WithAddr(""): want host:port`},
+		{"addr without port", stsfake.WithAddr("localhost"), `WithAddr("localhost"): want host:port`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := stsfake.New(tt.opt); err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/clock"
 	"github.com/streamcheck/streamcheck/emulator/internal/httpserve"
+	"github.com/streamcheck/streamcheck/emulator/internal/settings"
 )
 
 // Namespace is the XML namespace of every STS answer.
@@ -66,21 +67,21 @@ var actions = map[string]handler{
 
 // New returns a Server configured by opts.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{addr: DefaultAddr, account: DefaultAccountID, maxSession: DefaultMaxSessionDuration}
+	cfg := config{Common: settings.Common{Addr: DefaultAddr, AccountID: DefaultAccountID}, maxSession: DefaultMaxSessionDuration}
 	for _, o := range opts {
 		if err := o.apply(&cfg); err != nil {
 			return nil, fmt.Errorf("stsfake: %w", err)
 		}
 	}
-	if cfg.clock == nil {
-		cfg.clock = clock.Real()
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
 	}
 	return &Server{cfg: cfg, sessions: map[string]*session{}, calls: map[string]int{}}, nil
 }
 
 // Start listens on the configured address and serves HTTP/1.1 and cleartext
 // HTTP/2 until Close.
-func (s *Server) Start() error { return s.life.Start("stsfake", s.cfg.addr, s) }
+func (s *Server) Start() error { return s.life.Start("stsfake", s.cfg.Addr, s) }
 
 // URL returns the endpoint, "http://127.0.0.1:PORT", or "" before Start.
 func (s *Server) URL() string { return s.life.URL() }
@@ -111,7 +112,7 @@ func (s *Server) Expired(accessKeyID string) bool {
 	s.mu.Lock()
 	sess := s.sessions[accessKeyID]
 	s.mu.Unlock()
-	return sess != nil && !s.cfg.clock.Now().Before(sess.expires)
+	return sess != nil && !s.cfg.Clock.Now().Before(sess.expires)
 }
 
 // ServeHTTP implements http.Handler: the Query protocol, by POST with a
@@ -160,7 +161,7 @@ func (s *Server) run(h handler, form url.Values, caller *session) (out any, e *E
 			out, e = nil, newError(codeInternalFailure, "An internal error occurred (%s: %v)", form.Get("Action"), p)
 		}
 	}()
-	return h(s, form, caller, s.cfg.clock.Now())
+	return h(s, form, caller, s.cfg.Clock.Now())
 }
 
 // readForm returns the request's parameters: the form-encoded body of a POST
@@ -209,7 +210,7 @@ func (s *Server) authenticate(r *http.Request) (*session, *Error) {
 	s.mu.Lock()
 	sess := s.sessions[akid]
 	s.mu.Unlock()
-	if sess != nil && !s.cfg.clock.Now().Before(sess.expires) {
+	if sess != nil && !s.cfg.Clock.Now().Before(sess.expires) {
 		return nil, newError(codeExpiredToken, ExpiredTokenMessage)
 	}
 	return sess, nil
@@ -252,7 +253,7 @@ func (s *Server) requestID() string {
 func (s *Server) derive(purpose string, n uint64) [32]byte {
 	h := sha256.New()
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.cfg.seed)
+	binary.BigEndian.PutUint64(b[:8], s.cfg.Seed)
 	binary.BigEndian.PutUint64(b[8:], n)
 	h.Write(b[:])
 	h.Write([]byte(purpose))

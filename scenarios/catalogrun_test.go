@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -41,7 +42,8 @@ func CatalogRun(t testing.TB, name string, opts ...Option) *Result {
 		t.Fatal(err)
 	}
 	catalogRuns.dirs = append(catalogRuns.dirs, dir)
-	res := Run(t, s, append([]Option{WithDir(dir)}, opts...)...)
+	replay := WithReplay(fmt.Sprintf("streamcheck scenario run %s --seed {seed}   (or: go test ./scenarios -run 'TestCatalog/%s$' -seed {seed})", name, name))
+	res := Run(t, s, append([]Option{WithDir(dir), replay}, opts...)...)
 	if catalogRuns.results == nil {
 		catalogRuns.results = map[string]*Result{}
 	}

@@ -213,6 +213,8 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		sopts := slices.Concat(opts, []scenarios.Option{scenarios.WithDir(filepath.Join(root, s.Name))})
 		if file != nil {
 			sopts = append(sopts, scenarios.WithReplay(fmt.Sprintf("streamcheck scenario run --pipeline %s %s --seed {seed}", *pipeline, s.Name)))
+		} else {
+			sopts = append(sopts, scenarios.WithReplay(fmt.Sprintf("streamcheck scenario run %s --seed {seed}   (or: go test ./scenarios -run 'TestCatalog/%s$' -seed {seed})", s.Name, s.Name)))
 		}
 		res, err := scenarios.Execute(ctx, s, sopts...)
 		if errors.Is(err, emulator.ErrFaultsUnavailable) {

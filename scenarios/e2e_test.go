@@ -152,6 +152,34 @@ func TestVentilatorEndToEnd(t *testing.T) {
 			}
 		})
 	}
+
+	// VerifyCopy passes a copy of the run as it is, and rejects one with an
+	// object lost.
+	t.Run("VerifyCopy", func(t *testing.T) {
+		for _, tt := range []struct {
+			name  string
+			spoil bool
+		}{{name: "as it is"}, {name: "an object lost", spoil: true}} {
+			root := filepath.Join(t.TempDir(), "s3")
+			copyTree(t, res.LocalCopy, root)
+			if tt.spoil {
+				cp := *res
+				cp.LocalCopy = root
+				remove(t, cp.LocalPath(res.Output), 1)
+			}
+			rep, err := VerifyCopy(t.Context(), s, res, root)
+			if err != nil {
+				t.Fatalf("%s: VerifyCopy: %v", tt.name, err)
+			}
+			d := rep.Result(assertions.CheckDelivery)
+			if got, want := rep.OK && d != nil && d.Status == assertions.Pass, !tt.spoil; got != want {
+				t.Errorf("%s: report OK %v, delivery %+v; want passed %v", tt.name, rep.OK, d, want)
+			}
+			if tt.spoil && d != nil && d.Count("lost") == 0 {
+				t.Errorf("%s: delivery counts lost = 0, want > 0 (%s)", tt.name, describe(*d))
+			}
+		}
+	})
 }
 
 // listFiles lists the files under dir, relative, with slashes.

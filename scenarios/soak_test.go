@@ -26,10 +26,7 @@ func TestMain(m *testing.M) {
 // not one it finds or builds; a binary that is not there fails the run
 // saying which.
 func TestWithEngineBinary(t *testing.T) {
-	s, ok := scenarios.Lookup("sigkill-soak")
-	if !ok {
-		t.Fatal("no sigkill-soak in the catalog")
-	}
+	s := scenarios.Scenario{Name: "sigkill", Kills: 1, Load: scenarios.Load{Rate: 800, Records: 2000}}
 	bin := filepath.Join(t.TempDir(), "no-such-streamcheck")
 	_, err := scenarios.Execute(t.Context(), s, scenarios.WithEngineBinary(bin), scenarios.WithDir(t.TempDir()), scenarios.WithProgress(io.Discard))
 	if err == nil || !strings.Contains(err.Error(), bin) {

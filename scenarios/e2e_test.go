@@ -182,6 +182,21 @@ func TestVentilatorEndToEnd(t *testing.T) {
 	})
 }
 
+// exactlyOnceIndex matches the index and what follows it in an
+// exactly-once Parquet name, with or without the checkpoint's token.
+var exactlyOnceIndex = regexp.MustCompile(`-00000((?:-[0-9a-f]{8})?\.snappy\.parquet)$`)
+
+// otherIndex names a copy of the exactly-once object f (file index 0) as
+// file index 99 of the same batch and checkpoint.
+func otherIndex(t *testing.T, f string) string {
+	t.Helper()
+	dup := exactlyOnceIndex.ReplaceAllString(f, "-00099$1")
+	if dup == f {
+		t.Fatalf("%s is not an exactly-once name of file index 0", f)
+	}
+	return dup
+}
+
 // listFiles lists the files under dir, relative, with slashes.
 func listFiles(t *testing.T, dir string) []string {
 	t.Helper()

@@ -69,28 +69,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestCatalogIsValid(t *testing.T) {
-	seen := map[string]bool{}
-	for _, s := range Catalog() {
-		if err := s.Validate(); err != nil {
-			t.Errorf("catalog scenario %s: %v", s.Name, err)
-		}
-		if seen[s.Name] {
-			t.Errorf("catalog scenario %s appears twice", s.Name)
-		}
-		seen[s.Name] = true
-		if s.Description == "" {
-			t.Errorf("catalog scenario %s has no description", s.Name)
-		}
-		if got, ok := Lookup(s.Name); !ok || got.Name != s.Name {
-			t.Errorf("Lookup(%q) = %q, %v; want the scenario", s.Name, got.Name, ok)
-		}
-	}
-	if _, ok := Lookup("no-such-scenario"); ok {
-		t.Errorf("Lookup of an unknown name found something")
-	}
-}
-
 func TestSeed(t *testing.T) {
 	tests := []struct {
 		name    string

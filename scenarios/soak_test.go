@@ -10,12 +10,10 @@ import (
 	"github.com/streamcheck/streamcheck/scenarios"
 )
 
-// TestMain removes the streamcheck binary that the SIGKILL soak
-// (sigkill-soak in the catalog) builds once per test process, and the
-// catalog runs' files.
+// TestMain removes the streamcheck binary that the tests running the
+// engine or the compactor as a process build once per test process.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	scenarios.RemoveCatalogRuns()
 	if err := scenarios.RemoveBuiltEngine(); err != nil {
 		os.Stderr.WriteString("remove the built engine: " + err.Error() + "\n")
 	}

@@ -15,7 +15,6 @@ import (
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/streamcheck/streamcheck/assertions"
-	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/sink"
 )
@@ -69,36 +68,6 @@ func createWindowsTable(ctx context.Context, c *dynamodb.Client, table string) e
 		return fmt.Errorf("aggregation job: create the windows table %s: %w", table, err)
 	}
 	return nil
-}
-
-// aggregationDynamoDBSinkScenario is the blog's second pipeline with
-// DynamoDB on both sides, under the DynamoDB fault family and a crash at
-// every point.
-func aggregationDynamoDBSinkScenario() Scenario {
-	put := func(code string, status, times, skip int, msg string) Fault {
-		return Fault{Rule: fault.Rule{Service: fault.ServiceDynamoDB, Operation: "PutItem", Resource: WindowsTable, Action: fault.ActionError,
-			Code: code, Status: status, Message: msg, Times: times, Skip: skip}}
-	}
-	return Scenario{
-		Name: "aggregation-dynamodb-sink",
-		Description: "The Glue blog's second pipeline with DynamoDB on both sides: normal ranges read from one table, windows written to another as one item per ventilator and window in update output mode. " +
-			"The writes are throttled, fail with a 500, and one conditional write is answered as a lost race; the engine crashes after a plan, between two items, after the sink and after a commit. " +
-			"Read back with a consistent Scan, the table holds every window once, final or open, with the counts, averages and alert counts computed independently and the batch that last wrote it.",
-		Setup: Setup{Job: AggregationDynamoDBSinkJob},
-		Load: Load{Rate: 1500, Records: 2400, Malformed: 0.02, EventInterval: time.Second, Late: 0.03,
-			Encode: AggregationEncoding},
-		Faults: []Fault{
-			put("ProvisionedThroughputExceededException", 400, 3, 5, "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API."),
-			put("InternalServerError", 500, 1, 20, "Internal server error"),
-			put("ConditionalCheckFailedException", 400, 1, 40, "The conditional request failed"),
-		},
-		Crashes: []Crash{
-			{At: engine.AtAfterPlan, Batch: 1}, {At: engine.AtInSink, Objects: 4, Batch: 2},
-			{At: engine.AtAfterSink, Batch: 3}, {At: engine.AtAfterCommit, Batch: 4},
-		},
-		Expect: Expect{MinDeadLetters: 50, DeadLetterErrors: map[string]string{MalformedUnmatched: "aggregate: unmatched:"},
-			Verify: VerifyAggregation},
-	}
 }
 
 // tableLocalPath is where the run's copy of a DynamoDB table's items lies

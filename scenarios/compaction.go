@@ -24,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
 	"github.com/streamcheck/streamcheck/engine/compact"
 	"github.com/streamcheck/streamcheck/engine/sink"
@@ -776,19 +775,4 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
-}
-
-// compactionScenario is the catalog's compaction scenario on kind.
-func compactionScenario(name, kind, desc string) Scenario {
-	return Scenario{
-		Name:        name,
-		Description: desc,
-		Setup:       Setup{Kind: kind},
-		Load:        Load{Rate: 1000, Records: 6000},
-		Crashes: []Crash{
-			{At: engine.AtAfterPlan, Batch: 2}, {At: engine.AtInSink, Objects: 1, Batch: 4},
-			{At: engine.AtAfterSink, Batch: 6}, {At: engine.AtAfterCommit, Batch: 8},
-		},
-		Compaction: &Compaction{},
-	}
 }

@@ -12,8 +12,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/streamcheck/streamcheck/engine"
 	"github.com/streamcheck/streamcheck/engine/compact"
 )
+
+// compactionUnderLoad is a Scenario with Compaction as the catalog's
+// compaction-under-load is: a load spanning the virtual clock's hours and a
+// crash at each point.
+func compactionUnderLoad() Scenario {
+	return Scenario{
+		Name: "compaction-under-load",
+		Load: Load{Rate: 1000, Records: 6000},
+		Crashes: []Crash{
+			{At: engine.AtAfterPlan, Batch: 2}, {At: engine.AtInSink, Objects: 1, Batch: 4},
+			{At: engine.AtAfterSink, Batch: 6}, {At: engine.AtAfterCommit, Batch: 8},
+		},
+		Compaction: &Compaction{},
+	}
+}
 
 // TestCompactionChecksReject shows that the compaction scenario can fail:
 // a compactor whose rollback is removed (its manifest deleted before the
@@ -71,7 +87,7 @@ func TestCompactionChecksReject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, _ := Lookup("compaction-under-load")
+			s := compactionUnderLoad()
 			cfg := *s.Compaction
 			cfg.sabotage = func(ctx context.Context, c *compactionRun, k compactKill) error {
 				if k.Step != tt.at {

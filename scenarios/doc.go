@@ -96,8 +96,11 @@
 // pipeline that wrote it, that is to the kill, tripwire or exit before that
 // run (Result.PipelineRuns, "duplicates by restart" in the reports).
 //
-// Catalog lists the named scenarios that `go test ./scenarios` and
-// `streamcheck scenario run` execute. The backend comes from
+// The built-in scenarios that `streamcheck scenario run` and `go test
+// ./scenarios/catalog` execute live in package scenarios/catalog, written
+// with this package's exported API only, as a user's own scenarios are;
+// VerifyCopy checks a spoilt copy of a finished run again, so that a test
+// can show a scenario's checks reject what they must. The backend comes from
 // WithStackOptions(emulator.WithBackend(...)) or STREAMCHECK_BACKEND;
 // scenarios with emulator faults are skipped off the embedded backend. AssertionsConfig maps an engine job onto
 // the checks' configuration, for the CLI's verify --job as well.

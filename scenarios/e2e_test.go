@@ -152,6 +152,49 @@ func TestVentilatorEndToEnd(t *testing.T) {
 			}
 		})
 	}
+
+	// VerifyCopy passes a copy of the run as it is, and rejects one with an
+	// object lost.
+	t.Run("VerifyCopy", func(t *testing.T) {
+		for _, tt := range []struct {
+			name  string
+			spoil bool
+		}{{name: "as it is"}, {name: "an object lost", spoil: true}} {
+			root := filepath.Join(t.TempDir(), "s3")
+			copyTree(t, res.LocalCopy, root)
+			if tt.spoil {
+				cp := *res
+				cp.LocalCopy = root
+				remove(t, cp.LocalPath(res.Output), 1)
+			}
+			rep, err := VerifyCopy(t.Context(), s, res, root)
+			if err != nil {
+				t.Fatalf("%s: VerifyCopy: %v", tt.name, err)
+			}
+			d := rep.Result(assertions.CheckDelivery)
+			if got, want := rep.OK && d != nil && d.Status == assertions.Pass, !tt.spoil; got != want {
+				t.Errorf("%s: report OK %v, delivery %+v; want passed %v", tt.name, rep.OK, d, want)
+			}
+			if tt.spoil && d != nil && d.Count("lost") == 0 {
+				t.Errorf("%s: delivery counts lost = 0, want > 0 (%s)", tt.name, describe(*d))
+			}
+		}
+	})
+}
+
+// exactlyOnceIndex matches the index and what follows it in an
+// exactly-once Parquet name, with or without the checkpoint's token.
+var exactlyOnceIndex = regexp.MustCompile(`-00000((?:-[0-9a-f]{8})?\.snappy\.parquet)$`)
+
+// otherIndex names a copy of the exactly-once object f (file index 0) as
+// file index 99 of the same batch and checkpoint.
+func otherIndex(t *testing.T, f string) string {
+	t.Helper()
+	dup := exactlyOnceIndex.ReplaceAllString(f, "-00099$1")
+	if dup == f {
+		t.Fatalf("%s is not an exactly-once name of file index 0", f)
+	}
+	return dup
 }
 
 // listFiles lists the files under dir, relative, with slashes.

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/streamcheck/streamcheck/emulator/fault"
 	"github.com/streamcheck/streamcheck/engine"
 )
 
@@ -71,48 +70,5 @@ func registerConsumer(ctx context.Context, kc *kinesis.Client, stream, name stri
 			return "", fmt.Errorf("consumer %s not ACTIVE: %w", arn, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
-	}
-}
-
-// efoScenarios are the catalog's enhanced fan-out scenarios: the polling
-// source's guarantees, read through a consumer.
-func efoScenarios() []Scenario {
-	return []Scenario{
-		{
-			Name:        "efo-steady",
-			Description: "Ventilator JSON read through an enhanced fan-out consumer (SubscribeToShard on every shard) becomes Parquet, every record exactly once.",
-			Setup:       Setup{Job: EFOJob},
-			Load:        Load{Rate: 4000},
-		},
-		{
-			Name:        "efo-crash-every-point",
-			Description: "The EFO job dies at each crash point in successive batches; each restart subscribes again from the checkpoint (after AWS's 5-second rule refuses the first tries) and replays the plan.",
-			Setup:       Setup{Job: EFOJob},
-			Load:        Load{Rate: 2000, Records: 4000},
-			Crashes: []Crash{
-				{At: engine.AtAfterPlan, Batch: 1}, {At: engine.AtInSink, Objects: 1, Batch: 2},
-				{At: engine.AtAfterSink, Batch: 3}, {At: engine.AtAfterCommit, Batch: 4},
-			},
-		},
-		{
-			Name:        "efo-split-merge-during-load",
-			Description: "Shards are split and merged while the EFO job reads; parents are read to the end their last event announces (ChildShards) before their children, every record once, each key in order.",
-			Setup:       Setup{Job: EFOJob},
-			Load:        Load{Rate: 1000, Records: 3000},
-			During:      SplitAndMerge(700 * time.Millisecond),
-		},
-		{
-			Name:        "efo-subscription-faults",
-			Description: "SubscribeToShard is throttled, fails with 500, and has its connection dropped; the EFO job retries its subscriptions and delivers every record once.",
-			Setup:       Setup{Job: EFOJob},
-			Load:        Load{Rate: 4000},
-			Faults: []Fault{
-				{SkipUpTo: 2, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "SubscribeToShard", Action: fault.ActionError,
-					Code: "LimitExceededException", Status: 400, Message: "Rate exceeded", Times: 3}},
-				{SkipUpTo: 4, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "SubscribeToShard", Action: fault.ActionError,
-					Code: "InternalFailure", Status: 500, Times: 2}},
-				{SkipUpTo: 6, Rule: fault.Rule{Service: fault.ServiceKinesis, Operation: "SubscribeToShard", Action: fault.ActionDrop, Times: 1}},
-			},
-		},
 	}
 }

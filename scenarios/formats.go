@@ -184,21 +184,3 @@ func GrokJob(env Env) (*engine.Job, error) {
 	j.Source.GrokCustomPatterns = GrokCustomPatterns
 	return j, j.Validate()
 }
-
-// The text each kind of malformed record's dead-letter error must contain,
-// per format (Expect.DeadLetterErrors).
-var (
-	csvErrors = map[string]string{
-		generators.MalformedMissing:     "record has 6 fields, header has 7",
-		generators.MalformedWrongType:   `want int, got "vent-`,
-		generators.MalformedInvalidUTF8: "invalid UTF-8",
-	}
-	avroErrors = map[string]string{
-		generators.MalformedInvalidJSON: "datum ends early",
-		generators.MalformedInvalidUTF8: "not valid UTF-8",
-	}
-	grokErrors = map[string]string{
-		MalformedNoMatch:              "does not match",
-		generators.MalformedWrongType: "out of range for int",
-	}
-)

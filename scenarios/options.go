@@ -83,9 +83,11 @@ func WithStackOptions(opts ...emulator.Option) Option {
 	return optionFunc(func(o *options) error { o.stackOpts = append(o.stackOpts, opts...); return nil })
 }
 
-// WithReplay sets the command Result.Replay shows, with {seed} standing for
-// the seed, for callers that run a scenario of their own (the default names
-// `streamcheck scenario run` for catalog scenarios).
+// WithReplay sets the command Result.Replay and Run's failure message show,
+// with {seed} standing for the seed: the command line of a tool, or the go
+// test that runs a scenario of a collection (package catalog gives its own).
+// The default is the go test command of the test with the seed in
+// STREAMCHECK_SEED.
 func WithReplay(cmd string) Option {
 	return optionFunc(func(o *options) error { o.replay = cmd; return nil })
 }

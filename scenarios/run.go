@@ -275,12 +275,18 @@ func (o *options) resolveSeed() (uint64, error) {
 	return DefaultSeed, nil
 }
 
-// replayCommand is the CLI command that replays a run.
-func replayCommand(name string, seed uint64) string {
-	if _, ok := Lookup(name); ok {
-		return fmt.Sprintf("streamcheck scenario run %s --seed %d   (or: go test ./scenarios -run 'TestCatalog/%s$' -seed %d)", name, seed, name, seed)
+// replayCommand is the command that replays a run: the one WithReplay
+// gave (cmd), else the go test command with the seed in EnvSeed.
+func replayCommand(cmd string, seed uint64) string {
+	if cmd != "" {
+		return expandReplay(cmd, seed)
 	}
 	return fmt.Sprintf("%s=%d go test -run <this test>", EnvSeed, seed)
+}
+
+// expandReplay puts seed in place of {seed} in a WithReplay command.
+func expandReplay(cmd string, seed uint64) string {
+	return strings.ReplaceAll(cmd, "{seed}", strconv.FormatUint(seed, 10))
 }
 
 func closed(ch <-chan struct{}) bool {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -146,10 +145,7 @@ func newRun(s Scenario, opts []Option) (*run, error) {
 		return nil, err
 	}
 	r := &run{s: &s, o: o, seed: seed, start: time.Now(), pipe: s.Pipeline}
-	replay := replayCommand(s.Name, seed)
-	if o.replay != "" {
-		replay = strings.ReplaceAll(o.replay, "{seed}", strconv.FormatUint(seed, 10))
-	}
+	replay := replayCommand(o.replay, seed)
 	r.tl = &timeline{started: r.start}
 	r.res = &Result{Scenario: s.Name, Seed: seed, Replay: replay, description: s.Description, timeline: r.tl, data: &reportData{}}
 	r.say = func(format string, args ...any) { fmt.Fprintf(o.progress, format+"\n", args...) }

@@ -54,8 +54,8 @@ const (
 // schedule and what to expect. The zero values of its fields are the
 // defaults above; Name is required.
 type Scenario struct {
-	// Name identifies the scenario in the catalog, in test names and in
-	// replay commands: lower case letters, digits and dashes.
+	// Name identifies the scenario in its collection (the catalog, a
+	// pipeline file), in test names and in replay commands: lower case letters, digits and dashes.
 	Name string
 	// Description says in a sentence what the scenario shows.
 	Description string

@@ -10,12 +10,10 @@ import (
 	"github.com/streamcheck/streamcheck/scenarios"
 )
 
-// TestMain removes the streamcheck binary that the SIGKILL soak
-// (sigkill-soak in the catalog) builds once per test process, and the
-// catalog runs' files.
+// TestMain removes the streamcheck binary that the tests running the
+// engine or the compactor as a process build once per test process.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	scenarios.RemoveCatalogRuns()
 	if err := scenarios.RemoveBuiltEngine(); err != nil {
 		os.Stderr.WriteString("remove the built engine: " + err.Error() + "\n")
 	}
@@ -26,10 +24,7 @@ func TestMain(m *testing.M) {
 // not one it finds or builds; a binary that is not there fails the run
 // saying which.
 func TestWithEngineBinary(t *testing.T) {
-	s, ok := scenarios.Lookup("sigkill-soak")
-	if !ok {
-		t.Fatal("no sigkill-soak in the catalog")
-	}
+	s := scenarios.Scenario{Name: "sigkill", Kills: 1, Load: scenarios.Load{Rate: 800, Records: 2000}}
 	bin := filepath.Join(t.TempDir(), "no-such-streamcheck")
 	_, err := scenarios.Execute(t.Context(), s, scenarios.WithEngineBinary(bin), scenarios.WithDir(t.TempDir()), scenarios.WithProgress(io.Discard))
 	if err == nil || !strings.Contains(err.Error(), bin) {

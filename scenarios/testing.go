@@ -38,19 +38,22 @@ func Run(t testing.TB, s Scenario, opts ...Option) *Result {
 	}
 	if err != nil {
 		seed, _ := resolved.resolveSeed()
-		t.Fatalf("scenario %s (seed %d) could not run: %v\nreplay: %s", s.Name, seed, err, testReplay(t, s.Name, seed))
+		t.Fatalf("scenario %s (seed %d) could not run: %v\nreplay: %s", s.Name, seed, err, testReplay(t, resolved, seed))
 		return nil
 	}
 	if !res.Passed {
-		res.Replay = testReplay(t, s.Name, res.Seed)
+		res.Replay = testReplay(t, resolved, res.Seed)
 		t.Errorf("scenario %s failed (seed %d):\n  - %s\nreplay: %s", s.Name, res.Seed, strings.Join(res.Failures, "\n  - "), res.Replay)
 	}
 	return res
 }
 
-// testReplay is the go test command that replays the current test with seed,
-// plus the CLI command for catalog scenarios.
-func testReplay(t testing.TB, name string, seed uint64) string {
+// testReplay is the command that replays the current test with seed: the
+// one WithReplay gave, else the go test command of the test.
+func testReplay(t testing.TB, o *options, seed uint64) string {
+	if o.replay != "" {
+		return expandReplay(o.replay, seed)
+	}
 	parts := strings.Split(t.Name(), "/")
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
@@ -59,11 +62,7 @@ func testReplay(t testing.TB, name string, seed uint64) string {
 	if wd, err := os.Getwd(); err == nil && strings.HasSuffix(wd, string(os.PathSeparator)+"scenarios") {
 		pkg = "./scenarios"
 	}
-	cmd := fmt.Sprintf("%s=%d go test %s -run '%s'", EnvSeed, seed, pkg, strings.Join(parts, "/"))
-	if _, ok := Lookup(name); ok {
-		cmd = fmt.Sprintf("go test ./scenarios -run 'TestCatalog/%s$' -seed %d   or: streamcheck scenario run %s --seed %d", name, seed, name, seed)
-	}
-	return cmd
+	return fmt.Sprintf("%s=%d go test %s -run '%s'", EnvSeed, seed, pkg, strings.Join(parts, "/"))
 }
 
 // testWriter writes progress lines to t.Log.

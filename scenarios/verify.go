@@ -3,9 +3,13 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/engine"
 )
 
 // CheckTypes is the name of the result verify adds to the checker's: the
@@ -96,4 +100,52 @@ func checkTypes(ctx context.Context, s *assertions.Session, schema []assertions.
 		r.Status = assertions.Fail
 	}
 	return r
+}
+
+// VerifyCopy runs the checks of a finished run of s again, those of package
+// assertions and the scenario's own (Expect.DeadLetterErrors,
+// Expect.Verify), on root: a copy of the run's objects laid out as
+// Result.LocalCopy is (root/BUCKET/KEY, and a DynamoDB table the job wrote
+// as root/dynamodb/TABLE.parquet). res is the run's Result, for its job,
+// ledger and seed. A test spoils a copy of a run that passed and verifies
+// it again to show that a check rejects what it must. Only runs of the
+// engine, which keep their job (Result.Job), can be verified again.
+func VerifyCopy(ctx context.Context, s Scenario, res *Result, root string) (*assertions.Report, error) {
+	if res == nil || res.Job == "" {
+		return nil, fmt.Errorf("scenarios: verify a copy of scenario %s: the run kept no job file; want a run of the engine", s.Name)
+	}
+	job, err := engine.LoadJob(res.Job)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: verify a copy of scenario %s: read the run's job: %w", s.Name, err)
+	}
+	cp := *res
+	cp.LocalCopy = root
+	local := cp.LocalPath
+	cfg := AssertionsConfig(job, res.Ledger, aws.Config{})
+	cfg.S3 = nil
+	cfg.Output, cfg.DeadLetter, cfg.Checkpoint = local(job.Sink.Path), local(job.Sink.DeadLetterPath), local(job.ForEachBatch.CheckpointLocation)
+	if cfg.Windows != "" {
+		cfg.Windows = local(job.Sink.WindowsPath)
+	}
+	if s.Setup.KeyColumn != "" {
+		cfg.KeyColumn = s.Setup.KeyColumn
+	} else if cfg.KeyColumn == "" {
+		cfg.KeyColumn = s.dataset().Key
+	}
+	cfg.MaxLagP99 = s.Expect.MaxLagP99
+	tmp, err := os.MkdirTemp("", "streamcheck-verify-")
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: verify a copy of scenario %s: %w", s.Name, err)
+	}
+	defer os.RemoveAll(tmp)
+	cfg.TempDir = tmp
+	src, err := s.source(res.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: verify a copy of scenario %s: %w", s.Name, err)
+	}
+	rep, err := verify(ctx, cfg, s.extraChecks(job, res.Seed, res.Ledger, src, local)...)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: verify a copy of scenario %s: %w", s.Name, err)
+	}
+	return rep, nil
 }

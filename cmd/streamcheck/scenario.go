@@ -15,6 +15,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/emulator"
 	"github.com/streamcheck/streamcheck/scenarios"
+	"github.com/streamcheck/streamcheck/scenarios/catalog"
 	"github.com/streamcheck/streamcheck/scenarios/report"
 
 	// The containers backend of --backend containers and STREAMCHECK_BACKEND.
@@ -50,7 +51,7 @@ func runScenario(ctx context.Context, e *env, args []string) error {
 		if fs.NArg() > 0 {
 			return usagef("scenario list takes no arguments")
 		}
-		list := scenarios.Catalog()
+		list := catalog.Catalog()
 		if *pipeline != "" {
 			f, err := scenarios.LoadPipelineFile(*pipeline)
 			if err != nil {
@@ -128,7 +129,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 	case name == "all" && file != nil:
 		list = file.Scenarios()
 	case name == "all":
-		list = scenarios.Catalog()
+		list = catalog.Catalog()
 	case file != nil:
 		s, ok := file.Lookup(name)
 		if !ok {
@@ -136,7 +137,7 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		}
 		list = []scenarios.Scenario{s}
 	default:
-		s, ok := scenarios.Lookup(name)
+		s, ok := catalog.Lookup(name)
 		if !ok {
 			return usagef("no scenario %q (see streamcheck scenario list)", name)
 		}
@@ -213,6 +214,8 @@ func runScenarioRun(ctx context.Context, e *env, c *command, args []string) erro
 		sopts := slices.Concat(opts, []scenarios.Option{scenarios.WithDir(filepath.Join(root, s.Name))})
 		if file != nil {
 			sopts = append(sopts, scenarios.WithReplay(fmt.Sprintf("streamcheck scenario run --pipeline %s %s --seed {seed}", *pipeline, s.Name)))
+		} else {
+			sopts = append(sopts, catalog.WithReplay(s.Name))
 		}
 		res, err := scenarios.Execute(ctx, s, sopts...)
 		if errors.Is(err, emulator.ErrFaultsUnavailable) {

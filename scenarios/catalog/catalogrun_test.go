@@ -1,9 +1,11 @@
-package scenarios
+package catalog
 
 import (
 	"os"
 	"sync"
 	"testing"
+
+	"github.com/streamcheck/streamcheck/scenarios"
 )
 
 // catalogRuns keeps the results of catalog scenarios run in this test
@@ -11,14 +13,14 @@ import (
 // run's files reuse TestCatalog's run instead of making another.
 var catalogRuns struct {
 	sync.Mutex
-	results map[string]*Result
+	results map[string]*scenarios.Result
 	dirs    []string
 }
 
-// CatalogRun runs the catalog scenario name with Run, once per test process:
-// a second call returns the first call's Result. The run's files stay until
-// RemoveCatalogRuns.
-func CatalogRun(t testing.TB, name string, opts ...Option) *Result {
+// CatalogRun runs the catalog scenario name with scenarios.Run, once per
+// test process: a second call returns the first call's Result. The run's
+// files stay until RemoveCatalogRuns.
+func CatalogRun(t testing.TB, name string, opts ...scenarios.Option) *scenarios.Result {
 	t.Helper()
 	catalogRuns.Lock()
 	defer catalogRuns.Unlock()
@@ -41,9 +43,9 @@ func CatalogRun(t testing.TB, name string, opts ...Option) *Result {
 		t.Fatal(err)
 	}
 	catalogRuns.dirs = append(catalogRuns.dirs, dir)
-	res := Run(t, s, append([]Option{WithDir(dir)}, opts...)...)
+	res := scenarios.Run(t, s, append([]scenarios.Option{scenarios.WithDir(dir), WithReplay(name)}, opts...)...)
 	if catalogRuns.results == nil {
-		catalogRuns.results = map[string]*Result{}
+		catalogRuns.results = map[string]*scenarios.Result{}
 	}
 	catalogRuns.results[name] = res
 	return res

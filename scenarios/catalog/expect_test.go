@@ -1,10 +1,11 @@
-package scenarios_test
+package catalog_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/streamcheck/streamcheck/scenarios"
+	"github.com/streamcheck/streamcheck/scenarios/catalog"
 )
 
 // TestCatalogExpectationsCanFail runs catalog scenarios with their fault taken away
@@ -37,7 +38,7 @@ func TestCatalogExpectationsCanFail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, ok := scenarios.Lookup(tt.base)
+			s, ok := catalog.Lookup(tt.base)
 			if !ok {
 				t.Fatalf("no catalog scenario %q", tt.base)
 			}

@@ -1,19 +1,20 @@
-package scenarios
+package catalog_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/scenarios"
+	"github.com/streamcheck/streamcheck/scenarios/catalog"
 )
 
 // exactlyOnceIndex matches the index and what follows it in an
@@ -31,23 +32,20 @@ func otherIndex(t *testing.T, f string) string {
 	return dup
 }
 
-// spoiltCopy is a copy of a catalog run's S3 objects that a test spoils
-// before verifying it again.
+// spoiltCopy is a copy of a catalog run's objects that a test spoils
+// before verifying it again with scenarios.VerifyCopy.
 type spoiltCopy struct {
-	s    Scenario
-	res  *Result
+	s    scenarios.Scenario
+	res  *scenarios.Result
 	job  *engine.Job
 	root string // the copy's s3/ directory: root/BUCKET/KEY
 }
 
+// local is where the copy holds the job's location uri.
 func (c *spoiltCopy) local(uri string) string {
-	if rest, ok := strings.CutPrefix(uri, "s3://"); ok {
-		return filepath.Join(c.root, filepath.FromSlash(rest))
-	}
-	if p, ok := tableLocalPath(c.root, uri); ok {
-		return p
-	}
-	return uri
+	cp := *c.res
+	cp.LocalCopy = c.root
+	return cp.LocalPath(uri)
 }
 
 // copyRun copies the files of the catalog run of name (CatalogRun's) for a
@@ -57,11 +55,11 @@ func copyRun(t *testing.T, name string) *spoiltCopy {
 	if testing.Short() {
 		t.Skip("runs a catalog scenario end to end; skipped with -short")
 	}
-	res := CatalogRun(t, name)
+	res := catalog.CatalogRun(t, name)
 	if res == nil || !res.Passed {
 		t.Skipf("the %s run did not pass; nothing to spoil", name)
 	}
-	s, _ := Lookup(name)
+	s, _ := catalog.Lookup(name)
 	job, err := engine.LoadJob(res.Job)
 	if err != nil {
 		t.Fatalf("read the run's job: %v", err)
@@ -75,18 +73,7 @@ func copyRun(t *testing.T, name string) *spoiltCopy {
 // own, on the copy.
 func (c *spoiltCopy) verify(t *testing.T) *assertions.Report {
 	t.Helper()
-	cfg := AssertionsConfig(c.job, c.res.Ledger, aws.Config{})
-	cfg.S3 = nil
-	cfg.Output, cfg.DeadLetter, cfg.Checkpoint = c.local(c.job.Sink.Path), c.local(c.job.Sink.DeadLetterPath), c.local(c.job.ForEachBatch.CheckpointLocation)
-	if cfg.Windows != "" {
-		cfg.Windows = c.local(c.job.Sink.WindowsPath)
-	}
-	cfg.TempDir = t.TempDir()
-	src, err := c.s.source(c.res.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify(t.Context(), cfg, c.s.extraChecks(c.job, c.res.Seed, c.res.Ledger, src, c.local)...)
+	rep, err := scenarios.VerifyCopy(t.Context(), c.s, c.res, c.root)
 	if err != nil {
 		t.Fatalf("verify the copy: %v", err)
 	}
@@ -124,6 +111,57 @@ func (c *spoiltCopy) rewriteParquet(t *testing.T, file, query string) {
 	}
 	if err := os.Rename(tmp, file); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// listFiles lists the files under dir, relative, with slashes.
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("list %s: %v", dir, err)
+	}
+	return out
+}
+
+// remove deletes n files under dir (all with n < 0).
+func remove(t *testing.T, dir string, n int) {
+	t.Helper()
+	for i, f := range listFiles(t, dir) {
+		if n >= 0 && i >= n {
+			return
+		}
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// copyTree copies the files under from to the same paths under to.
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	for _, f := range listFiles(t, from) {
+		b, err := os.ReadFile(filepath.Join(from, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(to, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -198,7 +236,7 @@ func mustFail(t *testing.T, rep *assertions.Report, check, count string) {
 		t.Fatalf("%s check = %+v, want fail", check, r)
 	}
 	if r.Count(count) == 0 {
-		t.Errorf("%s check counts %s = 0, want > 0 (%s)", check, count, describe(*r))
+		t.Errorf("%s check counts %s = 0, want > 0 (%s)", check, count, r.Detail)
 	}
 	if rep.OK {
 		t.Errorf("report OK with a failed check")
@@ -213,17 +251,17 @@ func TestCatalogChecksReject(t *testing.T) {
 		spoil          func(t *testing.T, c *spoiltCopy)
 		check, count   string
 	}{
-		{name: "a window average tampered", scenario: "aggregation-restart", check: CheckWindows, count: "wrong_window",
+		{name: "a window average tampered", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "wrong_window",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				c.rewriteParquet(t, c.files(t, c.job.Sink.WindowsPath, ".parquet")[0], "SELECT * REPLACE (avg_o2stats + 0.5 AS avg_o2stats) FROM {file}")
 			}},
-		{name: "a window count tampered", scenario: "aggregation-restart", check: CheckWindows, count: "wrong_window",
+		{name: "a window count tampered", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "wrong_window",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				c.rewriteParquet(t, c.files(t, c.job.Sink.WindowsPath, ".parquet")[0], `SELECT * REPLACE ("count" + 1 AS "count") FROM {file}`)
 			}},
-		{name: "windows lost", scenario: "aggregation-restart", check: CheckWindows, count: "missing",
+		{name: "windows lost", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) { remove(t, c.local(c.job.Sink.WindowsPath), 1) }},
-		{name: "windows counted twice", scenario: "aggregation-restart", check: CheckWindows, count: "duplicated",
+		{name: "windows counted twice", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "duplicated",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				f := c.files(t, c.job.Sink.WindowsPath, ".parquet")[0]
 				b, err := os.ReadFile(f)
@@ -234,7 +272,7 @@ func TestCatalogChecksReject(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
-		{name: "an alert level wrong", scenario: "aggregation-restart", check: CheckWindows, count: "wrong_level",
+		{name: "an alert level wrong", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "wrong_level",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				c.rewriteParquet(t, c.files(t, c.job.Sink.Path, ".parquet")[0], "SELECT * REPLACE (CASE status WHEN 'GREEN' THEN 'ORANGE' ELSE 'GREEN' END AS status) FROM {file}")
 			}},
@@ -242,25 +280,25 @@ func TestCatalogChecksReject(t *testing.T) {
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				dropLineContaining(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl"), "aggregate: unmatched:")
 			}},
-		{name: "a window item counted twice", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "wrong_window",
+		{name: "a window item counted twice", scenario: "aggregation-dynamodb-sink", check: scenarios.CheckWindowsTable, count: "wrong_window",
 			spoil: func(t *testing.T, c *spoiltCopy) {
-				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN "count" * 2 ELSE "count" END AS "count") FROM {file}`)
+				c.rewriteParquet(t, c.local("dynamodb://"+scenarios.WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN "count" * 2 ELSE "count" END AS "count") FROM {file}`)
 			}},
-		{name: "a window item lost", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "missing",
+		{name: "a window item lost", scenario: "aggregation-dynamodb-sink", check: scenarios.CheckWindowsTable, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) {
-				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * FROM {file} WHERE "start" <> (SELECT min("start") FROM {file})`)
+				c.rewriteParquet(t, c.local("dynamodb://"+scenarios.WindowsTable), `SELECT * FROM {file} WHERE "start" <> (SELECT min("start") FROM {file})`)
 			}},
-		{name: "a window item regressed by a stale write", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "wrong_batch",
+		{name: "a window item regressed by a stale write", scenario: "aggregation-dynamodb-sink", check: scenarios.CheckWindowsTable, count: "wrong_batch",
 			spoil: func(t *testing.T, c *spoiltCopy) {
-				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN batch_id - 1 ELSE batch_id END AS batch_id) FROM {file}`)
+				c.rewriteParquet(t, c.local("dynamodb://"+scenarios.WindowsTable), `SELECT * REPLACE (CASE WHEN "start" = (SELECT min("start") FROM {file}) THEN batch_id - 1 ELSE batch_id END AS batch_id) FROM {file}`)
 			}},
-		{name: "an open window item marked final", scenario: "aggregation-dynamodb-sink", check: CheckWindowsTable, count: "final_too_soon",
+		{name: "an open window item marked final", scenario: "aggregation-dynamodb-sink", check: scenarios.CheckWindowsTable, count: "final_too_soon",
 			spoil: func(t *testing.T, c *spoiltCopy) {
-				c.rewriteParquet(t, c.local("dynamodb://"+WindowsTable), `SELECT * REPLACE (true AS "final") FROM {file}`)
+				c.rewriteParquet(t, c.local("dynamodb://"+scenarios.WindowsTable), `SELECT * REPLACE (true AS "final") FROM {file}`)
 			}},
 		{name: "a CSV dead letter dropped", scenario: "format-csv-malformed", check: assertions.CheckDeadLetter, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) { dropLine(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl")[0]) }},
-		{name: "a CSV dead letter with another error", scenario: "format-csv-malformed", check: CheckDeadLetterErrors, count: "wrong_error",
+		{name: "a CSV dead letter with another error", scenario: "format-csv-malformed", check: scenarios.CheckDeadLetterErrors, count: "wrong_error",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				rewriteError(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl")[0], "rejected")
 			}},

@@ -1,4 +1,4 @@
-package scenarios
+package catalog
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/generators"
+	"github.com/streamcheck/streamcheck/scenarios"
 )
 
 // The scenarios' encodings decode with the engine's decoders as the jobs
@@ -26,9 +27,9 @@ func TestEncodingsDecode(t *testing.T) {
 		encode func(uint64, generators.Record) ([]byte, string)
 		errors map[string]string
 	}{
-		{name: "csv", format: record.Format{Classification: "csv", Delimiter: '|', WithHeader: true}, encode: CSVEncoding, errors: csvErrors,
+		{name: "csv", format: record.Format{Classification: "csv", Delimiter: '|', WithHeader: true}, encode: scenarios.CSVEncoding, errors: csvErrors,
 			kinds: []string{generators.MalformedInvalidJSON, generators.MalformedWrongType, generators.MalformedInvalidUTF8}},
-		{name: "grok", format: record.Format{Classification: "grok", GrokPattern: GrokPattern, GrokCustomPatterns: GrokCustomPatterns}, encode: GrokEncoding, errors: grokErrors,
+		{name: "grok", format: record.Format{Classification: "grok", GrokPattern: scenarios.GrokPattern, GrokCustomPatterns: scenarios.GrokCustomPatterns}, encode: scenarios.GrokEncoding, errors: grokErrors,
 			kinds: []string{generators.MalformedInvalidJSON, generators.MalformedWrongType, generators.MalformedInvalidUTF8}},
 		{name: "avro", format: record.Format{Classification: "avro", AvroSchema: schema}, gen: generators.FormatAvro, errors: avroErrors,
 			kinds: []string{generators.MalformedInvalidJSON, generators.MalformedInvalidUTF8}},

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"github.com/streamcheck/streamcheck/engine"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/internal/treetest"
 )
 
 // TestVentilatorEndToEnd is the engine's acceptance test: ventilator JSON
@@ -84,7 +84,7 @@ func TestVentilatorEndToEnd(t *testing.T) {
 	})
 	t.Run("layout", func(t *testing.T) {
 		name := regexp.MustCompile(`^ingest_year=\d{4}/ingest_month=\d{2}/ingest_day=\d{2}/ingest_hour=\d{2}/part-\d{8}-\d{5}-[0-9a-f]{8}\.snappy\.parquet$`)
-		files := listFiles(t, cfg.Output)
+		files := treetest.List(t, cfg.Output)
 		if len(files) < 3 {
 			t.Errorf("%d output objects, want one per batch (at least 3)", len(files))
 		}
@@ -103,10 +103,10 @@ func TestVentilatorEndToEnd(t *testing.T) {
 		counts []string
 	}{
 		{name: "an object lost", check: assertions.CheckDelivery, counts: []string{"lost"},
-			spoil: func(t *testing.T, c assertions.Config) { remove(t, c.Output, 1) }},
+			spoil: func(t *testing.T, c assertions.Config) { treetest.Remove(t, c.Output, 1) }},
 		{name: "an object written twice", check: assertions.CheckDelivery, counts: []string{"duplicated"},
 			spoil: func(t *testing.T, c assertions.Config) {
-				f := listFiles(t, c.Output)[0]
+				f := treetest.List(t, c.Output)[0]
 				b, err := os.ReadFile(filepath.Join(c.Output, f))
 				if err != nil {
 					t.Fatal(err)
@@ -117,7 +117,7 @@ func TestVentilatorEndToEnd(t *testing.T) {
 				}
 			}},
 		{name: "the dead letter lost", check: assertions.CheckDeadLetter, counts: []string{"missing"},
-			spoil: func(t *testing.T, c assertions.Config) { remove(t, c.DeadLetter, -1) }},
+			spoil: func(t *testing.T, c assertions.Config) { treetest.Remove(t, c.DeadLetter, -1) }},
 		{name: "a column of the wrong type", check: CheckTypes, counts: []string{"wrong_type"},
 			spoil: func(t *testing.T, c assertions.Config) {}},
 	}
@@ -125,7 +125,7 @@ func TestVentilatorEndToEnd(t *testing.T) {
 		t.Run("rejects "+tt.name, func(t *testing.T) {
 			c := cfg
 			root := t.TempDir()
-			copyTree(t, filepath.Dir(cfg.Output), root)
+			treetest.Copy(t, filepath.Dir(cfg.Output), root)
 			c.Output = filepath.Join(root, filepath.Base(cfg.Output))
 			c.DeadLetter = filepath.Join(root, filepath.Base(cfg.DeadLetter))
 			c.Checkpoint = filepath.Join(root, filepath.Base(cfg.Checkpoint))
@@ -161,11 +161,11 @@ func TestVentilatorEndToEnd(t *testing.T) {
 			spoil bool
 		}{{name: "as it is"}, {name: "an object lost", spoil: true}} {
 			root := filepath.Join(t.TempDir(), "s3")
-			copyTree(t, res.LocalCopy, root)
+			treetest.Copy(t, res.LocalCopy, root)
 			if tt.spoil {
 				cp := *res
 				cp.LocalCopy = root
-				remove(t, cp.LocalPath(res.Output), 1)
+				treetest.Remove(t, cp.LocalPath(res.Output), 1)
 			}
 			rep, err := VerifyCopy(t.Context(), s, res, root)
 			if err != nil {
@@ -195,50 +195,4 @@ func otherIndex(t *testing.T, f string) string {
 		t.Fatalf("%s is not an exactly-once name of file index 0", f)
 	}
 	return dup
-}
-
-// listFiles lists the files under dir, relative, with slashes.
-func listFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out = append(out, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("list %s: %v", dir, err)
-	}
-	return out
-}
-
-// remove deletes n files under dir (all with n < 0).
-func remove(t *testing.T, dir string, n int) {
-	t.Helper()
-	for i, f := range listFiles(t, dir) {
-		if n >= 0 && i >= n {
-			return
-		}
-		if err := os.Remove(filepath.Join(dir, f)); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	for _, f := range listFiles(t, from) {
-		src, err := os.Open(filepath.Join(from, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = writeFile(filepath.Join(to, f), src)
-		src.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/internal/treetest"
 )
 
 // buildExample builds the example pipeline in examples/pipelines/name (a
@@ -106,7 +107,7 @@ func TestKinesisKCLAtLeastOnce(t *testing.T) {
 			out := res.LocalPath(res.Output)
 			objs := jsonlFiles(t, out)
 			dir := t.TempDir()
-			copyTree(t, out, dir)
+			treetest.Copy(t, out, dir)
 			if err := os.RemoveAll(filepath.Join(dir, filepath.Dir(strings.TrimPrefix(objs[0], out)))); err != nil {
 				t.Fatal(err)
 			}

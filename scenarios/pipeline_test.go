@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/internal/treetest"
 )
 
 // badPipeline is a Command of a few shell lines that writes its objects with
@@ -141,7 +142,7 @@ func TestEnginePipelineExactlyOnce(t *testing.T) {
 			{"object lost", func(dir string) { os.Remove(filepath.Join(dir, strings.TrimPrefix(files[0], out))) }, "lost"},
 		} {
 			dir := t.TempDir()
-			copyTree(t, out, dir)
+			treetest.Copy(t, out, dir)
 			spoil.do(dir)
 			cfg.Output = dir
 			rep, err := assertions.Verify(t.Context(), cfg)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/streamcheck/streamcheck/assertions"
 	"github.com/streamcheck/streamcheck/engine"
+	"github.com/streamcheck/streamcheck/internal/treetest"
 	"github.com/streamcheck/streamcheck/scenarios"
 	"github.com/streamcheck/streamcheck/scenarios/catalog"
 )
@@ -65,7 +65,7 @@ func copyRun(t *testing.T, name string) *spoiltCopy {
 		t.Fatalf("read the run's job: %v", err)
 	}
 	c := &spoiltCopy{s: s, res: res, job: job, root: filepath.Join(t.TempDir(), "s3")}
-	copyTree(t, res.LocalCopy, c.root)
+	treetest.Copy(t, res.LocalCopy, c.root)
 	return c
 }
 
@@ -84,7 +84,7 @@ func (c *spoiltCopy) verify(t *testing.T) *assertions.Report {
 func (c *spoiltCopy) files(t *testing.T, uri, ext string) []string {
 	t.Helper()
 	var out []string
-	for _, f := range listFiles(t, c.local(uri)) {
+	for _, f := range treetest.List(t, c.local(uri)) {
 		if strings.HasSuffix(f, ext) {
 			out = append(out, filepath.Join(c.local(uri), filepath.FromSlash(f)))
 		}
@@ -115,55 +115,6 @@ func (c *spoiltCopy) rewriteParquet(t *testing.T, file, query string) {
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// listFiles lists the files under dir, relative, with slashes.
-func listFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out = append(out, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("list %s: %v", dir, err)
-	}
-	return out
-}
-
-// remove deletes n files under dir (all with n < 0).
-func remove(t *testing.T, dir string, n int) {
-	t.Helper()
-	for i, f := range listFiles(t, dir) {
-		if n >= 0 && i >= n {
-			return
-		}
-		if err := os.Remove(filepath.Join(dir, f)); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// copyTree copies the files under from to the same paths under to.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	for _, f := range listFiles(t, from) {
-		b, err := os.ReadFile(filepath.Join(from, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(to, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // dropLine removes the first line of a JSON lines file.
 func dropLine(t *testing.T, file string) {
@@ -260,7 +211,7 @@ func TestCatalogChecksReject(t *testing.T) {
 				c.rewriteParquet(t, c.files(t, c.job.Sink.WindowsPath, ".parquet")[0], `SELECT * REPLACE ("count" + 1 AS "count") FROM {file}`)
 			}},
 		{name: "windows lost", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "missing",
-			spoil: func(t *testing.T, c *spoiltCopy) { remove(t, c.local(c.job.Sink.WindowsPath), 1) }},
+			spoil: func(t *testing.T, c *spoiltCopy) { treetest.Remove(t, c.local(c.job.Sink.WindowsPath), 1) }},
 		{name: "windows counted twice", scenario: "aggregation-restart", check: scenarios.CheckWindows, count: "duplicated",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				f := c.files(t, c.job.Sink.WindowsPath, ".parquet")[0]
@@ -307,7 +258,7 @@ func TestCatalogChecksReject(t *testing.T) {
 		{name: "a Grok dead letter dropped", scenario: "format-grok-malformed", check: assertions.CheckDeadLetter, count: "missing",
 			spoil: func(t *testing.T, c *spoiltCopy) { dropLine(t, c.files(t, c.job.Sink.DeadLetterPath, ".jsonl")[0]) }},
 		{name: "a Grok good record lost", scenario: "format-grok-malformed", check: assertions.CheckDelivery, count: "lost",
-			spoil: func(t *testing.T, c *spoiltCopy) { remove(t, c.local(c.job.Sink.Path), 1) }},
+			spoil: func(t *testing.T, c *spoiltCopy) { treetest.Remove(t, c.local(c.job.Sink.Path), 1) }},
 		{name: "an object written twice after broker faults", scenario: "kafka-broker-faults", check: assertions.CheckDelivery, count: "duplicated",
 			spoil: func(t *testing.T, c *spoiltCopy) {
 				f := c.files(t, c.job.Sink.Path, ".parquet")[0]
@@ -320,7 +271,7 @@ func TestCatalogChecksReject(t *testing.T) {
 				}
 			}},
 		{name: "an object lost after SIGKILLs", scenario: "sigkill-soak", check: assertions.CheckDelivery, count: "lost",
-			spoil: func(t *testing.T, c *spoiltCopy) { remove(t, c.local(c.job.Sink.Path), 1) }},
+			spoil: func(t *testing.T, c *spoiltCopy) { treetest.Remove(t, c.local(c.job.Sink.Path), 1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario+"/"+tt.name, func(t *testing.T) {

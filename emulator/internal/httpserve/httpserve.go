@@ -99,11 +99,19 @@ func (l *Lifecycle) Close() (first bool, err error) {
 // to the end). A body that ends early, or goes on past n, is an error, so a
 // truncated or padded request is refused rather than half-read. Wrap r in
 // http.MaxBytesReader to bound an unknown length.
-func ReadBody(r io.Reader, n int64) ([]byte, error) {
+func ReadBody(r io.Reader, n int64) ([]byte, error) { return ReadBodyInto(nil, r, n) }
+
+// ReadBodyInto is ReadBody into buf's memory where it has room for n bytes:
+// for a caller that reuses buffers and keeps nothing of the body.
+func ReadBodyInto(buf []byte, r io.Reader, n int64) ([]byte, error) {
 	if n <= 0 {
 		return io.ReadAll(r)
 	}
-	buf := make([]byte, n)
+	if int64(cap(buf)) >= n {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, err
 	}

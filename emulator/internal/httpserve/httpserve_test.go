@@ -63,3 +63,23 @@ func TestReadBody(t *testing.T) {
 		})
 	}
 }
+
+// TestReadBodyInto checks that a buffer with room is reused, a small one is
+// not, and the checks of ReadBody hold either way.
+func TestReadBodyInto(t *testing.T) {
+	roomy := make([]byte, 0, 16)
+	got, err := httpserve.ReadBodyInto(roomy, strings.NewReader("hello"), 5)
+	if err != nil || string(got) != "hello" || &got[0] != &roomy[:1][0] {
+		t.Errorf("ReadBodyInto(roomy) = %q, %v, reused %v; want hello in the same memory", got, err, err == nil && &got[0] == &roomy[:1][0])
+	}
+	small := make([]byte, 0, 2)
+	if got, err := httpserve.ReadBodyInto(small, strings.NewReader("hello"), 5); err != nil || string(got) != "hello" {
+		t.Errorf("ReadBodyInto(small) = %q, %v; want hello", got, err)
+	}
+	if _, err := httpserve.ReadBodyInto(roomy, strings.NewReader("hello!"), 5); err == nil {
+		t.Error("ReadBodyInto of a body longer than declared: no error")
+	}
+	if _, err := httpserve.ReadBodyInto(roomy, strings.NewReader("hel"), 5); err == nil {
+		t.Error("ReadBodyInto of a short body: no error")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/streamcheck/streamcheck/internal/editdist"
 )
 
 // keyedValue is a scalar of a job file with the key path that holds it.
@@ -169,7 +171,7 @@ func didYouMeanKey(key, typeName string) string {
 	slices.Sort(names)
 	best, bestD := "", -1
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(n)); bestD < 0 || d < bestD {
+		if d := editdist.Levenshtein(strings.ToLower(key), strings.ToLower(n)); bestD < 0 || d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -177,25 +179,4 @@ func didYouMeanKey(key, typeName string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

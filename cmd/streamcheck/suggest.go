@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/streamcheck/streamcheck/internal/editdist"
 )
 
 // closest returns the candidate nearest to s by edit distance (ties go to
@@ -16,7 +18,7 @@ func closest(s string, candidates []string) string {
 	ls := strings.ToLower(s)
 	for _, c := range sorted {
 		lc := strings.ToLower(c)
-		d := editDistance(ls, lc)
+		d := editdist.Levenshtein(ls, lc)
 		if strings.HasPrefix(lc, ls) && len(ls) >= 3 {
 			d = min(d, 1)
 		}
@@ -36,25 +38,4 @@ func didYouMean(s string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", c)
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

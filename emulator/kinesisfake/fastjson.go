@@ -78,45 +78,18 @@ func (p *jsonScan) text() (string, bool) {
 
 func (in *putRecordsInput) decodeFastJSON(b []byte) bool {
 	p := jsonScan{b: b}
-	if !p.eat('{') {
-		return false
-	}
 	var out putRecordsInput
-	if !p.eat('}') {
-		for {
-			key, ok := p.str()
-			if !ok || !p.eat(':') {
-				return false
-			}
-			switch string(key) {
-			case "StreamName":
-				if out.StreamName, ok = p.text(); !ok {
-					return false
-				}
-			case "StreamARN":
-				if out.StreamARN, ok = p.text(); !ok {
-					return false
-				}
-			case "Records":
-				var sc *putRecordsScratch
-				if out.Records, sc, ok = p.records(); !ok {
-					return false
-				}
-				out.scratch = sc
-			default:
-				return false
-			}
-			if p.eat(',') {
-				continue
-			}
-			if p.eat('}') {
-				break
-			}
-			return false
+	if !p.object(func(key []byte) (ok bool) {
+		switch string(key) {
+		case "StreamName":
+			out.StreamName, ok = p.text()
+		case "StreamARN":
+			out.StreamARN, ok = p.text()
+		case "Records":
+			out.Records, out.scratch, ok = p.records()
 		}
-	}
-	p.ws()
-	if p.i != len(p.b) {
+		return ok
+	}) || !p.end() {
 		return false
 	}
 	*in = out
@@ -154,6 +127,34 @@ func (in *putRecordsInput) release() {
 	}
 }
 
+// object reads a JSON object, calling member for each key with the scanner
+// at its value; member reads the value and reports whether it was one the
+// fast reader takes (false for an unknown key, which encoding/json then
+// reads and words). It reports whether the object was read whole.
+func (p *jsonScan) object(member func(key []byte) bool) bool {
+	if !p.eat('{') {
+		return false
+	}
+	if p.eat('}') {
+		return true
+	}
+	for {
+		key, ok := p.str()
+		if !ok || !p.eat(':') || !member(key) {
+			return false
+		}
+		if !p.eat(',') {
+			return p.eat('}')
+		}
+	}
+}
+
+// end reports whether nothing but whitespace is left.
+func (p *jsonScan) end() bool {
+	p.ws()
+	return p.i == len(p.b)
+}
+
 // records reads the Records array, decoding every Data into one shared
 // buffer and every PartitionKey into one string.
 func (p *jsonScan) records() ([]putRecordsEntry, *putRecordsScratch, bool) {
@@ -178,44 +179,26 @@ func (p *jsonScan) records() ([]putRecordsEntry, *putRecordsScratch, bool) {
 		return nil, nil, false
 	}
 	for {
-		if !p.eat('{') {
-			return fail()
-		}
 		var r putRecordsEntry
 		span := [2]int32{-1, -1}
-		if !p.eat('}') {
-			for {
-				key, ok := p.str()
-				if !ok || !p.eat(':') {
-					return fail()
-				}
-				switch string(key) {
-				case "Data":
-					if arena, r.Data, ok = p.base64(arena); !ok {
-						return fail()
-					}
-				case "PartitionKey":
-					k, ok := p.str()
-					if !ok || !utf8.Valid(k) {
-						return fail()
-					}
+		if !p.object(func(key []byte) (ok bool) {
+			switch string(key) {
+			case "Data":
+				arena, r.Data, ok = p.base64(arena)
+			case "PartitionKey":
+				var k []byte
+				if k, ok = p.str(); ok && utf8.Valid(k) {
 					span = [2]int32{int32(len(keys)), int32(len(keys) + len(k))}
 					keys = append(keys, k...)
-				case "ExplicitHashKey":
-					if r.ExplicitHashKey, ok = p.text(); !ok {
-						return fail()
-					}
-				default:
-					return fail()
+				} else {
+					ok = false
 				}
-				if p.eat(',') {
-					continue
-				}
-				if p.eat('}') {
-					break
-				}
-				return fail()
+			case "ExplicitHashKey":
+				r.ExplicitHashKey, ok = p.text()
 			}
+			return ok
+		}) {
+			return fail()
 		}
 		recs = append(recs, r)
 		spans = append(spans, span)
@@ -345,45 +328,21 @@ func appendBase64(dst, src []byte) ([]byte, bool) {
 
 func (in *getRecordsInput) decodeFastJSON(b []byte) bool {
 	p := jsonScan{b: b}
-	if !p.eat('{') {
-		return false
-	}
 	var out getRecordsInput
-	if !p.eat('}') {
-		for {
-			key, ok := p.str()
-			if !ok || !p.eat(':') {
-				return false
-			}
-			switch string(key) {
-			case "ShardIterator":
-				if out.ShardIterator, ok = p.text(); !ok {
-					return false
-				}
-			case "StreamARN":
-				if out.StreamARN, ok = p.text(); !ok {
-					return false
-				}
-			case "Limit":
-				n, ok := p.smallInt()
-				if !ok {
-					return false
-				}
+	if !p.object(func(key []byte) (ok bool) {
+		switch string(key) {
+		case "ShardIterator":
+			out.ShardIterator, ok = p.text()
+		case "StreamARN":
+			out.StreamARN, ok = p.text()
+		case "Limit":
+			var n int
+			if n, ok = p.smallInt(); ok {
 				out.Limit = &n
-			default:
-				return false
 			}
-			if p.eat(',') {
-				continue
-			}
-			if p.eat('}') {
-				break
-			}
-			return false
 		}
-	}
-	p.ws()
-	if p.i != len(p.b) {
+		return ok
+	}) || !p.end() {
 		return false
 	}
 	*in = out

@@ -6,10 +6,16 @@ import (
 	"time"
 )
 
-// chunkSize is the size of the append-only blocks that hold a shard's
-// partition keys and data. A record never spans two chunks; a record larger
-// than a chunk gets a block of its own.
-const chunkSize = 1 << 20
+// A shard's partition keys and data are kept in append-only chunks. The
+// first is minChunk bytes and each next one twice the last, up to maxChunk,
+// so a shard that holds little costs little. A record never spans two
+// chunks; a record larger than maxChunk gets a chunk of its own. Chunks of
+// maxChunk ask the kernel for huge pages (see adviseHugePages): a busy
+// shard's data then costs one page fault per 2 MiB, not per 4 KiB.
+const (
+	minChunk = 64 << 10
+	maxChunk = 4 << 20
+)
 
 // rec indexes one stored record: 32 bytes next to its key and data.
 type rec struct {
@@ -50,11 +56,7 @@ func (sh *shard) append(counter uint64, arrival int64, key string, data []byte) 
 		c = sh.chunks[ci]
 	}
 	if c == nil || cap(c)-len(c) < need {
-		size := chunkSize
-		if need > size {
-			size = need
-		}
-		c = make([]byte, 0, size)
+		c = newChunk(cap(c), need)
 		sh.chunks = append(sh.chunks, c)
 		ci = len(sh.chunks) - 1
 	}
@@ -65,6 +67,19 @@ func (sh *shard) append(counter uint64, arrival int64, key string, data []byte) 
 	r := rec{counter: counter, arrival: arrival, chunk: uint32(ci), off: uint32(off), dataLen: uint32(len(data)), keyLen: uint16(len(key))}
 	sh.recs.push(r)
 	return r
+}
+
+// newChunk returns an empty chunk for at least need bytes, following one of
+// capacity last (0 for a shard's first).
+func newChunk(last, need int) []byte {
+	size := min(max(2*last, minChunk), maxChunk)
+	if need > size {
+		return make([]byte, 0, need)
+	}
+	if size < maxChunk {
+		return make([]byte, 0, size)
+	}
+	return hugePageChunk(maxChunk)
 }
 
 // key and data return views into the record's chunk; chunks are never

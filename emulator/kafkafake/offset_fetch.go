@@ -7,7 +7,9 @@ package kafkafake
 // and no error, and a request for all topics with none; the group-level error
 // is NONE. kfake answers GROUP_ID_NOT_FOUND there, which sarama's offset
 // manager and kafkajs' fetchOffsets treat as fatal for a new group, so the
-// server answers such requests itself and leaves the rest to kfake.
+// server answers such requests itself and leaves the rest to kfake. The
+// report for kfake, with a reproduction, is
+// docs/upstream/kfake-offsetfetch-unknown-group.md.
 // Differs: a multi-group request (v8+) that names both known and unknown
 // groups answers the known ones from their committed offsets without
 // kfake's member-epoch (KIP-848) and require-stable (KIP-447) checks.

@@ -578,14 +578,14 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, 
 				from := cols[lf.col]
 				for start := 0; start < len(idx) && errs[l] == nil; start += chunk {
 					vals = vals[:0]
+					if len(lf.steps) == 0 {
+						vals, scratch = p.appendScalars(vals, scratch, rows, width, from, idx[start:min(start+chunk, len(idx))], lf.t, l)
+					}
 					for _, r := range idx[start:min(start+chunk, len(idx))] {
-						v := rows[r*width+from]
 						if len(lf.steps) == 0 {
-							var pv parquet.Value
-							pv, scratch = p.leafValue(v, lf.t, scratch)
-							vals = append(vals, pv.Level(0, def(v), l))
-							continue
+							break
 						}
+						v := rows[r*width+from]
 						var err error
 						vals, scratch, err = p.shred(vals, scratch, lf, v, 0, true, 0, 0, 0, l)
 						if err != nil {
@@ -605,6 +605,91 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, 
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// appendScalars appends to out the Parquet values of scalar column leaf l
+// of type t in the rows of idx (the value at position from of each row), as
+// leafValue makes them, with one type switch for all of them rather than
+// one per value.
+func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []record.Value, width, from int, idx []int, t record.Type, l int) ([]parquet.Value, []byte) {
+	null := parquet.NullValue().Level(0, 0, l)
+	switch {
+	case t == record.String || t == record.Binary:
+		for _, r := range idx {
+			v := &rows[r*width+from]
+			if v.Null() {
+				out = append(out, null)
+				continue
+			}
+			out = append(out, leveled(parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v.S), len(v.S))), l))
+		}
+	case t == record.Int || t == record.Date:
+		for _, r := range idx {
+			v := &rows[r*width+from]
+			if v.Null() {
+				out = append(out, null)
+				continue
+			}
+			out = append(out, leveled(parquet.Int32Value(int32(v.I)), l))
+		}
+	case t == record.Bigint || t == record.Timestamp && p.cfg.OutputTimestampType == TimestampMicros:
+		for _, r := range idx {
+			v := &rows[r*width+from]
+			if v.Null() {
+				out = append(out, null)
+				continue
+			}
+			out = append(out, leveled(parquet.Int64Value(v.I), l))
+		}
+	case t == record.Double:
+		for _, r := range idx {
+			v := &rows[r*width+from]
+			if v.Null() {
+				out = append(out, null)
+				continue
+			}
+			out = append(out, leveled(parquet.DoubleValue(v.F), l))
+		}
+	case t == record.Timestamp && p.cfg.OutputTimestampType == TimestampInt96:
+		// One buffer for the chunk's 12-byte values (parquet-go's
+		// Int96Value would allocate each): the values point into it until
+		// the column writer has copied them, so the buffer serves chunk
+		// after chunk.
+		scratch = scratch[:0]
+		if need := 12 * len(idx); cap(scratch) < need {
+			scratch = make([]byte, 0, need)
+		}
+		for _, r := range idx {
+			v := &rows[r*width+from]
+			if v.Null() {
+				out = append(out, null)
+				continue
+			}
+			ts := int96(v.I)
+			at := len(scratch)
+			scratch = binary.LittleEndian.AppendUint32(scratch, ts[0])
+			scratch = binary.LittleEndian.AppendUint32(scratch, ts[1])
+			scratch = binary.LittleEndian.AppendUint32(scratch, ts[2])
+			out = append(out, leveled(parquet.FixedLenByteArrayValue(scratch[at:at+12:at+12]), l))
+		}
+	default:
+		for _, r := range idx {
+			v := rows[r*width+from]
+			var pv parquet.Value
+			pv, scratch = p.leafValue(v, t, scratch)
+			out = append(out, pv.Level(0, def(v), l))
+		}
+	}
+	return out, scratch
+}
+
+// leveled returns v as the value of a set top-level optional leaf l:
+// definition level 1, repetition level 0. It is Level(0, 1, l) in setters
+// the compiler inlines.
+func leveled(v parquet.Value, l int) parquet.Value {
+	v.SetDefinitionLevel(1)
+	v.SetColumnIndex(l)
+	return v
 }
 
 // shred appends the values of leaf lf found in v, the value at step i of

@@ -515,25 +515,33 @@ func (s *scanner) lit(want string) error {
 // str reads a string at s.i (which is '"'). It returns a slice of the
 // payload when there are no escapes, else an unescaped copy in *buf.
 func (s *scanner) str(buf *[]byte) ([]byte, bool, error) {
-	s.i++
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '"' {
-			out := s.b[start:s.i]
-			s.i++
-			return out, false, nil
-		}
-		if c == '\\' {
-			return s.strEscaped(start, buf)
-		}
-		if c < 0x20 {
-			return nil, false, s.err("", "control character in string")
-		}
-		s.i++
+	b, i := s.b, s.i+1
+	start := i
+	for i < len(b) && !strStop[b[i]] {
+		i++
 	}
-	return nil, false, s.err("", "unterminated string")
+	s.i = i
+	switch {
+	case i == len(b):
+		return nil, false, s.err("", "unterminated string")
+	case b[i] == '"':
+		s.i++
+		return b[start:i], false, nil
+	case b[i] == '\\':
+		return s.strEscaped(start, buf)
+	}
+	return nil, false, s.err("", "control character in string")
 }
+
+// strStop marks the bytes that end a run of plain string bytes: the
+// closing quote, a backslash and the control characters.
+var strStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func (s *scanner) strEscaped(start int, buf *[]byte) ([]byte, bool, error) {
 	out := append((*buf)[:0], s.b[start:s.i]...) //nolint:gocritic // reuses the caller's buffer; *buf is updated on return
@@ -620,10 +628,33 @@ func (s *scanner) hex4() (rune, bool) {
 
 // number reads a JSON number and reports whether it is an integer.
 func (s *scanner) number() ([]byte, bool, error) {
-	start := s.i
-	if s.peek() == '-' {
-		s.i++
+	b, start := s.b, s.i
+	i := start
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
+	first := i
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
+	}
+	if i == first {
+		return nil, false, s.err("", "want a value")
+	}
+	if i-first > 1 && b[first] == '0' {
+		s.i = i
+		return nil, false, s.err("", "leading zero in number")
+	}
+	if i == len(b) || b[i] != '.' && b[i] != 'e' && b[i] != 'E' {
+		s.i = i
+		return b[start:i], true, nil
+	}
+	s.i = i
+	return s.fraction(start)
+}
+
+// fraction reads the rest of a number from its '.' or exponent on; the
+// number began at start.
+func (s *scanner) fraction(start int) ([]byte, bool, error) {
 	digits := func() int {
 		n := 0
 		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
@@ -632,26 +663,14 @@ func (s *scanner) number() ([]byte, bool, error) {
 		}
 		return n
 	}
-	first := s.i
-	n := digits()
-	if n == 0 {
-		s.i = start
-		return nil, false, s.err("", "want a value")
-	}
-	if n > 1 && s.b[first] == '0' {
-		return nil, false, s.err("", "leading zero in number")
-	}
-	isInt := true
 	if s.peek() == '.' {
 		s.i++
-		isInt = false
 		if digits() == 0 {
 			return nil, false, s.err("", "want digits after '.'")
 		}
 	}
 	if c := s.peek(); c == 'e' || c == 'E' {
 		s.i++
-		isInt = false
 		if c := s.peek(); c == '+' || c == '-' {
 			s.i++
 		}
@@ -659,7 +678,7 @@ func (s *scanner) number() ([]byte, bool, error) {
 			return nil, false, s.err("", "want digits in exponent")
 		}
 	}
-	return s.b[start:s.i], isInt, nil
+	return s.b[start:s.i], false, nil
 }
 
 // skip validates and skips one value of any kind.

@@ -244,7 +244,7 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		if err != nil {
 			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
 		}
-		return Value{Type: c.Type, F: f}, nil
+		return FloatValue(c.Type, f), nil
 	}
 	if _, _, ok := c.Type.Decimal(); ok {
 		// The number's own text, never a float: exact to the last digit.

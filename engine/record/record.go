@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,20 +111,29 @@ type Column struct {
 
 // Value is one typed cell. The zero Value is null. Int, Bigint, Boolean (0 or
 // 1), Timestamp (microseconds since the Unix epoch, UTC) and Date (days since
-// the epoch) use I; Double and Float use F; String uses S, and so does Binary
-// (S holds the raw bytes, which need not be UTF-8). A struct Value holds one
-// Value per field of its type; make it with StructValue and read it with
-// Fields. Values are comparable; two struct Values are == only when they
-// share their fields.
+// the epoch) use I; Double and Float keep the IEEE 754 bits of a float64 in
+// I (make them with FloatValue and read them with Float); String uses S, and
+// so does Binary (S holds the raw bytes, which need not be UTF-8). A struct
+// Value holds one Value per field of its type; make it with StructValue and
+// read it with Fields. Values are comparable (floating point ones by their
+// bits, so a NaN equals itself and 0 and -0 differ); two struct Values are
+// == only when they share their fields.
 type Value struct {
 	Type Type
 	I    int64
-	F    float64
 	S    string
 	// fields points at the first of a struct's field values; their number
 	// is that of the type's fields.
 	fields *Value
 }
+
+// FloatValue returns a Value of type t (Double or Float) holding f.
+func FloatValue(t Type, f float64) Value {
+	return Value{Type: t, I: int64(math.Float64bits(f))}
+}
+
+// Float returns the number of a Double or Float Value (0 for null).
+func (v Value) Float() float64 { return math.Float64frombits(uint64(v.I)) }
 
 // BinaryValue returns a Binary Value holding a copy of b.
 func BinaryValue(b []byte) Value { return Value{Type: Binary, S: string(b)} }
@@ -182,7 +192,7 @@ func (v Value) Any() any {
 	case Int, Bigint:
 		return v.I
 	case Double, Float:
-		return v.F
+		return v.Float()
 	case Boolean:
 		return v.I != 0
 	case Timestamp:
@@ -234,7 +244,7 @@ func (v Value) Text() string {
 	case Int, Bigint:
 		return strconv.FormatInt(v.I, 10)
 	case Double, Float:
-		return strconv.FormatFloat(v.F, 'g', -1, 64)
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case Boolean:
 		return strconv.FormatBool(v.I != 0)
 	case Timestamp:
@@ -286,13 +296,13 @@ func FromAny(x any, t Type) (Value, error) {
 	case Double, Float:
 		switch v := x.(type) {
 		case float64:
-			return Value{Type: t, F: v}, nil
+			return FloatValue(t, v), nil
 		case float32:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		case int:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		case int64:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		}
 	case Boolean:
 		if v, ok := x.(bool); ok {

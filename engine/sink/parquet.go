@@ -648,7 +648,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 				out = append(out, null)
 				continue
 			}
-			out = append(out, leveled(parquet.DoubleValue(v.F), l))
+			out = append(out, leveled(parquet.DoubleValue(v.Float()), l))
 		}
 	case t == record.Timestamp && p.cfg.OutputTimestampType == TimestampInt96:
 		// One buffer for the chunk's 12-byte values (parquet-go's
@@ -786,9 +786,9 @@ func (p *Parquet) leafValue(v record.Value, t record.Type, scratch []byte) (parq
 		scratch = binary.LittleEndian.AppendUint32(scratch, ts[2])
 		return parquet.FixedLenByteArrayValue(scratch[at : at+12 : at+12]), scratch
 	case record.Double:
-		return parquet.DoubleValue(v.F), scratch
+		return parquet.DoubleValue(v.Float()), scratch
 	case record.Float:
-		return parquet.FloatValue(float32(v.F)), scratch
+		return parquet.FloatValue(float32(v.Float())), scratch
 	case record.Boolean:
 		return parquet.BooleanValue(v.I != 0), scratch
 	}

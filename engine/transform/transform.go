@@ -226,10 +226,10 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 		case record.Int, record.Bigint, record.Boolean:
 			n = v.I
 		case record.Double, record.Float:
-			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
 				return record.Value{}
 			}
-			n = int64(v.F)
+			n = int64(v.Float())
 		case record.String:
 			p, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
 			if err != nil {
@@ -248,15 +248,15 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 	case record.Double, record.Float:
 		switch v.Type {
 		case record.Int, record.Bigint:
-			return record.Value{Type: to, F: float64(v.I)}
+			return record.FloatValue(to, float64(v.I))
 		case record.Double, record.Float:
-			return record.Value{Type: to, F: v.F}
+			return record.FloatValue(to, v.Float())
 		case record.String:
 			f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
 			if err != nil {
 				return record.Value{}
 			}
-			return record.Value{Type: to, F: f}
+			return record.FloatValue(to, f)
 		}
 	case record.Boolean:
 		switch v.Type {
@@ -317,10 +317,10 @@ func castDecimal(v record.Value, to record.Type) (record.Value, error) {
 	case record.Int, record.Bigint:
 		text = strconv.FormatInt(v.I, 10)
 	case record.Double, record.Float:
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+		if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
 			return record.Value{}, nil
 		}
-		text = strconv.FormatFloat(v.F, 'g', -1, 64)
+		text = strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case record.String:
 		text = strings.TrimSpace(v.S)
 	default:
@@ -347,7 +347,7 @@ func decimalTo(v record.Value, to record.Type) record.Value {
 		if err != nil {
 			return record.Value{}
 		}
-		return record.Value{Type: to, F: f}
+		return record.FloatValue(to, f)
 	case record.Int, record.Bigint:
 		u := v.Unscaled()
 		u.Quo(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))

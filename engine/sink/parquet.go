@@ -610,7 +610,10 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, 
 // appendScalars appends to out the Parquet values of scalar column leaf l
 // of type t in the rows of idx (the value at position from of each row), as
 // leafValue makes them, with one type switch for all of them rather than
-// one per value.
+// one per value. A value's levels (Level(0, 1, l)) are set in place once it
+// is stored: setting them on a copy that is then stored costs a stall per
+// value, the copy's bytes, just written one by one, being read back as
+// whole words.
 func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []record.Value, width, from int, idx []int, t record.Type, l int) ([]parquet.Value, []byte) {
 	null := parquet.NullValue().Level(0, 0, l)
 	switch {
@@ -621,7 +624,9 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 				out = append(out, null)
 				continue
 			}
-			out = append(out, leveled(parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v.S), len(v.S))), l))
+			out = append(out, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v.S), len(v.S))))
+			out[len(out)-1].SetDefinitionLevel(1)
+			out[len(out)-1].SetColumnIndex(l)
 		}
 	case t == record.Int || t == record.Date:
 		for _, r := range idx {
@@ -630,7 +635,9 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 				out = append(out, null)
 				continue
 			}
-			out = append(out, leveled(parquet.Int32Value(int32(v.I)), l))
+			out = append(out, parquet.Int32Value(int32(v.I)))
+			out[len(out)-1].SetDefinitionLevel(1)
+			out[len(out)-1].SetColumnIndex(l)
 		}
 	case t == record.Bigint || t == record.Timestamp && p.cfg.OutputTimestampType == TimestampMicros:
 		for _, r := range idx {
@@ -639,7 +646,9 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 				out = append(out, null)
 				continue
 			}
-			out = append(out, leveled(parquet.Int64Value(v.I), l))
+			out = append(out, parquet.Int64Value(v.I))
+			out[len(out)-1].SetDefinitionLevel(1)
+			out[len(out)-1].SetColumnIndex(l)
 		}
 	case t == record.Double:
 		for _, r := range idx {
@@ -648,7 +657,9 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 				out = append(out, null)
 				continue
 			}
-			out = append(out, leveled(parquet.DoubleValue(v.Float()), l))
+			out = append(out, parquet.DoubleValue(v.Float()))
+			out[len(out)-1].SetDefinitionLevel(1)
+			out[len(out)-1].SetColumnIndex(l)
 		}
 	case t == record.Timestamp && p.cfg.OutputTimestampType == TimestampInt96:
 		// One buffer for the chunk's 12-byte values (parquet-go's
@@ -670,7 +681,9 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 			scratch = binary.LittleEndian.AppendUint32(scratch, ts[0])
 			scratch = binary.LittleEndian.AppendUint32(scratch, ts[1])
 			scratch = binary.LittleEndian.AppendUint32(scratch, ts[2])
-			out = append(out, leveled(parquet.FixedLenByteArrayValue(scratch[at:at+12:at+12]), l))
+			out = append(out, parquet.FixedLenByteArrayValue(scratch[at:at+12:at+12]))
+			out[len(out)-1].SetDefinitionLevel(1)
+			out[len(out)-1].SetColumnIndex(l)
 		}
 	default:
 		for _, r := range idx {
@@ -681,15 +694,6 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 	}
 	return out, scratch
-}
-
-// leveled returns v as the value of a set top-level optional leaf l:
-// definition level 1, repetition level 0. It is Level(0, 1, l) in setters
-// the compiler inlines.
-func leveled(v parquet.Value, l int) parquet.Value {
-	v.SetDefinitionLevel(1)
-	v.SetColumnIndex(l)
-	return v
 }
 
 // shred appends the values of leaf lf found in v, the value at step i of

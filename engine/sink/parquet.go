@@ -620,7 +620,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 	case t == record.String || t == record.Binary:
 		for _, r := range idx {
 			v := &rows[r*width+from]
-			if v.Null() {
+			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
 			}
@@ -631,7 +631,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 	case t == record.Int || t == record.Date:
 		for _, r := range idx {
 			v := &rows[r*width+from]
-			if v.Null() {
+			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
 			}
@@ -642,7 +642,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 	case t == record.Bigint || t == record.Timestamp && p.cfg.OutputTimestampType == TimestampMicros:
 		for _, r := range idx {
 			v := &rows[r*width+from]
-			if v.Null() {
+			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
 			}
@@ -653,7 +653,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 	case t == record.Double:
 		for _, r := range idx {
 			v := &rows[r*width+from]
-			if v.Null() {
+			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
 			}
@@ -672,7 +672,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 		for _, r := range idx {
 			v := &rows[r*width+from]
-			if v.Null() {
+			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
 			}

@@ -14,8 +14,10 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/encoding"
 
@@ -158,7 +160,7 @@ func NewParquetConfig(cols []record.Column, cfg ParquetConfig) (*Parquet, error)
 	p := &Parquet{cols: cols, cfg: cfg.withDefaults()}
 	switch cfg.Codec {
 	case "", "snappy":
-		p.codec, p.ext = &parquet.Snappy, "snappy.parquet"
+		p.codec, p.ext = &fastSnappy{}, "snappy.parquet"
 	case "gzip":
 		p.codec, p.ext = &parquet.Gzip, "gz.parquet"
 	case "zstd":
@@ -222,6 +224,17 @@ func WriterOptions(cfg ParquetConfig) ([]parquet.WriterOption, error) {
 		opts = append(opts, parquet.DefaultEncodingFor(parquet.Boolean, &parquet.Plain))
 	}
 	return opts, nil
+}
+
+// fastSnappy is Parquet's SNAPPY codec with s2's standard snappy block
+// encoder instead of the "better" one parquet-go uses, which spends about
+// twice the CPU for pages a few percent smaller. The blocks are standard
+// snappy either way; decoding is parquet-go's.
+type fastSnappy struct{ snappy.Codec }
+
+// Encode compresses src as one snappy block into dst.
+func (*fastSnappy) Encode(dst, src []byte) ([]byte, error) {
+	return s2.EncodeSnappy(dst, src), nil
 }
 
 // createdBy sets created_by verbatim (parquet-go's CreatedBy option leaves

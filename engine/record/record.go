@@ -115,16 +115,36 @@ type Column struct {
 // I (make them with FloatValue and read them with Float); String uses S, and
 // so does Binary (S holds the raw bytes, which need not be UTF-8). A struct
 // Value holds one Value per field of its type; make it with StructValue and
-// read it with Fields. Values are comparable (floating point ones by their
-// bits, so a NaN equals itself and 0 and -0 differ); two struct Values are
-// == only when they share their fields.
+// read it with Fields (arrays and maps: ArrayValue, MapValue, Elems).
+//
+// Values are comparable: scalars by their contents (floating point ones by
+// their bits, so a NaN equals itself and 0 and -0 differ); struct, array and
+// map Values only by type and length, so compare their elements instead.
+// The S of a struct, array or map Value is not text but the place of its
+// elements (an empty string that keeps them alive): copy such a Value whole,
+// never rebuild it from its fields. A Value is 32 bytes, which the compiler
+// keeps in registers when it passes or returns one.
 type Value struct {
 	Type Type
 	I    int64
 	S    string
-	// fields points at the first of a struct's field values; their number
-	// is that of the type's fields.
-	fields *Value
+}
+
+// nestedValue returns a Value of struct, array or map type t of n elements
+// (0 for a struct), which start at first (nil for none): S keeps their
+// address as an empty string.
+func nestedValue(t Type, n int64, first *Value) Value {
+	v := Value{Type: t, I: n}
+	if first != nil {
+		v.S = unsafe.String((*byte)(unsafe.Pointer(first)), 0)
+	}
+	return v
+}
+
+// first returns the address of the first element of a struct, array or map
+// Value (see nestedValue), nil when it has none.
+func (v Value) first() *Value {
+	return (*Value)(unsafe.Pointer(unsafe.StringData(v.S)))
 }
 
 // FloatValue returns a Value of type t (Double or Float) holding f.
@@ -151,21 +171,21 @@ func StructValue(t Type, fields []Value) Value {
 	if len(fields) != len(st.fields) {
 		panic(fmt.Sprintf("record: StructValue of %s with %d fields, want %d", st.name, len(fields), len(st.fields)))
 	}
-	return Value{Type: t, fields: &fields[0]}
+	return nestedValue(t, 0, &fields[0])
 }
 
 // Fields returns the field values of a struct Value, in the order of its
 // type's fields, or nil for any other Value. The slice is shared with v: do
 // not modify it.
 func (v Value) Fields() []Value {
-	if v.fields == nil {
+	if v.first() == nil {
 		return nil
 	}
 	st := structOf(v.Type)
 	if st == nil {
 		return nil
 	}
-	return unsafe.Slice(v.fields, len(st.fields))
+	return unsafe.Slice(v.first(), len(st.fields))
 }
 
 // Bytes returns a copy of a Binary (or String) Value's bytes; nil for null.
@@ -202,7 +222,7 @@ func (v Value) Any() any {
 	case Binary:
 		return []byte(v.S)
 	}
-	if st := structOf(v.Type); st != nil && v.fields != nil {
+	if st := structOf(v.Type); st != nil && v.first() != nil {
 		m := make(map[string]any, len(st.fields))
 		for i, f := range v.Fields() {
 			m[st.fields[i].Name] = f.Any()

@@ -358,7 +358,7 @@ func (v Value) appendJSON(out []byte) []byte {
 		return append(out, '}')
 	}
 	st := structOf(v.Type)
-	if st == nil || v.fields == nil {
+	if st == nil || v.first() == nil {
 		return append(out, "null"...)
 	}
 	out = append(out, '{')

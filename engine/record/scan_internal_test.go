@@ -26,12 +26,12 @@ func TestScannerStrStops(t *testing.T) {
 				s := scanner{b: in}
 				var buf []byte
 				out, _, err := s.str(&buf)
-				switch {
-				case in[stop] == '"':
+				switch in[stop] {
+				case '"':
 					if err != nil || string(out) != string(in[1:stop]) || s.i != stop+1 {
 						t.Fatalf("str(%q) = %q, %v, at %d; want %q, nil, at %d", in, out, err, s.i, in[1:stop], stop+1)
 					}
-				case in[stop] == '\\':
+				case '\\':
 					// Every escape here is "\a", which is invalid, or the
 					// closing quote escaped, which leaves the string open.
 					if err == nil || !strings.Contains(err.Error(), "invalid escape") && !strings.Contains(err.Error(), "unterminated") {

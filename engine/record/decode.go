@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -548,15 +549,17 @@ func (s *scanner) lit(want string) error {
 func (s *scanner) str(buf *[]byte) ([]byte, bool, error) {
 	b, i := s.b, s.i+1
 	start := i
-	// Eight bytes at a time while none of them ends the run: the lowest
-	// flagged byte of each test below is exact (a borrow only flags bytes
-	// above a true one), so the first byte that stops is found exactly by
-	// the byte loop that follows.
-	for ; i+8 <= len(b); i += 8 {
+	// Eight bytes at a time: the lowest flagged byte of each test below is
+	// exact (a borrow only flags bytes above a true one), so the lowest
+	// flag of all is the first byte that ends the run; the byte loop reads
+	// the last few bytes of the payload.
+	for i+8 <= len(b) {
 		w := binary.LittleEndian.Uint64(b[i:])
-		if (hasZeroByte(w^0x2222222222222222)|hasZeroByte(w^0x5c5c5c5c5c5c5c5c)|(w-0x2020202020202020)&^w)&0x8080808080808080 != 0 {
+		if m := (hasZeroByte(w^0x2222222222222222) | hasZeroByte(w^0x5c5c5c5c5c5c5c5c) | (w-0x2020202020202020)&^w) & 0x8080808080808080; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
 			break
 		}
+		i += 8
 	}
 	for i < len(b) && !strStop[b[i]] {
 		i++

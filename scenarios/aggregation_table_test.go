@@ -36,7 +36,7 @@ func TestWindowsTableGuardLosesRace(t *testing.T) {
 	start := time.Date(2026, 12, 4, 13, 0, 0, 0, time.UTC)
 	window := func(n int64) []record.Value {
 		return []record.Value{{Type: record.Int, I: 3}, {Type: record.Timestamp, I: start.UnixMicro()}, {Type: record.Timestamp, I: start.Add(aggWindow).UnixMicro()},
-			{Type: record.Double, F: 10}, {Type: record.Double, F: 95}, {Type: record.Double, F: 6},
+			record.FloatValue(record.Double, 10), record.FloatValue(record.Double, 95), record.FloatValue(record.Double, 6),
 			{Type: record.Bigint, I: n}, {}, {}, {Type: record.Bigint, I: n}}
 	}
 	write := func(batch, n int64) sink.WriteStats {
@@ -99,7 +99,7 @@ func BenchmarkWindowsTableWrite(b *testing.B) {
 		for w := range int64(2) {
 			s := start.Add(time.Duration(w) * aggSlide)
 			rows = append(rows, record.Value{Type: record.Int, I: d}, record.Value{Type: record.Timestamp, I: s.UnixMicro()}, record.Value{Type: record.Timestamp, I: s.Add(aggWindow).UnixMicro()},
-				record.Value{Type: record.Double, F: 10.5}, record.Value{Type: record.Double, F: 95.25}, record.Value{Type: record.Double, F: 6},
+				record.FloatValue(record.Double, 10.5), record.FloatValue(record.Double, 95.25), record.FloatValue(record.Double, 6),
 				record.Value{Type: record.Bigint, I: 12}, record.Value{Type: record.Bigint, I: 1}, record.Value{Type: record.Bigint, I: 2}, record.Value{Type: record.Bigint, I: 9})
 		}
 	}

@@ -51,7 +51,7 @@ func Example() {
 		for i := 0; i < len(res.Windows); i += w {
 			v := res.Windows[i : i+w]
 			fmt.Printf("batch %d: device %d %s-%s avg pressure %.0f, %d readings, %d red, %d green\n", id, v[0].I,
-				time.UnixMicro(v[1].I).UTC().Format("15:04"), time.UnixMicro(v[2].I).UTC().Format("15:04"), v[3].F, v[6].I, v[7].I, v[9].I)
+				time.UnixMicro(v[1].I).UTC().Format("15:04"), time.UnixMicro(v[2].I).UTC().Format("15:04"), v[3].Float(), v[6].I, v[7].I, v[9].I)
 		}
 	}
 	state, _ := op.Snapshot()

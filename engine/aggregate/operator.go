@@ -371,7 +371,7 @@ func (o *Operator) appendWindow(out []record.Value, k winKey, a *acc) []record.V
 		if a.counts[i] == 0 {
 			out = append(out, record.Value{})
 		} else {
-			out = append(out, record.Value{Type: record.Double, F: a.sums[i] / float64(a.counts[i])})
+			out = append(out, record.FloatValue(record.Double, a.sums[i]/float64(a.counts[i])))
 		}
 	}
 	return append(out,
@@ -407,9 +407,9 @@ func cmpValue(a, b record.Value) int {
 	switch a.Type {
 	case record.Double, record.Float:
 		switch {
-		case a.F < b.F:
+		case a.Float() < b.Float():
 			return -1
-		case a.F > b.F:
+		case a.Float() > b.Float():
 			return 1
 		}
 		return 0
@@ -432,7 +432,7 @@ func reading(v record.Value) Reading {
 	case record.Int, record.Bigint:
 		return Reading{V: float64(v.I), Valid: true}
 	case record.Double, record.Float:
-		return Reading{V: v.F, Valid: true}
+		return Reading{V: v.Float(), Valid: true}
 	}
 	return Reading{}
 }

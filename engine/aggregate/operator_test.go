@@ -242,7 +242,7 @@ func TestEventTimeForms(t *testing.T) {
 	}
 	o.SetReference(normalRanges(3))
 	row := func(ts string) []record.Value {
-		return []record.Value{{Type: record.Bigint, I: 1}, {Type: record.String, S: ts}, {Type: record.Int, I: 10}, {Type: record.Double, F: 95.5}, {Type: record.Bigint, I: 6}}
+		return []record.Value{{Type: record.Bigint, I: 1}, {Type: record.String, S: ts}, {Type: record.Int, I: 10}, record.FloatValue(record.Double, 95.5), {Type: record.Bigint, I: 6}}
 	}
 	rows := append(row("2026-11-22 13:01:00"), row("22/11/2026")...)
 	rows = append(rows, row("2026-11-22 13:30:00")...)

@@ -226,7 +226,7 @@ func emitted(o *Operator, results [][]record.Value) []string {
 		for i := 0; i < len(rows); i += w {
 			r := rows[i : i+w]
 			lines = append(lines, fmt.Sprintf("%d %s %v %v %v n=%d r/o/g=%d/%d/%d", r[0].I, time.UnixMicro(r[1].I).UTC().Format(time.RFC3339),
-				r[3].F, r[4].F, r[5].F, r[6].I, r[7].I, r[8].I, r[9].I))
+				r[3].Float(), r[4].Float(), r[5].Float(), r[6].I, r[7].I, r[8].I, r[9].I))
 		}
 	}
 	slices.Sort(lines)

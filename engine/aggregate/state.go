@@ -69,8 +69,14 @@ func (o *Operator) Snapshot() ([]byte, error) {
 		b = appendInt(b, k.start)
 		b = appendString(b, k.key)
 		b = append(b, byte(a.device.Type))
-		b = appendInt(b, a.device.I)
-		b = appendFloat(b, a.device.F)
+		// The state keeps an integer and a float per device value, as
+		// when a Value held the two apart.
+		di, df := a.device.I, 0.0
+		if isFloat(a.device.Type) {
+			di, df = 0, a.device.Float()
+		}
+		b = appendInt(b, di)
+		b = appendFloat(b, df)
 		b = appendString(b, a.device.S)
 		b = appendInt(b, a.n)
 		for _, v := range a.alerts {
@@ -123,7 +129,9 @@ func (o *Operator) Restore(data []byte) error {
 		a := &acc{sums: make([]float64, len(o.metIdx)), counts: make([]int64, len(o.metIdx))}
 		a.device.Type = record.Type(d.byte())
 		a.device.I = d.int()
-		a.device.F = d.float()
+		if f := d.float(); isFloat(a.device.Type) {
+			a.device = record.FloatValue(a.device.Type, f)
+		}
 		a.device.S = d.string()
 		a.n = d.int()
 		for j := range a.alerts {
@@ -231,3 +239,6 @@ func (d *decoder) int() int64 {
 func (d *decoder) float() float64 { return math.Float64frombits(uint64(d.int())) }
 
 func (d *decoder) string() string { return string(d.bytes(int(d.u32()))) }
+
+// isFloat reports whether values of t are floating point numbers.
+func isFloat(t record.Type) bool { return t == record.Double || t == record.Float }

@@ -36,7 +36,7 @@ func writeBatches(b *testing.B, out, cp blob.Store, files, rows int, at time.Tim
 			id := int64(f*rows + r)
 			vals = append(vals, record.Value{Type: record.Bigint, I: id},
 				record.Value{Type: record.String, S: fmt.Sprintf("device-%04d", id%997)},
-				record.Value{Type: record.Double, F: float64(id%1000) / 7})
+				record.FloatValue(record.Double, float64(id%1000)/7))
 			idx[r] = r
 		}
 		var buf bytes.Buffer

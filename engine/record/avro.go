@@ -346,7 +346,7 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 		}
 		switch c.Type {
 		case Double, Float:
-			return Value{Type: c.Type, F: f}, nil
+			return FloatValue(c.Type, f), nil
 		case String:
 			return Value{Type: String, S: strconv.FormatFloat(f, 'g', -1, 64)}, nil
 		}
@@ -393,7 +393,7 @@ func (d *avroDecoder) value(r *avroReader, s avro.Schema, c Column) (Value, erro
 			switch c.Type {
 			case Double, Float:
 				f, _ := rat.Float64()
-				return Value{Type: c.Type, F: f}, nil
+				return FloatValue(c.Type, f), nil
 			case String:
 				return Value{Type: String, S: rat.FloatString(dec.Scale())}, nil
 			case Binary:
@@ -644,7 +644,7 @@ func avroInt(n int64, logical avro.LogicalType, t avro.Type, c Column) (Value, e
 	case Bigint:
 		return Value{Type: Bigint, I: n}, nil
 	case Double, Float:
-		return Value{Type: c.Type, F: float64(n)}, nil
+		return FloatValue(c.Type, float64(n)), nil
 	case String:
 		return Value{Type: String, S: strconv.FormatInt(n, 10)}, nil
 	}

@@ -99,11 +99,11 @@ func ocfPayload(t testing.TB, schema string, codec ocf.CodecName, vs ...any) []b
 func TestAvro(t *testing.T) {
 	full := map[string]record.Value{
 		"id": {Type: record.Int, I: 29}, "serial": {Type: record.String, S: "dd5e"}, "big": {Type: record.Bigint, I: -9007199254740993},
-		"x": {Type: record.Double, F: 1.5}, "f": {Type: record.Float, F: 0.25}, "ok": record.Bool(true),
+		"x": record.FloatValue(record.Double, 1.5), "f": record.FloatValue(record.Float, 0.25), "ok": record.Bool(true),
 		"maker": {Type: record.String, S: "Philips"}, "mac": record.BinaryValue([]byte{1, 2, 255}),
-		"ts": {Type: record.Timestamp, I: 1795352709123000}, "day": {Type: record.Date, I: 20779}, "price": {Type: record.Double, F: -12.34},
+		"ts": {Type: record.Timestamp, I: 1795352709123000}, "day": {Type: record.Date, I: 20779}, "price": record.FloatValue(record.Double, -12.34),
 		"opt": {Type: record.String, S: "here"}, "u": record.StructValue(unionType, []record.Value{{Type: record.Int, I: 5}, {}}),
-		"loc":   record.StructValue(locType, []record.Value{{Type: record.Double, F: 47.5}, str(`["a","b\"c"]`)}),
+		"loc":   record.StructValue(locType, []record.Value{record.FloatValue(record.Double, 47.5), str(`["a","b\"c"]`)}),
 		"attrs": {Type: record.String, S: `{"k":3}`},
 		"num":   {Type: record.String, S: "-3"},
 	}
@@ -148,7 +148,7 @@ func TestAvro(t *testing.T) {
 		{name: "arrays and maps into array and map columns", schema: ventSchema, in: datum,
 			cols: []record.Column{{Name: "loc", Type: mustType("struct<lat:double,tags:array<string>>")}, {Name: "attrs", Type: mustType("map<string,bigint>")}},
 			want: map[string]record.Value{
-				"loc": record.StructValue(mustType("struct<lat:double,tags:array<string>>"), []record.Value{{Type: record.Double, F: 47.5},
+				"loc": record.StructValue(mustType("struct<lat:double,tags:array<string>>"), []record.Value{record.FloatValue(record.Double, 47.5),
 					record.ArrayValue(mustType("array<string>"), []record.Value{str("a"), str(`b"c`)})}),
 				"attrs": record.MapValue(mustType("map<string,bigint>"), []record.Value{str("k"), {Type: record.Bigint, I: 3}})}},
 		{name: "map values of the wrong type", schema: ventSchema, in: datum,

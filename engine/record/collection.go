@@ -97,11 +97,10 @@ func ArrayValue(t Type, elems []Value) Value {
 	if !t.Array() {
 		panic("record: ArrayValue of non-array type " + t.String())
 	}
-	v := Value{Type: t, I: int64(len(elems))}
-	if len(elems) > 0 {
-		v.fields = &elems[0]
+	if len(elems) == 0 {
+		return Value{Type: t}
 	}
-	return v
+	return nestedValue(t, int64(len(elems)), &elems[0])
 }
 
 // MapValue returns a Value of map type t holding the entries in kv: keys at
@@ -112,18 +111,17 @@ func MapValue(t Type, kv []Value) Value {
 	if !t.Map() || len(kv)%2 != 0 {
 		panic(fmt.Sprintf("record: MapValue of %s with %d keys and values", t, len(kv)))
 	}
-	v := Value{Type: t, I: int64(len(kv) / 2)}
-	if len(kv) > 0 {
-		v.fields = &kv[0]
+	if len(kv) == 0 {
+		return Value{Type: t}
 	}
-	return v
+	return nestedValue(t, int64(len(kv)/2), &kv[0])
 }
 
 // Elems returns the elements of an array Value, or the entries of a map
 // Value as key, value, key, value...; nil for any other Value. The slice is
 // shared with v: do not modify it.
 func (v Value) Elems() []Value {
-	if v.fields == nil || v.I <= 0 {
+	if v.I <= 0 || v.first() == nil {
 		return nil
 	}
 	st := compositeOf(v.Type)
@@ -131,9 +129,9 @@ func (v Value) Elems() []Value {
 	case st == nil:
 		return nil
 	case st.kind == kindArray:
-		return unsafe.Slice(v.fields, v.I)
+		return unsafe.Slice(v.first(), v.I)
 	case st.kind == kindMap:
-		return unsafe.Slice(v.fields, 2*v.I)
+		return unsafe.Slice(v.first(), 2*v.I)
 	}
 	return nil
 }

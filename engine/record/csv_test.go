@@ -44,12 +44,12 @@ func TestCSV(t *testing.T) {
 		wantErr string
 	}{
 		{name: "all types", in: "7,bob,1.5,TRUE,2026-11-22 13:05:09,2026-11-22\n",
-			want: map[string]record.Value{"id": {Type: record.Int, I: 7}, "name": {Type: record.String, S: "bob"}, "x": {Type: record.Double, F: 1.5},
+			want: map[string]record.Value{"id": {Type: record.Int, I: 7}, "name": {Type: record.String, S: "bob"}, "x": record.FloatValue(record.Double, 1.5),
 				"ok": record.Bool(true), "ts": {Type: record.Timestamp, I: 1795352709000000}, "d": {Type: record.Date, I: 20779}}},
 		{name: "quoted fields with delimiter, quote and newline", in: "1,\"a,\"\"b\"\"\nc\",,false,,\r\n",
 			want: map[string]record.Value{"name": {Type: record.String, S: "a,\"b\"\nc"}, "x": {}, "ok": record.Bool(false), "ts": {}}},
 		{name: "quoted empty string is empty, unquoted is null", in: `1,"",,,,`, want: map[string]record.Value{"name": {Type: record.String}}},
-		{name: "tab delimiter", format: record.Format{Delimiter: '\t'}, in: "3\tx y\t2\tfalse\t\t", want: map[string]record.Value{"id": {Type: record.Int, I: 3}, "name": {Type: record.String, S: "x y"}, "x": {Type: record.Double, F: 2}}},
+		{name: "tab delimiter", format: record.Format{Delimiter: '\t'}, in: "3\tx y\t2\tfalse\t\t", want: map[string]record.Value{"id": {Type: record.Int, I: 3}, "name": {Type: record.String, S: "x y"}, "x": record.FloatValue(record.Double, 2)}},
 		{name: "multibyte delimiter", format: record.Format{Delimiter: '§'}, in: "3§x§2§false§§", want: map[string]record.Value{"name": {Type: record.String, S: "x"}}},
 		{name: "header maps by name", format: record.Format{WithHeader: true}, in: "D,Name,unused,id\n2026-01-02,ann,zz,9",
 			want: map[string]record.Value{"id": {Type: record.Int, I: 9}, "name": {Type: record.String, S: "ann"}, "d": {Type: record.Date, I: 20455}, "x": {}}},

@@ -2,9 +2,11 @@ package record
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -114,11 +116,9 @@ func (d *Decoder) Decode(data []byte, row []Value) error {
 				}
 			} else {
 				d.seen[ci] = true
-				v, err := d.value(&s, d.cols[ci])
-				if err != nil {
+				if err := d.valueInto(&s, &d.cols[ci], &row[ci]); err != nil {
 					return err
 				}
-				row[ci] = v
 			}
 			s.ws()
 			c := s.peek()
@@ -148,29 +148,40 @@ func (d *Decoder) Decode(data []byte, row []Value) error {
 }
 
 func (d *Decoder) value(s *scanner, c Column) (Value, error) {
+	var v Value
+	err := d.valueInto(s, &c, &v)
+	return v, err
+}
+
+// valueInto reads the value of column c at s into *out, which it leaves
+// alone on error. Writing into the row, rather than returning the Value,
+// spares a copy through the stack (and the stall of reading it back).
+func (d *Decoder) valueInto(s *scanner, c *Column, out *Value) error {
 	start := s.i
 	switch s.peek() {
 	case 'n':
 		if err := s.lit("null"); err != nil {
-			return Value{}, err
+			return err
 		}
-		return Value{}, nil
+		*out = Value{}
+		return nil
 	case 't', 'f':
 		want := "true"
 		if s.peek() == 'f' {
 			want = "false"
 		}
 		if err := s.lit(want); err != nil {
-			return Value{}, err
+			return err
 		}
 		if c.Type != Boolean {
-			return Value{}, wrongType(c, start, "boolean")
+			return wrongType(*c, start, "boolean")
 		}
-		return Bool(want == "true"), nil
+		*out = Bool(want == "true")
+		return nil
 	case '"':
 		raw, copied, err := s.str(&d.buf)
 		if err != nil {
-			return Value{}, err
+			return err
 		}
 		var str string
 		if copied {
@@ -180,81 +191,102 @@ func (d *Decoder) value(s *scanner, c Column) (Value, error) {
 		}
 		switch c.Type {
 		case String:
-			return Value{Type: String, S: str}, nil
+			*out = Value{Type: String, S: str}
+			return nil
 		case Binary:
 			b, err := base64.StdEncoding.DecodeString(str)
 			if err != nil {
-				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want binary as a base64 string (standard alphabet, padded), got %s: %v", quoteShort(str), err)}
+				return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want binary as a base64 string (standard alphabet, padded), got %s: %v", quoteShort(str), err)}
 			}
-			return Value{Type: Binary, S: string(b)}, nil
+			*out = Value{Type: Binary, S: string(b)}
+			return nil
 		case Timestamp:
 			t, ok := parseTimestamp(str)
 			if !ok {
-				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a timestamp (RFC 3339 or yyyy-MM-dd HH:mm:ss), got %q", str)}
+				return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a timestamp (RFC 3339 or yyyy-MM-dd HH:mm:ss), got %q", str)}
 			}
-			return Value{Type: Timestamp, I: t.UnixMicro()}, nil
+			*out = Value{Type: Timestamp, I: t.UnixMicro()}
+			return nil
 		case Date:
 			t, err := time.Parse(time.DateOnly, str)
 			if err != nil {
-				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a date (yyyy-MM-dd), got %q", str)}
+				return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want a date (yyyy-MM-dd), got %q", str)}
 			}
-			return Value{Type: Date, I: t.Unix() / 86400}, nil
+			*out = Value{Type: Date, I: t.Unix() / 86400}
+			return nil
 		}
 		if _, _, ok := c.Type.Decimal(); ok {
 			v, err := ParseDecimal(str, c.Type)
 			if err != nil {
-				return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
+				return &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
 			}
-			return v, nil
+			*out = v
+			return nil
 		}
-		return Value{}, wrongType(c, start, "string")
+		return wrongType(*c, start, "string")
 	case '{', '[':
 		switch {
 		case s.peek() == '{' && c.Type.Struct():
-			return d.structValue(s, c)
+			v, err := d.structValue(s, *c)
+			if err == nil {
+				*out = v
+			}
+			return err
 		case s.peek() == '{' && c.Type.Map():
-			return d.mapValue(s, c)
+			v, err := d.mapValue(s, *c)
+			if err == nil {
+				*out = v
+			}
+			return err
 		case s.peek() == '[' && c.Type.Array():
-			return d.arrayValue(s, c)
+			v, err := d.arrayValue(s, *c)
+			if err == nil {
+				*out = v
+			}
+			return err
 		}
 		if err := s.skip(0); err != nil {
-			return Value{}, err
+			return err
 		}
 		if c.Type == String {
-			return Value{Type: String, S: string(s.b[start:s.i])}, nil
+			*out = Value{Type: String, S: string(s.b[start:s.i])}
+			return nil
 		}
-		return Value{}, wrongType(c, start, map[byte]string{'{': "object", '[': "array"}[s.b[start]])
+		return wrongType(*c, start, map[byte]string{'{': "object", '[': "array"}[s.b[start]])
 	}
 	num, isInt, err := s.number()
 	if err != nil {
-		return Value{}, err
+		return err
 	}
 	switch c.Type {
 	case Int, Bigint:
 		if !isInt {
-			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want %s, got fractional number %s", c.Type, num)}
+			return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("want %s, got fractional number %s", c.Type, num)}
 		}
 		n, ok := parseInt(num)
 		if !ok || (c.Type == Int && (n < math.MinInt32 || n > math.MaxInt32)) {
-			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
+			return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
 		}
-		return Value{Type: c.Type, I: n}, nil
+		*out = Value{Type: c.Type, I: n}
+		return nil
 	case Double, Float:
 		f, err := strconv.ParseFloat(unsafe.String(&num[0], len(num)), 64)
 		if err != nil {
-			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
+			return &DecodeError{Field: c.Name, Offset: start, Reason: fmt.Sprintf("number %s out of range for %s", num, c.Type)}
 		}
-		return Value{Type: c.Type, F: f}, nil
+		*out = FloatValue(c.Type, f)
+		return nil
 	}
 	if _, _, ok := c.Type.Decimal(); ok {
 		// The number's own text, never a float: exact to the last digit.
 		v, err := ParseDecimal(string(num), c.Type)
 		if err != nil {
-			return Value{}, &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
+			return &DecodeError{Field: c.Name, Offset: start, Reason: err.Error()}
 		}
-		return v, nil
+		*out = v
+		return nil
 	}
-	return Value{}, wrongType(c, start, "number")
+	return wrongType(*c, start, "number")
 }
 
 // arrayValue reads a JSON array into an array Value; an error inside it
@@ -515,25 +547,49 @@ func (s *scanner) lit(want string) error {
 // str reads a string at s.i (which is '"'). It returns a slice of the
 // payload when there are no escapes, else an unescaped copy in *buf.
 func (s *scanner) str(buf *[]byte) ([]byte, bool, error) {
-	s.i++
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '"' {
-			out := s.b[start:s.i]
-			s.i++
-			return out, false, nil
+	b, i := s.b, s.i+1
+	start := i
+	// Eight bytes at a time: the lowest flagged byte of each test below is
+	// exact (a borrow only flags bytes above a true one), so the lowest
+	// flag of all is the first byte that ends the run; the byte loop reads
+	// the last few bytes of the payload.
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := (hasZeroByte(w^0x2222222222222222) | hasZeroByte(w^0x5c5c5c5c5c5c5c5c) | (w-0x2020202020202020)&^w) & 0x8080808080808080; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
 		}
-		if c == '\\' {
-			return s.strEscaped(start, buf)
-		}
-		if c < 0x20 {
-			return nil, false, s.err("", "control character in string")
-		}
-		s.i++
+		i += 8
 	}
-	return nil, false, s.err("", "unterminated string")
+	for i < len(b) && !strStop[b[i]] {
+		i++
+	}
+	s.i = i
+	switch {
+	case i == len(b):
+		return nil, false, s.err("", "unterminated string")
+	case b[i] == '"':
+		s.i++
+		return b[start:i], false, nil
+	case b[i] == '\\':
+		return s.strEscaped(start, buf)
+	}
+	return nil, false, s.err("", "control character in string")
 }
+
+// hasZeroByte has the high bit of a byte of its result set where the byte of
+// w is 0, exactly for the lowest such byte (see str).
+func hasZeroByte(w uint64) uint64 { return (w - 0x0101010101010101) &^ w }
+
+// strStop marks the bytes that end a run of plain string bytes: the
+// closing quote, a backslash and the control characters.
+var strStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func (s *scanner) strEscaped(start int, buf *[]byte) ([]byte, bool, error) {
 	out := append((*buf)[:0], s.b[start:s.i]...) //nolint:gocritic // reuses the caller's buffer; *buf is updated on return
@@ -620,10 +676,33 @@ func (s *scanner) hex4() (rune, bool) {
 
 // number reads a JSON number and reports whether it is an integer.
 func (s *scanner) number() ([]byte, bool, error) {
-	start := s.i
-	if s.peek() == '-' {
-		s.i++
+	b, start := s.b, s.i
+	i := start
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
+	first := i
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
+	}
+	if i == first {
+		return nil, false, s.err("", "want a value")
+	}
+	if i-first > 1 && b[first] == '0' {
+		s.i = i
+		return nil, false, s.err("", "leading zero in number")
+	}
+	if i == len(b) || b[i] != '.' && b[i] != 'e' && b[i] != 'E' {
+		s.i = i
+		return b[start:i], true, nil
+	}
+	s.i = i
+	return s.fraction(start)
+}
+
+// fraction reads the rest of a number from its '.' or exponent on; the
+// number began at start.
+func (s *scanner) fraction(start int) ([]byte, bool, error) {
 	digits := func() int {
 		n := 0
 		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
@@ -632,26 +711,14 @@ func (s *scanner) number() ([]byte, bool, error) {
 		}
 		return n
 	}
-	first := s.i
-	n := digits()
-	if n == 0 {
-		s.i = start
-		return nil, false, s.err("", "want a value")
-	}
-	if n > 1 && s.b[first] == '0' {
-		return nil, false, s.err("", "leading zero in number")
-	}
-	isInt := true
 	if s.peek() == '.' {
 		s.i++
-		isInt = false
 		if digits() == 0 {
 			return nil, false, s.err("", "want digits after '.'")
 		}
 	}
 	if c := s.peek(); c == 'e' || c == 'E' {
 		s.i++
-		isInt = false
 		if c := s.peek(); c == '+' || c == '-' {
 			s.i++
 		}
@@ -659,7 +726,7 @@ func (s *scanner) number() ([]byte, bool, error) {
 			return nil, false, s.err("", "want digits in exponent")
 		}
 	}
-	return s.b[start:s.i], isInt, nil
+	return s.b[start:s.i], false, nil
 }
 
 // skip validates and skips one value of any kind.

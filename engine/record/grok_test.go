@@ -28,9 +28,9 @@ func TestGrok(t *testing.T) {
 	}{
 		{name: "typed captures", pattern: appPattern, custom: appCustom, cols: appCols, in: "2026-11-22T13:05:09Z WARN vent-29 latency=1.25 bytes=512\n",
 			want: map[string]record.Value{"ts": {Type: record.Timestamp, I: 1795352709000000}, "level": {Type: record.String, S: "WARN"},
-				"device": {Type: record.String, S: "vent-29"}, "latency": {Type: record.Double, F: 1.25}, "bytes": {Type: record.Int, I: 512}}},
+				"device": {Type: record.String, S: "vent-29"}, "latency": record.FloatValue(record.Double, 1.25), "bytes": {Type: record.Int, I: 512}}},
 		{name: "optional capture is null", pattern: appPattern, custom: appCustom, cols: appCols, in: "2026-11-22T13:05:09Z INFO vent-1 latency=3 bytes=-",
-			want: map[string]record.Value{"bytes": {}, "latency": {Type: record.Double, F: 3}}},
+			want: map[string]record.Value{"bytes": {}, "latency": record.FloatValue(record.Double, 3)}},
 		{name: "glue's documented example", pattern: `%{USERNAME:username} %{DIGIT:digit:int}`, custom: `DIGIT \d`,
 			cols: []record.Column{{Name: "username", Type: record.String}, {Name: "digit", Type: record.Int}}, in: "ann 7",
 			want: map[string]record.Value{"username": {Type: record.String, S: "ann"}, "digit": {Type: record.Int, I: 7}}},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,20 +111,49 @@ type Column struct {
 
 // Value is one typed cell. The zero Value is null. Int, Bigint, Boolean (0 or
 // 1), Timestamp (microseconds since the Unix epoch, UTC) and Date (days since
-// the epoch) use I; Double and Float use F; String uses S, and so does Binary
-// (S holds the raw bytes, which need not be UTF-8). A struct Value holds one
-// Value per field of its type; make it with StructValue and read it with
-// Fields. Values are comparable; two struct Values are == only when they
-// share their fields.
+// the epoch) use I; Double and Float keep the IEEE 754 bits of a float64 in
+// I (make them with FloatValue and read them with Float); String uses S, and
+// so does Binary (S holds the raw bytes, which need not be UTF-8). A struct
+// Value holds one Value per field of its type; make it with StructValue and
+// read it with Fields (arrays and maps: ArrayValue, MapValue, Elems).
+//
+// Values are comparable: scalars by their contents (floating point ones by
+// their bits, so a NaN equals itself and 0 and -0 differ); struct, array and
+// map Values only by type and length, so compare their elements instead.
+// The S of a struct, array or map Value is not text but the place of its
+// elements (an empty string that keeps them alive): copy such a Value whole,
+// never rebuild it from its fields. A Value is 32 bytes, which the compiler
+// keeps in registers when it passes or returns one.
 type Value struct {
 	Type Type
 	I    int64
-	F    float64
 	S    string
-	// fields points at the first of a struct's field values; their number
-	// is that of the type's fields.
-	fields *Value
 }
+
+// nestedValue returns a Value of struct, array or map type t of n elements
+// (0 for a struct), which start at first (nil for none): S keeps their
+// address as an empty string.
+func nestedValue(t Type, n int64, first *Value) Value {
+	v := Value{Type: t, I: n}
+	if first != nil {
+		v.S = unsafe.String((*byte)(unsafe.Pointer(first)), 0)
+	}
+	return v
+}
+
+// first returns the address of the first element of a struct, array or map
+// Value (see nestedValue), nil when it has none.
+func (v Value) first() *Value {
+	return (*Value)(unsafe.Pointer(unsafe.StringData(v.S)))
+}
+
+// FloatValue returns a Value of type t (Double or Float) holding f.
+func FloatValue(t Type, f float64) Value {
+	return Value{Type: t, I: int64(math.Float64bits(f))}
+}
+
+// Float returns the number of a Double or Float Value (0 for null).
+func (v Value) Float() float64 { return math.Float64frombits(uint64(v.I)) }
 
 // BinaryValue returns a Binary Value holding a copy of b.
 func BinaryValue(b []byte) Value { return Value{Type: Binary, S: string(b)} }
@@ -141,21 +171,21 @@ func StructValue(t Type, fields []Value) Value {
 	if len(fields) != len(st.fields) {
 		panic(fmt.Sprintf("record: StructValue of %s with %d fields, want %d", st.name, len(fields), len(st.fields)))
 	}
-	return Value{Type: t, fields: &fields[0]}
+	return nestedValue(t, 0, &fields[0])
 }
 
 // Fields returns the field values of a struct Value, in the order of its
 // type's fields, or nil for any other Value. The slice is shared with v: do
 // not modify it.
 func (v Value) Fields() []Value {
-	if v.fields == nil {
+	if v.first() == nil {
 		return nil
 	}
 	st := structOf(v.Type)
 	if st == nil {
 		return nil
 	}
-	return unsafe.Slice(v.fields, len(st.fields))
+	return unsafe.Slice(v.first(), len(st.fields))
 }
 
 // Bytes returns a copy of a Binary (or String) Value's bytes; nil for null.
@@ -182,7 +212,7 @@ func (v Value) Any() any {
 	case Int, Bigint:
 		return v.I
 	case Double, Float:
-		return v.F
+		return v.Float()
 	case Boolean:
 		return v.I != 0
 	case Timestamp:
@@ -192,7 +222,7 @@ func (v Value) Any() any {
 	case Binary:
 		return []byte(v.S)
 	}
-	if st := structOf(v.Type); st != nil && v.fields != nil {
+	if st := structOf(v.Type); st != nil && v.first() != nil {
 		m := make(map[string]any, len(st.fields))
 		for i, f := range v.Fields() {
 			m[st.fields[i].Name] = f.Any()
@@ -234,7 +264,7 @@ func (v Value) Text() string {
 	case Int, Bigint:
 		return strconv.FormatInt(v.I, 10)
 	case Double, Float:
-		return strconv.FormatFloat(v.F, 'g', -1, 64)
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case Boolean:
 		return strconv.FormatBool(v.I != 0)
 	case Timestamp:
@@ -286,13 +316,13 @@ func FromAny(x any, t Type) (Value, error) {
 	case Double, Float:
 		switch v := x.(type) {
 		case float64:
-			return Value{Type: t, F: v}, nil
+			return FloatValue(t, v), nil
 		case float32:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		case int:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		case int64:
-			return Value{Type: t, F: float64(v)}, nil
+			return FloatValue(t, float64(v)), nil
 		}
 	case Boolean:
 		if v, ok := x.(bool); ok {

@@ -316,10 +316,10 @@ func (v Value) appendJSON(out []byte) []byte {
 	case Int, Bigint:
 		return strconv.AppendInt(out, v.I, 10)
 	case Double, Float:
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+		if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
 			return append(out, "null"...)
 		}
-		return strconv.AppendFloat(out, v.F, 'g', -1, 64)
+		return strconv.AppendFloat(out, v.Float(), 'g', -1, 64)
 	case Boolean:
 		return strconv.AppendBool(out, v.I != 0)
 	case String:
@@ -358,7 +358,7 @@ func (v Value) appendJSON(out []byte) []byte {
 		return append(out, '}')
 	}
 	st := structOf(v.Type)
-	if st == nil || v.fields == nil {
+	if st == nil || v.first() == nil {
 		return append(out, "null"...)
 	}
 	out = append(out, '{')

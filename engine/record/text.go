@@ -35,7 +35,7 @@ func parseText(s string, c Column) (Value, string) {
 		if err != nil {
 			return Value{}, fmt.Sprintf("want %s, got %q", c.Type, s)
 		}
-		return Value{Type: c.Type, F: f}, ""
+		return FloatValue(c.Type, f), ""
 	case Boolean:
 		switch {
 		case strings.EqualFold(s, "true"):

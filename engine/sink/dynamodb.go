@@ -313,10 +313,10 @@ func (t *WindowTable) item(batch int64, token string, row []record.Value, final 
 			m[c.Name] = &types.AttributeValueMemberNULL{Value: true}
 			continue
 		}
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-			return WindowItem{}, fmt.Errorf("window %s: %s is %v; DynamoDB numbers are finite", it.Name, c.Name, v.F)
+		if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
+			return WindowItem{}, fmt.Errorf("window %s: %s is %v; DynamoDB numbers are finite", it.Name, c.Name, v.Float())
 		}
-		m[c.Name] = &types.AttributeValueMemberN{Value: strconv.FormatFloat(v.F, 'f', -1, 64)}
+		m[c.Name] = &types.AttributeValueMemberN{Value: strconv.FormatFloat(v.Float(), 'f', -1, 64)}
 	}
 	counts := row[3+t.metrics:]
 	for i, c := range t.cols[3+t.metrics:] {
@@ -342,10 +342,10 @@ func keyValue(v record.Value) (types.AttributeValue, error) {
 	case record.Int, record.Bigint:
 		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v.I, 10)}, nil
 	case record.Double, record.Float:
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-			return nil, fmt.Errorf("%v is not a DynamoDB number", v.F)
+		if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
+			return nil, fmt.Errorf("%v is not a DynamoDB number", v.Float())
 		}
-		return &types.AttributeValueMemberN{Value: strconv.FormatFloat(v.F, 'f', -1, 64)}, nil
+		return &types.AttributeValueMemberN{Value: strconv.FormatFloat(v.Float(), 'f', -1, 64)}, nil
 	}
 	return &types.AttributeValueMemberS{Value: v.Text()}, nil
 }

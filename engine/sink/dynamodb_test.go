@@ -38,7 +38,7 @@ var start = time.Date(2026, 12, 4, 13, 5, 0, 0, time.UTC)
 // windowRow is one window of device id starting at start+at.
 func windowRow(id int64, at time.Duration, n, red, orange int64, avg float64) []record.Value {
 	s := start.Add(at)
-	avgV := record.Value{Type: record.Double, F: avg}
+	avgV := record.FloatValue(record.Double, avg)
 	return []record.Value{
 		{Type: record.Int, I: id}, {Type: record.Timestamp, I: s.UnixMicro()}, {Type: record.Timestamp, I: s.Add(10 * time.Minute).UnixMicro()},
 		avgV, {}, avgV,

@@ -69,7 +69,7 @@ func everyTypeRows(t *testing.T, cols []record.Column, n int) []record.Value {
 			"s":   {Type: record.String, S: fmt.Sprintf("value-%06d-%s", r, strings.Repeat("x", r%50))},
 			"rep": {Type: record.String, S: fmt.Sprintf("repeated-%05d-%s", r/4, strings.Repeat("y", 20))},
 			"i":   {Type: record.Int, I: int64(r % 7)}, "b": {Type: record.Bigint, I: int64(r) << 33},
-			"d": {Type: record.Double, F: float64(r) / 3}, "f": {Type: record.Float, F: 1.5},
+			"d": record.FloatValue(record.Double, float64(r)/3), "f": record.FloatValue(record.Float, 1.5),
 			"ok": record.Bool(r%2 == 0), "ts": {Type: record.Timestamp, I: 1795352709123456 + int64(r)},
 			"day": {Type: record.Date, I: 20779}, "raw": record.BinaryValue([]byte{0, byte(r)}),
 		}

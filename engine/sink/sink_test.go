@@ -34,8 +34,8 @@ func TestParquetRoundTrip(t *testing.T) {
 		{Name: "ts", Type: record.Timestamp}, {Name: "day", Type: record.Date},
 	}
 	rows := []record.Value{
-		{Type: record.String, S: "a"}, {Type: record.Int, I: -3}, {Type: record.Bigint, I: 1 << 40}, {Type: record.Double, F: 2.5},
-		{Type: record.Float, F: 1.5}, record.Bool(true), {Type: record.Timestamp, I: 1795352709000000}, {Type: record.Date, I: 20779},
+		{Type: record.String, S: "a"}, {Type: record.Int, I: -3}, {Type: record.Bigint, I: 1 << 40}, record.FloatValue(record.Double, 2.5),
+		record.FloatValue(record.Float, 1.5), record.Bool(true), {Type: record.Timestamp, I: 1795352709000000}, {Type: record.Date, I: 20779},
 		{}, {}, {}, {}, {}, {}, {}, {}, // a row of nulls
 	}
 	for _, codec := range sink.Codecs {

@@ -154,19 +154,23 @@ func (t *Transform) Output() []record.Column { return t.out }
 // expression that fails at run time is an error.
 func (t *Transform) Apply(in, out []record.Value) (bool, error) {
 	for i, s := range t.steps {
-		v := in[s.from]
+		v := &in[s.from]
+		if v.Type == s.to || v.Type == record.Invalid { // v.Null() would copy *v
+			out[i] = *v // as cast does, without the call
+			continue
+		}
 		if v.Type == record.Binary && s.to == record.String && !utf8.ValidString(v.S) {
 			return false, fmt.Errorf("transform: mapping to %q: binary value (%d bytes) is not valid UTF-8, so it cannot be cast to string", t.out[i].Name, len(v.S))
 		}
-		if _, _, ok := s.to.Decimal(); ok && !v.Null() && v.Type != s.to {
-			d, err := castDecimal(v, s.to)
+		if _, _, ok := s.to.Decimal(); ok {
+			d, err := castDecimal(*v, s.to)
 			if err != nil {
 				return false, fmt.Errorf("transform: mapping to %q: %w", t.out[i].Name, err)
 			}
 			out[i] = d
 			continue
 		}
-		out[i] = cast(v, s.to, s.layout)
+		out[i] = cast(*v, s.to, s.layout)
 	}
 	if !t.needsEnv {
 		return true, nil
@@ -222,10 +226,10 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 		case record.Int, record.Bigint, record.Boolean:
 			n = v.I
 		case record.Double, record.Float:
-			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
 				return record.Value{}
 			}
-			n = int64(v.F)
+			n = int64(v.Float())
 		case record.String:
 			p, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
 			if err != nil {
@@ -244,15 +248,15 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 	case record.Double, record.Float:
 		switch v.Type {
 		case record.Int, record.Bigint:
-			return record.Value{Type: to, F: float64(v.I)}
+			return record.FloatValue(to, float64(v.I))
 		case record.Double, record.Float:
-			return record.Value{Type: to, F: v.F}
+			return record.FloatValue(to, v.Float())
 		case record.String:
 			f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
 			if err != nil {
 				return record.Value{}
 			}
-			return record.Value{Type: to, F: f}
+			return record.FloatValue(to, f)
 		}
 	case record.Boolean:
 		switch v.Type {
@@ -268,6 +272,11 @@ func cast(v record.Value, to record.Type, layout string) record.Value {
 	case record.Timestamp:
 		switch v.Type {
 		case record.String:
+			if layout == sqlLayout {
+				if us, ok := parseSQLMicros(v.S); ok {
+					return record.Value{Type: record.Timestamp, I: us}
+				}
+			}
 			ts, ok := parseTime(v.S, layout)
 			if !ok {
 				return record.Value{}
@@ -308,10 +317,10 @@ func castDecimal(v record.Value, to record.Type) (record.Value, error) {
 	case record.Int, record.Bigint:
 		text = strconv.FormatInt(v.I, 10)
 	case record.Double, record.Float:
-		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+		if math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
 			return record.Value{}, nil
 		}
-		text = strconv.FormatFloat(v.F, 'g', -1, 64)
+		text = strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case record.String:
 		text = strings.TrimSpace(v.S)
 	default:
@@ -338,7 +347,7 @@ func decimalTo(v record.Value, to record.Type) record.Value {
 		if err != nil {
 			return record.Value{}
 		}
-		return record.Value{Type: to, F: f}
+		return record.FloatValue(to, f)
 	case record.Int, record.Bigint:
 		u := v.Unscaled()
 		u.Quo(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
@@ -362,10 +371,14 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// sqlLayout is the Go layout of Java's "yyyy-MM-dd HH:mm:ss", the most
+// common cast format, which parseSQLMicros reads without time.Parse.
+const sqlLayout = "2006-01-02 15:04:05"
+
 func parseTime(s, layout string) (time.Time, bool) {
-	if layout == "2006-01-02 15:04:05" {
-		if t, ok := parseSQLTime(s); ok {
-			return t, true
+	if layout == sqlLayout {
+		if us, ok := parseSQLMicros(s); ok {
+			return time.UnixMicro(us).UTC(), true
 		}
 	}
 	if layout != "" {
@@ -476,11 +489,13 @@ func Layout(pattern string) string {
 	return b.String()
 }
 
-// parseSQLTime parses "yyyy-MM-dd HH:mm:ss" without time.Parse's generality;
-// it reports false for anything else (time.Parse then decides).
-func parseSQLTime(s string) (time.Time, bool) {
+// parseSQLMicros parses "yyyy-MM-dd HH:mm:ss" (UTC) into microseconds
+// since the epoch without time.Parse's generality, days counted from the
+// civil date by arithmetic; it reports false for anything else, a day the
+// month does not have included (time.Parse then decides).
+func parseSQLMicros(s string) (int64, bool) {
 	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
-		return time.Time{}, false
+		return 0, false
 	}
 	n := func(i, w int) int {
 		v := 0
@@ -493,12 +508,41 @@ func parseSQLTime(s string) (time.Time, bool) {
 		return v
 	}
 	y, mo, d, h, mi, se := n(0, 4), n(5, 2), n(8, 2), n(11, 2), n(14, 2), n(17, 2)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
-		return time.Time{}, false
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return 0, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
-	if t.Day() != d { // 2026-02-30 and the like
-		return time.Time{}, false
+	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+se)
+	return secs * 1e6, true
+}
+
+// daysIn returns the number of days of month mo (1 to 12) in year y of the
+// proleptic Gregorian calendar.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
 	}
-	return t, true
+	return 31
+}
+
+// daysFromCivil returns the days from 1970-01-01 to the proleptic
+// Gregorian date y-mo-d (years counted from March, so that the leap day
+// ends a year; eras of 400 years of 146,097 days).
+func daysFromCivil(y, mo, d int) int64 {
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400                     // [0, 399]
+	doy := (153*((mo+9)%12)+2)/5 + d - 1   // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468
 }

@@ -25,7 +25,7 @@ func TestLayout(t *testing.T) {
 var in = []record.Column{{Name: "id", Type: record.Bigint}, {Name: "ts", Type: record.String}, {Name: "amount", Type: record.Double}}
 
 func row(id int64, ts string, amount float64) []record.Value {
-	return []record.Value{{Type: record.Bigint, I: id}, {Type: record.String, S: ts}, {Type: record.Double, F: amount}}
+	return []record.Value{{Type: record.Bigint, I: id}, {Type: record.String, S: ts}, record.FloatValue(record.Double, amount)}
 }
 
 func TestApply(t *testing.T) {
@@ -55,11 +55,11 @@ func TestApply(t *testing.T) {
 			{Type: record.Int, I: 7},
 			{Type: record.Timestamp, I: time.Date(2026, 11, 22, 13, 5, 9, 0, time.UTC).UnixMicro()},
 			{Type: record.String, S: "1.25"},
-			{Type: record.Double, F: 1.25},
+			record.FloatValue(record.Double, 1.25),
 			{Type: record.Bigint, I: 125},
 		}},
 		{"bad timestamp is null, as in Glue", row(8, "22/11/2026", 2), true, []record.Value{
-			{Type: record.Int, I: 8}, {}, {Type: record.String, S: "2"}, {Type: record.Double, F: 2}, {Type: record.Bigint, I: 200},
+			{Type: record.Int, I: 8}, {}, {Type: record.String, S: "2"}, record.FloatValue(record.Double, 2), {Type: record.Bigint, I: 200},
 		}},
 		{"int overflow is null", row(1<<40, "2026-11-22 13:05:09", 0), true, nil},
 		{"filtered out", row(9, "2026-11-22 13:05:09", -1), false, nil},

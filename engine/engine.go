@@ -535,7 +535,7 @@ type batchWork struct {
 func oldestArrival(recs []source.Record) time.Time {
 	var oldest time.Time
 	for i := range recs {
-		if t := recs[i].ArrivalTime; !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
+		if t := recs[i].ArrivalTime(); !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
 			oldest = t
 		}
 	}
@@ -613,7 +613,7 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	if cols == nil {
 		payloads := make([][]byte, 0, len(b.Records))
 		for _, r := range b.Records {
-			if r.Err == "" {
+			if r.Err() == "" {
 				payloads = append(payloads, r.Data)
 			}
 		}
@@ -1002,11 +1002,11 @@ func (e *Engine) extraColumns() []record.Column {
 func (e *Engine) fillExtra(r *source.Record, row []record.Value) {
 	i := 0
 	if e.job.Options.AddRecordTimestamp {
-		row[i] = record.Value{Type: record.Timestamp, I: r.ArrivalTime.UnixMicro()}
+		row[i] = record.Value{Type: record.Timestamp, I: r.ArrivalTime().UnixMicro()}
 		i++
 	}
 	if i < len(row) {
-		row[i] = record.Value{Type: record.String, S: headersJSON(r.Headers)}
+		row[i] = record.Value{Type: record.String, S: headersJSON(r.Headers())}
 	}
 }
 
@@ -1058,8 +1058,8 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 			for i := lo; i < hi; i++ {
 				r := &b.Records[i]
 				row := rows[i*width : (i+1)*width]
-				if r.Err != "" {
-					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, r.Err))
+				if msg := r.Err(); msg != "" {
+					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, msg))
 					keep[i] = false
 					continue
 				}

@@ -176,8 +176,9 @@ func (e *EFO) Read(ctx context.Context) (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
+		origin := &Origin{ShardID: id, Partition: -1}
 		for i := range recs {
-			b.Records = appendKinesisRecord(b.Records, &recs[i], id)
+			b.Records = appendKinesisRecord(b.Records, &recs[i], origin)
 		}
 		if len(recs) > 0 {
 			rng.FirstSequenceNumber = aws.ToString(recs[0].SequenceNumber)

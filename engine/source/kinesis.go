@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -328,9 +329,10 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	}
 	deadline := k.clk.Now().Add(k.cfg.MaxFetchTime)
 	expired := 0
+	buf := new(readBuffers) // this read's alone: dropped with it
 	for out.n < k.cfg.MaxFetchRecordsPerShard {
 		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-out.n, 10000)
-		res, err := k.getRecords(ctx, it, limit)
+		res, err := k.getRecords(ctx, it, limit, buf)
 		var ei *types.ExpiredIteratorException
 		if errors.As(err, &ei) && expired < 3 {
 			expired++
@@ -358,12 +360,15 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 		}
 		if n := len(res.Records); n > 0 {
 			// Kept as pages: Read converts them straight into the batch.
+			// The range's ends outlive the batch (in the plan, and the
+			// end as the shard's next position): copied, they do not
+			// keep the page's strings, which hold every record's keys.
 			if out.n == 0 {
-				out.rng.FirstSequenceNumber = aws.ToString(res.Records[0].SequenceNumber)
+				out.rng.FirstSequenceNumber = strings.Clone(aws.ToString(res.Records[0].SequenceNumber))
 			}
 			out.pages = append(out.pages, res.Records)
 			out.n += n
-			last = aws.ToString(res.Records[n-1].SequenceNumber)
+			last = strings.Clone(aws.ToString(res.Records[n-1].SequenceNumber))
 			out.rng.EndSequenceNumber = last
 		}
 		out.behind = aws.ToInt64(res.MillisBehindLatest)
@@ -444,13 +449,14 @@ func convertShards(results []shardRead) []Record {
 			defer wg.Done()
 			dst = dst[:0]
 			agg := r.unpack
+			origin := &Origin{ShardID: r.rng.ShardID, Partition: -1}
 			for _, page := range r.pages {
 				for j := range page {
 					var u *unpacked
 					if kpl.IsAggregate(page[j].Data) {
 						u, agg = &agg[0], agg[1:]
 					}
-					dst = appendUnpacked(dst, &page[j], r.rng.ShardID, u)
+					dst = appendUnpacked(dst, &page[j], origin, u)
 				}
 			}
 			r.pages, r.unpack = nil, nil // the batch holds the records now
@@ -460,46 +466,47 @@ func convertShards(results []shardRead) []Record {
 	return out
 }
 
-// appendKinesisRecord converts a record of shard and appends it to out: a
-// KPL aggregate as its user records (see package kpl), each with its own
-// partition and explicit hash keys and its sub-sequence number; a record
-// that opens with the KPL magic bytes but fails to unpack (its MD5, its
-// protobuf) as itself with Err saying why; any other record as itself. An
-// aggregate is never split across batches: plans count Kinesis records, so
-// a replay reads the same aggregates and unpacks the same user records.
-func appendKinesisRecord(out []Record, r *types.Record, shard string) []Record {
+// appendKinesisRecord converts a record read from origin (a shard) and
+// appends it to out: a KPL aggregate as its user records (see package kpl),
+// each with its own partition and explicit hash keys and its sub-sequence
+// number; a record that opens with the KPL magic bytes but fails to unpack
+// (its MD5, its protobuf) as itself with Err saying why; any other record
+// as itself. An aggregate is never split across batches: plans count
+// Kinesis records, so a replay reads the same aggregates and unpacks the
+// same user records.
+func appendKinesisRecord(out []Record, r *types.Record, origin *Origin) []Record {
 	if !kpl.IsAggregate(r.Data) {
-		return appendUnpacked(out, r, shard, nil)
+		return appendUnpacked(out, r, origin, nil)
 	}
 	users, err := kpl.Deaggregate(r.Data)
-	return appendUnpacked(out, r, shard, &unpacked{users, err})
+	return appendUnpacked(out, r, origin, &unpacked{users, err})
 }
 
 // appendUnpacked is appendKinesisRecord for a record whose aggregate, if
 // it is one, u holds already unpacked (nil: not an aggregate).
-func appendUnpacked(out []Record, r *types.Record, shard string, u *unpacked) []Record {
+func appendUnpacked(out []Record, r *types.Record, origin *Origin, u *unpacked) []Record {
 	rec := Record{
 		Data:           r.Data,
 		PartitionKey:   aws.ToString(r.PartitionKey),
-		ShardID:        shard,
 		SequenceNumber: aws.ToString(r.SequenceNumber),
-		Partition:      -1,
 		Offset:         -1,
+		origin:         origin,
 	}
 	if r.ApproximateArrivalTimestamp != nil {
-		rec.ArrivalTime = r.ApproximateArrivalTimestamp.UTC()
+		rec.SetArrivalTime(*r.ApproximateArrivalTimestamp)
 	}
 	if u == nil {
 		return append(out, rec)
 	}
 	if u.err != nil {
-		rec.Err = "kinesis: " + u.err.Error()
+		rec.setRare(nil, "", "kinesis: "+u.err.Error())
 		return append(out, rec)
 	}
 	for i, u := range u.users {
 		ur := rec
-		ur.Data, ur.PartitionKey, ur.ExplicitHashKey = u.Data, u.PartitionKey, u.ExplicitHashKey
-		ur.Aggregated, ur.SubSequenceNumber = true, int64(i)
+		ur.Data, ur.PartitionKey = u.Data, u.PartitionKey
+		ur.setRare(nil, u.ExplicitHashKey, "")
+		ur.Aggregated, ur.SubSequenceNumber = true, int32(i)
 		out = append(out, ur)
 	}
 	return out
@@ -516,7 +523,7 @@ func (k *Kinesis) checkTrimmed(ctx context.Context, shard, after string) (*check
 	if err != nil {
 		return nil, err
 	}
-	res, err := k.getRecords(ctx, it, 1)
+	res, err := k.getRecords(ctx, it, 1, new(readBuffers))
 	if err != nil {
 		return nil, fmt.Errorf("kinesis: read the trim horizon of %s: %w", shard, err)
 	}
@@ -577,8 +584,10 @@ func (k *Kinesis) replayShard(ctx context.Context, id int64, r checkpoint.ShardR
 	}
 	var out []Record
 	var got int64
+	buf := new(readBuffers)
+	origin := &Origin{ShardID: r.ShardID, Partition: -1}
 	for got < r.Records {
-		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)))
+		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)), buf)
 		if err != nil {
 			return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", id, r.ShardID, err)
 		}
@@ -587,7 +596,7 @@ func (k *Kinesis) replayShard(ctx context.Context, id int64, r checkpoint.ShardR
 			if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
 				break
 			}
-			out = appendKinesisRecord(out, &rec, r.ShardID)
+			out = appendKinesisRecord(out, &rec, origin)
 			got++
 		}
 		if got < r.Records && (res.NextShardIterator == nil ||
@@ -650,7 +659,9 @@ func (k *Kinesis) iterator(ctx context.Context, shard string, pos checkpoint.Sta
 	return out.ShardIterator, nil
 }
 
-func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int) (*kinesis.GetRecordsOutput, error) {
+// getRecords calls GetRecords, decoding the response in buf's memory
+// (see readBuffers), which one reader uses for one call at a time.
+func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int, buf *readBuffers) (*kinesis.GetRecordsOutput, error) {
 	var out *kinesis.GetRecordsOutput
 	err := k.retry(ctx, "get records", func() error {
 		var err error
@@ -658,7 +669,7 @@ func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int) (*kines
 		if k.cfg.SDKDecoder {
 			out, err = k.api.GetRecords(ctx, in)
 		} else {
-			out, err = k.api.GetRecords(ctx, in, withGetRecordsDecoder)
+			out, err = k.api.GetRecords(ctx, in, decodeInto(buf))
 		}
 		return err
 	})

@@ -178,7 +178,7 @@ func (e *EFO) Read(ctx context.Context) (*Batch, error) {
 		}
 		origin := &Origin{ShardID: id, Partition: -1}
 		for i := range recs {
-			b.Records = appendKinesisRecord(b.Records, &recs[i], origin)
+			b.Records = appendKinesisRecord(b.Records, sdkRecord(&recs[i], origin))
 		}
 		if len(recs) > 0 {
 			rng.FirstSequenceNumber = aws.ToString(recs[0].SequenceNumber)

@@ -55,10 +55,25 @@ func addGetRecordsDecoder(stack *middleware.Stack, buf *readBuffers) error {
 type readBuffers struct {
 	body []byte
 	dec  decoder
+	// page is the records of the last response decoded, which the
+	// output's Records then leaves empty (see takePage).
+	page *page
 }
 
-// decodeInto is the per-call form of AddGetRecordsDecoder, decoding in
-// buf's memory (nil: pooled memory).
+// takePage returns the records of res, the output of a call that decoded
+// in b: the page decoded, or res's Records as the SDK decoded them.
+func (b *readBuffers) takePage(res *kinesis.GetRecordsOutput) *page {
+	p := b.page
+	b.page = nil
+	if p == nil {
+		p = &page{sdk: res.Records}
+	}
+	return p
+}
+
+// decodeInto is the per-call form of AddGetRecordsDecoder for the Kinesis
+// source, decoding in buf's memory; the records go to buf's page (see
+// takePage), not to the output's Records.
 func decodeInto(buf *readBuffers) func(*kinesis.Options) {
 	return kinesis.WithAPIOptions(func(stack *middleware.Stack) error { return addGetRecordsDecoder(stack, buf) })
 }
@@ -86,8 +101,9 @@ func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middl
 		if b.body, err = readBodyInto(resp, b.body[:0]); err != nil {
 			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", err)}
 		}
+		b.dec.pages = true
 		res, err = b.dec.decode(b.body)
-		b.dec.b = nil
+		b.page, b.dec.b, b.dec.page = b.dec.page, nil, nil
 	} else {
 		buf, rerr := readBody(resp)
 		if rerr != nil {

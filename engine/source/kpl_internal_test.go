@@ -27,9 +27,9 @@ func TestAppendKinesisRecordKPL(t *testing.T) {
 	}
 	var out []Record
 	shard := &Origin{ShardID: "shardId-000000000001", Partition: -1}
-	out = appendKinesisRecord(out, rec([]byte(`{"n":0}`)), shard)
-	out = appendKinesisRecord(out, rec(agg), shard)
-	out = appendKinesisRecord(out, rec(bad), shard)
+	out = appendKinesisRecord(out, sdkRecord(rec([]byte(`{"n":0}`)), shard))
+	out = appendKinesisRecord(out, sdkRecord(rec(agg), shard))
+	out = appendKinesisRecord(out, sdkRecord(rec(bad), shard))
 	var got []string
 	for _, r := range out {
 		if r.ShardID() != shard.ShardID || r.Partition() != -1 || r.Offset != -1 {

@@ -58,6 +58,9 @@ type readBuffers struct {
 	// page is the records of the last response decoded, which the
 	// output's Records then leaves empty (see takePage).
 	page *page
+	// largest and largestPage are the length of the largest body read and
+	// the number of records of the largest page decoded.
+	largest, largestPage int
 }
 
 // takePage returns the records of res, the output of a call that decoded
@@ -101,9 +104,11 @@ func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middl
 		if b.body, err = readBodyInto(resp, b.body[:0]); err != nil {
 			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", err)}
 		}
+		b.largest = max(b.largest, len(b.body))
 		b.dec.pages = true
 		res, err = b.dec.decode(b.body)
 		b.page, b.dec.b, b.dec.page = b.dec.page, nil, nil
+		b.largestPage = max(b.largestPage, len(b.dec.recs))
 	} else {
 		buf, rerr := readBody(resp)
 		if rerr != nil {
@@ -154,9 +159,10 @@ func readBody(resp *smithyhttp.Response) (*[]byte, error) {
 }
 
 // readBodyInto reads resp's body into b (length 0), growing it to the
-// Content-Length once if it is smaller.
+// Content-Length once if it is smaller. Without a Content-Length it
+// starts from b's capacity, or 64 KiB.
 func readBodyInto(resp *smithyhttp.Response, b []byte) ([]byte, error) {
-	want := 64 << 10
+	want := max(64<<10, cap(b))
 	if n := resp.ContentLength; n >= 0 && n < maxPooledBody {
 		want = int(n) + 1 // +1 to see EOF without growing
 	}
@@ -165,7 +171,9 @@ func readBodyInto(resp *smithyhttp.Response, b []byte) ([]byte, error) {
 	}
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Doubling: append grows large slices by a quarter, a dozen
+			// copies to reach a full page.
+			b = append(make([]byte, 0, 2*cap(b)), b...)
 		}
 		n, err := resp.Body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

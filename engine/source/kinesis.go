@@ -77,6 +77,11 @@ type shardState struct {
 	start   checkpoint.Start
 	closed  bool
 	iter    *string
+	// body and page are the largest GetRecords body (bytes) and page
+	// (records) of the shard's last read: the next read's buffers start
+	// at those sizes instead of doubling up to them on every read (a
+	// response may come without a Content-Length).
+	body, page int
 }
 
 type readResult struct {
@@ -329,7 +334,9 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	}
 	deadline := k.clk.Now().Add(k.cfg.MaxFetchTime)
 	expired := 0
-	buf := new(readBuffers) // this read's alone: dropped with it
+	buf := &readBuffers{body: make([]byte, 0, st.body+st.body/8)} // this read's alone: dropped with it
+	buf.dec.recs = make([]recSpans, 0, st.page)
+	defer func() { st.body, st.page = buf.largest, buf.largestPage }()
 	for out.n < k.cfg.MaxFetchRecordsPerShard {
 		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-out.n, 10000)
 		res, err := k.getRecords(ctx, it, limit, buf)

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestAppendKinesisRecordKPL(t *testing.T) {
 			t.Errorf("record %q from shard %q partition %d offset %d, want %q -1 -1", r.Data, r.ShardID(), r.Partition(), r.Offset, shard.ShardID)
 		}
 		got = append(got, strings.Join([]string{string(r.Data), r.PartitionKey, r.ExplicitHashKey(), r.SequenceNumber,
-			map[bool]string{true: "agg", false: "-"}[r.Aggregated], string(rune('0' + r.SubSequenceNumber))}, " "))
+			map[bool]string{true: "agg", false: "-"}[r.Aggregated], strconv.Itoa(int(r.SubSequenceNumber))}, " "))
 	}
 	want := []string{
 		`{"n":0} outer  4960 - 0`,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -177,6 +178,7 @@ func (e *EFO) Read(ctx context.Context) (*Batch, error) {
 			return nil, err
 		}
 		origin := &Origin{ShardID: id, Partition: -1}
+		b.Records = slices.Grow(b.Records, len(recs)) // more if KPL aggregates unpack
 		for i := range recs {
 			b.Records = appendKinesisRecord(b.Records, sdkRecord(&recs[i], origin))
 		}

@@ -82,10 +82,10 @@ func keyText(row []record.Value, cols []record.Column, name string) string {
 
 // deadLetter describes record r of batch id, rejected for msg.
 func deadLetter(r *source.Record, id int64, info checkpoint.SourceInfo, msg string) sink.DeadLetter {
-	d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: cmp.Or(r.Topic, info.Stream), ShardID: r.ShardID, Partition: r.Partition,
-		SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime, Error: msg}
+	d := sink.DeadLetter{BatchID: id, Source: info.Kind, Stream: cmp.Or(r.Topic(), info.Stream), ShardID: r.ShardID(), Partition: r.Partition(),
+		SequenceNumber: r.SequenceNumber, Offset: r.Offset, PartitionKey: r.PartitionKey, ArrivalTime: r.ArrivalTime(), Error: msg}
 	if r.Aggregated {
-		sub := r.SubSequenceNumber
+		sub := int64(r.SubSequenceNumber)
 		d.SubSequenceNumber = &sub
 	}
 	d.SetPayload(r.Data)

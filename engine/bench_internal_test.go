@@ -36,10 +36,11 @@ func BenchmarkDecodeTransformParquet(b *testing.B) {
 	const n = 100000
 	recs := make([]source.Record, n)
 	at := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
+	shard := &source.Origin{ShardID: "shardId-000000000000", Partition: -1}
 	for i := range recs {
-		recs[i] = source.Record{ShardID: "shardId-000000000000", SequenceNumber: fmt.Sprint(i), Partition: -1, Offset: -1, ArrivalTime: at,
-			Data: fmt.Appendf(nil, `{"ventilatorid":%d,"eventtime":"2026-11-22 13:%02d:%02d","serialnumber":"%08x-6b3b-4c5d-9d1b-2f1c4c2a9e11","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"%s"}`,
-				i%50, i/60%60, i%60, i, 10+i%30, 90+i%10, 5+i%5, []string{"GE", "Vyaire", "Medtronic"}[i%3])}
+		recs[i] = source.NewRecord(fmt.Appendf(nil, `{"ventilatorid":%d,"eventtime":"2026-11-22 13:%02d:%02d","serialnumber":"%08x-6b3b-4c5d-9d1b-2f1c4c2a9e11","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"%s"}`,
+			i%50, i/60%60, i%60, i, 10+i%30, 90+i%10, 5+i%5, []string{"GE", "Vyaire", "Medtronic"}[i%3]), shard, at)
+		recs[i].SequenceNumber = fmt.Sprint(i)
 	}
 	e, err := New(ventilatorJob())
 	if err != nil {

@@ -63,8 +63,7 @@ type Engine struct {
 	token   string
 	fixed   []record.Column // the table's columns; nil to infer per batch
 	format  record.Format
-	firstID int64          // the first batch this Run processes, for crash points
-	rowBuf  []record.Value // decoded rows, reused from batch to batch
+	firstID int64 // the first batch this Run processes, for crash points
 	// ahead is the next batch, being read while the current one is
 	// written (forEachBatch.readAheadBytes); nil when none is.
 	ahead *readAhead
@@ -535,7 +534,7 @@ type batchWork struct {
 func oldestArrival(recs []source.Record) time.Time {
 	var oldest time.Time
 	for i := range recs {
-		if t := recs[i].ArrivalTime; !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
+		if t := recs[i].ArrivalTime(); !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
 			oldest = t
 		}
 	}
@@ -593,7 +592,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if err := e.write(ctx, w); err != nil {
 		return err
 	}
-	clear(w.rows) // drop references to this batch's payloads before the next
+	w.rows = nil // the rows, and the payloads they point into, go back before the commit
 	if err := e.commit(ctx, w, b, plan); err != nil {
 		return err
 	}
@@ -613,7 +612,7 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	if cols == nil {
 		payloads := make([][]byte, 0, len(b.Records))
 		for _, r := range b.Records {
-			if r.Err == "" {
+			if r.Err() == "" {
 				payloads = append(payloads, r.Data)
 			}
 		}
@@ -1002,11 +1001,11 @@ func (e *Engine) extraColumns() []record.Column {
 func (e *Engine) fillExtra(r *source.Record, row []record.Value) {
 	i := 0
 	if e.job.Options.AddRecordTimestamp {
-		row[i] = record.Value{Type: record.Timestamp, I: r.ArrivalTime.UnixMicro()}
+		row[i] = record.Value{Type: record.Timestamp, I: r.ArrivalTime().UnixMicro()}
 		i++
 	}
 	if i < len(row) {
-		row[i] = record.Value{Type: record.String, S: headersJSON(r.Headers)}
+		row[i] = record.Value{Type: record.String, S: headersJSON(r.Headers())}
 	}
 }
 
@@ -1029,12 +1028,11 @@ func headersJSON(hs []source.Header) string {
 // slice; rejected records become dead letters, in source order.
 func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) ([]record.Value, []bool, []sink.DeadLetter, error) {
 	n := len(b.Records)
-	// Batches run one at a time, so the row buffer is reused: fresh
-	// memory for every batch costs more than decoding into it.
-	if cap(e.rowBuf) < n*width {
-		e.rowBuf = make([]record.Value, n*width)
-	}
-	rows := e.rowBuf[:n*width]
+	// Fresh rows for each batch: a buffer kept from batch to batch stays
+	// live while the next batch is read, the bodies of its GetRecords
+	// responses beside it, a batch of rows on top of the read at the
+	// peak heap.
+	rows := make([]record.Value, n*width)
 	keep := make([]bool, n)
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/2048+1))
 	type part struct {
@@ -1058,8 +1056,8 @@ func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, c
 			for i := lo; i < hi; i++ {
 				r := &b.Records[i]
 				row := rows[i*width : (i+1)*width]
-				if r.Err != "" {
-					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, r.Err))
+				if msg := r.Err(); msg != "" {
+					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, msg))
 					keep[i] = false
 					continue
 				}

@@ -22,8 +22,10 @@
 // copied and cleared about twice over fresh memory; it then allocates
 // several times per record (unquoting, base64, strings, pointers).
 //
-// DecodeGetRecords reads the body once into a pooled buffer sized from
-// Content-Length, scans it with a small parser that knows the
+// DecodeGetRecords reads the body once into a buffer sized from
+// Content-Length (the Kinesis source gives each shard's reader its own for
+// the length of a read, so no body outlives the read; other callers share
+// a pool), scans it with a small parser that knows the
 // GetRecordsOutput shape (finding each Data string with IndexByte and
 // base64-decoding it in place), and builds the output with one allocation
 // each for the records, their timestamps, their string fields, the string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -176,8 +177,10 @@ func (e *EFO) Read(ctx context.Context) (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
+		origin := &Origin{ShardID: id, Partition: -1}
+		b.Records = slices.Grow(b.Records, len(recs)) // more if KPL aggregates unpack
 		for i := range recs {
-			b.Records = appendKinesisRecord(b.Records, &recs[i], id)
+			b.Records = appendKinesisRecord(b.Records, sdkRecord(&recs[i], origin))
 		}
 		if len(recs) > 0 {
 			rng.FirstSequenceNumber = aws.ToString(recs[0].SequenceNumber)

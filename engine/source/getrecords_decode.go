@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithytime "github.com/aws/smithy-go/time"
@@ -86,13 +88,17 @@ type decoder struct {
 	recs []recSpans
 	key  []byte // an unquoted escaped member name
 	idx  int    // the record being read, for errors
+	// pages: build the records as a page (set to page, nil without a
+	// Records member) instead of the output's Records.
+	pages bool
+	page  *page
 }
 
 // scratch larger than this is not kept for the next decode.
 const maxScratchRecords = 20000
 
 func (d *decoder) reset(body []byte) {
-	d.b, d.i = body, 0
+	d.b, d.i, d.page = body, 0, nil
 	d.esc, d.recs, d.key, d.idx = d.esc[:0], d.recs[:0], d.key[:0], 0
 }
 
@@ -556,7 +562,12 @@ func (d *decoder) decode(body []byte) (*kinesis.GetRecordsOutput, error) {
 	if childShardsSet {
 		out.ChildShards = childShards
 	}
-	if records {
+	switch {
+	case records && d.pages:
+		if d.page, err = d.buildPage(); err != nil {
+			return nil, err
+		}
+	case records:
 		if out.Records, err = d.build(); err != nil {
 			return nil, err
 		}
@@ -693,18 +704,156 @@ func (d *decoder) build() ([]types.Record, error) {
 		if r.has&hasData != 0 {
 			n, err := base64.StdEncoding.Decode(data, d.bytes(r.data))
 			if err != nil {
-				var ce base64.CorruptInputError
-				off := r.dataAt
-				if errors.As(err, &ce) && !r.data.esc {
-					off = r.data.from + int(ce)
-				}
-				d.idx = i
-				return nil, d.errAt(off, "Records[].Data", "invalid base64: %v", err)
+				return nil, d.dataErr(i, err)
 			}
 			out.Data, data = data[:n:n], data[n:]
 		}
 	}
 	return recs, nil
+}
+
+// dataErr is the error for record i's Data, which err found bad base64.
+func (d *decoder) dataErr(i int, err error) error {
+	r := &d.recs[i]
+	var ce base64.CorruptInputError
+	off := r.dataAt
+	if errors.As(err, &ce) && !r.data.esc {
+		off = r.data.from + int(ce)
+	}
+	d.idx = i
+	return d.errAt(off, "Records[].Data", "invalid base64: %v", err)
+}
+
+// page is the records of one GetRecords response as the Kinesis source
+// holds them until Read places them in the batch. DecodeGetRecords's
+// output takes 120 bytes a record besides the Data and strings (the
+// record, its timestamp and two string headers, for the pointers the SDK's
+// types have); a page takes 32, and Read builds each Record from it
+// straight into the batch. A page from the SDK's deserializer (or from a
+// KinesisAPI other than the SDK's client) keeps the SDK's records.
+type page struct {
+	sdk  []types.Record
+	data []byte // every record's Data, one after another
+	strs string // every record's partition key, then sequence number
+	recs []pageRecord
+}
+
+// pageRecord locates one record of a page.
+type pageRecord struct {
+	data, dataLen      uint32 // Data is data[data:data+dataLen]
+	str, pkLen, seqLen uint32 // PartitionKey at strs[str:], SequenceNumber after it
+	hasData, hasTime   bool
+	arrival            int64 // ApproximateArrivalTimestamp in Unix milliseconds
+}
+
+// len is the number of records in p.
+func (p *page) len() int { return len(p.sdk) + len(p.recs) }
+
+// seq is record i's sequence number.
+func (p *page) seq(i int) string {
+	if p.sdk != nil {
+		return aws.ToString(p.sdk[i].SequenceNumber)
+	}
+	r := &p.recs[i]
+	return p.strs[r.str+r.pkLen : r.str+r.pkLen+r.seqLen]
+}
+
+// record is record i as a Record read from origin (not unpacked, if it is
+// a KPL aggregate).
+func (p *page) record(i int, origin *Origin) Record {
+	if p.sdk != nil {
+		return sdkRecord(&p.sdk[i], origin)
+	}
+	r := &p.recs[i]
+	rec := Record{
+		PartitionKey:   p.strs[r.str : r.str+r.pkLen],
+		SequenceNumber: p.strs[r.str+r.pkLen : r.str+r.pkLen+r.seqLen],
+		Offset:         -1,
+		origin:         origin,
+		arrival:        r.arrival,
+		hasArrival:     r.hasTime,
+	}
+	if r.hasData {
+		rec.Data = p.data[r.data : r.data+r.dataLen : r.data+r.dataLen]
+	}
+	return rec
+}
+
+// payload is record i's Data.
+func (p *page) payload(i int) []byte {
+	if p.sdk != nil {
+		return p.sdk[i].Data
+	}
+	r := &p.recs[i]
+	if !r.hasData {
+		return nil
+	}
+	return p.data[r.data : r.data+r.dataLen : r.data+r.dataLen]
+}
+
+// sdkRecord converts a record of the SDK's type read from origin.
+func sdkRecord(r *types.Record, origin *Origin) Record {
+	rec := Record{
+		Data:           r.Data,
+		PartitionKey:   aws.ToString(r.PartitionKey),
+		SequenceNumber: aws.ToString(r.SequenceNumber),
+		Offset:         -1,
+		origin:         origin,
+	}
+	if r.ApproximateArrivalTimestamp != nil {
+		rec.SetArrivalTime(*r.ApproximateArrivalTimestamp)
+	}
+	return rec
+}
+
+// buildPage is build for a page: the same strings and Data (and errors),
+// one allocation each for the records, the strings and the Data.
+func (d *decoder) buildPage() (*page, error) {
+	var strBytes, dataBytes int
+	for i := range d.recs {
+		r := &d.recs[i]
+		if r.has&hasPK != 0 {
+			strBytes += r.pk.to - r.pk.from
+		}
+		if r.has&hasSeq != 0 {
+			strBytes += r.seq.to - r.seq.from
+		}
+		if r.has&hasData != 0 {
+			dataBytes += base64.StdEncoding.DecodedLen(r.data.to - r.data.from)
+		}
+	}
+	if strBytes > math.MaxUint32 || dataBytes > math.MaxUint32 {
+		return nil, d.errAt(0, "Records", "more than 4 GiB of records")
+	}
+	p := &page{recs: make([]pageRecord, len(d.recs)), data: make([]byte, dataBytes)}
+	var sb strings.Builder
+	sb.Grow(strBytes)
+	at := 0
+	for i := range d.recs {
+		r, out := &d.recs[i], &p.recs[i]
+		out.str = uint32(sb.Len())
+		if r.has&hasPK != 0 {
+			sb.Write(d.bytes(r.pk))
+			out.pkLen = uint32(r.pk.to - r.pk.from)
+		}
+		if r.has&hasSeq != 0 {
+			sb.Write(d.bytes(r.seq))
+			out.seqLen = uint32(r.seq.to - r.seq.from)
+		}
+		if r.has&hasTime != 0 {
+			out.hasTime, out.arrival = true, r.at.UnixMilli()
+		}
+		if r.has&hasData != 0 {
+			n, err := base64.StdEncoding.Decode(p.data[at:], d.bytes(r.data))
+			if err != nil {
+				return nil, d.dataErr(i, err)
+			}
+			out.hasData, out.data, out.dataLen = true, uint32(at), uint32(n)
+			at += n
+		}
+	}
+	p.strs = sb.String()
+	return p, nil
 }
 
 // checkData reports bad base64 in r's Data, if it has one, as build

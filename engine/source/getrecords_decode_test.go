@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
@@ -178,6 +179,65 @@ func TestDecodeGetRecordsMatchesSDK(t *testing.T) {
 			if !sameOutput(got, want) {
 				t.Errorf("DecodeGetRecords differs from the SDK\n got:%s\nwant:%s", render(got), render(want))
 			}
+			if msg := checkPage([]byte(tc.body), got); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+}
+
+var pageOrigin = &source.Origin{ShardID: "shardId-000000000001", Partition: -1}
+
+// checkPage decodes body as the Kinesis source does, into a page, and says
+// how it differs from out, DecodeGetRecords's output for the same body
+// ("" if it does not): the other members alike, and the page's records
+// those the source makes from out's.
+func checkPage(body []byte, out *kinesis.GetRecordsOutput) string {
+	rest, recs, err := source.DecodeAsPage(body, pageOrigin)
+	if err != nil {
+		return fmt.Sprintf("decoding %q as a page: %v", body, err)
+	}
+	want := *out
+	want.Records = nil
+	if !sameOutput(rest, &want) {
+		return fmt.Sprintf("decoding %q as a page: output\n got:%s\nwant:%s", body, render(rest), render(&want))
+	}
+	if !sameRecords(recs, source.SDKRecords(out.Records, pageOrigin)) {
+		return fmt.Sprintf("decoding %q as a page: records\n got:%+v\nwant:%+v", body, recs, source.SDKRecords(out.Records, pageOrigin))
+	}
+	return ""
+}
+
+// sameRecords reports whether two record lists are equal field by field.
+func sameRecords(a, b []source.Record) bool { return reflect.DeepEqual(a, b) }
+
+// The comparison of pages must be able to fail.
+func TestSameRecordsRejectsDifferences(t *testing.T) {
+	body := []byte(getRecordsBodies[0].body)
+	for _, tc := range []struct {
+		name   string
+		change func(r *source.Record)
+	}{
+		{"data byte", func(r *source.Record) { r.Data = append([]byte{r.Data[0] + 1}, r.Data[1:]...) }},
+		{"nil vs empty data", func(r *source.Record) { r.Data = r.Data[:0] }},
+		{"partition key", func(r *source.Record) { r.PartitionKey += "x" }},
+		{"sequence number", func(r *source.Record) { r.SequenceNumber = "1" }},
+		{"arrival time", func(r *source.Record) { r.SetArrivalTime(r.ArrivalTime().Add(time.Millisecond)) }},
+		{"origin", func(r *source.Record) { *r = source.NewRecord(r.Data, &source.Origin{Partition: -1}, r.ArrivalTime()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, a, err := source.DecodeAsPage(body, pageOrigin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, b, _ := source.DecodeAsPage(body, pageOrigin)
+			if !sameRecords(a, b) {
+				t.Fatalf("two decodes of one body differ")
+			}
+			tc.change(&b[1])
+			if sameRecords(a, b) {
+				t.Errorf("sameRecords did not see the change")
+			}
 		})
 	}
 }
@@ -254,6 +314,9 @@ func TestDecodeGetRecordsErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := source.DecodeGetRecords([]byte(tc.body))
+			if _, _, perr := source.DecodeAsPage([]byte(tc.body), pageOrigin); fmt.Sprint(perr) != fmt.Sprint(err) {
+				t.Errorf("decoding as a page: error %v, want DecodeGetRecords's %v", perr, err)
+			}
 			var de *source.DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("DecodeGetRecords error = %v, want a *DecodeError", err)
@@ -284,12 +347,18 @@ func FuzzGetRecordsDecode(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"Data":"QQ==","ApproximateArrivalTimestamp":1.5e9,"PartitionKey":"\ud83d"}],"ChildShards":[{"ParentShards":["a"]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got, err := source.DecodeGetRecords(body)
+		if _, _, perr := source.DecodeAsPage(body, pageOrigin); fmt.Sprint(perr) != fmt.Sprint(err) {
+			t.Fatalf("decoding %q as a page: error %v, want DecodeGetRecords's %v", body, perr, err)
+		}
 		if err != nil {
 			var de *source.DecodeError
 			if !errors.As(err, &de) || de.Offset < 0 || de.Offset > len(body) {
 				t.Fatalf("DecodeGetRecords(%q) error %v: want a *DecodeError with an offset in the body", body, err)
 			}
 			return
+		}
+		if msg := checkPage(body, got); msg != "" {
+			t.Fatal(msg)
 		}
 		want, err := sdkDecode(body)
 		if err != nil {

@@ -24,10 +24,16 @@ import (
 // retries behave exactly as without it. Signing, endpoints, retries and the
 // returned *kinesis.GetRecordsOutput are the SDK's own.
 func AddGetRecordsDecoder(stack *middleware.Stack) error {
+	return addGetRecordsDecoder(stack, nil)
+}
+
+// addGetRecordsDecoder is AddGetRecordsDecoder decoding in buf's memory
+// (nil: pooled memory).
+func addGetRecordsDecoder(stack *middleware.Stack, buf *readBuffers) error {
 	if stack.ID() != "GetRecords" {
 		return nil
 	}
-	m := &getRecordsDeserializer{}
+	m := &getRecordsDeserializer{buf: buf}
 	sdk, err := stack.Deserialize.Swap("OperationDeserializer", m)
 	if err != nil {
 		return fmt.Errorf("kinesis: install GetRecords decoder: %w", err)
@@ -40,13 +46,46 @@ func AddGetRecordsDecoder(stack *middleware.Stack) error {
 	return nil
 }
 
-// withGetRecordsDecoder is the per-call form of AddGetRecordsDecoder.
-var withGetRecordsDecoder = kinesis.WithAPIOptions(AddGetRecordsDecoder)
+// readBuffers is the memory one reader decodes GetRecords responses in,
+// one response after another: the body and the decoder's scratch. The
+// Kinesis source gives each shard's reader its own for the length of a
+// read and then drops it, so that nothing of a response outlives the read
+// that asked for it: pooled, several megabytes a shard stayed live while
+// the batch was decoded into rows, the engine's peak.
+type readBuffers struct {
+	body []byte
+	dec  decoder
+	// page is the records of the last response decoded, which the
+	// output's Records then leaves empty (see takePage).
+	page *page
+	// largest and largestPage are the length of the largest body read and
+	// the number of records of the largest page decoded.
+	largest, largestPage int
+}
+
+// takePage returns the records of res, the output of a call that decoded
+// in b: the page decoded, or res's Records as the SDK decoded them.
+func (b *readBuffers) takePage(res *kinesis.GetRecordsOutput) *page {
+	p := b.page
+	b.page = nil
+	if p == nil {
+		p = &page{sdk: res.Records}
+	}
+	return p
+}
+
+// decodeInto is the per-call form of AddGetRecordsDecoder for the Kinesis
+// source, decoding in buf's memory; the records go to buf's page (see
+// takePage), not to the output's Records.
+func decodeInto(buf *readBuffers) func(*kinesis.Options) {
+	return kinesis.WithAPIOptions(func(stack *middleware.Stack) error { return addGetRecordsDecoder(stack, buf) })
+}
 
 // getRecordsDeserializer keeps the SDK's ID so that anything positioned
 // relative to the SDK's deserializer still finds it.
 type getRecordsDeserializer struct {
 	sdk middleware.DeserializeMiddleware
+	buf *readBuffers // nil: pooled memory
 }
 
 func (*getRecordsDeserializer) ID() string { return "OperationDeserializer" }
@@ -60,12 +99,24 @@ func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middl
 		return m.sdk.HandleDeserialize(ctx, in, received{out, md, err})
 	}
 	defer func() { smithyhttp.CloseResponseBody(ctx, resp, false, err) }()
-	buf, err := readBody(resp)
-	if err != nil {
-		return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", err)}
+	var res *kinesis.GetRecordsOutput
+	if b := m.buf; b != nil {
+		if b.body, err = readBodyInto(resp, b.body[:0]); err != nil {
+			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", err)}
+		}
+		b.largest = max(b.largest, len(b.body))
+		b.dec.pages = true
+		res, err = b.dec.decode(b.body)
+		b.page, b.dec.b, b.dec.page = b.dec.page, nil, nil
+		b.largestPage = max(b.largestPage, len(b.dec.recs))
+	} else {
+		buf, rerr := readBody(resp)
+		if rerr != nil {
+			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("read GetRecords response body: %w", rerr)}
+		}
+		res, err = DecodeGetRecords(*buf)
+		putBody(buf)
 	}
-	res, err := DecodeGetRecords(*buf)
-	putBody(buf)
 	if err != nil {
 		return out, md, &smithy.DeserializationError{Err: err}
 	}
@@ -94,33 +145,43 @@ const maxPooledBody = 32 << 20
 var bodies sync.Pool
 
 func readBody(resp *smithyhttp.Response) (*[]byte, error) {
-	want := 64 << 10
+	buf, _ := bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b, err := readBodyInto(resp, (*buf)[:0])
+	*buf = b
+	if err != nil {
+		putBody(buf)
+		return nil, err
+	}
+	return buf, nil
+}
+
+// readBodyInto reads resp's body into b (length 0), growing it to the
+// Content-Length once if it is smaller. Without a Content-Length it
+// starts from b's capacity, or 64 KiB.
+func readBodyInto(resp *smithyhttp.Response, b []byte) ([]byte, error) {
+	want := max(64<<10, cap(b))
 	if n := resp.ContentLength; n >= 0 && n < maxPooledBody {
 		want = int(n) + 1 // +1 to see EOF without growing
 	}
-	buf, _ := bodies.Get().(*[]byte)
-	if buf == nil || cap(*buf) < want {
-		if buf != nil {
-			bodies.Put(buf)
-		}
-		b := make([]byte, 0, want)
-		buf = &b
+	if cap(b) < want {
+		b = make([]byte, 0, want)
 	}
-	b := (*buf)[:0]
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Doubling: append grows large slices by a quarter, a dozen
+			// copies to reach a full page.
+			b = append(make([]byte, 0, 2*cap(b)), b...)
 		}
 		n, err := resp.Body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if errors.Is(err, io.EOF) {
-			*buf = b
-			return buf, nil
+			return b, nil
 		}
 		if err != nil {
-			*buf = b
-			putBody(buf)
-			return nil, err
+			return b, err
 		}
 	}
 }

@@ -430,7 +430,7 @@ func (k *Kafka) Read(ctx context.Context) (*Batch, error) {
 	b.Records = recs
 	b.Partitions = ranges
 	if n := len(recs); n > 0 && !b.CaughtUp {
-		b.MillisBehindLatest = max(0, k.clk.Now().Sub(recs[n-1].ArrivalTime).Milliseconds())
+		b.MillisBehindLatest = max(0, k.clk.Now().Sub(recs[n-1].ArrivalTime()).Milliseconds())
 	}
 	return b, nil
 }
@@ -708,16 +708,22 @@ func (k *Kafka) takePartition(name string, rp *kmsg.FetchResponseTopicPartition,
 		}
 		return false, fmt.Errorf("topic %s partition %d at offset %d: %w", name, rp.Partition, *reached, fp.Err)
 	}
+	var origin *Origin // shared by the partition's records
 	for _, kr := range fp.Records {
 		if kr.Offset < *reached || kr.Offset >= r.EndOffset {
 			continue
 		}
-		rec := Record{Data: kr.Value, PartitionKey: string(kr.Key), Topic: name, Partition: kr.Partition, Offset: kr.Offset, ArrivalTime: kr.Timestamp.UTC()}
+		if origin == nil || origin.Partition != kr.Partition {
+			origin = &Origin{Topic: name, Partition: kr.Partition}
+		}
+		rec := Record{Data: kr.Value, PartitionKey: string(kr.Key), Offset: kr.Offset, origin: origin}
+		rec.SetArrivalTime(kr.Timestamp)
 		if len(kr.Headers) > 0 {
-			rec.Headers = make([]Header, len(kr.Headers))
+			hs := make([]Header, len(kr.Headers))
 			for h, kh := range kr.Headers {
-				rec.Headers[h] = Header{Key: kh.Key, Value: kh.Value}
+				hs[h] = Header{Key: kh.Key, Value: kh.Value}
 			}
+			rec.setRare(hs, "", "")
 		}
 		*recs = append(*recs, rec)
 	}

@@ -115,8 +115,8 @@ func TestKafkaMaxOffsetsPerTriggerSplitsByBacklog(t *testing.T) {
 	// Records come in partition, then offset order, with their positions.
 	prev := b.Records[0]
 	for _, r := range b.Records[1:] {
-		if r.Partition < prev.Partition || (r.Partition == prev.Partition && r.Offset != prev.Offset+1) {
-			t.Fatalf("record %d/%d follows %d/%d", r.Partition, r.Offset, prev.Partition, prev.Offset)
+		if r.Partition() < prev.Partition() || (r.Partition() == prev.Partition() && r.Offset != prev.Offset+1) {
+			t.Fatalf("record %d/%d follows %d/%d", r.Partition(), r.Offset, prev.Partition(), prev.Offset)
 		}
 		prev = r
 	}
@@ -202,7 +202,7 @@ func TestKafkaPicksUpNewPartitionsAndTopics(t *testing.T) {
 	if len(b.Records) != 9 {
 		t.Errorf("read %d records, want 9", len(b.Records))
 	}
-	if h := b.Records[0].Headers; len(h) != 1 || h[0].Key != "h" || string(h[0].Value) != "v" {
+	if h := b.Records[0].Headers(); len(h) != 1 || h[0].Key != "h" || string(h[0].Value) != "v" {
 		t.Errorf("headers = %v, want h=v", h)
 	}
 }
@@ -221,7 +221,7 @@ func TestKafkaReplayReadsExactlyThePlan(t *testing.T) {
 	}
 	var got []string
 	for _, r := range b.Records {
-		got = append(got, fmt.Sprintf("%d/%d", r.Partition, r.Offset))
+		got = append(got, fmt.Sprintf("%d/%d", r.Partition(), r.Offset))
 	}
 	want := "[0/3 0/4 0/5 0/6 0/7 0/8 0/9 0/10 1/25 1/26 1/27 1/28 1/29]"
 	if fmt.Sprint(got) != want {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,6 +77,11 @@ type shardState struct {
 	start   checkpoint.Start
 	closed  bool
 	iter    *string
+	// body and page are the largest GetRecords body (bytes) and page
+	// (records) of the shard's last read: the next read's buffers start
+	// at those sizes instead of doubling up to them on every read (a
+	// response may come without a Content-Length).
+	body, page int
 }
 
 type readResult struct {
@@ -234,10 +240,10 @@ func (k *Kinesis) sortedIDs() []string {
 }
 
 type shardRead struct {
-	pages   [][]types.Record // as GetRecords returned them, converted once the batch's size is known
-	n       int              // records in pages
-	users   int              // the Records they make, KPL aggregates unpacked
-	unpack  []unpacked       // the aggregates among them, unpacked, in order
+	pages   []*page    // as GetRecords returned them, converted once the batch's size is known
+	n       int        // records in pages
+	users   int        // the Records they make, KPL aggregates unpacked
+	unpack  []unpacked // the aggregates among them, unpacked, in order
 	rng     checkpoint.ShardRange
 	iter    *string
 	behind  int64
@@ -328,9 +334,12 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	}
 	deadline := k.clk.Now().Add(k.cfg.MaxFetchTime)
 	expired := 0
+	buf := &readBuffers{body: make([]byte, 0, st.body+st.body/8)} // this read's alone: dropped with it
+	buf.dec.recs = make([]recSpans, 0, st.page)
+	defer func() { st.body, st.page = buf.largest, buf.largestPage }()
 	for out.n < k.cfg.MaxFetchRecordsPerShard {
 		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-out.n, 10000)
-		res, err := k.getRecords(ctx, it, limit)
+		res, err := k.getRecords(ctx, it, limit, buf)
 		var ei *types.ExpiredIteratorException
 		if errors.As(err, &ei) && expired < 3 {
 			expired++
@@ -356,14 +365,18 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 			out.err = fmt.Errorf("kinesis: get records from %s: %w", st.id, err)
 			return
 		}
-		if n := len(res.Records); n > 0 {
+		p := buf.takePage(res)
+		if n := p.len(); n > 0 {
 			// Kept as pages: Read converts them straight into the batch.
+			// The range's ends outlive the batch (in the plan, and the
+			// end as the shard's next position): copied, they do not
+			// keep the page's strings, which hold every record's keys.
 			if out.n == 0 {
-				out.rng.FirstSequenceNumber = aws.ToString(res.Records[0].SequenceNumber)
+				out.rng.FirstSequenceNumber = strings.Clone(p.seq(0))
 			}
-			out.pages = append(out.pages, res.Records)
+			out.pages = append(out.pages, p)
 			out.n += n
-			last = aws.ToString(res.Records[n-1].SequenceNumber)
+			last = strings.Clone(p.seq(n - 1))
 			out.rng.EndSequenceNumber = last
 		}
 		out.behind = aws.ToInt64(res.MillisBehindLatest)
@@ -373,7 +386,7 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 			out.drained = true
 			break
 		}
-		if len(res.Records) == 0 && out.behind == 0 {
+		if p.len() == 0 && out.behind == 0 {
 			out.drained = true
 			break
 		}
@@ -404,13 +417,14 @@ type unpacked struct {
 // shard's records in the batch at once.
 func (r *shardRead) count() {
 	r.users = 0
-	for _, page := range r.pages {
-		for i := range page {
-			if !kpl.IsAggregate(page[i].Data) {
+	for _, p := range r.pages {
+		for i := range p.len() {
+			data := p.payload(i)
+			if !kpl.IsAggregate(data) {
 				r.users++
 				continue
 			}
-			users, err := kpl.Deaggregate(page[i].Data)
+			users, err := kpl.Deaggregate(data)
 			r.unpack = append(r.unpack, unpacked{users, err})
 			if err != nil {
 				r.users++
@@ -444,62 +458,56 @@ func convertShards(results []shardRead) []Record {
 			defer wg.Done()
 			dst = dst[:0]
 			agg := r.unpack
-			for _, page := range r.pages {
-				for j := range page {
+			origin := &Origin{ShardID: r.rng.ShardID, Partition: -1}
+			for i, p := range r.pages {
+				for j := range p.len() {
+					rec := p.record(j, origin)
 					var u *unpacked
-					if kpl.IsAggregate(page[j].Data) {
+					if kpl.IsAggregate(rec.Data) {
 						u, agg = &agg[0], agg[1:]
 					}
-					dst = appendUnpacked(dst, &page[j], r.rng.ShardID, u)
+					dst = appendUnpacked(dst, rec, u)
 				}
+				r.pages[i] = nil // the batch holds its records now
 			}
-			r.pages, r.unpack = nil, nil // the batch holds the records now
+			r.pages, r.unpack = nil, nil
 		}()
 	}
 	wg.Wait()
 	return out
 }
 
-// appendKinesisRecord converts a record of shard and appends it to out: a
-// KPL aggregate as its user records (see package kpl), each with its own
-// partition and explicit hash keys and its sub-sequence number; a record
-// that opens with the KPL magic bytes but fails to unpack (its MD5, its
-// protobuf) as itself with Err saying why; any other record as itself. An
-// aggregate is never split across batches: plans count Kinesis records, so
-// a replay reads the same aggregates and unpacks the same user records.
-func appendKinesisRecord(out []Record, r *types.Record, shard string) []Record {
-	if !kpl.IsAggregate(r.Data) {
-		return appendUnpacked(out, r, shard, nil)
+// appendKinesisRecord converts a record read from origin (a shard) and
+// appends it to out: a KPL aggregate as its user records (see package kpl),
+// each with its own partition and explicit hash keys and its sub-sequence
+// number; a record that opens with the KPL magic bytes but fails to unpack
+// (its MD5, its protobuf) as itself with Err saying why; any other record
+// as itself. An aggregate is never split across batches: plans count
+// Kinesis records, so a replay reads the same aggregates and unpacks the
+// same user records.
+func appendKinesisRecord(out []Record, rec Record) []Record {
+	if !kpl.IsAggregate(rec.Data) {
+		return appendUnpacked(out, rec, nil)
 	}
-	users, err := kpl.Deaggregate(r.Data)
-	return appendUnpacked(out, r, shard, &unpacked{users, err})
+	users, err := kpl.Deaggregate(rec.Data)
+	return appendUnpacked(out, rec, &unpacked{users, err})
 }
 
 // appendUnpacked is appendKinesisRecord for a record whose aggregate, if
 // it is one, u holds already unpacked (nil: not an aggregate).
-func appendUnpacked(out []Record, r *types.Record, shard string, u *unpacked) []Record {
-	rec := Record{
-		Data:           r.Data,
-		PartitionKey:   aws.ToString(r.PartitionKey),
-		ShardID:        shard,
-		SequenceNumber: aws.ToString(r.SequenceNumber),
-		Partition:      -1,
-		Offset:         -1,
-	}
-	if r.ApproximateArrivalTimestamp != nil {
-		rec.ArrivalTime = r.ApproximateArrivalTimestamp.UTC()
-	}
+func appendUnpacked(out []Record, rec Record, u *unpacked) []Record {
 	if u == nil {
 		return append(out, rec)
 	}
 	if u.err != nil {
-		rec.Err = "kinesis: " + u.err.Error()
+		rec.setRare(nil, "", "kinesis: "+u.err.Error())
 		return append(out, rec)
 	}
 	for i, u := range u.users {
 		ur := rec
-		ur.Data, ur.PartitionKey, ur.ExplicitHashKey = u.Data, u.PartitionKey, u.ExplicitHashKey
-		ur.Aggregated, ur.SubSequenceNumber = true, int64(i)
+		ur.Data, ur.PartitionKey = u.Data, u.PartitionKey
+		ur.setRare(nil, u.ExplicitHashKey, "")
+		ur.Aggregated, ur.SubSequenceNumber = true, int32(i)
 		out = append(out, ur)
 	}
 	return out
@@ -516,14 +524,16 @@ func (k *Kinesis) checkTrimmed(ctx context.Context, shard, after string) (*check
 	if err != nil {
 		return nil, err
 	}
-	res, err := k.getRecords(ctx, it, 1)
+	buf := new(readBuffers)
+	res, err := k.getRecords(ctx, it, 1, buf)
 	if err != nil {
 		return nil, fmt.Errorf("kinesis: read the trim horizon of %s: %w", shard, err)
 	}
-	if len(res.Records) == 0 {
+	p := buf.takePage(res)
+	if p.len() == 0 {
 		return nil, nil
 	}
-	first := aws.ToString(res.Records[0].SequenceNumber)
+	first := strings.Clone(p.seq(0))
 	if CompareSequence(first, after) <= 0 {
 		return nil, nil
 	}
@@ -575,27 +585,29 @@ func (k *Kinesis) replayShard(ctx context.Context, id int64, r checkpoint.ShardR
 	if err != nil {
 		return nil, fmt.Errorf("kinesis: replay batch %d: %w", id, err)
 	}
-	var out []Record
+	out := make([]Record, 0, r.Records) // more if it holds KPL aggregates
 	var got int64
+	buf := new(readBuffers)
+	origin := &Origin{ShardID: r.ShardID, Partition: -1}
 	for got < r.Records {
-		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)))
+		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)), buf)
 		if err != nil {
 			return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", id, r.ShardID, err)
 		}
-		for _, rec := range res.Records {
-			seq := aws.ToString(rec.SequenceNumber)
-			if got >= r.Records || CompareSequence(seq, r.EndSequenceNumber) > 0 {
+		p := buf.takePage(res)
+		for j := range p.len() {
+			if got >= r.Records || CompareSequence(p.seq(j), r.EndSequenceNumber) > 0 {
 				break
 			}
-			out = appendKinesisRecord(out, &rec, r.ShardID)
+			out = appendKinesisRecord(out, p.record(j, origin))
 			got++
 		}
 		if got < r.Records && (res.NextShardIterator == nil ||
-			(len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0)) {
+			(p.len() == 0 && aws.ToInt64(res.MillisBehindLatest) == 0)) {
 			return nil, fmt.Errorf("kinesis: replay batch %d: shard %s has %d of the %d planned records up to %s (trimmed?)",
 				id, r.ShardID, got, r.Records, r.EndSequenceNumber)
 		}
-		if len(res.Records) > 0 && CompareSequence(aws.ToString(res.Records[len(res.Records)-1].SequenceNumber), r.EndSequenceNumber) >= 0 {
+		if n := p.len(); n > 0 && CompareSequence(p.seq(n-1), r.EndSequenceNumber) >= 0 {
 			break
 		}
 		it = res.NextShardIterator
@@ -650,15 +662,18 @@ func (k *Kinesis) iterator(ctx context.Context, shard string, pos checkpoint.Sta
 	return out.ShardIterator, nil
 }
 
-func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int) (*kinesis.GetRecordsOutput, error) {
+// getRecords calls GetRecords, decoding the response in buf's memory
+// (see readBuffers), which one reader uses for one call at a time.
+func (k *Kinesis) getRecords(ctx context.Context, it *string, limit int, buf *readBuffers) (*kinesis.GetRecordsOutput, error) {
 	var out *kinesis.GetRecordsOutput
 	err := k.retry(ctx, "get records", func() error {
 		var err error
+		buf.page = nil
 		in := &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(int32(limit))}
 		if k.cfg.SDKDecoder {
 			out, err = k.api.GetRecords(ctx, in)
 		} else {
-			out, err = k.api.GetRecords(ctx, in, withGetRecordsDecoder)
+			out, err = k.api.GetRecords(ctx, in, decodeInto(buf))
 		}
 		return err
 	})

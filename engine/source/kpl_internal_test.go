@@ -1,6 +1,7 @@
 package source
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,13 +27,17 @@ func TestAppendKinesisRecordKPL(t *testing.T) {
 		return &types.Record{Data: data, PartitionKey: aws.String("outer"), SequenceNumber: aws.String("4960")}
 	}
 	var out []Record
-	out = appendKinesisRecord(out, rec([]byte(`{"n":0}`)), "shardId-000000000001")
-	out = appendKinesisRecord(out, rec(agg), "shardId-000000000001")
-	out = appendKinesisRecord(out, rec(bad), "shardId-000000000001")
+	shard := &Origin{ShardID: "shardId-000000000001", Partition: -1}
+	out = appendKinesisRecord(out, sdkRecord(rec([]byte(`{"n":0}`)), shard))
+	out = appendKinesisRecord(out, sdkRecord(rec(agg), shard))
+	out = appendKinesisRecord(out, sdkRecord(rec(bad), shard))
 	var got []string
 	for _, r := range out {
-		got = append(got, strings.Join([]string{string(r.Data), r.PartitionKey, r.ExplicitHashKey, r.SequenceNumber,
-			map[bool]string{true: "agg", false: "-"}[r.Aggregated], string(rune('0' + r.SubSequenceNumber))}, " "))
+		if r.ShardID() != shard.ShardID || r.Partition() != -1 || r.Offset != -1 {
+			t.Errorf("record %q from shard %q partition %d offset %d, want %q -1 -1", r.Data, r.ShardID(), r.Partition(), r.Offset, shard.ShardID)
+		}
+		got = append(got, strings.Join([]string{string(r.Data), r.PartitionKey, r.ExplicitHashKey(), r.SequenceNumber,
+			map[bool]string{true: "agg", false: "-"}[r.Aggregated], strconv.Itoa(int(r.SubSequenceNumber))}, " "))
 	}
 	want := []string{
 		`{"n":0} outer  4960 - 0`,
@@ -43,7 +48,7 @@ func TestAppendKinesisRecordKPL(t *testing.T) {
 	if len(out) != 5 || strings.Join(got[:4], "\n") != strings.Join(want, "\n") {
 		t.Fatalf("records:\n%s\nwant\n%s\nthen the corrupt aggregate", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if c := out[4]; string(c.Data) != string(bad) || c.Aggregated || !strings.Contains(c.Err, "corrupt KPL aggregate: MD5") {
+	if c := out[4]; string(c.Data) != string(bad) || c.Aggregated || !strings.Contains(c.Err(), "corrupt KPL aggregate: MD5") {
 		t.Errorf("corrupt aggregate: %+v, want it whole with an MD5 error", c)
 	}
 }

@@ -7,31 +7,132 @@ import (
 	"github.com/streamcheck/streamcheck/engine/checkpoint"
 )
 
-// Record is one record read from a stream.
+// Record is one record read from a stream. A batch holds all of its
+// records at once, so the struct keeps to what every record has (96 bytes):
+// what records read together share is in their Origin, and what few
+// records have (Kafka headers, a KPL user record's explicit hash key, an
+// error) is kept apart. Build one in another package with NewRecord.
 type Record struct {
 	Data           []byte
 	PartitionKey   string
-	ShardID        string // Kinesis shard, "" for Kafka
 	SequenceNumber string // Kinesis sequence number, "" for Kafka
-	Topic          string // Kafka topic, "" for Kinesis
-	Partition      int32  // Kafka partition, -1 for Kinesis
 	Offset         int64  // Kafka offset, -1 for Kinesis
-	Headers        []Header
-	// ArrivalTime is the Kinesis approximate arrival time or the Kafka
-	// record's timestamp.
-	ArrivalTime time.Time
+	origin         *Origin
+	rare           *rareFields
+	// arrival is ArrivalTime in Unix milliseconds, if hasArrival.
+	arrival int64
+	// SubSequenceNumber is, with Aggregated, the user record's index in
+	// its KPL aggregate (as the KCL numbers them).
+	SubSequenceNumber int32
 	// Aggregated marks a user record unpacked from a KPL aggregate: it
 	// shares SequenceNumber with the others of its Kinesis record and is
-	// told apart by SubSequenceNumber, its index in the aggregate (as the
-	// KCL numbers them). PartitionKey and ExplicitHashKey are the user
-	// record's own.
-	Aggregated        bool
-	SubSequenceNumber int64
-	ExplicitHashKey   string
-	// Err is set on a Kinesis record that opens with the KPL magic bytes
-	// but is not a valid aggregate: the engine sends it, whole, to the dead
-	// letter with Err as the reason.
-	Err string
+	// told apart by SubSequenceNumber. PartitionKey and ExplicitHashKey
+	// are the user record's own.
+	Aggregated bool
+	hasArrival bool
+}
+
+// Origin is where records were read: a Kinesis shard, or a Kafka topic's
+// partition. The records read from one place in a batch share one Origin.
+type Origin struct {
+	ShardID   string // Kinesis shard, "" for Kafka
+	Topic     string // Kafka topic, "" for Kinesis
+	Partition int32  // Kafka partition, -1 for Kinesis
+}
+
+// rareFields are the fields few records have.
+type rareFields struct {
+	headers         []Header
+	explicitHashKey string
+	err             string
+}
+
+// NewRecord returns a Record of data read from origin (nil: none) that
+// arrived at arrival (zero: unknown), with Offset -1 and the other fields
+// zero.
+func NewRecord(data []byte, origin *Origin, arrival time.Time) Record {
+	r := Record{Data: data, Offset: -1, origin: origin}
+	r.SetArrivalTime(arrival)
+	return r
+}
+
+// ShardID is the Kinesis shard the record was read from, "" for Kafka.
+func (r *Record) ShardID() string {
+	if r.origin == nil {
+		return ""
+	}
+	return r.origin.ShardID
+}
+
+// Topic is the Kafka topic the record was read from, "" for Kinesis.
+func (r *Record) Topic() string {
+	if r.origin == nil {
+		return ""
+	}
+	return r.origin.Topic
+}
+
+// Partition is the Kafka partition the record was read from, -1 for
+// Kinesis.
+func (r *Record) Partition() int32 {
+	if r.origin == nil {
+		return -1
+	}
+	return r.origin.Partition
+}
+
+// ArrivalTime is the Kinesis approximate arrival time or the Kafka record's
+// timestamp, in UTC to the millisecond (as both give it); zero if unknown.
+func (r *Record) ArrivalTime() time.Time {
+	if !r.hasArrival {
+		return time.Time{}
+	}
+	return time.UnixMilli(r.arrival).UTC()
+}
+
+// SetArrivalTime sets ArrivalTime to t, truncated to the millisecond; a
+// zero t makes it unknown.
+func (r *Record) SetArrivalTime(t time.Time) {
+	r.hasArrival = !t.IsZero()
+	r.arrival = 0
+	if r.hasArrival {
+		r.arrival = t.UnixMilli()
+	}
+}
+
+// Headers are a Kafka record's headers.
+func (r *Record) Headers() []Header {
+	if r.rare == nil {
+		return nil
+	}
+	return r.rare.headers
+}
+
+// ExplicitHashKey is a KPL user record's explicit hash key, if it has one.
+func (r *Record) ExplicitHashKey() string {
+	if r.rare == nil {
+		return ""
+	}
+	return r.rare.explicitHashKey
+}
+
+// Err is set on a Kinesis record that opens with the KPL magic bytes but is
+// not a valid aggregate: the engine sends it, whole, to the dead letter
+// with Err as the reason.
+func (r *Record) Err() string {
+	if r.rare == nil {
+		return ""
+	}
+	return r.rare.err
+}
+
+// setRare sets the rare fields (a fresh copy: records may share theirs).
+func (r *Record) setRare(headers []Header, explicitHashKey, err string) {
+	if len(headers) == 0 && explicitHashKey == "" && err == "" {
+		r.rare = nil
+		return
+	}
+	r.rare = &rareFields{headers: headers, explicitHashKey: explicitHashKey, err: err}
 }
 
 // Batch is what a Source read for one micro-batch: records in a

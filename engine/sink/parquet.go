@@ -402,6 +402,8 @@ func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx
 		return out
 	}
 	sample := min(len(idx), 1024)
+	distinct := distinctSets.Get().(*distinctSet)
+	defer distinctSets.Put(distinct)
 	for l := range p.leaves {
 		lf := &p.leaves[l]
 		if lf.t == record.Boolean {
@@ -411,7 +413,7 @@ func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx
 			out[l] = true
 			continue
 		}
-		distinct := map[record.Value]struct{}{}
+		distinct.reset()
 		var raw, dict, n int
 		for k := range sample {
 			v := rows[idx[k*len(idx)/sample]*width+cols[lf.col]]
@@ -428,14 +430,58 @@ func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx
 			size := int(valueSize(v))
 			n++
 			raw += size
-			if _, ok := distinct[v]; !ok {
-				distinct[v] = struct{}{}
+			if distinct.add(v, lf.t) {
 				dict += size
 			}
 		}
-		out[l] = n == 0 || dict+n*bits.Len(uint(len(distinct)))/8 < raw
+		out[l] = n == 0 || dict+n*bits.Len(uint(distinct.len()))/8 < raw
 	}
 	return out
+}
+
+// distinctSet is the set of distinct Values dictionaryPays counts in one
+// leaf's sample. Two Values of the same type are equal when their I and S
+// are, so one whose S is empty is kept by its I (numbers, times, dates) and
+// one whose I is 0 by its S (strings, binary), each in a map with a fast
+// key; any other Value goes whole to the general map. The maps are reused from sample to
+// sample (distinctSets): filling fresh ones cost more than the sampling.
+type distinctSet struct {
+	ints  map[int64]struct{}
+	strs  map[string]struct{}
+	other map[record.Value]struct{}
+}
+
+var distinctSets = sync.Pool{New: func() any {
+	return &distinctSet{ints: map[int64]struct{}{}, strs: map[string]struct{}{}, other: map[record.Value]struct{}{}}
+}}
+
+// reset empties the set, keeping its maps' room.
+func (d *distinctSet) reset() {
+	clear(d.ints)
+	clear(d.strs)
+	clear(d.other)
+}
+
+// len returns the number of distinct Values added since reset.
+func (d *distinctSet) len() int { return len(d.ints) + len(d.strs) + len(d.other) }
+
+// add adds v, a non-null Value of a leaf of type t, and reports whether it
+// was not in the set yet. A Value of another type (not expected in a leaf)
+// goes whole to the general map, so it is never taken for one of type t.
+func (d *distinctSet) add(v record.Value, t record.Type) bool {
+	switch {
+	case v.Type == t && v.S == "":
+		n := len(d.ints)
+		d.ints[v.I] = struct{}{}
+		return len(d.ints) > n
+	case v.Type == t && v.I == 0:
+		n := len(d.strs)
+		d.strs[v.S] = struct{}{}
+		return len(d.strs) > n
+	}
+	n := len(d.other)
+	d.other[v] = struct{}{}
+	return len(d.other) > n
 }
 
 // group returns the node of a struct, array or map type.

@@ -198,17 +198,22 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		aerr = &apiError{400, "UnknownOperationException", "kinesistest does not serve " + op}
 	}
 	f.mu.Unlock()
+	// Answers carry their length, as Kinesis sends them: a reader sized
+	// from Content-Length, not chunked decoding, is what the engine meets.
+	status, b := http.StatusOK, []byte(nil)
+	switch raw, ok := out.(rawJSON); {
+	case ok:
+		b = raw
+	case aerr != nil:
+		status = aerr.status
+		b, _ = json.Marshal(map[string]string{"__type": aerr.code, "message": aerr.msg})
+	default:
+		b, _ = json.Marshal(out)
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if raw, ok := out.(rawJSON); ok {
-		_, _ = w.Write(raw)
-		return
-	}
-	if aerr != nil {
-		w.WriteHeader(aerr.status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": aerr.code, "message": aerr.msg})
-		return
-	}
-	_ = json.NewEncoder(w).Encode(out)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func str(in map[string]any, k string) string { s, _ := in[k].(string); return s }

@@ -38,4 +38,9 @@
 // SDK's deserializer, so throttling, expired iterators and other errors
 // arrive as the SDK's typed errors. A malformed body gives a *DecodeError
 // naming the offset and the member. KinesisConfig.SDKDecoder turns it off.
+// The Kinesis source itself does not take the SDK's records from it: its
+// shards' readers ask the same decoder for a page (32 bytes a record beside
+// one allocation for the Data bytes and one for the strings) and build
+// their Records from it straight into the batch, which the same tests hold
+// to DecodeGetRecords's records.
 package source

@@ -97,7 +97,8 @@ func (s *benchServers) job() *engine.Job {
 // it follows the batch size, not the stream size) and the CPU per million
 // records (cpu-s/1M-records; the fakes' is emulator-cpu-s/1M-records).
 // The s3/batch=100k variants compare the engine's GetRecords decoder with
-// the SDK's deserializer, and reading each batch after the previous one's
+// the SDK's deserializer, GetRecords in CBOR (the default) with JSON, and
+// reading each batch after the previous one's
 // commit with reading it ahead (forEachBatch.readAheadBytes).
 func BenchmarkRun(b *testing.B) {
 	const shards, total = 4, 400000
@@ -113,6 +114,7 @@ func BenchmarkRun(b *testing.B) {
 		{"s3/batch=400k", 100000, true, nil, 0},
 		{"s3/batch=100k", 25000, true, nil, 0},
 		{"s3/batch=100k/sdk-decoder", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}, 0},
+		{"s3/batch=100k/json", 25000, true, []engine.Option{engine.WithGetRecordsJSON()}, 0},
 		{"s3/batch=100k/read-ahead", 25000, true, nil, 1 << 30},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

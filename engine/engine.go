@@ -52,6 +52,8 @@ type Engine struct {
 	// sdkDecoder: GetRecords responses through the SDK's deserializer
 	// (WithSDKGetRecordsDecoder).
 	sdkDecoder bool
+	// json: GetRecords in JSON, not CBOR (WithGetRecordsJSON).
+	json bool
 
 	metrics  *metrics
 	src      source.Source
@@ -94,7 +96,7 @@ func New(job *Job, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{
 		job: job, clk: o.clk, awsCfg: o.awsCfg, log: o.log, crash: o.crash, reg: o.reg,
-		untilIdle: o.untilIdle, id: o.id, sdkDecoder: o.sdkDecoder,
+		untilIdle: o.untilIdle, id: o.id, sdkDecoder: o.sdkDecoder, json: o.json || cborDisabled(),
 		random: rand.Reader, firstID: -1,
 	}
 	if e.log == nil {
@@ -224,6 +226,7 @@ func (e *Engine) connect(ctx context.Context) error {
 		MaxRetryInterval:        time.Duration(o.MaxRetryIntervalMs) * time.Millisecond,
 		FailOnDataLoss:          o.FailOnDataLoss,
 		SDKDecoder:              e.sdkDecoder,
+		JSON:                    e.json,
 	}
 	if o.FanoutConsumerARN != "" {
 		e.src = source.NewEFO(kc, o.FanoutConsumerARN, kcfg, e.clk, e.log)

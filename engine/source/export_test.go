@@ -9,7 +9,10 @@ import (
 // returns the output (its Records left empty) and the page's records as
 // read from origin: the tests compare them with DecodeGetRecords.
 func DecodeAsPage(body []byte, origin *Origin) (*kinesis.GetRecordsOutput, []Record, error) {
-	d := &decoder{pages: true}
+	return decodeAsPage(&decoder{pages: true}, body, origin)
+}
+
+func decodeAsPage(d *decoder, body []byte, origin *Origin) (*kinesis.GetRecordsOutput, []Record, error) {
 	out, err := d.decode(body)
 	if err != nil {
 		return nil, nil, err
@@ -39,4 +42,31 @@ func SDKRecords(recs []types.Record, origin *Origin) []Record {
 		out[i] = sdkRecord(&recs[i], origin)
 	}
 	return out
+}
+
+// DecodeCBOR decodes a GetRecords response body in CBOR as DecodeGetRecords
+// does one in JSON.
+func DecodeCBOR(body []byte) (*kinesis.GetRecordsOutput, error) {
+	d := &decoder{cbor: true}
+	return d.decode(body)
+}
+
+// DecodeCBORAsPage is DecodeAsPage for a body in CBOR.
+func DecodeCBORAsPage(body []byte, origin *Origin) (*kinesis.GetRecordsOutput, []Record, error) {
+	return decodeAsPage(&decoder{pages: true, cbor: true}, body, origin)
+}
+
+// CBORGetRecords is a per-call Kinesis option that sends GetRecords in
+// CBOR and decodes the answer as the Kinesis source does; page returns the
+// records of the last call.
+func CBORGetRecords(origin *Origin) (opt func(*kinesis.Options), page func(*kinesis.GetRecordsOutput) []Record) {
+	buf := &readBuffers{cbor: true}
+	return decodeInto(buf), func(out *kinesis.GetRecordsOutput) []Record {
+		p := buf.takePage(out)
+		recs := make([]Record, p.len())
+		for i := range recs {
+			recs[i] = p.record(i, origin)
+		}
+		return recs
+	}
 }

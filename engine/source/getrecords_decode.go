@@ -23,8 +23,9 @@ import (
 // (the SDK's parser allows 10,000; a GetRecords response nests 4 deep).
 const maxDecodeDepth = 1000
 
-// DecodeError is a GetRecords response body that is not valid JSON or does
-// not have the shape of GetRecordsOutput.
+// DecodeError is a GetRecords response body that is not valid JSON (or
+// CBOR, for a response in CBOR) or does not have the shape of
+// GetRecordsOutput.
 type DecodeError struct {
 	Offset int    // byte offset in the body where decoding stopped
 	Path   string // the member being decoded, e.g. "Records[3].Data"; "" at the top
@@ -92,6 +93,8 @@ type decoder struct {
 	// Records member) instead of the output's Records.
 	pages bool
 	page  *page
+	// cbor: the body is CBOR (see getrecords_cbor.go), not JSON.
+	cbor bool
 }
 
 // scratch larger than this is not kept for the next decode.
@@ -111,6 +114,9 @@ func (d *decoder) errAt(off int, path, format string, args ...any) error {
 
 // found describes the byte at the decoder's position for errors.
 func (d *decoder) found() string {
+	if d.cbor {
+		return d.cborFound()
+	}
 	if d.i >= len(d.b) {
 		return "end of input"
 	}
@@ -122,7 +128,7 @@ func (d *decoder) found() string {
 }
 
 func (d *decoder) ws() {
-	for d.i < len(d.b) {
+	for !d.cbor && d.i < len(d.b) {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
 			d.i++
@@ -134,6 +140,9 @@ func (d *decoder) ws() {
 
 // null consumes a null literal if one is next.
 func (d *decoder) null() bool {
+	if d.cbor {
+		return d.cborNullNext()
+	}
 	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
 		d.i += 4
 		return true
@@ -145,6 +154,9 @@ func (d *decoder) null() bool {
 // with the position at its value (whitespace skipped); member must consume
 // the value.
 func (d *decoder) object(path string, member func(key []byte) error) error {
+	if d.cbor {
+		return d.cborMap(path, member)
+	}
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return d.errAt(d.i, path, "expected an object, found %s", d.found())
 	}
@@ -200,6 +212,9 @@ func (d *decoder) object(path string, member func(key []byte) error) error {
 // array reads an array at the position, calling elem with the position at
 // each element (whitespace skipped); elem must consume it.
 func (d *decoder) array(path string, elem func(n int) error) error {
+	if d.cbor {
+		return d.cborArrayOf(path, elem)
+	}
 	if d.i >= len(d.b) || d.b[d.i] != '[' {
 		return d.errAt(d.i, path, "expected an array, found %s", d.found())
 	}
@@ -235,6 +250,9 @@ func (d *decoder) array(path string, elem func(n int) error) error {
 // appended to esc, with invalid UTF-8 and lone surrogates replaced by
 // U+FFFD as encoding/json (and the SDK) do.
 func (d *decoder) str(path string) (strSpan, error) {
+	if d.cbor {
+		return d.cborString(path, cborText)
+	}
 	start := d.i
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return strSpan{}, d.errAt(d.i, path, "expected a string, found %s", d.found())
@@ -353,6 +371,9 @@ func u4(b []byte) (rune, bool) {
 // bytes to the base64 decoder, except for CR and LF, which the decoder
 // ignores but JSON forbids raw in a string.
 func (d *decoder) dataStr(path string) (strSpan, error) {
+	if d.cbor {
+		return d.cborString(path, cborBytes)
+	}
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return strSpan{}, d.errAt(d.i, path, "expected a base64 string, found %s", d.found())
 	}
@@ -421,6 +442,9 @@ func (d *decoder) number(path string) ([]byte, error) {
 
 // skip reads and discards any JSON value.
 func (d *decoder) skip(path string, depth int) error {
+	if d.cbor {
+		return d.cborSkip(path, depth)
+	}
 	if depth > maxDecodeDepth {
 		return d.errAt(d.i, path, "nested deeper than %d", maxDecodeDepth)
 	}
@@ -450,6 +474,9 @@ func (d *decoder) skip(path string, depth int) error {
 }
 
 func (d *decoder) int64(path string) (int64, error) {
+	if d.cbor {
+		return d.cborInt(path)
+	}
 	at := d.i
 	tok, err := d.number(path)
 	if err != nil {
@@ -465,6 +492,9 @@ func (d *decoder) int64(path string) (int64, error) {
 // epochSeconds reads a timestamp in epoch seconds as the SDK does: to the
 // millisecond, truncated, in UTC.
 func (d *decoder) epochSeconds(path string) (time.Time, error) {
+	if d.cbor {
+		return d.cborTime(path)
+	}
 	at := d.i
 	tok, err := d.number(path)
 	if err != nil {
@@ -654,7 +684,7 @@ func (d *decoder) build() ([]types.Record, error) {
 			strBytes += r.enc.to - r.enc.from
 		}
 		if r.has&hasData != 0 {
-			dataBytes += base64.StdEncoding.DecodedLen(r.data.to - r.data.from)
+			dataBytes += d.dataLen(r.data)
 		}
 	}
 	times := make([]time.Time, nTime)
@@ -702,7 +732,7 @@ func (d *decoder) build() ([]types.Record, error) {
 			out.ApproximateArrivalTimestamp, times = &times[0], times[1:]
 		}
 		if r.has&hasData != 0 {
-			n, err := base64.StdEncoding.Decode(data, d.bytes(r.data))
+			n, err := d.decodeData(data, r.data)
 			if err != nil {
 				return nil, d.dataErr(i, err)
 			}
@@ -710,6 +740,24 @@ func (d *decoder) build() ([]types.Record, error) {
 		}
 	}
 	return recs, nil
+}
+
+// dataLen is the length of the Data at s once decoded, at most (base64
+// padding makes it less).
+func (d *decoder) dataLen(s strSpan) int {
+	if d.cbor {
+		return s.to - s.from
+	}
+	return base64.StdEncoding.DecodedLen(s.to - s.from)
+}
+
+// decodeData writes the Data at s to dst (which has room for it): CBOR's
+// bytes as they are, JSON's base64 decoded.
+func (d *decoder) decodeData(dst []byte, s strSpan) (int, error) {
+	if d.cbor {
+		return copy(dst, d.bytes(s)), nil
+	}
+	return base64.StdEncoding.Decode(dst, d.bytes(s))
 }
 
 // dataErr is the error for record i's Data, which err found bad base64.
@@ -819,7 +867,7 @@ func (d *decoder) buildPage() (*page, error) {
 			strBytes += r.seq.to - r.seq.from
 		}
 		if r.has&hasData != 0 {
-			dataBytes += base64.StdEncoding.DecodedLen(r.data.to - r.data.from)
+			dataBytes += d.dataLen(r.data)
 		}
 	}
 	if strBytes > math.MaxUint32 || dataBytes > math.MaxUint32 {
@@ -844,7 +892,7 @@ func (d *decoder) buildPage() (*page, error) {
 			out.hasTime, out.arrival = true, r.at.UnixMilli()
 		}
 		if r.has&hasData != 0 {
-			n, err := base64.StdEncoding.Decode(p.data[at:], d.bytes(r.data))
+			n, err := d.decodeData(p.data[at:], r.data)
 			if err != nil {
 				return nil, d.dataErr(i, err)
 			}
@@ -859,7 +907,7 @@ func (d *decoder) buildPage() (*page, error) {
 // checkData reports bad base64 in r's Data, if it has one, as build
 // would. (It is called only for Data that a duplicate member replaces.)
 func (d *decoder) checkData(r *recSpans) error {
-	if r.has&hasData == 0 {
+	if d.cbor || r.has&hasData == 0 {
 		return nil
 	}
 	if _, err := base64.StdEncoding.DecodeString(string(d.bytes(r.data))); err != nil {

@@ -372,7 +372,8 @@ func FuzzGetRecordsDecode(f *testing.F) {
 
 // BenchmarkGetRecordsDecode decodes a full GetRecords page (10,000
 // ventilator records, about 3.7 MB) with the SDK's deserializer and with
-// DecodeGetRecords.
+// DecodeGetRecords, and the same page in CBOR (about 2.8 MB) as the Kinesis
+// source reads it by default.
 func BenchmarkGetRecordsDecode(b *testing.B) {
 	var body strings.Builder
 	body.WriteString(`{"Records":[`)
@@ -387,11 +388,17 @@ func BenchmarkGetRecordsDecode(b *testing.B) {
 	}
 	body.WriteString(`],"NextShardIterator":"AAAAAAAAAAHsW8zCWf9164uy8Epue6WS3w6wmj4a4USt+CNvMd6uXQ+HL5vAJMznqqC0DLKsIjuoiTi1BpT6nW0LN2M2D56zM5H8anHm30Gbri9ua+qaGgj+3XTyvbhpERfrezgLHbPB/rIcVpykJbaSj5tmcXYRmFnqZBEyHwtZYFmh6hvWVFkIwLuMZLMrpWhG5r5hzkE=","MillisBehindLatest":0}`)
 	data := []byte(body.String())
+	out, err := source.DecodeGetRecords(data)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
+		data   []byte
 		decode func([]byte) (*kinesis.GetRecordsOutput, error)
-	}{{"sdk", sdkDecode}, {"streamcheck", source.DecodeGetRecords}} {
+	}{{"sdk", data, sdkDecode}, {"streamcheck", data, source.DecodeGetRecords}, {"streamcheck-cbor", toCBOR(b, out), source.DecodeCBOR}} {
 		b.Run(tc.name, func(b *testing.B) {
+			data := tc.data
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {

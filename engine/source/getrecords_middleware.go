@@ -43,6 +43,9 @@ func addGetRecordsDecoder(stack *middleware.Stack, buf *readBuffers) error {
 		return err
 	}
 	m.sdk = sdk
+	if buf != nil && buf.cbor {
+		return stack.Serialize.Insert(cborGetRecordsRequest{}, "OperationSerializer", middleware.After)
+	}
 	return nil
 }
 
@@ -53,6 +56,8 @@ func addGetRecordsDecoder(stack *middleware.Stack, buf *readBuffers) error {
 // that asked for it: pooled, several megabytes a shard stayed live while
 // the batch was decoded into rows, the engine's peak.
 type readBuffers struct {
+	// cbor: ask for responses in CBOR (see getrecords_cbor.go).
+	cbor bool
 	body []byte
 	dec  decoder
 	// page is the records of the last response decoded, which the
@@ -96,6 +101,11 @@ func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middl
 	out, md, err = next.HandleDeserialize(ctx, in)
 	resp, ok := out.RawResponse.(*smithyhttp.Response)
 	if err != nil || !ok || resp.StatusCode != http.StatusOK {
+		if err == nil && ok && isCBOR(resp.Header.Get("Content-Type")) {
+			if cerr := cborErrorAsJSON(resp); cerr != nil {
+				return out, md, &smithy.DeserializationError{Err: cerr}
+			}
+		}
 		return m.sdk.HandleDeserialize(ctx, in, received{out, md, err})
 	}
 	defer func() { smithyhttp.CloseResponseBody(ctx, resp, false, err) }()
@@ -106,6 +116,7 @@ func (m *getRecordsDeserializer) HandleDeserialize(ctx context.Context, in middl
 		}
 		b.largest = max(b.largest, len(b.body))
 		b.dec.pages = true
+		b.dec.cbor = isCBOR(resp.Header.Get("Content-Type"))
 		res, err = b.dec.decode(b.body)
 		b.page, b.dec.b, b.dec.page = b.dec.page, nil, nil
 		b.largestPage = max(b.largestPage, len(b.dec.recs))

@@ -1,7 +1,8 @@
 // Package kinesistest is a minimal Kinesis for the engine's tests: an
 // httptest server speaking the JSON 1.1 protocol for ListShards (paginated),
-// GetShardIterator and GetRecords over in-memory shards, with test hooks to
-// add records, split a shard, throttle and expire iterators.
+// GetShardIterator and GetRecords over in-memory shards, and CBOR for
+// GetRecords, with test hooks to add records, split a shard, throttle and
+// expire iterators.
 //
 // It matches AWS in the shapes and error codes the engine relies on: closed
 // shards return a null NextShardIterator and ChildShards at their end,
@@ -14,6 +15,7 @@ package kinesistest
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"github.com/streamcheck/streamcheck/clock"
 )
@@ -57,9 +61,10 @@ type shard struct {
 }
 
 type rec struct {
-	seq string
-	at  time.Time
-	enc []byte // the record as GetRecords returns it, encoded once
+	seq  string
+	at   time.Time
+	enc  []byte // the record as GetRecords returns it in JSON, encoded once
+	cbor []byte // and in CBOR
 }
 
 // New starts a Fake on 127.0.0.1 and closes it when the test ends. clk
@@ -123,7 +128,9 @@ func (f *Fake) putLocked(sh *shard, pk string, data []byte) string {
 	at := f.clk.Now()
 	enc, _ := json.Marshal(map[string]any{"Data": data, "PartitionKey": pk, "SequenceNumber": s,
 		"ApproximateArrivalTimestamp": float64(at.UnixMilli()) / 1000})
-	sh.recs = append(sh.recs, rec{seq: s, at: at, enc: enc})
+	cb, _ := cbor.Marshal(map[string]any{"Data": data, "PartitionKey": pk, "SequenceNumber": s,
+		"ApproximateArrivalTimestamp": cbor.Tag{Number: 1, Content: at.UnixMilli()}})
+	sh.recs = append(sh.recs, rec{seq: s, at: at, enc: enc, cbor: cb})
 	return s
 }
 
@@ -177,12 +184,23 @@ type apiError struct {
 	msg    string
 }
 
-// ServeHTTP serves one Kinesis JSON 1.1 request.
+// ServeHTTP serves one Kinesis request, in JSON 1.1 or in CBOR (answered
+// in the format it came in).
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Kinesis_20131202.")
 	body, _ := io.ReadAll(r.Body)
 	var in map[string]any
-	_ = json.Unmarshal(body, &in)
+	inCBOR := r.Header.Get("Content-Type") == contentTypeCBOR
+	if inCBOR {
+		_ = cbor.Unmarshal(body, &in)
+		for k, v := range in {
+			if n, ok := v.(uint64); ok {
+				in[k] = float64(n) // as JSON decodes numbers
+			}
+		}
+	} else {
+		_ = json.Unmarshal(body, &in)
+	}
 	f.mu.Lock()
 	f.calls[op]++
 	var out any
@@ -193,7 +211,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GetShardIterator":
 		out, aerr = f.getShardIterator(in)
 	case "GetRecords":
-		out, aerr = f.getRecords(in)
+		out, aerr = f.getRecords(in, inCBOR)
 	default:
 		aerr = &apiError{400, "UnknownOperationException", "kinesistest does not serve " + op}
 	}
@@ -201,16 +219,20 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Answers carry their length, as Kinesis sends them: a reader sized
 	// from Content-Length, not chunked decoding, is what the engine meets.
 	status, b := http.StatusOK, []byte(nil)
-	switch raw, ok := out.(rawJSON); {
+	marshal, ctype := json.Marshal, "application/x-amz-json-1.1"
+	if inCBOR {
+		marshal, ctype = cbor.Marshal, contentTypeCBOR
+	}
+	switch raw, ok := out.(rawBody); {
 	case ok:
 		b = raw
 	case aerr != nil:
 		status = aerr.status
-		b, _ = json.Marshal(map[string]string{"__type": aerr.code, "message": aerr.msg})
+		b, _ = marshal(map[string]string{"__type": aerr.code, "message": aerr.msg})
 	default:
-		b, _ = json.Marshal(out)
+		b, _ = marshal(out)
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -316,7 +338,11 @@ func cmpSeq(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func (f *Fake) getRecords(in map[string]any) (any, *apiError) {
+// contentTypeCBOR is the Content-Type of requests and answers in CBOR.
+const contentTypeCBOR = "application/x-amz-cbor-1.1"
+
+// getRecords answers GetRecords in JSON, or in CBOR if inCBOR.
+func (f *Fake) getRecords(in map[string]any, inCBOR bool) (any, *apiError) {
 	if f.throttle > 0 {
 		f.throttle--
 		return nil, &apiError{400, "ProvisionedThroughputExceededException", "Rate exceeded for shard"}
@@ -340,6 +366,24 @@ func (f *Fake) getRecords(in map[string]any) (any, *apiError) {
 		limit = int(l)
 	}
 	end := min(pos+limit, len(sh.recs))
+	behind := int64(0)
+	if end < len(sh.recs) {
+		behind = max(1, f.clk.Now().Sub(sh.recs[end].at).Milliseconds())
+	}
+	var kids []map[string]any
+	last := sh.closed && end == len(sh.recs)
+	if last {
+		kids = make([]map[string]any, 0)
+		for _, k := range s.shards {
+			if k.parent == sh.id {
+				kids = append(kids, map[string]any{"ShardId": k.id, "ParentShards": []string{sh.id},
+					"HashKeyRange": map[string]string{"StartingHashKey": "0", "EndingHashKey": "1"}})
+			}
+		}
+	}
+	if inCBOR {
+		return getRecordsCBOR(sh.recs[pos:end], behind, kids, last, f.iterator(s, sh, end)), nil
+	}
 	// The response is assembled from the records' encodings directly:
 	// encoding/json would re-validate every record on each call.
 	size := 128
@@ -354,26 +398,39 @@ func (f *Fake) getRecords(in map[string]any) (any, *apiError) {
 		}
 		buf.Write(r.enc)
 	}
-	behind := int64(0)
-	if end < len(sh.recs) {
-		behind = max(1, f.clk.Now().Sub(sh.recs[end].at).Milliseconds())
-	}
 	fmt.Fprintf(buf, `],"MillisBehindLatest":%d`, behind)
-	if sh.closed && end == len(sh.recs) {
-		var kids []map[string]any
-		for _, k := range s.shards {
-			if k.parent == sh.id {
-				kids = append(kids, map[string]any{"ShardId": k.id, "ParentShards": []string{sh.id},
-					"HashKeyRange": map[string]string{"StartingHashKey": "0", "EndingHashKey": "1"}})
-			}
-		}
+	if last {
 		ck, _ := json.Marshal(kids)
 		fmt.Fprintf(buf, `,"ChildShards":%s,"NextShardIterator":null}`, ck)
 	} else {
 		fmt.Fprintf(buf, `,"NextShardIterator":%q}`, f.iterator(s, sh, end))
 	}
-	return rawJSON(buf.Bytes()), nil
+	return rawBody(buf.Bytes()), nil
 }
 
-// rawJSON is a response body that is already encoded.
-type rawJSON []byte
+// getRecordsCBOR assembles a GetRecords answer in CBOR from the records'
+// encodings: the last page of a closed shard has ChildShards and a null
+// NextShardIterator, any other next.
+func getRecordsCBOR(recs []rec, behind int64, kids []map[string]any, last bool, next string) rawBody {
+	members := map[string]any{"MillisBehindLatest": behind, "NextShardIterator": next}
+	if last {
+		members["NextShardIterator"], members["ChildShards"] = nil, kids
+	}
+	rest, _ := cbor.Marshal(members) // a one-byte map head, then the members
+	size := len(rest) + 16
+	for _, r := range recs {
+		size += len(r.cbor)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, rest[0]+1) // one member more: Records
+	b = append(b, 0x60+byte(len("Records")))
+	b = append(b, "Records"...)
+	b = binary.BigEndian.AppendUint32(append(b, 0x9a), uint32(len(recs))) // an array of len(recs)
+	for _, r := range recs {
+		b = append(b, r.cbor...)
+	}
+	return rawBody(append(b, rest[1:]...))
+}
+
+// rawBody is a response body that is already encoded.
+type rawBody []byte

@@ -138,6 +138,68 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// appendCBOR renders the answer for CBOR clients as MarshalCBOR does, byte
+// for byte, without building the records' struct form: GetRecords is the
+// hot path of the Java SDK's and the KCL's reads.
+func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
+	n := 0
+	for _, r := range o.recs {
+		n += 120 + len(r.key) + len(r.data)
+	}
+	b = slices.Grow(b, n+512)
+	members := uint64(3)
+	if len(o.childShards) > 0 {
+		members++
+	}
+	b = appendCBORHead(b, cborMajorMap, members)
+	b = appendCBORText(b, "Records")
+	b = appendCBORHead(b, cborMajorArray, uint64(len(o.recs)))
+	enc := o.encryption
+	if enc == "NONE" {
+		enc = ""
+	}
+	for _, r := range o.recs {
+		if enc != "" {
+			b = appendCBORHead(b, cborMajorMap, 5)
+		} else {
+			b = appendCBORHead(b, cborMajorMap, 4)
+		}
+		b = appendCBORText(b, "SequenceNumber")
+		b = appendCBORHead(b, cborMajorText, seqLen)
+		b = appendSeq(b, o.shard, r.counter, o.createdMs)
+		b = appendCBORText(b, "ApproximateArrivalTimestamp")
+		b = append(b, 0xc1) // tag 1
+		b = appendCBORInt(b, r.arrival)
+		b = appendCBORText(b, "Data")
+		b = appendCBORHead(b, cborMajorBytes, uint64(len(r.data)))
+		b = append(b, r.data...)
+		b = appendCBORText(b, "PartitionKey")
+		b = appendCBORHead(b, cborMajorText, uint64(len(r.key)))
+		b = append(b, r.key...)
+		if enc != "" {
+			b = appendCBORText(b, "EncryptionType")
+			b = appendCBORText(b, enc)
+		}
+	}
+	b = appendCBORText(b, "NextShardIterator")
+	if o.next != "" {
+		b = appendCBORText(b, o.next)
+	} else {
+		b = append(b, 0xf6) // null
+	}
+	b = appendCBORText(b, "MillisBehindLatest")
+	b = appendCBORInt(b, o.millis)
+	if len(o.childShards) > 0 {
+		b = appendCBORText(b, "ChildShards")
+		cs, err := cborEnc.Marshal(o.childShards)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, cs...)
+	}
+	return b, nil
+}
+
 // records converts the captured records to their struct form.
 func (o *getRecordsOutput) records() []kinesisRecord {
 	out := make([]kinesisRecord, len(o.recs))

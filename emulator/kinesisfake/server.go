@@ -293,8 +293,8 @@ func contentType(f wireFormat) string {
 	return contentTypeJSON
 }
 
-// respPool recycles the buffers of hand-written JSON answers, which for
-// GetRecords run to megabytes.
+// respPool recycles the buffers of hand-written JSON and CBOR answers,
+// which for GetRecords run to megabytes.
 var respPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 const maxPooledResponse = 16 << 20
@@ -309,18 +309,15 @@ func (s *Server) writeOK(w http.ResponseWriter, f wireFormat, out any) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	var b []byte
-	var err error
-	if fj, ok := out.(fastJSON); ok && f == formatJSON {
-		bp := respPool.Get().(*[]byte)
-		b = fj.appendJSON((*bp)[:0])
-		defer func() {
-			if cap(b) <= maxPooledResponse {
-				*bp = b[:0]
-				respPool.Put(bp)
-			}
-		}()
-	} else if b, err = encodeResponse(f, out); err != nil {
+	bp := respPool.Get().(*[]byte)
+	b, err := appendResponse((*bp)[:0], f, out)
+	defer func() {
+		if cap(b) <= maxPooledResponse {
+			*bp = b[:0]
+			respPool.Put(bp)
+		}
+	}()
+	if err != nil {
 		s.writeError(w, f, newError(codeInternalFailure, "encoding the response: %v", err))
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +70,10 @@ type Engine struct {
 	// ahead is the next batch, being read while the current one is
 	// written (forEachBatch.readAheadBytes); nil when none is.
 	ahead *readAhead
+	// objectSize is the size of the largest object encoded so far: the
+	// next encodings start with a buffer that large instead of doubling
+	// up to it, copying and touching fresh memory at each step.
+	objectSize atomic.Int64
 
 	// With an aggregate section: the operator (reset from the checkpoint
 	// by recover), its input columns, the reference table's cache and the
@@ -831,7 +836,11 @@ func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) er
 			var buf bytes.Buffer
 			for i := range next {
 				buf.Reset()
+				buf.Grow(int(e.objectSize.Load()))
 				errs[i] = e.putObject(ctx, w, &outs[i], &buf)
+				if n := int64(buf.Len()); n > e.objectSize.Load() {
+					e.objectSize.Store(n) // a race between workers keeps one of the sizes: either will do
+				}
 			}
 		}()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -592,6 +593,53 @@ func TestCheckOnceRejectsDuplicatesAndLosses(t *testing.T) {
 			bad.checkOnce(true)
 			if !r.failed {
 				t.Errorf("checkOnce accepted output with a %s", tc.name)
+			}
+		})
+	}
+}
+
+// The Kinesis source asks for GetRecords in CBOR unless told otherwise,
+// and reads in JSON for good, after a warning, once an endpoint answers in
+// a CBOR that is not AWS's (kinesalite's Data as base64 text). The output
+// is the same every way.
+func TestGetRecordsWireFormats(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		opts       []engine.Option
+		env        string // AWS_CBOR_DISABLE; "" unset
+		dataAsText bool
+		cbor, json bool // GetRecords calls in CBOR, in JSON
+		warn       bool
+	}{
+		{name: "CBOR by default", cbor: true},
+		{name: "JSON by option", opts: []engine.Option{engine.WithGetRecordsJSON()}, json: true},
+		{name: "JSON by AWS_CBOR_DISABLE", env: "true", json: true},
+		{name: "AWS_CBOR_DISABLE=false", env: "false", cbor: true},
+		{name: "a CBOR not AWS's falls back to JSON", dataAsText: true, cbor: true, json: true, warn: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("AWS_CBOR_DISABLE", tc.env)
+			}
+			h := newHarness(t, 2)
+			h.kin.CBORDataAsText = tc.dataAsText
+			h.put(100, 2, true)
+			var logs bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			if err := h.run(h.job(), append(tc.opts, engine.WithLogger(log))...); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			h.checkOnce(true)
+			all, inCBOR := h.kin.Calls("GetRecords"), h.kin.CBORCalls("GetRecords")
+			if gotCBOR, gotJSON := inCBOR > 0, all > inCBOR; gotCBOR != tc.cbor || gotJSON != tc.json {
+				t.Errorf("GetRecords calls: %d in CBOR, %d in JSON; want CBOR %v, JSON %v", inCBOR, all-inCBOR, tc.cbor, tc.json)
+			}
+			if tc.dataAsText && inCBOR > 2 {
+				t.Errorf("%d GetRecords calls in CBOR after the endpoint's CBOR failed; want at most one a shard", inCBOR)
+			}
+			warned := strings.Contains(logs.String(), "not AWS's; reading in JSON from now on")
+			if warned != tc.warn || strings.Count(logs.String(), "not AWS's") > 1 {
+				t.Errorf("warnings %q; want one about the fallback: %v", logs.String(), tc.warn)
 			}
 		})
 	}

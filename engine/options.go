@@ -110,10 +110,11 @@ func WithSDKGetRecordsDecoder() Option {
 // WithGetRecordsJSON makes the Kinesis source ask for GetRecords responses
 // in JSON, as the AWS SDKs for Go, JavaScript and Python do, instead of
 // CBOR, as the AWS SDK for Java and the KCL do. CBOR carries the same
-// records in a quarter fewer bytes and without base64, so it costs less to
-// read; JSON is for an endpoint that does not speak CBOR. The environment
-// variable AWS_CBOR_DISABLE (any value but "false"), the AWS SDK for Java's
-// switch, has the same effect.
+// records without base64, so it costs less to read. Without this option
+// an endpoint whose CBOR is not AWS's is detected on the first answer and
+// read in JSON after a warning; the option skips that first attempt. The
+// environment variable AWS_CBOR_DISABLE (any value but "false"), the AWS
+// SDK for Java's switch, has the same effect.
 func WithGetRecordsJSON() Option {
 	return optionFunc(func(o *options) error { o.json = true; return nil })
 }

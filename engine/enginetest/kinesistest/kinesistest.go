@@ -45,7 +45,12 @@ type Fake struct {
 	throttle int // GetRecords calls to throttle
 	// PageSize is ListShards' page size (default 100).
 	PageSize int
-	calls    map[string]int
+	// CBORDataAsText makes GetRecords answers in CBOR carry Data as
+	// base64 text, as kinesalite writes them, instead of AWS's byte
+	// strings.
+	CBORDataAsText bool
+	calls          map[string]int
+	cbor           map[string]int // calls in CBOR
 }
 
 type stream struct {
@@ -82,7 +87,7 @@ func Start(clk clock.Clock) *Fake {
 	if clk == nil {
 		clk = clock.Real()
 	}
-	f := &Fake{clk: clk, streams: map[string]*stream{}, PageSize: 100, calls: map[string]int{}}
+	f := &Fake{clk: clk, streams: map[string]*stream{}, PageSize: 100, calls: map[string]int{}, cbor: map[string]int{}}
 	f.srv = httptest.NewServer(f)
 	return f
 }
@@ -178,6 +183,9 @@ func (f *Fake) ExpireIterators() { f.mu.Lock(); f.epoch++; f.mu.Unlock() }
 // Calls returns how often op was called.
 func (f *Fake) Calls(op string) int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[op] }
 
+// CBORCalls returns how often op was called in CBOR.
+func (f *Fake) CBORCalls(op string) int { f.mu.Lock(); defer f.mu.Unlock(); return f.cbor[op] }
+
 type apiError struct {
 	status int
 	code   string
@@ -203,6 +211,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.calls[op]++
+	if inCBOR {
+		f.cbor[op]++
+	}
 	var out any
 	var aerr *apiError
 	switch op {
@@ -403,7 +414,7 @@ func (f *Fake) getRecords(in map[string]any, inCBOR bool) (any, *apiError) {
 		}
 	}
 	if inCBOR {
-		return getRecordsCBOR(sh.recs[pos:end], behind, kids, last, f.iterator(s, sh, end)), nil
+		return getRecordsCBOR(sh.recs[pos:end], behind, kids, last, f.iterator(s, sh, end), f.CBORDataAsText), nil
 	}
 	// The response is assembled from the records' encodings directly:
 	// encoding/json would re-validate every record on each call.
@@ -432,7 +443,7 @@ func (f *Fake) getRecords(in map[string]any, inCBOR bool) (any, *apiError) {
 // getRecordsCBOR assembles a GetRecords answer in CBOR from the records'
 // encodings: the last page of a closed shard has ChildShards and a null
 // NextShardIterator, any other next.
-func getRecordsCBOR(recs []rec, behind int64, kids []map[string]any, last bool, next string) rawBody {
+func getRecordsCBOR(recs []rec, behind int64, kids []map[string]any, last bool, next string, dataAsText bool) rawBody {
 	members := map[string]any{"MillisBehindLatest": behind, "NextShardIterator": next}
 	if last {
 		members["NextShardIterator"], members["ChildShards"] = nil, kids
@@ -448,6 +459,14 @@ func getRecordsCBOR(recs []rec, behind int64, kids []map[string]any, last bool, 
 	b = append(b, "Records"...)
 	b = binary.BigEndian.AppendUint32(append(b, 0x9a), uint32(len(recs))) // an array of len(recs)
 	for _, r := range recs {
+		if dataAsText {
+			var m map[string]any
+			_ = cbor.Unmarshal(r.cbor, &m)
+			m["Data"] = base64.StdEncoding.EncodeToString(m["Data"].([]byte))
+			enc, _ := cbor.Marshal(m)
+			b = append(b, enc...)
+			continue
+		}
 		b = append(b, r.cbor...)
 	}
 	return rawBody(append(b, rest[1:]...))

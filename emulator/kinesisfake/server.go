@@ -311,6 +311,9 @@ func (s *Server) writeOK(w http.ResponseWriter, f wireFormat, out any) {
 	}
 	bp := respPool.Get().(*[]byte)
 	b, err := appendResponse((*bp)[:0], f, out)
+	if r, ok := out.(interface{ release() }); ok {
+		r.release() // rendered: what it borrowed goes back
+	}
 	defer func() {
 		if cap(b) <= maxPooledResponse {
 			*bp = b[:0]

@@ -3,7 +3,6 @@ package kinesisfake
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,44 +242,6 @@ type fastJSON interface {
 // path.
 type fastCBOR interface {
 	appendCBOR(b []byte) ([]byte, error)
-}
-
-// CBOR major types, for the answers written by hand.
-const (
-	cborMajorUint   = 0
-	cborMajorNegint = 1
-	cborMajorBytes  = 2
-	cborMajorText   = 3
-	cborMajorArray  = 4
-	cborMajorMap    = 5
-)
-
-// appendCBORHead appends the head of an item of major type major with
-// argument arg, in its shortest form, as the CBOR encoder writes it.
-func appendCBORHead(b []byte, major byte, arg uint64) []byte {
-	m := major << 5
-	switch {
-	case arg < 24:
-		return append(b, m|byte(arg))
-	case arg <= math.MaxUint8:
-		return append(b, m|24, byte(arg))
-	case arg <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(arg))
-	case arg <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(arg))
-	}
-	return binary.BigEndian.AppendUint64(append(b, m|27), arg)
-}
-
-func appendCBORText(b []byte, s string) []byte {
-	return append(appendCBORHead(b, cborMajorText, uint64(len(s))), s...)
-}
-
-func appendCBORInt(b []byte, v int64) []byte {
-	if v < 0 {
-		return appendCBORHead(b, cborMajorNegint, uint64(-1-v))
-	}
-	return appendCBORHead(b, cborMajorUint, uint64(v))
 }
 
 // appendResponse renders v in format f, appending to b where v writes

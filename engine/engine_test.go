@@ -606,7 +606,7 @@ func TestGetRecordsWireFormats(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		opts       []engine.Option
-		env        string // AWS_CBOR_DISABLE; "" unset
+		env        string // AWS_CBOR_DISABLE
 		dataAsText bool
 		cbor, json bool // GetRecords calls in CBOR, in JSON
 		warn       bool
@@ -618,9 +618,7 @@ func TestGetRecordsWireFormats(t *testing.T) {
 		{name: "a CBOR not AWS's falls back to JSON", dataAsText: true, cbor: true, json: true, warn: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.env != "" {
-				t.Setenv("AWS_CBOR_DISABLE", tc.env)
-			}
+			t.Setenv("AWS_CBOR_DISABLE", tc.env) // "" as if unset, whatever the environment says
 			h := newHarness(t, 2)
 			h.kin.CBORDataAsText = tc.dataAsText
 			h.put(100, 2, true)

@@ -113,15 +113,15 @@ func WithSDKGetRecordsDecoder() Option {
 // records without base64, so it costs less to read. Without this option
 // an endpoint whose CBOR is not AWS's is detected on the first answer and
 // read in JSON after a warning; the option skips that first attempt. The
-// environment variable AWS_CBOR_DISABLE (any value but "false"), the AWS
-// SDK for Java's switch, has the same effect.
+// environment variable AWS_CBOR_DISABLE (set to any value but "false"),
+// the AWS SDK for Java's switch, has the same effect.
 func WithGetRecordsJSON() Option {
 	return optionFunc(func(o *options) error { o.json = true; return nil })
 }
 
 // cborDisabled reports whether AWS_CBOR_DISABLE asks for JSON: set to
-// anything but "false", as the AWS SDK for Java reads it.
+// anything but "false" (or nothing), as the AWS SDK for Java reads it.
 func cborDisabled() bool {
-	v, ok := os.LookupEnv("AWS_CBOR_DISABLE")
-	return ok && !strings.EqualFold(v, "false")
+	v := os.Getenv("AWS_CBOR_DISABLE")
+	return v != "" && !strings.EqualFold(v, "false")
 }

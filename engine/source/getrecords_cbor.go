@@ -25,8 +25,9 @@ import (
 // SDK for Java and the KCL use by default. Data is then a byte string
 // instead of base64 in a JSON string, and every string carries its length,
 // so a response is smaller (3.4 MB instead of 3.7 for 10,000 ventilator
-// records) and is read without scanning for quotes and escapes. Timestamps are tag 1 over epoch milliseconds (the AWS
-// SDKs' convention, not RFC 8949's seconds).
+// records) and is read without scanning for quotes and escapes. Timestamps
+// are tag 1 over epoch milliseconds (the AWS SDKs' convention, not RFC
+// 8949's seconds).
 //
 // The decoder reads both formats through the same walk of the response
 // (decode, record, childShards): object, array, str, dataStr, null, skip,
@@ -123,7 +124,7 @@ func (d *decoder) cborNullNext() bool {
 	return false
 }
 
-// cborwire.Map reads a map whose keys are text strings, calling member with
+// cborMap reads a map whose keys are text strings, calling member with
 // the position at each value; member must consume it.
 func (d *decoder) cborMap(path string, member func(key []byte) error) error {
 	at := d.i

@@ -179,6 +179,23 @@ func (d *decoder) cborArrayOf(path string, elem func(n int) error) error {
 	return nil
 }
 
+// recordsHint is the number of records a Records array at the position
+// declares, for reserving their spans at once: a CBOR array's definite
+// count, bounded by the bytes left (each record takes at least one), and 0
+// for JSON or anything else.
+func (d *decoder) recordsHint() int {
+	if !d.cbor {
+		return 0
+	}
+	at := d.i
+	h, err := d.cborHeadAt("Records")
+	d.i = at
+	if err != nil || h.major != cborwire.Array || h.indef {
+		return 0
+	}
+	return int(min(h.arg, uint64(len(d.b)-at)))
+}
+
 // cborString reads a string of the given major type (byte or text). A
 // definite string's span is its bytes in the body; the chunks of an
 // indefinite one are joined in esc.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -548,7 +549,7 @@ func (d *decoder) decode(body []byte) (*kinesis.GetRecordsOutput, error) {
 					return err
 				}
 			}
-			d.recs = d.recs[:0]
+			d.recs = slices.Grow(d.recs[:0], d.recordsHint())
 			return d.array("Records", func(n int) error {
 				d.recs = append(d.recs, recSpans{})
 				d.idx = n

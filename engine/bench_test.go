@@ -94,7 +94,8 @@ func (s *benchServers) job() *engine.Job {
 // local directory or the fake S3, with the checkpoint alongside. The fakes
 // run in a process of their own, so the figures are the engine's alone: the
 // peak heap growth per million records in a batch (with the same stream,
-// it follows the batch size, not the stream size) and the CPU per million
+// it follows the batch size, not the stream size), live and in use (garbage
+// awaiting collection included: it follows GOGC), and the CPU per million
 // records (cpu-s/1M-records; the fakes' is emulator-cpu-s/1M-records).
 // The s3/*/batch=100k variants are s3/batch=100k with the SDK's
 // deserializer, with GetRecords in JSON instead of CBOR, and with each
@@ -120,7 +121,7 @@ func BenchmarkRun(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := startBenchServers(b, shards, total)
-			var peak uint64
+			var peak, inUse uint64
 			cpu0, cpuOK := cputime.Process()
 			srvCPU0 := srv.child.CPU(b)
 			b.ResetTimer()
@@ -147,13 +148,15 @@ func BenchmarkRun(b *testing.B) {
 				}
 				stop := heappeak.Watch()
 				err = e.Run(b.Context())
-				peak = max(peak, stop())
+				p := stop()
+				peak, inUse = max(peak, p.Live), max(inUse, p.InUse)
 				if err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(tc.perShard*shards)/1e6), "peak-MiB/1M-batch-records")
+			b.ReportMetric(float64(inUse)/(1<<20)/(float64(tc.perShard*shards)/1e6), "in-use-MiB/1M-batch-records")
 			reportCPU(b, cpu0, cpuOK, total)
 			reportServerCPU(b, srv, srvCPU0, total)
 		})
@@ -188,7 +191,7 @@ func BenchmarkRunPartitioned(b *testing.B) {
 		}
 		stop := heappeak.Watch()
 		err = e.Run(b.Context())
-		peak = max(peak, stop())
+		peak = max(peak, stop().Live)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -258,7 +261,7 @@ func BenchmarkRunKafka(b *testing.B) {
 				if err := e.Run(b.Context()); err != nil {
 					b.Fatal(err)
 				}
-				peak = max(peak, stop())
+				peak = max(peak, stop().Live)
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(perBatch)/1e6), "peak-MiB/1M-batch-records")

@@ -75,7 +75,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if err := eng.Run(b.Context()); err != nil {
 				b.Fatal(err)
 			}
-			peak = max(peak, stop())
+			peak = max(peak, stop().Live)
 		}
 		b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		b.ReportMetric(float64(peak)/(1<<20)/(float64(total)/1e6), "peak-MiB/1M-batch-records")

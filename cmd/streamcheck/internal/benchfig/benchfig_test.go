@@ -3,6 +3,7 @@ package benchfig
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -125,9 +126,9 @@ func TestRunEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perLevel := 5 + 3 // rates, ratio and peak heap; CPU (engine, DuckDB, emulators) where it can be read
+	perLevel := 6 + 3 // rates, ratio, peak heap live and in use; CPU (engine, DuckDB, emulators) where it can be read
 	if processCPU() == 0 {
-		perLevel = 5
+		perLevel = 6
 	}
 	if got, want := len(figs), 2*perLevel+3; got != want {
 		t.Fatalf("got %d figures, want %d: %+v", got, want, figs)
@@ -149,6 +150,22 @@ func TestRunEngine(t *testing.T) {
 	}
 	if scaling != 3 || oneCore != perLevel || twoCores != perLevel {
 		t.Errorf("got %d scaling, %d 1-core and %d 2-core figures, want 3, %d and %d", scaling, oneCore, twoCores, perLevel, perLevel)
+	}
+}
+
+// The in-use figure names the GOGC it ran at: read without changing it.
+func TestGCPercent(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(150))
+	if got := gcPercent(); got != 150 {
+		t.Errorf("gcPercent() = %d, want 150", got)
+	}
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("GOGC after gcPercent = %d, want the 150 it found", got)
+	}
+	for p, want := range map[int]string{150: "150", 100: "100", -1: "off"} {
+		if got := gogcString(p); got != want {
+			t.Errorf("gogcString(%d) = %q, want %q", p, got, want)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,7 +141,8 @@ type coreRun struct {
 	duckRate             float64
 	engineCPU, duckCPU   time.Duration // of the second runs
 	emulatorCPU          time.Duration // the emulators', serving the engine's second run
-	peak                 uint64
+	peak                 heappeak.Peaks
+	gogc                 int // GOGC, -1 for off
 	n                    int64
 }
 
@@ -154,6 +157,7 @@ func runAtCores(ctx context.Context, cfg Config, emu *emulatorProcess, jsonl, di
 	// a fresh heap its first pages (which costs a cold engine run about
 	// half its rate). The cold run is reported too.
 	var err error
+	r.gogc = gcPercent()
 	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, first run", cores, n)
 	if r.coldRate, _, _, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-cold-%d", cores), perShard, n); err != nil {
 		return r, err
@@ -195,25 +199,27 @@ func (r coreRun) figures(batch int) []Figure {
 			// At clock-tick precision: 0 for a run shorter than a tick.
 			figure(GroupEngine, "emulators' CPU serving the engine, second run, "+at, perM(r.emulatorCPU), "CPU-s/1M records", nil))
 	}
-	return append(figs, figure(GroupEngine, fmt.Sprintf("engine peak heap alone, batches of %s, %s", Format(b), at), float64(r.peak)/(1<<30)/(b/1e6), "GiB/1M batch records", atMost(0.6)))
+	return append(figs,
+		figure(GroupEngine, fmt.Sprintf("engine peak heap alone, batches of %s, %s", Format(b), at), float64(r.peak.Live)/(1<<30)/(b/1e6), "GiB/1M batch records", atMost(0.6)),
+		figure(GroupEngine, fmt.Sprintf("engine heap in use at its peak (garbage awaiting collection included), GOGC=%s, %s", gogcString(r.gogc), at), float64(r.peak.InUse)/(1<<30)/(b/1e6), "GiB/1M batch records", nil))
 }
 
 // timeEngine runs the bench job over the whole stream at kinesisURL into
 // s3://bucket/ and returns records/s and the peak heap growth. opts come
 // after the bench's own (e.g. engine.WithSDKGetRecordsDecoder() to compare
 // deserializers).
-func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket string, perShard int, n int64, opts ...engine.Option) (rate float64, cpu time.Duration, peak uint64, err error) {
+func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket string, perShard int, n int64, opts ...engine.Option) (rate float64, cpu time.Duration, peak heappeak.Peaks, err error) {
 	if _, err := st.S3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return 0, 0, 0, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
+		return 0, 0, heappeak.Peaks{}, fmt.Errorf("S3 CreateBucket %s: %w", bucket, err)
 	}
 	j, err := ventilatorJob(kinesisURL, st.S3URL, st.Region, bucket, perShard)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("bench job: %w", err)
+		return 0, 0, heappeak.Peaks{}, fmt.Errorf("bench job: %w", err)
 	}
 	opts = append([]engine.Option{engine.WithAWSConfig(st.AWSConfig), engine.WithUntilIdle(), engine.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	e, err := engine.New(j, opts...)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("create engine: %w", err)
+		return 0, 0, heappeak.Peaks{}, fmt.Errorf("create engine: %w", err)
 	}
 	runtime.GC() // start each run from the same heap
 	stop := heappeak.Watch()
@@ -221,13 +227,13 @@ func timeEngine(ctx context.Context, st *emulator.Stack, kinesisURL, bucket stri
 	t0 := time.Now()
 	if err := e.Run(ctx); err != nil {
 		stop()
-		return 0, 0, 0, fmt.Errorf("run engine: %w", err)
+		return 0, 0, heappeak.Peaks{}, fmt.Errorf("run engine: %w", err)
 	}
 	rate = perSecond(n, time.Since(t0))
 	cpu = processCPU() - cpu0
 	peak = stop()
 	if err := checkEngineOutput(ctx, st.S3Client(), bucket); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, heappeak.Peaks{}, err
 	}
 	return rate, cpu, peak, nil
 }
@@ -367,4 +373,20 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 func processCPU() time.Duration {
 	d, _ := cputime.Process()
 	return d
+}
+
+// gcPercent returns the GOGC in effect, -1 for off. (Reading it means
+// setting it: the same value is put back at once.)
+func gcPercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// gogcString renders a GOGC setting as the environment variable takes it.
+func gogcString(p int) string {
+	if p < 0 {
+		return "off"
+	}
+	return strconv.Itoa(p)
 }

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "bench",
 		summary: "Measure the emulator, engine and verify figures on the embedded stack, as a table.",
-		usage:   "bench [--only emulator,engine,verify] [--duration D] [--records N] [--cores N] [--json]",
+		usage:   "bench [--only emulator,engine,verify] [--duration D] [--records N] [--cores N] [--rounds N] [--json]",
 		run:     runBench,
 	})
 }
@@ -36,6 +36,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	records := fs.Int64("records", 0, fmt.Sprintf("rows for verify (default %d) and records for the engine (default %d)",
 		benchfig.DefaultVerifyRows, benchfig.DefaultEngineRecords))
 	cores := fs.Int("cores", 0, "core budget of the engine group: the engine (GOMAXPROCS) and DuckDB (threads) run at 1 core, then at N (default every CPU)")
+	rounds := fs.Int("rounds", 1, "engine group: times the engine and DuckDB run, alternating, after a first run of each; figures are the medians, peaks the highest")
 	asJSON := fs.Bool("json", false, "print the figures as JSON instead of a table")
 	if err := parseFlags(e, c, fs, args); err != nil {
 		return err
@@ -52,7 +53,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *cores < 0 {
 		return usagef("--cores %d: must not be negative", *cores)
 	}
-	cfg := benchfig.Config{Duration: *duration, VerifyRows: *records, EngineRecords: *records, Cores: *cores, Progress: e.stderr}
+	if *rounds < 1 {
+		return usagef("--rounds %d: must be at least 1", *rounds)
+	}
+	cfg := benchfig.Config{Duration: *duration, VerifyRows: *records, EngineRecords: *records, Cores: *cores, Rounds: *rounds, Progress: e.stderr}
 	for _, g := range strings.Split(*only, ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			cfg.Only = append(cfg.Only, g)

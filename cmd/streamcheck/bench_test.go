@@ -90,6 +90,7 @@ func TestBenchUsage(t *testing.T) {
 		{"zero duration", []string{"bench", "--duration", "0s"}},
 		{"negative records", []string{"bench", "--records", "-1"}},
 		{"negative cores", []string{"bench", "--only", "engine", "--cores", "-1"}},
+		{"zero rounds", []string{"bench", "--only", "engine", "--rounds", "0"}},
 		{"argument", []string{"bench", "extra"}},
 	}
 	for _, tt := range tests {

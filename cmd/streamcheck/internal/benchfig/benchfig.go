@@ -45,6 +45,10 @@ type Config struct {
 	// that is more, and reports the scaling between the two. 0 means every
 	// CPU (runtime.NumCPU).
 	Cores int
+	// Rounds is how many times the engine group runs the engine and
+	// DuckDB, alternating, after a first run of each: rates, ratio and CPU
+	// are the rounds' medians, peaks the highest. Default 1.
+	Rounds int
 	// Progress, when set, receives one line as each item starts.
 	Progress io.Writer
 }
@@ -68,6 +72,9 @@ func (c *Config) Validate() error {
 	if c.Cores < 0 {
 		return fmt.Errorf("benchfig: Cores %d: must not be negative", c.Cores)
 	}
+	if c.Rounds < 0 {
+		return fmt.Errorf("benchfig: Rounds %d: must not be negative", c.Rounds)
+	}
 	return nil
 }
 
@@ -80,6 +87,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EngineRecords == 0 {
 		c.EngineRecords = DefaultEngineRecords
+	}
+	if c.Rounds == 0 {
+		c.Rounds = 1
 	}
 	if len(c.Only) == 0 {
 		c.Only = Groups

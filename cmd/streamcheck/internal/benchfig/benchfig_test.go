@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/streamcheck/streamcheck/assertions"
+	"github.com/streamcheck/streamcheck/internal/heappeak"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -25,6 +26,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative rows", Config{VerifyRows: -1}, true},
 		{"negative records", Config{EngineRecords: -1}, true},
 		{"negative cores", Config{Cores: -1}, true},
+		{"negative rounds", Config{Rounds: -1}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +124,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 // 2: the engine must write every record as Parquet (checkEngineOutput) and
 // DuckDB convert them, and the scaling from 1 core to 2 is reported.
 func TestRunEngine(t *testing.T) {
-	figs, err := Run(t.Context(), Config{Only: []string{GroupEngine}, EngineRecords: 4000, Cores: 2})
+	figs, err := Run(t.Context(), Config{Only: []string{GroupEngine}, EngineRecords: 4000, Cores: 2, Rounds: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +152,41 @@ func TestRunEngine(t *testing.T) {
 	}
 	if scaling != 3 || oneCore != perLevel || twoCores != perLevel {
 		t.Errorf("got %d scaling, %d 1-core and %d 2-core figures, want 3, %d and %d", scaling, oneCore, twoCores, perLevel, perLevel)
+	}
+}
+
+// With several rounds, rates, ratio and CPU are medians (the ratio the
+// median of each round's, not a ratio of medians) and peaks the highest.
+func TestCoreRunFiguresOverRounds(t *testing.T) {
+	r := coreRun{cores: 2, coldRate: 50, gogc: 100, n: 1_000_000, rounds: []round{
+		{engineRate: 100, duckRate: 200, engineCPU: time.Second, duckCPU: time.Second, emulatorCPU: time.Second, peak: heappeak.Peaks{Live: 1 << 30, InUse: 2 << 30}},
+		{engineRate: 300, duckRate: 200, engineCPU: 3 * time.Second, duckCPU: time.Second, emulatorCPU: time.Second, peak: heappeak.Peaks{Live: 3 << 30, InUse: 1 << 30}},
+		{engineRate: 200, duckRate: 400, engineCPU: 2 * time.Second, duckCPU: time.Second, emulatorCPU: time.Second, peak: heappeak.Peaks{Live: 2 << 30, InUse: 1 << 30}},
+	}}
+	want := map[string]float64{
+		"engine end to end, Kinesis -> Parquet in S3, first run, 2 cores":                                               50,
+		"engine end to end, Kinesis -> Parquet in S3, median of 3 rounds, 2 cores":                                      200,
+		"DuckDB JSON lines -> Parquet, same records, median of 3 rounds, 2 cores":                                       200,
+		"engine / DuckDB, median of 3 rounds, 2 cores":                                                                  0.5, // of 0.5, 1.5 and 0.5
+		"engine CPU alone (emulators in their own process), median of 3 rounds, 2 cores":                                2,
+		"DuckDB CPU, median of 3 rounds, 2 cores":                                                                       1,
+		"emulators' CPU serving the engine, median of 3 rounds, 2 cores":                                                1,
+		"engine peak heap alone, batches of 1,000,000, highest of 3 rounds, 2 cores":                                    3,
+		"engine heap in use at its peak (garbage awaiting collection included), GOGC=100, highest of 3 rounds, 2 cores": 2,
+	}
+	figs := r.figures(1_000_000)
+	if len(figs) != len(want) {
+		t.Fatalf("got %d figures, want %d: %+v", len(figs), len(want), figs)
+	}
+	for _, f := range figs {
+		w, ok := want[f.Item]
+		if !ok {
+			t.Errorf("unexpected figure %q", f.Item)
+			continue
+		}
+		if f.Value != w {
+			t.Errorf("%s = %v, want %v", f.Item, f.Value, w)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,9 +115,9 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	if last.cores > first.cores {
 		at := fmt.Sprintf("%d cores against 1", last.cores)
 		figs = append(figs,
-			figure(GroupEngine, "engine scaling, "+at, last.engineRate/first.engineRate, "x", nil),
-			figure(GroupEngine, "engine scaling per core, "+at, last.engineRate/first.engineRate/float64(last.cores), "x linear", atLeast(0.7)),
-			figure(GroupEngine, "DuckDB scaling, "+at, last.duckRate/first.duckRate, "x", nil),
+			figure(GroupEngine, "engine scaling, "+at, last.engineRate()/first.engineRate(), "x", nil),
+			figure(GroupEngine, "engine scaling per core, "+at, last.engineRate()/first.engineRate()/float64(last.cores), "x linear", atLeast(0.7)),
+			figure(GroupEngine, "DuckDB scaling, "+at, last.duckRate()/first.duckRate(), "x", nil),
 		)
 	}
 	return figs, nil
@@ -136,72 +137,115 @@ func coreLevels(cores int) []int {
 
 // coreRun is what the engine group measured at one core budget.
 type coreRun struct {
-	cores                int
-	coldRate, engineRate float64
-	duckRate             float64
-	engineCPU, duckCPU   time.Duration // of the second runs
-	emulatorCPU          time.Duration // the emulators', serving the engine's second run
-	peak                 heappeak.Peaks
-	gogc                 int // GOGC, -1 for off
-	n                    int64
+	cores    int
+	coldRate float64 // the engine's first run
+	rounds   []round
+	gogc     int // GOGC, -1 for off
+	n        int64
 }
 
-// runAtCores runs the engine twice and DuckDB twice with GOMAXPROCS and
-// DuckDB's threads set to cores, restoring GOMAXPROCS after.
+// round is one engine run and one DuckDB run after the first of each.
+type round struct {
+	engineRate, duckRate            float64
+	engineCPU, duckCPU, emulatorCPU time.Duration // emulatorCPU: the emulators', serving the engine
+	peak                            heappeak.Peaks
+}
+
+// runAtCores runs the engine and DuckDB once each, then cfg.Rounds more
+// times alternating, with GOMAXPROCS and DuckDB's threads set to cores,
+// restoring GOMAXPROCS after.
 func runAtCores(ctx context.Context, cfg Config, emu *emulatorProcess, jsonl, dir string, perShard int, n int64, cores int) (coreRun, error) {
 	st, kinesisURL := emu.stack, emu.stack.KinesisURL
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
-	r := coreRun{cores: cores, n: n}
-	// Both sides run twice over the same records and the second runs are
-	// compared: a long-running engine's steady state, not the kernel handing
-	// a fresh heap its first pages (which costs a cold engine run about
-	// half its rate). The cold run is reported too.
+	r := coreRun{cores: cores, n: n, gogc: gcPercent()}
+	// Both sides run once before the runs compared: a long-running
+	// engine's steady state, not the kernel handing a fresh heap its first
+	// pages (which costs a cold engine run about half its rate). The cold
+	// run is reported too. The rounds alternate the two sides, so that a
+	// change in the machine's load falls on both.
 	var err error
-	r.gogc = gcPercent()
 	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, first run", cores, n)
 	if r.coldRate, _, _, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-cold-%d", cores), perShard, n); err != nil {
 		return r, err
 	}
-	progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, second run", cores, n)
-	emuCPU0 := emu.cpu()
-	if r.engineRate, r.engineCPU, r.peak, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-%d", cores), perShard, n); err != nil {
-		return r, err
-	}
-	r.emulatorCPU = emu.cpu() - emuCPU0
-	progress(cfg, "DuckDB with %d threads: JSON lines -> Parquet, %d records, twice", cores, n)
+	progress(cfg, "DuckDB with %d threads: JSON lines -> Parquet, %d records, first run", cores, n)
 	if _, _, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records-cold.parquet"), n, cores); err != nil {
 		return r, err
 	}
-	if r.duckRate, r.duckCPU, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records.parquet"), n, cores); err != nil {
-		return r, err
+	for i := range cfg.Rounds {
+		var x round
+		progress(cfg, "engine at %d cores: Kinesis -> Parquet in S3, %d records, round %d of %d", cores, n, i+1, cfg.Rounds)
+		emuCPU0 := emu.cpu()
+		if x.engineRate, x.engineCPU, x.peak, err = timeEngine(ctx, st, kinesisURL, fmt.Sprintf("bench-%d-%d", cores, i), perShard, n); err != nil {
+			return r, err
+		}
+		x.emulatorCPU = emu.cpu() - emuCPU0
+		progress(cfg, "DuckDB with %d threads: JSON lines -> Parquet, %d records, round %d of %d", cores, n, i+1, cfg.Rounds)
+		if x.duckRate, x.duckCPU, err = duckDBConvert(ctx, jsonl, filepath.Join(dir, "records.parquet"), n, cores); err != nil {
+			return r, err
+		}
+		r.rounds = append(r.rounds, x)
 	}
 	return r, nil
 }
 
-// figures renders r; batch is the records in a batch.
+// median returns the median of f over r's rounds.
+func (r coreRun) median(f func(round) float64) float64 {
+	v := make([]float64, len(r.rounds))
+	for i, x := range r.rounds {
+		v[i] = f(x)
+	}
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// engineRate is the median of the rounds' engine rates.
+func (r coreRun) engineRate() float64 { return r.median(func(x round) float64 { return x.engineRate }) }
+
+// duckRate is the median of the rounds' DuckDB rates.
+func (r coreRun) duckRate() float64 { return r.median(func(x round) float64 { return x.duckRate }) }
+
+// figures renders r; batch is the records in a batch. With several rounds,
+// rates, ratio and CPU are the rounds' medians (the ratio the median of
+// each round's), and the peaks are the highest: a bound holds only if it
+// holds in every round.
 func (r coreRun) figures(batch int) []Figure {
 	at := fmt.Sprintf("%d cores", r.cores)
 	if r.cores == 1 {
 		at = "1 core"
 	}
+	runs, runsOf, highest := "second run", "second runs", ""
+	if k := len(r.rounds); k > 1 {
+		runs = fmt.Sprintf("median of %d rounds", k)
+		runsOf, highest = runs, fmt.Sprintf(", highest of %d rounds", k)
+	}
 	perM := func(d time.Duration) float64 { return d.Seconds() / (float64(r.n) / 1e6) }
 	b := float64(batch)
 	figs := []Figure{
 		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, first run, "+at, r.coldRate, "records/s", nil),
-		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, second run, "+at, r.engineRate, "records/s", nil),
-		figure(GroupEngine, "DuckDB JSON lines -> Parquet, same records, second run, "+at, r.duckRate, "records/s", nil),
-		figure(GroupEngine, "engine / DuckDB, second runs, "+at, r.engineRate/r.duckRate, "ratio", atLeast(1)),
+		figure(GroupEngine, "engine end to end, Kinesis -> Parquet in S3, "+runs+", "+at, r.engineRate(), "records/s", nil),
+		figure(GroupEngine, "DuckDB JSON lines -> Parquet, same records, "+runs+", "+at, r.duckRate(), "records/s", nil),
+		figure(GroupEngine, "engine / DuckDB, "+runsOf+", "+at, r.median(func(x round) float64 { return x.engineRate / x.duckRate }), "ratio", atLeast(1)),
 	}
-	if r.engineCPU > 0 && r.duckCPU > 0 {
+	measured := true
+	var peak heappeak.Peaks
+	for _, x := range r.rounds {
+		measured = measured && x.engineCPU > 0 && x.duckCPU > 0
+		peak.Live, peak.InUse = max(peak.Live, x.peak.Live), max(peak.InUse, x.peak.InUse)
+	}
+	if measured {
 		figs = append(figs,
-			figure(GroupEngine, "engine CPU alone (emulators in their own process), second run, "+at, perM(r.engineCPU), "CPU-s/1M records", nil),
-			figure(GroupEngine, "DuckDB CPU, second run, "+at, perM(r.duckCPU), "CPU-s/1M records", nil),
+			figure(GroupEngine, "engine CPU alone (emulators in their own process), "+runs+", "+at, r.median(func(x round) float64 { return perM(x.engineCPU) }), "CPU-s/1M records", nil),
+			figure(GroupEngine, "DuckDB CPU, "+runs+", "+at, r.median(func(x round) float64 { return perM(x.duckCPU) }), "CPU-s/1M records", nil),
 			// At clock-tick precision: 0 for a run shorter than a tick.
-			figure(GroupEngine, "emulators' CPU serving the engine, second run, "+at, perM(r.emulatorCPU), "CPU-s/1M records", nil))
+			figure(GroupEngine, "emulators' CPU serving the engine, "+runs+", "+at, r.median(func(x round) float64 { return perM(x.emulatorCPU) }), "CPU-s/1M records", nil))
 	}
 	return append(figs,
-		figure(GroupEngine, fmt.Sprintf("engine peak heap alone, batches of %s, %s", Format(b), at), float64(r.peak.Live)/(1<<30)/(b/1e6), "GiB/1M batch records", atMost(0.6)),
-		figure(GroupEngine, fmt.Sprintf("engine heap in use at its peak (garbage awaiting collection included), GOGC=%s, %s", gogcString(r.gogc), at), float64(r.peak.InUse)/(1<<30)/(b/1e6), "GiB/1M batch records", nil))
+		figure(GroupEngine, fmt.Sprintf("engine peak heap alone, batches of %s%s, %s", Format(b), highest, at), float64(peak.Live)/(1<<30)/(b/1e6), "GiB/1M batch records", atMost(0.6)),
+		figure(GroupEngine, fmt.Sprintf("engine heap in use at its peak (garbage awaiting collection included), GOGC=%s%s, %s", gogcString(r.gogc), highest, at), float64(peak.InUse)/(1<<30)/(b/1e6), "GiB/1M batch records", nil))
 }
 
 // timeEngine runs the bench job over the whole stream at kinesisURL into

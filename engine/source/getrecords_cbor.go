@@ -127,14 +127,9 @@ func (d *decoder) cborNullNext() bool {
 // cborMap reads a map whose keys are text strings, calling member with
 // the position at each value; member must consume it.
 func (d *decoder) cborMap(path string, member func(key []byte) error) error {
-	at := d.i
-	h, err := d.cborHeadAt(path)
+	h, err := d.cborHeadOf(path, cborwire.Map, "a map")
 	if err != nil {
 		return err
-	}
-	if h.major != cborwire.Map {
-		d.i = at
-		return d.errAt(at, path, "expected a map, found %s", d.cborFound())
 	}
 	for n := uint64(0); h.indef || n < h.arg; n++ {
 		if h.indef && d.cborBreakNext() {
@@ -157,17 +152,12 @@ func (d *decoder) cborMap(path string, member func(key []byte) error) error {
 // cborArrayOf reads an array, calling elem with the position at each
 // element; elem must consume it.
 func (d *decoder) cborArrayOf(path string, elem func(n int) error) error {
-	at := d.i
-	h, err := d.cborHeadAt(path)
+	h, err := d.cborHeadOf(path, cborwire.Array, "an array")
 	if err != nil {
 		return err
 	}
-	if h.major != cborwire.Array {
-		d.i = at
-		return d.errAt(at, path, "expected an array, found %s", d.cborFound())
-	}
-	// A definite count is not trusted for an allocation: every element
-	// takes at least a byte, so a count past the body fails as truncated.
+	// A definite count past the body fails as truncated: every element
+	// takes at least a byte (recordsHint reserves no more than that).
 	for n := 0; h.indef || uint64(n) < h.arg; n++ {
 		if h.indef && d.cborBreakNext() {
 			return nil
@@ -179,10 +169,25 @@ func (d *decoder) cborArrayOf(path string, elem func(n int) error) error {
 	return nil
 }
 
+// cborHeadOf reads the head of an item of the given major type (what
+// names it for errors); on another type the position stays at the item.
+func (d *decoder) cborHeadOf(path string, major byte, what string) (cborHead, error) {
+	at := d.i
+	h, err := d.cborHeadAt(path)
+	if err != nil {
+		return h, err
+	}
+	if h.major != major {
+		d.i = at
+		return h, d.errAt(at, path, "expected %s, found %s", what, d.cborFound())
+	}
+	return h, nil
+}
+
 // recordsHint is the number of records a Records array at the position
 // declares, for reserving their spans at once: a CBOR array's definite
-// count, bounded by the bytes left (each record takes at least one), and 0
-// for JSON or anything else.
+// count, bounded by the bytes left (each record takes at least one) and by
+// the most a GetRecords call returns, and 0 for JSON or anything else.
 func (d *decoder) recordsHint() int {
 	if !d.cbor {
 		return 0
@@ -193,7 +198,7 @@ func (d *decoder) recordsHint() int {
 	if err != nil || h.major != cborwire.Array || h.indef {
 		return 0
 	}
-	return int(min(h.arg, uint64(len(d.b)-at)))
+	return int(min(h.arg, uint64(len(d.b)-at), getRecordsMaxLimit))
 }
 
 // cborString reads a string of the given major type (byte or text). A

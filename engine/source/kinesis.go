@@ -84,6 +84,10 @@ type Kinesis struct {
 	noCBOR atomic.Bool
 }
 
+// getRecordsMaxLimit is the most records one GetRecords call returns (its
+// Limit's upper bound).
+const getRecordsMaxLimit = 10000
+
 type shardState struct {
 	id      string
 	parents []string
@@ -351,7 +355,7 @@ func (k *Kinesis) readShard(ctx context.Context, st *shardState, out *shardRead)
 	buf.dec.recs = make([]recSpans, 0, st.page)
 	defer func() { st.body, st.page = buf.largest, buf.largestPage }()
 	for out.n < k.cfg.MaxFetchRecordsPerShard {
-		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-out.n, 10000)
+		limit := min(k.cfg.MaxRecordPerRead, k.cfg.MaxFetchRecordsPerShard-out.n, getRecordsMaxLimit)
 		res, err := k.getRecords(ctx, it, limit, buf)
 		var ei *types.ExpiredIteratorException
 		if errors.As(err, &ei) && expired < 3 {
@@ -603,7 +607,7 @@ func (k *Kinesis) replayShard(ctx context.Context, id int64, r checkpoint.ShardR
 	buf := new(readBuffers)
 	origin := &Origin{ShardID: r.ShardID, Partition: -1}
 	for got < r.Records {
-		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, 10000)), buf)
+		res, err := k.getRecords(ctx, it, int(min(int64(k.cfg.MaxRecordPerRead), r.Records-got, getRecordsMaxLimit)), buf)
 		if err != nil {
 			return nil, fmt.Errorf("kinesis: replay batch %d: get records from %s: %w", id, r.ShardID, err)
 		}

@@ -169,12 +169,8 @@ func (s *Server) readBody(r *http.Request, mem bool, defAlg string) (*received, 
 	var err error
 	if bl.f == nil && want >= 0 && want <= 64<<20 {
 		// In memory with a known length: read straight into the object's
-		// buffer, then hash it, saving a copy.
-		n, err = readExact(src, bl, want)
-		if err == nil {
-			mh.Write(bl.buf)
-			ch.Write(bl.buf)
-		}
+		// buffer, hashing it as it arrives, saving a copy.
+		n, err = readHashing(src, bl, want, mh, ch)
 	} else {
 		bufp := copyBufs.Get().(*[]byte)
 		n, err = io.CopyBuffer(io.MultiWriter(bl, mh, ch), src, *bufp)
@@ -317,16 +313,36 @@ func (c *awsChunkedReader) line() (string, error) {
 	return strings.TrimRight(s, "\r\n"), nil
 }
 
-// readExact reads a body of want bytes into an in-memory blob, and returns
-// how many bytes the body had (want+1 when it is longer).
-func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
+// Hashing a body as it arrives: bodies of hashAsideMin bytes or more are
+// read in hashChunk pieces, and each hash runs over them in a goroutine of
+// its own, behind the reading. A large PUT then costs about its slowest
+// hash (MD5, about 0.7 GB/s) rather than the receive plus every hash in
+// turn; smaller bodies are hashed in place once read.
+const (
+	hashAsideMin = 1 << 20
+	hashChunk    = 256 << 10
+)
+
+// readHashing reads a body of want bytes into bl's buffer, writing what it
+// read to each of hs. A shorter body is kept short, with no error; a longer
+// one reads one byte past want (the caller's length check refuses it).
+func readHashing(src io.Reader, bl *blob, want int64, hs ...hash.Hash) (int64, error) {
 	if int64(cap(bl.buf)) >= want {
 		bl.buf = bl.buf[:want] // the buffer newBlob sized for the body
 	} else {
 		bl.buf = make([]byte, want)
 	}
-	n, err := io.ReadFull(src, bl.buf)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
+	var n int
+	var err error
+	if want < hashAsideMin || len(hs) == 0 {
+		n, err = io.ReadFull(src, bl.buf)
+		for _, h := range hs {
+			h.Write(bl.buf[:n])
+		}
+	} else {
+		n, err = readHashingAside(src, bl.buf, hs)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		bl.buf = bl.buf[:n]
 		return int64(n), nil
 	}
@@ -335,11 +351,45 @@ func readExact(src io.Reader, bl *blob, want int64) (int64, error) {
 	}
 	var one [1]byte
 	m, err := io.ReadFull(src, one[:])
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = nil
 	}
 	bl.size = int64(n)
 	return int64(n + m), err
+}
+
+// readHashingAside fills buf from src as io.ReadFull does, a hashChunk at a
+// time, while a goroutine per hash writes each piece read to its hash. It
+// returns once every hash has taken everything read.
+func readHashingAside(src io.Reader, buf []byte, hs []hash.Hash) (int, error) {
+	pieces := make([]chan []byte, len(hs))
+	var wg sync.WaitGroup
+	for i, h := range hs {
+		// Room for every piece: the reading never waits for a hash.
+		pieces[i] = make(chan []byte, len(buf)/hashChunk+1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range pieces[i] {
+				h.Write(p)
+			}
+		}()
+	}
+	n := 0
+	var err error
+	for n < len(buf) && err == nil {
+		var m int
+		m, err = io.ReadFull(src, buf[n:min(n+hashChunk, len(buf))])
+		for _, c := range pieces {
+			c <- buf[n : n+m]
+		}
+		n += m
+	}
+	for _, c := range pieces {
+		close(c)
+	}
+	wg.Wait()
+	return n, err
 }
 
 // ioCopyN discards n bytes of r.

@@ -34,14 +34,7 @@ func ventilatorJob() *Job {
 // string-to-timestamp cast), and Parquet encoding with snappy.
 func BenchmarkDecodeTransformParquet(b *testing.B) {
 	const n = 100000
-	recs := make([]source.Record, n)
-	at := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
-	shard := &source.Origin{ShardID: "shardId-000000000000", Partition: -1}
-	for i := range recs {
-		recs[i] = source.NewRecord(fmt.Appendf(nil, `{"ventilatorid":%d,"eventtime":"2026-11-22 13:%02d:%02d","serialnumber":"%08x-6b3b-4c5d-9d1b-2f1c4c2a9e11","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"%s"}`,
-			i%50, i/60%60, i%60, i, 10+i%30, 90+i%10, 5+i%5, []string{"GE", "Vyaire", "Medtronic"}[i%3]), shard, at)
-		recs[i].SequenceNumber = fmt.Sprint(i)
-	}
+	recs := ventilatorRecords(n)
 	e, err := New(ventilatorJob())
 	if err != nil {
 		b.Fatal(err)
@@ -81,4 +74,62 @@ func BenchmarkDecodeTransformParquet(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(buf.Len())/n, "parquet-bytes/record")
+}
+
+// ventilatorRecords returns n ventilator records as a Kinesis shard gives
+// them: 50 ventilators, 3 manufacturers.
+func ventilatorRecords(n int) []source.Record {
+	recs := make([]source.Record, n)
+	at := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
+	shard := &source.Origin{ShardID: "shardId-000000000000", Partition: -1}
+	for i := range recs {
+		recs[i] = source.NewRecord(fmt.Appendf(nil, `{"ventilatorid":%d,"eventtime":"2026-11-22 13:%02d:%02d","serialnumber":"%08x-6b3b-4c5d-9d1b-2f1c4c2a9e11","pressurecontrol":%d,"o2stats":%d,"minutevolume":%d,"manufacturer":"%s"}`,
+			i%50, i/60%60, i%60, i, 10+i%30, 90+i%10, 5+i%5, []string{"GE", "Vyaire", "Medtronic"}[i%3]), shard, at)
+		recs[i].SequenceNumber = fmt.Sprint(i)
+	}
+	return recs
+}
+
+// BenchmarkGroupRows measures the plan's grouping of a 100,000-row batch
+// by output path: unpartitioned, by ingest time (one path), by
+// ventilatorid (50 paths) and by manufacturer and ventilatorid (150).
+func BenchmarkGroupRows(b *testing.B) {
+	const n = 100000
+	batch := &source.Batch{Records: ventilatorRecords(n)}
+	for _, tc := range []struct {
+		name         string
+		partitioning string
+		keys         []string
+	}{
+		{"none", PartitionNone, nil},
+		{"ingest-time", PartitionByIngestTime, nil},
+		{"by-ventilatorid", PartitionByColumns, []string{"ventilatorid"}},
+		{"by-manufacturer-ventilatorid", PartitionByColumns, []string{"manufacturer", "ventilatorid"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			j := ventilatorJob()
+			j.Sink.Partitioning, j.Sink.PartitionKeys = tc.partitioning, tc.keys
+			e, err := New(j)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr, err := e.job.transform(e.fixed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := &batchWork{width: len(tr.Output()), ingest: time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)}
+			var dead []sink.DeadLetter
+			if w.rows, w.keep, dead, err = e.decode(batch, 0, checkpoint.SourceInfo{Kind: "kinesis"}, e.fixed, tr, w.width); err != nil || len(dead) > 0 {
+				b.Fatal(err, len(dead))
+			}
+			_, partIdx := e.splitPartitionColumns(tr.Output())
+			var paths int
+			for b.Loop() {
+				w.nkept = 0
+				paths = len(e.groupRows(w, partIdx))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+			b.ReportMetric(float64(paths), "paths")
+		})
+	}
 }

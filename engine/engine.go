@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -666,29 +667,7 @@ func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planne
 	if w.pq, err = sink.NewParquetConfig(project(w.outCols, w.fileCols), e.job.Sink.parquetConfig()); err != nil {
 		return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 	}
-	groups := map[string][]int{}
-	var ingestPath string // the same for every row: formatted once
-	if e.job.Sink.Partitioning == PartitionByIngestTime {
-		ingestPath = sink.IngestPath(w.ingest)
-	}
-	for r := range w.keep {
-		if !w.keep[r] {
-			continue
-		}
-		w.nkept++
-		var p string
-		switch e.job.Sink.Partitioning {
-		case PartitionByIngestTime:
-			p = ingestPath
-		case PartitionByColumns:
-			vals := make([]string, len(partIdx))
-			for i, c := range partIdx {
-				vals[i] = w.rows[r*w.width+c].Text()
-			}
-			p = sink.ColumnPath(e.job.Sink.PartitionKeys, vals)
-		}
-		groups[p] = append(groups[p], r)
-	}
+	groups := e.groupRows(w, partIdx)
 	paths := make([]string, 0, len(groups))
 	for p := range groups {
 		paths = append(paths, p)
@@ -772,6 +751,88 @@ func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planne
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	return plan, nil
+}
+
+// groupRows returns the kept rows of w by output path (partIdx: the
+// partition columns), each group in row order, and counts them in
+// w.nkept. Unpartitioned or by ingest time, the batch has one path: its
+// rows are listed in one pass, without a lookup per row.
+func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
+	groups := map[string][]int{}
+	if e.job.Sink.Partitioning != PartitionByColumns {
+		for _, k := range w.keep {
+			if k {
+				w.nkept++
+			}
+		}
+		if w.nkept == 0 {
+			return groups
+		}
+		rows := make([]int, 0, w.nkept)
+		for r, k := range w.keep {
+			if k {
+				rows = append(rows, r)
+			}
+		}
+		var p string
+		if e.job.Sink.Partitioning == PartitionByIngestTime {
+			p = sink.IngestPath(w.ingest)
+		}
+		groups[p] = rows
+		return groups
+	}
+	// Rows with the same partition values share a group, found by the
+	// values' raw fields (which a scalar's text follows) without
+	// formatting anything: the path is formatted once per group. Nested
+	// values, whose text is their elements', are formatted row by row.
+	type group struct {
+		path string
+		rows []int
+	}
+	byRaw := map[string]*group{}
+	vals := make([]string, len(partIdx))
+	path := func(r int) string {
+		for i, c := range partIdx {
+			vals[i] = w.rows[r*w.width+c].Text()
+		}
+		return sink.ColumnPath(e.job.Sink.PartitionKeys, vals)
+	}
+	var raw []byte
+	for r := range w.keep {
+		if !w.keep[r] {
+			continue
+		}
+		w.nkept++
+		raw = raw[:0]
+		nested := false
+		for _, c := range partIdx {
+			v := &w.rows[r*w.width+c]
+			nested = nested || v.Type.Nested()
+			raw = binary.LittleEndian.AppendUint16(raw, uint16(v.Type))
+			raw = binary.LittleEndian.AppendUint64(raw, uint64(v.I))
+			raw = binary.LittleEndian.AppendUint64(raw, uint64(len(v.S)))
+			raw = append(raw, v.S...)
+		}
+		if nested {
+			p := path(r)
+			groups[p] = append(groups[p], r)
+			continue
+		}
+		g := byRaw[string(raw)]
+		if g == nil {
+			g = &group{path: path(r)}
+			byRaw[string(raw)] = g
+		}
+		g.rows = append(g.rows, r)
+	}
+	for _, g := range byRaw {
+		rows, merged := groups[g.path]
+		groups[g.path] = append(rows, g.rows...)
+		if merged { // different fields with one text (NaNs of other bits, a nested value's): back in row order
+			slices.Sort(groups[g.path])
+		}
+	}
+	return groups
 }
 
 // write encodes and puts the batch's planned objects (crash point

@@ -549,6 +549,49 @@ func TestPartitionByColumns(t *testing.T) {
 	}
 }
 
+// TestPartitionByTwoColumns: by a string and an integer column, each of
+// the 150 paths holds exactly the two records whose values it names.
+func TestPartitionByTwoColumns(t *testing.T) {
+	h := newHarness(t, 2)
+	h.put(300, 2, false)
+	j := h.job()
+	j.Sink.Partitioning = engine.PartitionByColumns
+	j.Sink.PartitionKeys = []string{"manufacturer", "ventilatorid"}
+	j.Options.MaxFetchRecordsPerShard = 1000
+	if err := h.run(j); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	out := filepath.Join(h.dir, "out")
+	dirs := map[string]bool{}
+	for path := range files(t, out) {
+		dirs[filepath.Dir(path)] = true
+	}
+	if len(dirs) != 150 {
+		t.Errorf("got %d partition paths, want 150 (3 manufacturers × 50 ventilators, as the records pair them)", len(dirs))
+	}
+	for dir := range dirs {
+		var maker string
+		var id int
+		if _, err := fmt.Sscanf(strings.Replace(dir, "/", " ", 1), "manufacturer=%s ventilatorid=%d", &maker, &id); err != nil {
+			t.Fatalf("path %q: %v", dir, err)
+		}
+		sns := column(t, filepath.Join(out, dir), "serialnumber")
+		if len(sns) != 2 {
+			t.Errorf("%s: %d records, want 2", dir, len(sns))
+		}
+		for _, sn := range sns {
+			var i int
+			if _, err := fmt.Sscanf(sn, "SN-%d", &i); err != nil {
+				t.Fatalf("%s: serial number %q: %v", dir, sn, err)
+			}
+			if got := fmt.Sprintf("manufacturer=%s/ventilatorid=%d", []string{"GE", "Vyaire", "Medtronic"}[i%3], i%50); got != dir {
+				t.Errorf("record %s is under %s, want %s", sn, dir, got)
+			}
+		}
+	}
+	h.checkOnce(false)
+}
+
 // recorder is a testing.TB that records failures instead of reporting them,
 // to show that a checker rejects a bad case.
 type recorder struct {

@@ -225,6 +225,18 @@ func TestCoreLevels(t *testing.T) {
 	}
 }
 
+// TestEngineShards: the engine group's stream has a shard for every core
+// of its larger budget, and never fewer than 4.
+func TestEngineShards(t *testing.T) {
+	for _, tt := range []struct{ cores, want int }{
+		{1, 4}, {2, 4}, {4, 4}, {8, 8}, {16, 16}, {0, max(4, runtime.NumCPU())},
+	} {
+		if got := engineShards(tt.cores); got != tt.want {
+			t.Errorf("engineShards(%d) = %d, want %d", tt.cores, got, tt.want)
+		}
+	}
+}
+
 func TestMain(m *testing.M) {
 	ServeIfChild() // TestRunEngine starts this binary again as its emulators
 	os.Exit(m.Run())

@@ -29,9 +29,17 @@ import (
 	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
-// engineBatchPerShard caps a batch at 25,000 records per shard (100,000 a
-// batch), so the peak heap shows what a batch costs, not the stream.
-const engineBatchPerShard = 25_000
+// engineBatch caps a batch at 100,000 records, spread evenly over the
+// shards, so the peak heap shows what a batch costs, not the stream.
+const engineBatch = 100_000
+
+// engineShards is the shard count of the engine group's stream: 4, or the
+// most cores it runs at if more. Kinesis is read a shard at a time, so a
+// stream of fewer shards than cores would measure the stream, not the
+// engine's use of them. Both core budgets of a run read the same stream.
+func engineShards(cores int) int {
+	return max(benchShards, slices.Max(coreLevels(cores)))
+}
 
 // ventilatorSource is the generated stream both the engine and DuckDB read.
 func ventilatorSource() (*generators.Source, error) {
@@ -77,11 +85,12 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 	defer emu.close()
 	st := emu.stack
 	kc := generators.NewKinesisClient(st.AWSConfig, st.KinesisURL)
-	if err := generators.CreateKinesisStream(ctx, kc, nil, benchStream, benchShards); err != nil {
+	shards := engineShards(cfg.Cores)
+	if err := generators.CreateKinesisStream(ctx, kc, nil, benchStream, int32(shards)); err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", benchStream, err)
 	}
 
-	progress(cfg, "generating %d ventilator records into Kinesis and as JSON lines (not timed)", n)
+	progress(cfg, "generating %d ventilator records into a Kinesis stream of %d shards and as JSON lines (not timed)", n, shards)
 	src, err := ventilatorSource()
 	if err != nil {
 		return nil, fmt.Errorf("generator source: %w", err)
@@ -98,7 +107,7 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 		return nil, err
 	}
 
-	perShard := int(min(int64(engineBatchPerShard), (n+benchShards-1)/benchShards))
+	perShard := int(min(int64(engineBatch/shards), (n+int64(shards)-1)/int64(shards)))
 	var figs []Figure
 	var first, last coreRun
 	for i, c := range coreLevels(cfg.Cores) {
@@ -106,7 +115,7 @@ func runEngine(ctx context.Context, cfg Config) ([]Figure, error) {
 		if err != nil {
 			return figs, err
 		}
-		figs = append(figs, r.figures(perShard*benchShards)...)
+		figs = append(figs, r.figures(perShard*shards)...)
 		if i == 0 {
 			first = r
 		}

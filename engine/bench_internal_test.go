@@ -57,18 +57,18 @@ func BenchmarkDecodeTransformParquet(b *testing.B) {
 	var buf bytes.Buffer
 	b.ResetTimer()
 	for b.Loop() {
-		rows, keep, dead, err := e.decode(batch, 0, checkpoint.SourceInfo{Kind: "kinesis"}, cols, tr, len(out))
-		if err != nil || len(dead) > 0 {
-			b.Fatal(err, len(dead))
+		w := &batchWork{}
+		if err := e.decode(w, batch, checkpoint.SourceInfo{Kind: "kinesis"}, cols, tr, len(out)); err != nil || len(w.dead) > 0 {
+			b.Fatal(err, len(w.dead))
 		}
 		idx := make([]int, 0, n)
-		for i, k := range keep {
+		for i, k := range w.keep {
 			if k {
 				idx = append(idx, i)
 			}
 		}
 		buf.Reset()
-		if err := pq.EncodeProjected(&buf, rows, len(out), all, idx); err != nil {
+		if err := pq.EncodeProjected(&buf, w.rows, len(out), all, idx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -118,9 +118,8 @@ func BenchmarkGroupRows(b *testing.B) {
 				b.Fatal(err)
 			}
 			w := &batchWork{width: len(tr.Output()), ingest: time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)}
-			var dead []sink.DeadLetter
-			if w.rows, w.keep, dead, err = e.decode(batch, 0, checkpoint.SourceInfo{Kind: "kinesis"}, e.fixed, tr, w.width); err != nil || len(dead) > 0 {
-				b.Fatal(err, len(dead))
+			if err := e.decode(w, batch, checkpoint.SourceInfo{Kind: "kinesis"}, e.fixed, tr, w.width); err != nil || len(w.dead) > 0 {
+				b.Fatal(err, len(w.dead))
 			}
 			_, partIdx := e.splitPartitionColumns(tr.Output())
 			var paths int

@@ -471,9 +471,9 @@ func (e *Engine) runBatch(ctx context.Context, id int64) (batchResult, error) {
 	if err != nil {
 		return batchResult{}, err
 	}
-	e.log.Debug("batch read", "batch", id, "records", len(b.Records), "readTimeInMs", e.clk.Now().Sub(t0).Milliseconds())
-	res := batchResult{caughtUp: b.CaughtUp, records: len(b.Records)}
-	if len(b.Records) == 0 && e.job.Options.AvoidEmptyBatches && len(b.DataLoss) == 0 {
+	e.log.Debug("batch read", "batch", id, "records", b.Len(), "readTimeInMs", e.clk.Now().Sub(t0).Milliseconds())
+	res := batchResult{caughtUp: b.CaughtUp, records: b.Len()}
+	if b.Len() == 0 && e.job.Options.AvoidEmptyBatches && len(b.DataLoss) == 0 {
 		// No batch: keep the live iterators (and shard closures) in
 		// memory only, and keep the lease.
 		e.src.Commit(&checkpoint.Offsets{BatchID: id, Shards: b.Shards, Partitions: b.Partitions})
@@ -539,17 +539,6 @@ type batchWork struct {
 	sourceMoved  bool
 }
 
-// oldestArrival returns the earliest ArrivalTime of recs that have one.
-func oldestArrival(recs []source.Record) time.Time {
-	var oldest time.Time
-	for i := range recs {
-		if t := recs[i].ArrivalTime(); !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
-			oldest = t
-		}
-	}
-	return oldest
-}
-
 // process takes batch id through the steps that the crash points name, in
 // order: decode and transform, plan (AtAfterPlan), write (AtInSink,
 // AtAfterSink), commit (AtAfterCommit). With planned (a replay) the plan
@@ -574,14 +563,10 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if err := e.decodeAndTransform(ctx, w, b); err != nil {
 		return err
 	}
-	// From here on the batch is its rows: the records (their structs, and
-	// what the rows do not point into) go back before the objects are
-	// encoded, which keeps the peak heap of a batch down.
-	w.read, w.oldest = len(b.Records), oldestArrival(b.Records)
-	for i := range b.Records {
-		w.payloadBytes += int64(len(b.Records[i].Data))
-	}
-	b.Records = nil
+	// From here on the batch is its rows: the records (the pages they are
+	// made from, and what the rows do not point into) go back before the
+	// objects are encoded, which keeps the peak heap of a batch down.
+	b.Release()
 	plan, err := e.plan(ctx, w, b, planned)
 	if err != nil {
 		return err
@@ -618,6 +603,11 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	id := w.id
 	info := e.src.Info()
 	cols := e.fixed
+	if cols == nil || e.agg != nil {
+		// Inferring a schema reads every payload first, and a join's dead
+		// letters take their records by index after decoding.
+		b.All()
+	}
 	if cols == nil {
 		payloads := make([][]byte, 0, len(b.Records))
 		for _, r := range b.Records {
@@ -637,8 +627,7 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	}
 	outCols := tr.Output()
 	outCols = append(outCols[:len(outCols):len(outCols)], e.extraColumns()...)
-	w.rows, w.keep, w.dead, err = e.decode(b, id, info, cols, tr, len(outCols))
-	if err != nil {
+	if err := e.decode(w, b, info, cols, tr, len(outCols)); err != nil {
 		return err
 	}
 	w.width = len(outCols)
@@ -1097,66 +1086,88 @@ func headersJSON(hs []source.Header) string {
 	return string(b)
 }
 
-// decode decodes and transforms every record in parallel into a flat row
-// slice; rejected records become dead letters, in source order.
-func (e *Engine) decode(b *source.Batch, id int64, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) ([]record.Value, []bool, []sink.DeadLetter, error) {
-	n := len(b.Records)
+// decode decodes and transforms every record of b in parallel into w's
+// flat rows, a chunk of the batch at a time (see source.Batch.Chunk);
+// rejected records become w's dead letters, in source order. It also sets
+// what w keeps of the records: how many were read, the earliest arrival
+// and the payload bytes.
+func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) error {
+	id := w.id
+	n := b.Len()
 	// Fresh rows for each batch: a buffer kept from batch to batch stays
 	// live while the next batch is read, the bodies of its GetRecords
 	// responses beside it, a batch of rows on top of the read at the
 	// peak heap.
 	rows := make([]record.Value, n*width)
 	keep := make([]bool, n)
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/2048+1))
+	chunks := b.Chunks()
+	dead := make([][]sink.DeadLetter, chunks) // by chunk, to join in source order
+	workers := max(1, min(runtime.GOMAXPROCS(0), chunks, n/2048+1))
 	type part struct {
-		dead []sink.DeadLetter
-		err  error
+		payload int64
+		oldest  time.Time
+		err     error
 	}
 	parts := make([]part, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	nTr := len(tr.Output())
-	for w := 0; w < workers; w++ {
-		lo, hi := n*w/workers, n*(w+1)/workers
+	for p := range parts {
+		part := &parts[p]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			dec, err := record.NewFormatDecoder(e.format, cols)
 			if err != nil {
-				parts[w].err = fmt.Errorf("engine: batch %d: decoder: %w", id, err)
+				part.err = fmt.Errorf("engine: batch %d: decoder: %w", id, err)
 				return
 			}
 			in := make([]record.Value, len(cols))
-			for i := lo; i < hi; i++ {
-				r := &b.Records[i]
-				row := rows[i*width : (i+1)*width]
-				if msg := r.Err(); msg != "" {
-					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, msg))
-					keep[i] = false
-					continue
-				}
-				err := dec.Decode(r.Data, in)
-				if err == nil {
-					var ok bool
-					ok, err = tr.Apply(in, row[:nTr])
-					keep[i] = ok && err == nil
-					if width > nTr {
-						e.fillExtra(r, row[nTr:])
+			var buf []source.Record
+			for k := int(next.Add(1) - 1); k < chunks; k = int(next.Add(1) - 1) {
+				var base int
+				base, buf = b.Chunk(k, buf)
+				for j := range buf {
+					i, r := base+j, &buf[j]
+					part.payload += int64(len(r.Data))
+					if t := r.ArrivalTime(); !t.IsZero() && (part.oldest.IsZero() || t.Before(part.oldest)) {
+						part.oldest = t
 					}
-				}
-				if err != nil {
-					parts[w].dead = append(parts[w].dead, deadLetter(r, id, info, err.Error()))
-					keep[i] = false
+					row := rows[i*width : (i+1)*width]
+					if msg := r.Err(); msg != "" {
+						dead[k] = append(dead[k], deadLetter(r, id, info, msg))
+						continue
+					}
+					err := dec.Decode(r.Data, in)
+					if err == nil {
+						var ok bool
+						ok, err = tr.Apply(in, row[:nTr])
+						keep[i] = ok && err == nil
+						if width > nTr {
+							e.fillExtra(r, row[nTr:])
+						}
+					}
+					if err != nil {
+						dead[k] = append(dead[k], deadLetter(r, id, info, err.Error()))
+						keep[i] = false
+					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	var dead []sink.DeadLetter
+	w.rows, w.keep, w.read, w.dead = rows, keep, n, nil
 	for _, p := range parts {
 		if p.err != nil {
-			return nil, nil, nil, p.err
+			return p.err
 		}
-		dead = append(dead, p.dead...)
+		w.payloadBytes += p.payload
+		if !p.oldest.IsZero() && (w.oldest.IsZero() || p.oldest.Before(w.oldest)) {
+			w.oldest = p.oldest
+		}
 	}
-	return rows, keep, dead, nil
+	for _, d := range dead {
+		w.dead = append(w.dead, d...)
+	}
+	return nil
 }

@@ -257,16 +257,31 @@ func (k *Kinesis) sortedIDs() []string {
 }
 
 type shardRead struct {
-	pages   []*page    // as GetRecords returned them, converted once the batch's size is known
-	n       int        // records in pages
-	users   int        // the Records they make, KPL aggregates unpacked
-	unpack  []unpacked // the aggregates among them, unpacked, in order
+	pages   []*page // as GetRecords returned them
+	n       int     // records in pages
 	rng     checkpoint.ShardRange
 	iter    *string
 	behind  int64
 	drained bool
 	loss    *checkpoint.DataLoss
 	err     error
+
+	// unpack is the pages' KPL aggregates, unpacked, in order; spans cut
+	// the pages into the batch's chunks.
+	unpack []unpacked
+	spans  []span
+}
+
+// spanRecords is the most records of a page a chunk of a batch holds:
+// small enough that decoding spreads evenly over the cores.
+const spanRecords = 2048
+
+// span is records [from, to) of a page: the Records they make (KPL
+// aggregates unpacked) and the aggregates among them.
+type span struct {
+	page        *page
+	from, to    int
+	users, aggs int
 }
 
 // Read reads up to MaxFetchRecordsPerShard records (for at most
@@ -299,7 +314,7 @@ func (k *Kinesis) Read(ctx context.Context) (*Batch, error) {
 			return nil, r.err
 		}
 	}
-	b.Records = convertShards(results)
+	b.pages, b.n = chunkShards(results)
 	k.lastRead = map[string]readResult{}
 	for _, r := range results {
 		if r.loss != nil {
@@ -429,68 +444,81 @@ type unpacked struct {
 	err   error
 }
 
-// count sets r.users to the Records r's pages make and unpacks the KPL
-// aggregates among them into r.unpack, so that Read can place every
-// shard's records in the batch at once.
+// count unpacks the KPL aggregates among r's pages into r.unpack and cuts
+// the pages into spans of at most spanRecords records, counting what each
+// makes, so that Read can lay every shard's records out in the batch at
+// once.
 func (r *shardRead) count() {
-	r.users = 0
 	for _, p := range r.pages {
-		for i := range p.len() {
-			data := p.payload(i)
-			if !kpl.IsAggregate(data) {
-				r.users++
-				continue
+		for from := 0; from < p.len(); from += spanRecords {
+			sp := span{page: p, from: from, to: min(from+spanRecords, p.len())}
+			aggs := len(r.unpack)
+			for i := sp.from; i < sp.to; i++ {
+				data := p.payload(i)
+				if !kpl.IsAggregate(data) {
+					sp.users++
+					continue
+				}
+				users, err := kpl.Deaggregate(data)
+				r.unpack = append(r.unpack, unpacked{users, err})
+				if err != nil {
+					sp.users++
+				} else {
+					sp.users += len(users)
+				}
 			}
-			users, err := kpl.Deaggregate(data)
-			r.unpack = append(r.unpack, unpacked{users, err})
-			if err != nil {
-				r.users++
-			} else {
-				r.users += len(users)
-			}
+			sp.aggs = len(r.unpack) - aggs
+			r.spans = append(r.spans, sp)
 		}
 	}
 }
 
-// convertShards converts the shards' pages into one slice of Records, in
-// shard order, each shard's part converted by its own goroutine into its
-// own place: the batch is the same whatever the number of cores.
-func convertShards(results []shardRead) []Record {
-	total := 0
+// chunkShards lays the shards' spans out as a batch's chunks, in shard
+// order and page order, and returns them with the number of records they
+// make: the batch is the same whatever the number of cores, and each
+// chunk's records are made when they are decoded (Batch.Chunk).
+func chunkShards(results []shardRead) ([]pageChunk, int) {
+	spans := 0
 	for i := range results {
-		total += results[i].users
+		spans += len(results[i].spans)
 	}
-	out := make([]Record, total)
-	var wg sync.WaitGroup
-	at := 0
+	chunks := make([]pageChunk, 0, spans)
+	n := 0
 	for i := range results {
 		r := &results[i]
-		dst := out[at : at+r.users : at+r.users]
-		at += r.users
-		if r.users == 0 {
-			continue
+		origin := &Origin{ShardID: r.rng.ShardID, Partition: -1}
+		agg := r.unpack
+		for _, sp := range r.spans {
+			chunks = append(chunks, pageChunk{span: sp, origin: origin, unpack: agg[:sp.aggs:sp.aggs], base: n})
+			agg = agg[sp.aggs:]
+			n += sp.users
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dst = dst[:0]
-			agg := r.unpack
-			origin := &Origin{ShardID: r.rng.ShardID, Partition: -1}
-			for i, p := range r.pages {
-				for j := range p.len() {
-					rec := p.record(j, origin)
-					var u *unpacked
-					if kpl.IsAggregate(rec.Data) {
-						u, agg = &agg[0], agg[1:]
-					}
-					dst = appendUnpacked(dst, rec, u)
-				}
-				r.pages[i] = nil // the batch holds its records now
-			}
-			r.pages, r.unpack = nil, nil
-		}()
+		r.pages, r.unpack, r.spans = nil, nil, nil
 	}
-	wg.Wait()
+	return chunks, n
+}
+
+// pageChunk is a span of a GetRecords page, a chunk of a batch:
+// Batch.Chunk makes its records.
+type pageChunk struct {
+	span
+	origin *Origin
+	unpack []unpacked // the span's KPL aggregates, unpacked, in order
+	base   int        // the index in the batch of its first record
+}
+
+// records appends c's records to out: a KPL aggregate as its user records
+// (see appendUnpacked), any other record as itself.
+func (c *pageChunk) records(out []Record) []Record {
+	agg := c.unpack
+	for j := c.from; j < c.to; j++ {
+		rec := c.page.record(j, c.origin)
+		var u *unpacked
+		if kpl.IsAggregate(rec.Data) {
+			u, agg = &agg[0], agg[1:]
+		}
+		out = appendUnpacked(out, rec, u)
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/streamcheck/streamcheck/engine/checkpoint"
 	"github.com/streamcheck/streamcheck/internal/kpl"
 )
 
@@ -50,5 +52,82 @@ func TestAppendKinesisRecordKPL(t *testing.T) {
 	}
 	if c := out[4]; string(c.Data) != string(bad) || c.Aggregated || !strings.Contains(c.Err(), "corrupt KPL aggregate: MD5") {
 		t.Errorf("corrupt aggregate: %+v, want it whole with an MD5 error", c)
+	}
+}
+
+// TestChunkShards: a Kinesis read's batch made a chunk at a time (Chunk,
+// into a reused buffer; a chunk a page, or spanRecords of one) holds the
+// records that converting every record in shard and page order gives, KPL
+// aggregates unpacked and a corrupt one kept whole; All gives them in one
+// slice, and then chunks of Records.
+func TestChunkShards(t *testing.T) {
+	t.Parallel()
+	agg := kpl.Aggregate([]kpl.Record{{PartitionKey: "a", Data: []byte(`{"n":1}`)}, {PartitionKey: "b", Data: []byte(`{"n":2}`)}, {PartitionKey: "c", Data: []byte(`{"n":3}`)}})
+	bad := append([]byte(nil), agg...)
+	bad[len(bad)-1] ^= 1
+	seq := 0
+	pageOf := func(data ...[]byte) *page {
+		p := &page{}
+		for _, d := range data {
+			seq++
+			p.sdk = append(p.sdk, types.Record{Data: d, PartitionKey: aws.String("pk"), SequenceNumber: aws.String(strconv.Itoa(seq))})
+		}
+		return p
+	}
+	// A page of more than spanRecords records is cut in two chunks, with
+	// an aggregate on each side of the cut.
+	long := make([][]byte, spanRecords+3)
+	for i := range long {
+		long[i] = fmt.Appendf(nil, `{"n":%d}`, 100+i)
+	}
+	long[spanRecords-1], long[spanRecords+1] = agg, agg
+	results := []shardRead{
+		{rng: checkpoint.ShardRange{ShardID: "shardId-0"}, pages: []*page{pageOf([]byte(`{"n":0}`), agg), pageOf(bad, agg, []byte(`{"n":4}`))}},
+		{rng: checkpoint.ShardRange{ShardID: "shardId-1"}},
+		{rng: checkpoint.ShardRange{ShardID: "shardId-2"}, pages: []*page{pageOf([]byte(`{"n":5}`)), pageOf(long...)}},
+	}
+	var want []Record
+	for i := range results {
+		origin := &Origin{ShardID: results[i].rng.ShardID, Partition: -1}
+		for _, p := range results[i].pages {
+			for j := range p.len() {
+				want = append(want, appendKinesisRecord(nil, p.record(j, origin))...)
+			}
+		}
+		results[i].count()
+	}
+	text := func(recs []Record) string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, fmt.Sprintf("%s %q %s %s %v %d %q", r.ShardID(), r.Data, r.PartitionKey, r.SequenceNumber, r.Aggregated, r.SubSequenceNumber, r.Err()))
+		}
+		return strings.Join(out, "\n")
+	}
+	b := &Batch{}
+	b.pages, b.n = chunkShards(results)
+	if b.Len() != len(want) || b.Chunks() != 5 {
+		t.Fatalf("Len %d and Chunks %d, want %d and 5 (a chunk a page, two for the long one)", b.Len(), b.Chunks(), len(want))
+	}
+	var got, buf []Record
+	for k := range b.Chunks() {
+		var base int
+		if base, buf = b.Chunk(k, buf); base != len(got) {
+			t.Errorf("chunk %d starts at %d, want %d", k, base, len(got))
+		}
+		got = append(got, buf...)
+	}
+	if text(got) != text(want) {
+		t.Errorf("chunks:\n%s\nwant\n%s", text(got), text(want))
+	}
+	if all := b.All(); text(all) != text(want) || b.Chunks() != 1 || b.Len() != len(want) {
+		t.Errorf("All: %d records in %d chunks:\n%s\nwant the same %d in 1 (of up to %d Records)", b.Len(), b.Chunks(), text(all), len(want), recordChunk)
+	}
+	if b.Release(); b.Len() != 0 || b.Chunks() != 0 {
+		t.Errorf("after Release: Len %d, Chunks %d, want 0 and 0", b.Len(), b.Chunks())
+	}
+
+	many := &Batch{Records: make([]Record, 2*recordChunk+5)}
+	if base, recs := many.Chunk(2, nil); many.Chunks() != 3 || base != 2*recordChunk || len(recs) != 5 {
+		t.Errorf("a batch of %d Records: %d chunks, the last at %d with %d, want 3, %d and 5", many.Len(), many.Chunks(), base, len(recs), 2*recordChunk)
 	}
 }

@@ -139,6 +139,8 @@ func (r *Record) setRare(headers []Header, explicitHashKey, err string) {
 // deterministic order (by shard id, then position) and the ranges they
 // came from.
 type Batch struct {
+	// Records are the batch's records, unless pages hold them (see Chunk
+	// and All): read a batch's records through Len and Chunk, or All.
 	Records    []Record
 	Shards     []checkpoint.ShardRange
 	Partitions []checkpoint.PartitionRange
@@ -148,7 +150,63 @@ type Batch struct {
 	// CaughtUp is true when every readable shard reached the tip of the
 	// stream in this read.
 	CaughtUp bool
+
+	// pages, from a Kinesis read, hold the records instead of Records: the
+	// GetRecords pages they are made from, cut into chunks of up to 2,048
+	// records, so that the batch never holds them all as Records at once
+	// (a Record takes 96 bytes; a page keeps 32 a record besides the bytes
+	// the Records point into). n is the number of records they make.
+	pages []pageChunk
+	n     int
 }
+
+// recordChunk is the size of a chunk of a batch that holds Records.
+const recordChunk = 4096
+
+// Len returns the number of records in b.
+func (b *Batch) Len() int {
+	if b.pages != nil {
+		return b.n
+	}
+	return len(b.Records)
+}
+
+// Chunks returns the number of chunks Chunk gives b's records in.
+func (b *Batch) Chunks() int {
+	if b.pages != nil {
+		return len(b.pages)
+	}
+	return (len(b.Records) + recordChunk - 1) / recordChunk
+}
+
+// Chunk returns chunk k (0 <= k < Chunks) of b's records, in batch order,
+// and the index in the batch of its first record. A batch of pages makes
+// the chunk's records in buf's space (pass the previous result back in);
+// a batch of Records returns a part of them and leaves buf alone.
+func (b *Batch) Chunk(k int, buf []Record) (int, []Record) {
+	if b.pages == nil {
+		lo := k * recordChunk
+		return lo, b.Records[lo:min(lo+recordChunk, len(b.Records))]
+	}
+	c := &b.pages[k]
+	return c.base, c.records(buf[:0])
+}
+
+// All returns every record of b in one slice, making them from b's pages
+// first if it holds pages.
+func (b *Batch) All() []Record {
+	if b.pages != nil {
+		recs := make([]Record, 0, b.n)
+		for k := range b.pages {
+			recs = b.pages[k].records(recs)
+		}
+		b.Records, b.pages, b.n = recs, nil, 0
+	}
+	return b.Records
+}
+
+// Release drops b's records, and the pages they are made from.
+func (b *Batch) Release() { b.Records, b.pages, b.n = nil, nil, 0 }
 
 // Source is a stream the engine reads in micro-batches. Calls are not
 // concurrent.

@@ -749,19 +749,14 @@ func (e *Engine) plan(ctx context.Context, w *batchWork, b *source.Batch, planne
 func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
 	groups := map[string][]int{}
 	if e.job.Sink.Partitioning != PartitionByColumns {
-		for _, k := range w.keep {
-			if k {
-				w.nkept++
-			}
-		}
-		if w.nkept == 0 {
-			return groups
-		}
-		rows := make([]int, 0, w.nkept)
+		rows := make([]int, 0, len(w.keep))
 		for r, k := range w.keep {
 			if k {
 				rows = append(rows, r)
 			}
+		}
+		if w.nkept = int64(len(rows)); w.nkept == 0 {
+			return groups
 		}
 		var p string
 		if e.job.Sink.Partitioning == PartitionByIngestTime {
@@ -1086,6 +1081,14 @@ func headersJSON(hs []source.Header) string {
 	return string(b)
 }
 
+// earliest returns the earlier of a and b, a zero time standing for none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
 // decode decodes and transforms every record of b in parallel into w's
 // flat rows, a chunk of the batch at a time (see source.Batch.Chunk);
 // rejected records become w's dead letters, in source order. It also sets
@@ -1102,7 +1105,7 @@ func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInf
 	keep := make([]bool, n)
 	chunks := b.Chunks()
 	dead := make([][]sink.DeadLetter, chunks) // by chunk, to join in source order
-	workers := max(1, min(runtime.GOMAXPROCS(0), chunks, n/2048+1))
+	workers := max(1, min(runtime.GOMAXPROCS(0), chunks))
 	type part struct {
 		payload int64
 		oldest  time.Time
@@ -1130,9 +1133,7 @@ func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInf
 				for j := range buf {
 					i, r := base+j, &buf[j]
 					part.payload += int64(len(r.Data))
-					if t := r.ArrivalTime(); !t.IsZero() && (part.oldest.IsZero() || t.Before(part.oldest)) {
-						part.oldest = t
-					}
+					part.oldest = earliest(part.oldest, r.ArrivalTime())
 					row := rows[i*width : (i+1)*width]
 					if msg := r.Err(); msg != "" {
 						dead[k] = append(dead[k], deadLetter(r, id, info, msg))
@@ -1162,9 +1163,7 @@ func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInf
 			return p.err
 		}
 		w.payloadBytes += p.payload
-		if !p.oldest.IsZero() && (w.oldest.IsZero() || p.oldest.Before(w.oldest)) {
-			w.oldest = p.oldest
-		}
+		w.oldest = earliest(w.oldest, p.oldest)
 	}
 	for _, d := range dead {
 		w.dead = append(w.dead, d...)

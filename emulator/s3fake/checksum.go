@@ -334,7 +334,7 @@ func readHashing(src io.Reader, bl *blob, want int64, hs ...hash.Hash) (int64, e
 	}
 	var n int
 	var err error
-	if want < hashAsideMin || len(hs) == 0 {
+	if want < hashAsideMin {
 		n, err = io.ReadFull(src, bl.buf)
 		for _, h := range hs {
 			h.Write(bl.buf[:n])

@@ -12,7 +12,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine/source"
 )
 
-// joinAndWindow runs batch id's kept rows (width values each) through the
+// joinAndWindow runs batch id's kept rows through the
 // aggregate operator. It returns the joined rows, the closed windows, the
 // open windows the batch changed (with aggregate.WithUpdates) and the dead
 // letters of readings an inner join found no reference row for (they
@@ -21,18 +21,19 @@ import (
 // are logged and counted, not dead-lettered: a record lands in exactly one
 // of the output and the dead letter.
 func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, b *source.Batch, info checkpoint.SourceInfo,
-	rows []record.Value, keep []bool, width int) (joined []record.Value, joinedKeep []bool, windows, updated []record.Value, dead []sink.DeadLetter, err error) {
+	rows record.Rows, keep []bool) (joined []record.Value, joinedKeep []bool, windows, updated []record.Value, dead []sink.DeadLetter, err error) {
 	src := make([]int, 0, len(keep)) // source record of each packed row
 	for r := range keep {
 		if keep[r] {
 			src = append(src, r)
 		}
 	}
-	packed := rows[:len(src)*width] // every row kept: no copy
-	if len(src) < len(keep) {
+	width := rows.Width()
+	packed := rows.Flat() // every row kept in one block: no copy
+	if len(src) < len(keep) || packed == nil {
 		packed = make([]record.Value, 0, len(src)*width)
 		for _, r := range src {
-			packed = append(packed, rows[r*width:(r+1)*width]...)
+			packed = append(packed, rows.Row(r)...)
 		}
 	}
 	table, err := e.ref.Get(ctx, ingest)

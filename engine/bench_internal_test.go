@@ -68,7 +68,7 @@ func BenchmarkDecodeTransformParquet(b *testing.B) {
 			}
 		}
 		buf.Reset()
-		if err := pq.EncodeProjected(&buf, w.rows, len(out), all, idx); err != nil {
+		if err := pq.EncodeProjected(&buf, w.rows, all, idx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -117,8 +117,8 @@ func BenchmarkGroupRows(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w := &batchWork{width: len(tr.Output()), ingest: time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)}
-			if err := e.decode(w, batch, checkpoint.SourceInfo{Kind: "kinesis"}, e.fixed, tr, w.width); err != nil || len(w.dead) > 0 {
+			w := &batchWork{ingest: time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)}
+			if err := e.decode(w, batch, checkpoint.SourceInfo{Kind: "kinesis"}, e.fixed, tr, len(tr.Output())); err != nil || len(w.dead) > 0 {
 				b.Fatal(err, len(w.dead))
 			}
 			_, partIdx := e.splitPartitionColumns(tr.Output())

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -34,6 +35,7 @@ import (
 	"github.com/streamcheck/streamcheck/engine/sink"
 	"github.com/streamcheck/streamcheck/engine/source"
 	"github.com/streamcheck/streamcheck/engine/transform"
+	"github.com/streamcheck/streamcheck/internal/hugepage"
 	"github.com/streamcheck/streamcheck/internal/sdkhttp"
 )
 
@@ -56,6 +58,9 @@ type Engine struct {
 	sdkDecoder bool
 	// json: GetRecords in JSON, not CBOR (WithGetRecordsJSON).
 	json bool
+	// smallPages: no huge-page advice for a batch's memory
+	// (WithoutHugePages).
+	smallPages bool
 
 	metrics  *metrics
 	src      source.Source
@@ -103,7 +108,7 @@ func New(job *Job, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		job: job, clk: o.clk, awsCfg: o.awsCfg, log: o.log, crash: o.crash, reg: o.reg,
 		untilIdle: o.untilIdle, id: o.id, sdkDecoder: o.sdkDecoder, json: o.json || cborDisabled(),
-		random: rand.Reader, firstID: -1,
+		smallPages: o.smallPages, random: rand.Reader, firstID: -1,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -510,10 +515,9 @@ type batchWork struct {
 	id     int64
 	t0     time.Time // when processing began
 	ingest time.Time // the batch's ingest time (the plan's, on a replay)
-	// Rows after decode and transform (and join): width values per row,
-	// keep[r] for the rows that go to the output.
-	rows  []record.Value
-	width int
+	// Rows after decode and transform (and join), keep[r] for the rows
+	// that go to the output.
+	rows  record.Rows
 	keep  []bool
 	nkept int64
 	dead  []sink.DeadLetter
@@ -586,7 +590,7 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if err := e.write(ctx, w); err != nil {
 		return err
 	}
-	w.rows = nil // the rows, and the payloads they point into, go back before the commit
+	w.rows = record.Rows{} // the rows go back before the commit
 	if err := e.commit(ctx, w, b, plan); err != nil {
 		return err
 	}
@@ -630,16 +634,16 @@ func (e *Engine) decodeAndTransform(ctx context.Context, w *batchWork, b *source
 	if err := e.decode(w, b, info, cols, tr, len(outCols)); err != nil {
 		return err
 	}
-	w.width = len(outCols)
 	if e.agg != nil {
 		var more []sink.DeadLetter
-		w.rows, w.keep, w.windows, w.updated, more, err = e.joinAndWindow(ctx, id, w.ingest, b, info, w.rows, w.keep, w.width)
+		var joined []record.Value
+		joined, w.keep, w.windows, w.updated, more, err = e.joinAndWindow(ctx, id, w.ingest, b, info, w.rows, w.keep)
 		if err != nil {
 			return err
 		}
 		w.dead = append(w.dead, more...)
 		outCols = e.agg.JoinedColumns()
-		w.width = len(outCols)
+		w.rows = record.FlatRows(joined, len(outCols))
 	}
 	w.outCols = outCols
 	return nil
@@ -777,7 +781,7 @@ func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
 	vals := make([]string, len(partIdx))
 	path := func(r int) string {
 		for i, c := range partIdx {
-			vals[i] = w.rows[r*w.width+c].Text()
+			vals[i] = w.rows.At(r, c).Text()
 		}
 		return sink.ColumnPath(e.job.Sink.PartitionKeys, vals)
 	}
@@ -790,7 +794,7 @@ func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
 		raw = raw[:0]
 		nested := false
 		for _, c := range partIdx {
-			v := &w.rows[r*w.width+c]
+			v := w.rows.At(r, c)
 			nested = nested || v.Type.Nested()
 			raw = binary.LittleEndian.AppendUint16(raw, uint16(v.Type))
 			raw = binary.LittleEndian.AppendUint64(raw, uint64(v.I))
@@ -925,12 +929,12 @@ func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *by
 			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
 	case isKinesis(store):
-		if err := store.(*kinesisOutput).writeRows(ctx, o.key, w.outCols, w.rows, w.width, o.rows); err != nil {
+		if err := store.(*kinesisOutput).writeRows(ctx, o.key, w.outCols, w.rows, o.rows); err != nil {
 			return fmt.Errorf("engine: batch %d: %w", id, err)
 		}
 		return nil
 	default:
-		if err := w.pq.EncodeProjected(buf, w.rows, w.width, w.fileCols, o.rows); err != nil {
+		if err := w.pq.EncodeProjected(buf, w.rows, w.fileCols, o.rows); err != nil {
 			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
 	}
@@ -1081,6 +1085,42 @@ func headersJSON(hs []source.Header) string {
 	return string(b)
 }
 
+// ownStrings gives the kept rows lo..hi of rows their own copies of the
+// strings they hold, in one allocation, so that they no longer point into
+// the records they were decoded from; the rows not kept are cleared. (A
+// nested value's elements are left as they are: a page they point into
+// stays until the rows go.)
+func ownStrings(rows record.Rows, keep []bool, lo, hi int) {
+	size := 0
+	for i := lo; i < hi; i++ {
+		row := rows.Row(i)
+		if !keep[i] {
+			clear(row)
+			continue
+		}
+		for c := range row {
+			size += len(row[c].S) // 0 for a nested value (see record.Value)
+		}
+	}
+	if size == 0 {
+		return
+	}
+	own := make([]byte, 0, size)
+	for i := lo; i < hi; i++ {
+		if !keep[i] {
+			continue
+		}
+		row := rows.Row(i)
+		for c := range row {
+			if v := &row[c]; len(v.S) > 0 {
+				at := len(own)
+				own = append(own, v.S...)
+				v.S = unsafe.String(&own[at], len(v.S))
+			}
+		}
+	}
+}
+
 // earliest returns the earlier of a and b, a zero time standing for none.
 func earliest(a, b time.Time) time.Time {
 	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
@@ -1089,19 +1129,34 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
+// rowBlockShift sets the rows a block of a batch's rows holds: 4,096.
+const rowBlockShift = 12
+
 // decode decodes and transforms every record of b in parallel into w's
-// flat rows, a chunk of the batch at a time (see source.Batch.Chunk);
-// rejected records become w's dead letters, in source order. It also sets
-// what w keeps of the records: how many were read, the earliest arrival
-// and the payload bytes.
+// rows, a chunk of the batch at a time (see source.Batch.Chunk); rejected
+// records become w's dead letters, in source order. It also sets what w
+// keeps of the records: how many were read, the earliest arrival and the
+// payload bytes.
+//
+// The batch is decoded into rows as it is let go: each block of rows is
+// made when the first chunk that reaches it is decoded, and a decoded
+// chunk's kept rows take copies of the strings they hold (see ownStrings)
+// before the chunk is dropped, so that a page of records goes back once
+// its last chunk is decoded. The batch's records and its rows are never
+// all held at once. (With an aggregate, the join takes the records by
+// index and the rows packed: the records stay, and the rows are one
+// block.)
 func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInfo, cols []record.Column, tr *transform.Transform, width int) error {
 	id := w.id
 	n := b.Len()
-	// Fresh rows for each batch: a buffer kept from batch to batch stays
-	// live while the next batch is read, the bodies of its GetRecords
-	// responses beside it, a batch of rows on top of the read at the
-	// peak heap.
-	rows := make([]record.Value, n*width)
+	shift := uint(rowBlockShift)
+	if e.agg != nil {
+		shift = record.OneBlock
+	}
+	// Fresh rows for each batch: rows kept from batch to batch stay live
+	// while the next batch is read, on top of the read at the peak heap.
+	rows := record.NewRows(n, width, shift)
+	made := make([]sync.Once, rows.Blocks())
 	keep := make([]bool, n)
 	chunks := b.Chunks()
 	dead := make([][]sink.DeadLetter, chunks) // by chunk, to join in source order
@@ -1130,11 +1185,22 @@ func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInf
 			for k := int(next.Add(1) - 1); k < chunks; k = int(next.Add(1) - 1) {
 				var base int
 				base, buf = b.Chunk(k, buf)
+				if len(buf) == 0 {
+					continue
+				}
+				for blk := rows.Block(base); blk <= rows.Block(base+len(buf)-1); blk++ {
+					made[blk].Do(func() {
+						vals := rows.MakeBlock(blk)
+						if !e.smallPages {
+							hugepage.Advise(vals)
+						}
+					})
+				}
 				for j := range buf {
 					i, r := base+j, &buf[j]
 					part.payload += int64(len(r.Data))
 					part.oldest = earliest(part.oldest, r.ArrivalTime())
-					row := rows[i*width : (i+1)*width]
+					row := rows.Row(i)
 					if msg := r.Err(); msg != "" {
 						dead[k] = append(dead[k], deadLetter(r, id, info, msg))
 						continue
@@ -1153,7 +1219,12 @@ func (e *Engine) decode(w *batchWork, b *source.Batch, info checkpoint.SourceInf
 						keep[i] = false
 					}
 				}
+				if e.agg == nil { // the join keeps the records
+					ownStrings(rows, keep, base, base+len(buf))
+				}
+				b.Drop(k)
 			}
+			clear(in) // the last record's values point into its page
 		}()
 	}
 	wg.Wait()

@@ -31,10 +31,11 @@ func TestGroupRows(t *testing.T) {
 	// Two columns: the partition key, then a payload never looked at.
 	keys := []record.Value{num(5), str("a"), str("5"), ints(1, 2), {}, num(5), ints(1, 2), str("a"), ints(3), num(7), {}}
 	keep := []bool{true, true, true, true, true, true, true, true, true, false, true}
-	w := &batchWork{width: 2, keep: keep}
+	var rows []record.Value
 	for i, k := range keys {
-		w.rows = append(w.rows, k, num(int64(i)))
+		rows = append(rows, k, num(int64(i)))
 	}
+	w := &batchWork{rows: record.FlatRows(rows, 2), keep: keep}
 	j := DefaultJob()
 	j.Sink.Partitioning, j.Sink.PartitionKeys = PartitionByColumns, []string{"k"}
 	e := &Engine{job: j}

@@ -181,9 +181,9 @@ func (*kinesisOutput) Delete(context.Context, string) error { return nil }
 // URL implements blob.Store: kinesis://STREAM/key.
 func (k *kinesisOutput) URL(key string) string { return k.w.URL(key) }
 
-// writeRows sends the rows idx of rows (width values each, columns cols) as
-// the records of object key.
-func (k *kinesisOutput) writeRows(ctx context.Context, key string, cols []record.Column, rows []record.Value, width int, idx []int) error {
+// writeRows sends the rows idx of rows (columns cols) as the records of
+// object key.
+func (k *kinesisOutput) writeRows(ctx context.Context, key string, cols []record.Column, rows record.Rows, idx []int) error {
 	pk := -1
 	if k.pkCol != "" {
 		pk = slices.IndexFunc(cols, func(c record.Column) bool { return c.Name == k.pkCol })
@@ -191,7 +191,7 @@ func (k *kinesisOutput) writeRows(ctx context.Context, key string, cols []record
 	recs := make([]sink.KinesisRecord, len(idx))
 	var data []byte
 	for i, r := range idx {
-		row := rows[r*width : r*width+len(cols)]
+		row := rows.Row(r)[:len(cols)]
 		start := len(data)
 		data = sink.EncodeJSON(data, cols, row)
 		recs[i].Data = data[start:len(data):len(data)]

@@ -32,6 +32,7 @@ type options struct {
 	id         string
 	sdkDecoder bool
 	json       bool
+	smallPages bool
 }
 
 // WithClock sets the clock for windows, ingest times, Kinesis and batch
@@ -117,6 +118,14 @@ func WithSDKGetRecordsDecoder() Option {
 // the AWS SDK for Java's switch, has the same effect.
 func WithGetRecordsJSON() Option {
 	return optionFunc(func(o *options) error { o.json = true; return nil })
+}
+
+// WithoutHugePages stops the engine from asking Linux for transparent huge
+// pages for the Go heap's memory that holds a batch (see internal/hugepage
+// and the README's "Memory and the garbage collector"). It changes nothing
+// where the system's mode is "always" or "never", or outside Linux.
+func WithoutHugePages() Option {
+	return optionFunc(func(o *options) error { o.smallPages = true; return nil })
 }
 
 // cborDisabled reports whether AWS_CBOR_DISABLE asks for JSON: set to

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -152,5 +153,33 @@ func TestSameObjectsRejectsDifferences(t *testing.T) {
 	sameObjects(r, "identical", map[string][]byte{"out/a": []byte("abc"), "dlq/b": []byte("x")}, want)
 	if r.failed {
 		t.Error("sameObjects failed identical objects")
+	}
+}
+
+// TestBatchOfManyRowBlocks reads batches of 9,000 Kinesis records in pages
+// of 3,000: each page is decoded in chunks of 2,048 and 952 records, so
+// chunks cross the batch's blocks of 4,096 rows and pages go back while
+// the batch is still being decoded. Every well-formed record must be in
+// the output exactly once, its strings intact, and every malformed one in
+// the dead letter.
+func TestBatchOfManyRowBlocks(t *testing.T) {
+	h := newHarness(t, 2)
+	h.put(18000, 2, true)
+	j := h.job()
+	j.Options.MaxFetchRecordsPerShard = 4500
+	j.Options.MaxRecordPerRead = 3000
+	for _, procs := range coreCounts() {
+		setProcs(t, procs)
+		j.ForEachBatch.CheckpointLocation = filepath.Join(h.dir, fmt.Sprintf("cp-%d", procs))
+		if err := h.run(j); err != nil {
+			t.Fatalf("GOMAXPROCS %d: %v", procs, err)
+		}
+		h.checkOnce(true)
+		if err := os.RemoveAll(filepath.Join(h.dir, "out")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.RemoveAll(filepath.Join(h.dir, "dlq")); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -78,6 +79,12 @@ func TestTripwires(t *testing.T) {
 		_, err := do(st.method, st.path, st.host)
 		if (err != nil) != st.wantErr {
 			t.Errorf("%s: error %v, want an error: %v", st.name, err, st.wantErr)
+		}
+		// An after-sink tripwire kills once its answer is sent, so the
+		// answer can arrive first: wait for the kill (if it never comes,
+		// the count below says so).
+		for deadline := time.Now().Add(10 * time.Second); kills.Load() < st.wantKills && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
 		}
 		if got := kills.Load(); got != st.wantKills {
 			t.Errorf("%s: %d kills, want %d", st.name, got, st.wantKills)

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/streamcheck/streamcheck/engine/record"
 	"github.com/streamcheck/streamcheck/engine/sink"
 )
 
@@ -102,14 +103,14 @@ func TestReplayWritesIdenticalParquet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := wp.EncodeProjected(&wb, res.Windows, len(o.WindowColumns()), seq(len(o.WindowColumns())), seq(len(res.Windows)/len(o.WindowColumns()))); err != nil {
+		if err := wp.EncodeProjected(&wb, record.FlatRows(res.Windows, len(o.WindowColumns())), seq(len(o.WindowColumns())), seq(len(res.Windows)/len(o.WindowColumns()))); err != nil {
 			t.Fatal(err)
 		}
 		jp, err := sink.NewParquet(o.JoinedColumns(), "snappy")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := jp.EncodeProjected(&jb, res.Joined, len(o.JoinedColumns()), seq(len(o.JoinedColumns())), seq(len(res.JoinedRows))); err != nil {
+		if err := jp.EncodeProjected(&jb, record.FlatRows(res.Joined, len(o.JoinedColumns())), seq(len(o.JoinedColumns())), seq(len(res.JoinedRows))); err != nil {
 			t.Fatal(err)
 		}
 		return wb.Bytes(), jb.Bytes()

@@ -396,7 +396,7 @@ func (p *Parquet) schemaFor(dict []bool) *parquet.Schema {
 // values' plain bytes. A leaf inside an array or map is always tried with a
 // dictionary; parquet-go still falls back to PLAIN once the dictionary
 // outgrows DictionaryPageSize.
-func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx []int) []bool {
+func (p *Parquet) dictionaryPays(rows record.Rows, cols []int, idx []int) []bool {
 	out := make([]bool, len(p.leaves))
 	if p.cfg.DisableDictionary {
 		return out
@@ -416,7 +416,7 @@ func (p *Parquet) dictionaryPays(rows []record.Value, width int, cols []int, idx
 		distinct.reset()
 		var raw, dict, n int
 		for k := range sample {
-			v := rows[idx[k*len(idx)/sample]*width+cols[lf.col]]
+			v := *rows.At(idx[k*len(idx)/sample], cols[lf.col])
 			for i := 0; i < len(lf.steps) && !v.Null(); i++ {
 				if v.Type != lf.steps[i].t {
 					v = record.Value{}
@@ -534,20 +534,20 @@ func (p *Parquet) Encode(w io.Writer, rows []record.Value, idx []int) error {
 	for i := range all {
 		all[i] = i
 	}
-	return p.EncodeProjected(w, rows, len(p.cols), all, idx)
+	return p.EncodeProjected(w, record.FlatRows(rows, len(p.cols)), all, idx)
 }
 
-// EncodeProjected is Encode for rows of width values of which the file's
-// columns are those at positions cols (one per column of the schema). Rows are
+// EncodeProjected is Encode for rows of which the file's columns are the
+// values at positions cols (one per column of the schema). Rows are
 // cut into row groups of about BlockSize bytes. Leaf columns (each scalar
 // inside a struct, array or map is one) are encoded in parallel, each by
 // its own parquet-go column writer. A nested column must hold Values of its
 // own type (or null); any other is an error naming the column.
-func (p *Parquet) EncodeProjected(w io.Writer, rows []record.Value, width int, cols []int, idx []int) error {
-	schema := p.schemaFor(p.dictionaryPays(rows, width, cols, idx))
+func (p *Parquet) EncodeProjected(w io.Writer, rows record.Rows, cols []int, idx []int) error {
+	schema := p.schemaFor(p.dictionaryPays(rows, cols, idx))
 	pw := parquet.NewWriter(w, append([]parquet.WriterOption{schema}, p.opts...)...)
-	for _, group := range p.rowGroups(rows, width, cols, idx) {
-		if err := p.encodeGroup(pw, rows, width, cols, group); err != nil {
+	for _, group := range p.rowGroups(rows, cols, idx) {
+		if err := p.encodeGroup(pw, rows, cols, group); err != nil {
 			return err
 		}
 		if err := pw.Flush(); err != nil {
@@ -562,7 +562,7 @@ func (p *Parquet) EncodeProjected(w io.Writer, rows []record.Value, width int, c
 
 // rowGroups cuts idx into row groups of about BlockSize bytes, estimating a
 // row's size from a sample of up to 256 rows.
-func (p *Parquet) rowGroups(rows []record.Value, width int, cols []int, idx []int) [][]int {
+func (p *Parquet) rowGroups(rows record.Rows, cols []int, idx []int) [][]int {
 	if len(idx) == 0 {
 		return [][]int{idx}
 	}
@@ -571,7 +571,7 @@ func (p *Parquet) rowGroups(rows []record.Value, width int, cols []int, idx []in
 	for k := range sample {
 		r := idx[k*len(idx)/sample]
 		for _, c := range cols {
-			bytes += valueSize(rows[r*width+c])
+			bytes += valueSize(*rows.At(r, c))
 		}
 	}
 	perRow := max(1, bytes/int64(sample))
@@ -616,7 +616,7 @@ type columnWriters interface {
 }
 
 // encodeGroup writes the rows of idx as the current row group.
-func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, cols []int, idx []int) error {
+func (p *Parquet) encodeGroup(pw columnWriters, rows record.Rows, cols []int, idx []int) error {
 	writers := pw.ColumnWriters()
 	errs := make([]error, len(p.leaves))
 	work := make(chan int, len(p.leaves))
@@ -638,13 +638,13 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, 
 				for start := 0; start < len(idx) && errs[l] == nil; start += chunk {
 					vals = vals[:0]
 					if len(lf.steps) == 0 {
-						vals, scratch = p.appendScalars(vals, scratch, rows, width, from, idx[start:min(start+chunk, len(idx))], lf.t, l)
+						vals, scratch = p.appendScalars(vals, scratch, rows, from, idx[start:min(start+chunk, len(idx))], lf.t, l)
 					}
 					for _, r := range idx[start:min(start+chunk, len(idx))] {
 						if len(lf.steps) == 0 {
 							break
 						}
-						v := rows[r*width+from]
+						v := *rows.At(r, from)
 						var err error
 						vals, scratch, err = p.shred(vals, scratch, lf, v, 0, true, 0, 0, 0, l)
 						if err != nil {
@@ -673,12 +673,12 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows []record.Value, width int, 
 // is stored: setting them on a copy that is then stored costs a stall per
 // value, the copy's bytes, just written one by one, being read back as
 // whole words.
-func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []record.Value, width, from int, idx []int, t record.Type, l int) ([]parquet.Value, []byte) {
+func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows record.Rows, from int, idx []int, t record.Type, l int) ([]parquet.Value, []byte) {
 	null := parquet.NullValue().Level(0, 0, l)
 	switch {
 	case t == record.String || t == record.Binary:
 		for _, r := range idx {
-			v := &rows[r*width+from]
+			v := rows.At(r, from)
 			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
@@ -689,7 +689,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 	case t == record.Int || t == record.Date:
 		for _, r := range idx {
-			v := &rows[r*width+from]
+			v := rows.At(r, from)
 			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
@@ -700,7 +700,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 	case t == record.Bigint || t == record.Timestamp && p.cfg.OutputTimestampType == TimestampMicros:
 		for _, r := range idx {
-			v := &rows[r*width+from]
+			v := rows.At(r, from)
 			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
@@ -711,7 +711,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 	case t == record.Double:
 		for _, r := range idx {
-			v := &rows[r*width+from]
+			v := rows.At(r, from)
 			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
@@ -730,7 +730,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 			scratch = make([]byte, 0, need)
 		}
 		for _, r := range idx {
-			v := &rows[r*width+from]
+			v := rows.At(r, from)
 			if v.Type == record.Invalid { // v.Null() would copy *v
 				out = append(out, null)
 				continue
@@ -746,7 +746,7 @@ func (p *Parquet) appendScalars(out []parquet.Value, scratch []byte, rows []reco
 		}
 	default:
 		for _, r := range idx {
-			v := rows[r*width+from]
+			v := *rows.At(r, from)
 			var pv parquet.Value
 			pv, scratch = p.leafValue(v, t, scratch)
 			out = append(out, pv.Level(0, def(v), l))

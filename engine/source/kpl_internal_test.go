@@ -2,9 +2,11 @@ package source
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -129,5 +131,52 @@ func TestChunkShards(t *testing.T) {
 	many := &Batch{Records: make([]Record, 2*recordChunk+5)}
 	if base, recs := many.Chunk(2, nil); many.Chunks() != 3 || base != 2*recordChunk || len(recs) != 5 {
 		t.Errorf("a batch of %d Records: %d chunks, the last at %d with %d, want 3, %d and 5", many.Len(), many.Chunks(), base, len(recs), 2*recordChunk)
+	}
+}
+
+// TestDropLetsPagesGo checks that a page of a batch goes back to the
+// collector once every chunk cut from it is dropped, and not before, and
+// that Drop leaves a batch of Records as it is.
+func TestDropLetsPagesGo(t *testing.T) {
+	pageOf := func(n int) *page {
+		p := &page{}
+		for i := range n {
+			p.sdk = append(p.sdk, types.Record{Data: fmt.Appendf(nil, `{"n":%d}`, i), PartitionKey: aws.String("pk"), SequenceNumber: aws.String(strconv.Itoa(i))})
+		}
+		return p
+	}
+	b, short, long := func() (*Batch, weak.Pointer[page], weak.Pointer[page]) {
+		short, long := pageOf(3), pageOf(spanRecords+1)
+		results := []shardRead{{rng: checkpoint.ShardRange{ShardID: "shardId-0"}, pages: []*page{short, long}}}
+		results[0].count()
+		b := &Batch{}
+		b.pages, b.n = chunkShards(results)
+		return b, weak.Make(short), weak.Make(long)
+	}()
+	if b.Chunks() != 3 {
+		t.Fatalf("%d chunks, want 3: one for the short page, two for the long one", b.Chunks())
+	}
+	b.Drop(1) // the long page's first chunk
+	runtime.GC()
+	if short.Value() == nil || long.Value() == nil {
+		t.Fatalf("after dropping one of the long page's chunks: short page gone %v, long page gone %v; want both kept", short.Value() == nil, long.Value() == nil)
+	}
+	b.Drop(0)
+	runtime.GC()
+	if short.Value() != nil || long.Value() == nil {
+		t.Fatalf("after dropping the short page's chunk: short page gone %v, long page gone %v; want only the short one gone", short.Value() == nil, long.Value() == nil)
+	}
+	if base, recs := b.Chunk(2, nil); base != 3+spanRecords || len(recs) != 1 {
+		t.Errorf("the long page's last chunk: %d records at %d, want 1 at %d", len(recs), base, 3+spanRecords)
+	}
+	b.Drop(2)
+	runtime.GC()
+	if long.Value() != nil {
+		t.Error("the long page is still reachable after all its chunks were dropped")
+	}
+
+	recs := &Batch{Records: make([]Record, 5)}
+	if recs.Drop(0); recs.Len() != 5 {
+		t.Errorf("a batch of Records: %d records after Drop, want 5", recs.Len())
 	}
 }

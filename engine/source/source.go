@@ -205,6 +205,16 @@ func (b *Batch) All() []Record {
 	return b.Records
 }
 
+// Drop lets go of chunk k of a batch of pages once its records are no
+// longer needed: a page goes back when the last of its chunks is dropped,
+// while the rest of the batch is still in use. Chunk(k) and All must not
+// be called after it. A batch of Records keeps them until Release.
+func (b *Batch) Drop(k int) {
+	if b.pages != nil {
+		b.pages[k] = pageChunk{}
+	}
+}
+
 // Release drops b's records, and the pages they are made from.
 func (b *Batch) Release() { b.Records, b.pages, b.n = nil, nil, 0 }
 

@@ -12,14 +12,14 @@ import (
 	"github.com/streamcheck/streamcheck/engine/source"
 )
 
-// joinAndWindow runs batch id's kept rows through the
-// aggregate operator. It returns the joined rows, the closed windows, the
-// open windows the batch changed (with aggregate.WithUpdates) and the dead
-// letters of readings an inner join found no reference row for (they
-// are not in the joined output). Readings joined but counted in no window
-// (late, null key, unusable event time) stay in the joined output, so they
-// are logged and counted, not dead-lettered: a record lands in exactly one
-// of the output and the dead letter.
+// joinAndWindow runs batch id's kept rows through the aggregate operator.
+// It returns the joined rows, the closed windows, the open windows the
+// batch changed (with aggregate.WithUpdates) and the dead letters of
+// readings an inner join found no reference row for (they are not in the
+// joined output). Readings joined but counted in no window (late, null
+// key, unusable event time) stay in the joined output, so they are logged
+// and counted, not dead-lettered: a record lands in exactly one of the
+// output and the dead letter.
 func (e *Engine) joinAndWindow(ctx context.Context, id int64, ingest time.Time, b *source.Batch, info checkpoint.SourceInfo,
 	rows record.Rows, keep []bool) (joined []record.Value, joinedKeep []bool, windows, updated []record.Value, dead []sink.DeadLetter, err error) {
 	src := make([]int, 0, len(keep)) // source record of each packed row

@@ -32,7 +32,8 @@ func NewRows(n, width int, shift uint) Rows {
 }
 
 // MakeBlock makes block k (0 <= k < Blocks), zero values, and returns it.
-// Calls for different blocks may run concurrently; a block is made once.
+// Calls for different blocks may run concurrently; each block is to be
+// made once.
 func (r Rows) MakeBlock(k int) []Value {
 	rows := min(r.n-k<<r.shift, 1<<r.shift)
 	r.blocks[k] = make([]Value, rows*r.width)

@@ -4,7 +4,8 @@ package record
 // a fixed number of rows. A batch's rows need not be one allocation: the
 // engine makes each block as its decoding reaches it, while it lets go of
 // the records it has decoded, so that a batch never holds both whole.
-// The zero Rows hold none.
+// Rows are a small value: copies share their blocks. The zero Rows hold
+// none.
 type Rows struct {
 	n, width int
 	shift    uint // a block holds 1<<shift rows

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcheck/streamcheck/engine"
@@ -26,11 +28,13 @@ import (
 
 // benchServeEnv makes the test binary a benchmark's server process: a fake
 // Kinesis holding benchRecordsEnv ventilator records on benchShardsEnv
-// shards, and a fake S3 (see serveBench).
+// shards, and a fake S3 (see serveBench); with benchKafkaEnv set, a kfake
+// cluster holding them on as many partitions instead.
 const (
 	benchServeEnv   = "ENGINE_BENCH_SERVE"
 	benchShardsEnv  = "ENGINE_BENCH_SHARDS"
 	benchRecordsEnv = "ENGINE_BENCH_RECORDS"
+	benchKafkaEnv   = "ENGINE_BENCH_KAFKA"
 )
 
 func TestMain(m *testing.M) {
@@ -46,6 +50,9 @@ func serveBench() (string, func() error, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return "", nil, fmt.Errorf("%s, %s: %w", benchShardsEnv, benchRecordsEnv, err)
 	}
+	if os.Getenv(benchKafkaEnv) != "" {
+		return serveKafka(shards, total)
+	}
 	kin := kinesistest.Start(nil)
 	kin.CreateStream(stream, shards)
 	for i := 0; i < total; i++ {
@@ -53,6 +60,34 @@ func serveBench() (string, func() error, error) {
 	}
 	s3 := s3test.Start()
 	return kin.URL() + " " + s3.URL(), func() error { kin.Close(); s3.Close(); return nil }, nil
+}
+
+// serveKafka starts a kfake cluster whose topic has the stream's name and
+// the given partitions, holding total ventilator records, and returns its
+// brokers' addresses.
+func serveKafka(partitions, total int) (string, func() error, error) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(int32(partitions), stream))
+	if err != nil {
+		return "", nil, fmt.Errorf("kfake: %w", err)
+	}
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		c.Close()
+		return "", nil, fmt.Errorf("producer: %w", err)
+	}
+	defer prod.Close()
+	recs := make([]*kgo.Record, 0, 10000)
+	for i := range total {
+		recs = append(recs, &kgo.Record{Topic: stream, Partition: int32(i % partitions), Key: fmt.Appendf(nil, "pk-%d", i), Value: ventilator(i, false)})
+		if len(recs) == cap(recs) || i == total-1 {
+			if err := prod.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+				c.Close()
+				return "", nil, fmt.Errorf("produce: %w", err)
+			}
+			recs = recs[:0]
+		}
+	}
+	return strings.Join(c.ListenAddrs(), ","), func() error { c.Close(); return nil }, nil
 }
 
 // benchServers are the fake Kinesis and S3 of a benchmark, in a server
@@ -158,7 +193,7 @@ func BenchmarkRun(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(tc.perShard*shards)/1e6), "peak-MiB/1M-batch-records")
 			b.ReportMetric(float64(inUse)/(1<<20)/(float64(tc.perShard*shards)/1e6), "in-use-MiB/1M-batch-records")
 			reportCPU(b, cpu0, cpuOK, total)
-			reportServerCPU(b, srv, srvCPU0, total)
+			reportServerCPU(b, srv.child, srvCPU0, total)
 		})
 	}
 }
@@ -199,7 +234,7 @@ func BenchmarkRunPartitioned(b *testing.B) {
 	b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(peak)/(1<<20)/(float64(perShard*shards)/1e6), "peak-MiB/1M-batch-records")
 	reportCPU(b, cpu0, cpuOK, total)
-	reportServerCPU(b, srv, srvCPU0, total)
+	reportServerCPU(b, srv.child, srvCPU0, total)
 }
 
 // reportCPU reports the process's CPU time since cpu0 per million records
@@ -213,8 +248,8 @@ func reportCPU(b *testing.B, cpu0 time.Duration, ok bool, total int) {
 
 // reportServerCPU reports the server process's CPU time since cpu0 per
 // million records (total a run): what the fakes spent serving the engine.
-func reportServerCPU(b *testing.B, srv *benchServers, cpu0 time.Duration, total int) {
-	b.ReportMetric((srv.child.CPU(b)-cpu0).Seconds()/(float64(total)*float64(b.N)/1e6), "emulator-cpu-s/1M-records")
+func reportServerCPU(b *testing.B, srv *childbench.Child, cpu0 time.Duration, total int) {
+	b.ReportMetric((srv.CPU(b)-cpu0).Seconds()/(float64(total)*float64(b.N)/1e6), "emulator-cpu-s/1M-records")
 }
 
 // benchLog logs batch timings when STREAMCHECK_BENCH_LOG is set.
@@ -225,46 +260,44 @@ var benchLog = func() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }()
 
-// BenchmarkRunKafka is BenchmarkRun over a kfake cluster: 400,000
-// ventilator records on 4 partitions are read with Fetch requests, decoded,
-// mapped and written as Parquet to a local directory, in batches capped by
-// maxOffsetsPerTrigger.
+// BenchmarkRunKafka is BenchmarkRun over a kfake cluster in a server
+// process of its own: 400,000 ventilator records on 4 partitions are read
+// with Fetch requests, decoded, mapped and written as Parquet to a local
+// directory, in batches capped by maxOffsetsPerTrigger.
 func BenchmarkRunKafka(b *testing.B) {
 	const partitions, total = 4, 400000
+	b.Setenv(benchKafkaEnv, "1")
+	b.Setenv(benchShardsEnv, strconv.Itoa(partitions))
+	b.Setenv(benchRecordsEnv, strconv.Itoa(total))
 	for _, perBatch := range []int64{100000, 400000} {
 		b.Run(fmt.Sprintf("local/batch=%dk", perBatch/1000), func(b *testing.B) {
-			h := newKafkaHarness(b, partitions)
-			recs := make([]*kgo.Record, 0, 10000)
-			for i := 0; i < total; i++ {
-				recs = append(recs, &kgo.Record{Topic: stream, Partition: int32(i % partitions), Key: fmt.Appendf(nil, "pk-%d", i), Value: ventilator(i, false)})
-				if len(recs) == cap(recs) || i == total-1 {
-					if err := h.prod.ProduceSync(b.Context(), recs...).FirstErr(); err != nil {
-						b.Fatal(err)
-					}
-					recs = recs[:0]
-				}
-			}
-			var peak uint64
+			srv := childbench.Start(b, benchServeEnv)
+			var peak, inUse uint64
+			cpu0, cpuOK := cputime.Process()
+			srvCPU0 := srv.CPU(b)
 			b.ResetTimer()
 			for b.Loop() {
-				dir := b.TempDir()
+				h := &harness{t: b, dir: b.TempDir()}
 				j := h.job()
+				kafkaJob(j, srv.URL)
 				j.Options.MaxOffsetsPerTrigger = perBatch
-				j.ForEachBatch.CheckpointLocation = filepath.Join(dir, "cp")
-				j.Sink.Path = filepath.Join(dir, "out")
-				j.Sink.DeadLetterPath = filepath.Join(dir, "dlq")
-				e, err := engine.New(j, engine.WithAWSConfig(h.cfg), engine.WithUntilIdle(), engine.WithLogger(benchLog))
+				e, err := engine.New(j, engine.WithUntilIdle(), engine.WithLogger(benchLog))
 				if err != nil {
 					b.Fatal(err)
 				}
 				stop := heappeak.Watch()
-				if err := e.Run(b.Context()); err != nil {
+				err = e.Run(b.Context())
+				p := stop()
+				peak, inUse = max(peak, p.Live), max(inUse, p.InUse)
+				if err != nil {
 					b.Fatal(err)
 				}
-				peak = max(peak, stop().Live)
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(peak)/(1<<20)/(float64(perBatch)/1e6), "peak-MiB/1M-batch-records")
+			b.ReportMetric(float64(inUse)/(1<<20)/(float64(perBatch)/1e6), "in-use-MiB/1M-batch-records")
+			reportCPU(b, cpu0, cpuOK, total)
+			reportServerCPU(b, srv, srvCPU0, total)
 		})
 	}
 }

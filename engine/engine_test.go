@@ -131,15 +131,21 @@ func (h *harness) job() *engine.Job {
 	j.Sink.Path = filepath.Join(h.dir, "out")
 	j.Sink.DeadLetterPath = filepath.Join(h.dir, "dlq")
 	if h.kafka != nil {
-		j.Source.Kind, j.Source.StreamName = engine.KindKafka, ""
-		j.Options.TopicName = stream
-		j.Options.BootstrapServers = strings.Join(h.kafka.ListenAddrs(), ",")
-		j.Options.StartingOffsets = "earliest"
+		kafkaJob(j, strings.Join(h.kafka.ListenAddrs(), ","))
 		j.Options.MaxOffsetsPerTrigger = 160 // about 40 per partition, as for the shards
-		j.Options.PollTimeoutMs = 50
-		j.Options.RetryIntervalMs = 10
 	}
 	return j
+}
+
+// kafkaJob makes j read the stream's topic from brokers, from the earliest
+// offsets, polling briefly.
+func kafkaJob(j *engine.Job, brokers string) {
+	j.Source.Kind, j.Source.StreamName = engine.KindKafka, ""
+	j.Options.TopicName = stream
+	j.Options.BootstrapServers = brokers
+	j.Options.StartingOffsets = "earliest"
+	j.Options.PollTimeoutMs = 50
+	j.Options.RetryIntervalMs = 10
 }
 
 func (h *harness) run(j *engine.Job, opts ...engine.Option) error {

@@ -131,6 +131,9 @@ type Kafka struct {
 	fresh bool
 	// listed is when metadata was last listed (zero: list before the next read).
 	listed time.Time
+	// wire is the bytes a record took on the wire in each partition's last
+	// Fetch answer (see partitionMaxBytes).
+	wire map[topicPartition]float64
 }
 
 // NewKafka returns a Kafka source and its client (no connection is made
@@ -144,7 +147,7 @@ func NewKafka(cfg KafkaConfig, clk clock.Clock, log *slog.Logger) (*Kafka, error
 	if err != nil {
 		return nil, fmt.Errorf("kafka: create client for %v: %w", cfg.Brokers, err)
 	}
-	return &Kafka{cl: cl, cfg: cfg, clk: clk, log: log, parts: map[topicPartition]*kafkaPartition{}, fresh: true}, nil
+	return &Kafka{cl: cl, cfg: cfg, clk: clk, log: log, parts: map[topicPartition]*kafkaPartition{}, fresh: true, wire: map[topicPartition]float64{}}, nil
 }
 
 // Close closes the client.
@@ -494,9 +497,11 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 	reached := make([]int64, len(ranges))
 	per := make([][]Record, len(ranges))
 	stalls := make([]int, len(ranges))
+	wire := make([]float64, len(ranges)) // bytes a record, by range (k.wire's, updated as answers come)
 	idx := map[topicPartition]int{}
 	for i, r := range ranges {
 		reached[i] = r.StartOffset
+		wire[i] = k.wire[topicPartition{r.Topic, r.Partition}]
 		idx[topicPartition{r.Topic, r.Partition}] = i
 		// Offsets are dense unless compacted: size for the whole range.
 		per[i] = make([]Record, 0, min(r.EndOffset-r.StartOffset, 1<<20))
@@ -538,7 +543,7 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[li] = k.fetchFrom(ctx, leader, byLeader[leader], ranges, reached, per, stalls, idx, decomp)
+				errs[li] = k.fetchFrom(ctx, leader, byLeader[leader], ranges, reached, per, stalls, wire, idx, decomp)
 			}()
 		}
 		wg.Wait()
@@ -579,6 +584,11 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 			return nil, nil, err
 		}
 	}
+	for i, r := range ranges {
+		if wire[i] > 0 {
+			k.wire[topicPartition{r.Topic, r.Partition}] = wire[i]
+		}
+	}
 	n := 0
 	for _, p := range per {
 		n += len(p)
@@ -591,7 +601,7 @@ func (k *Kafka) fetch(ctx context.Context, ranges []checkpoint.PartitionRange, e
 }
 
 func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges []checkpoint.PartitionRange, reached []int64,
-	per [][]Record, stalls []int, idx map[topicPartition]int, decomp kgo.Decompressor) error {
+	per [][]Record, stalls []int, wire []float64, idx map[topicPartition]int, decomp kgo.Decompressor) error {
 	req := kmsg.NewPtrFetchRequest()
 	req.ReplicaID = -1
 	req.MaxWaitMillis = int32(k.cfg.PollTimeout.Milliseconds())
@@ -618,7 +628,7 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 		rp.FetchOffset = reached[i]
 		rp.LogStartOffset = -1
 		rp.CurrentLeaderEpoch = -1
-		rp.PartitionMaxBytes = 16 << 20
+		rp.PartitionMaxBytes = partitionMaxBytes(r.EndOffset-reached[i], wire[i])
 		req.Topics[t].Partitions = append(req.Topics[t].Partitions, rp)
 	}
 	resp, err := req.RequestWith(ctx, k.cl.Broker(int(leader)))
@@ -661,7 +671,7 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 		go func() {
 			defer wg.Done()
 			jb := &jobs[j]
-			jb.next, jb.err = k.takePartition(jb.name, jb.rp, ranges[jb.i], &reached[jb.i], &per[jb.i], decomp)
+			jb.next, jb.err = k.takePartition(jb.name, jb.rp, ranges[jb.i], &reached[jb.i], &per[jb.i], &wire[jb.i], decomp)
 			if jb.next {
 				stalls[jb.i] = 0
 			}
@@ -696,11 +706,16 @@ func (k *Kafka) fetchFrom(ctx context.Context, leader int32, which []int, ranges
 }
 
 // takePartition decodes one partition of a Fetch response into *recs:
-// the records of r from *reached on, moving *reached past them. It reports
-// whether *reached moved; its error is a *DataLossError when retention
-// removed the offset being read, else one worth retrying.
-func (k *Kafka) takePartition(name string, rp *kmsg.FetchResponseTopicPartition, r checkpoint.PartitionRange, reached *int64, recs *[]Record, decomp kgo.Decompressor) (bool, error) {
+// the records of r from *reached on, moving *reached past them, and sets
+// *wire to the bytes a record took in the response. It reports whether
+// *reached moved; its error is a *DataLossError when retention removed the
+// offset being read, else one worth retrying.
+func (k *Kafka) takePartition(name string, rp *kmsg.FetchResponseTopicPartition, r checkpoint.PartitionRange, reached *int64, recs *[]Record, wire *float64, decomp kgo.Decompressor) (bool, error) {
+	raw := len(rp.RecordBatches)
 	fp, next := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Offset: *reached, Topic: name, Partition: rp.Partition}, rp, decomp, nil)
+	if len(fp.Records) > 0 {
+		*wire = float64(raw) / float64(len(fp.Records))
+	}
 	if fp.Err != nil {
 		if errors.Is(fp.Err, kerr.OffsetOutOfRange) && fp.LogStartOffset > *reached {
 			return false, &DataLossError{Loss: checkpoint.DataLoss{Topic: name, Partition: rp.Partition,
@@ -732,6 +747,28 @@ func (k *Kafka) takePartition(name string, rp *kmsg.FetchResponseTopicPartition,
 		return true, nil
 	}
 	return false, nil
+}
+
+// The bounds of a partition's share of a Fetch (see partitionMaxBytes).
+const (
+	minPartitionFetch   = 64 << 10
+	firstPartitionFetch = 1 << 20
+	maxPartitionFetch   = 16 << 20
+)
+
+// partitionMaxBytes sizes a partition's share of a Fetch to the records
+// its range still needs (remaining offsets), at wire bytes a record as the
+// partition's last answer showed (0: not known yet), with a tenth to
+// spare. A broker returns the first record batch whole however low the
+// limit (KIP-74), so a low guess costs a round trip, never progress; a
+// high one costs records fetched and decoded past the range's end, and
+// the response they came in is held with the batch's records.
+func partitionMaxBytes(remaining int64, wire float64) int32 {
+	if wire <= 0 {
+		return firstPartitionFetch
+	}
+	want := float64(remaining)*wire*1.1 + 16<<10
+	return int32(min(max(want, minPartitionFetch), maxPartitionFetch))
 }
 
 // retry runs f, retrying retriable Kafka errors and transport errors up to

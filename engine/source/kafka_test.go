@@ -1,9 +1,11 @@
 package source_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,5 +317,72 @@ func TestKafkaFollowsLeaderMoves(t *testing.T) {
 	}
 	if len(b.Records) != 10 {
 		t.Errorf("read %d records, want 10", len(b.Records))
+	}
+}
+
+// TestKafkaFetchSizedToTheRange checks that a Fetch asks each partition
+// for about the bytes its range still needs, as the partition's last
+// answer showed them, rather than a fixed 16 MiB: a batch of a few records
+// must not fetch (and hold) a whole backlog. Before any answer it asks for
+// 1 MiB; afterwards, 100 small records need less than the 64 KiB floor.
+func TestKafkaFetchSizedToTheRange(t *testing.T) {
+	k := newKafkaCluster(t, kfake.SeedTopics(2, "pay"))
+	k.produce("pay", 0, 5000, time.Time{})
+	k.produce("pay", 1, 5000, time.Time{})
+	var mu sync.Mutex
+	var asked []int32
+	k.c.ControlKey(int16(kmsg.Fetch), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, rt := range req.(*kmsg.FetchRequest).Topics {
+			for _, rp := range rt.Partitions {
+				asked = append(asked, rp.PartitionMaxBytes)
+			}
+		}
+		return nil, nil, false // observed, then answered as usual
+	})
+	s := k.source(source.KafkaConfig{Topic: "pay", DefaultStartingOffset: source.OffsetEarliest, MaxOffsetsPerTrigger: 200})
+	for range 3 {
+		b := read(t, s)
+		if len(b.Records) != 200 {
+			t.Fatalf("read %d records, want 200", len(b.Records))
+		}
+		s.Commit(&checkpoint.Offsets{Partitions: b.Partitions})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) < 4 || asked[0] != 1<<20 || asked[1] != 1<<20 {
+		t.Fatalf("asked for %v bytes a partition, want 1 MiB for each partition's first fetch", asked)
+	}
+	for i, n := range asked[2:] {
+		if n != 64<<10 {
+			t.Errorf("fetch %d asked a partition for %d bytes, want 64 KiB for 100 records of a few dozen bytes (all asks: %v)", i+2, n, asked)
+			break
+		}
+	}
+}
+
+// TestKafkaFetchOfARecordOverItsShare reads past a record far larger than
+// the share a Fetch asks for after small ones (64 KiB): the broker answers
+// with the record's batch whole, so the read goes on.
+func TestKafkaFetchOfARecordOverItsShare(t *testing.T) {
+	k := newKafkaCluster(t, kfake.SeedTopics(1, "pay"))
+	k.produce("pay", 0, 100, time.Time{})
+	big := &kgo.Record{Topic: "pay", Partition: 0, Value: bytes.Repeat([]byte("x"), 300<<10)}
+	if err := k.prod.ProduceSync(t.Context(), big).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	k.produce("pay", 0, 100, time.Time{})
+	s := k.source(source.KafkaConfig{Topic: "pay", DefaultStartingOffset: source.OffsetEarliest, MaxOffsetsPerTrigger: 50})
+	var sizes []int
+	for range 5 {
+		b := read(t, s)
+		for _, r := range b.Records {
+			sizes = append(sizes, len(r.Data))
+		}
+		s.Commit(&checkpoint.Offsets{Partitions: b.Partitions})
+	}
+	if len(sizes) != 201 || sizes[100] != 300<<10 {
+		t.Fatalf("read %d records, the 101st of %d bytes; want 201, the 101st of %d", len(sizes), sizes[min(100, len(sizes)-1)], 300<<10)
 	}
 }

@@ -133,10 +133,11 @@ func (s *benchServers) job() *engine.Job {
 // awaiting collection included: it follows GOGC), and the CPU per million
 // records (cpu-s/1M-records; the fakes' is emulator-cpu-s/1M-records).
 // The s3/*/batch=100k variants are s3/batch=100k with the SDK's
-// deserializer, with GetRecords in JSON instead of CBOR, and with each
-// batch read ahead (forEachBatch.readAheadBytes) instead of after the
-// previous one's commit; -bench 'BenchmarkRun/^s3$/^batch=100k$' runs
-// s3/batch=100k alone.
+// deserializer, with GetRecords in JSON instead of CBOR, with each batch
+// read ahead from the previous one's plan (forEachBatch.readAheadBytes)
+// instead of during its uploads, and with no read-ahead (each batch read
+// after the previous one's commit); -bench 'BenchmarkRun/^s3$/^batch=100k$'
+// runs s3/batch=100k alone.
 func BenchmarkRun(b *testing.B) {
 	const shards, total = 4, 400000
 	for _, tc := range []struct {
@@ -153,6 +154,7 @@ func BenchmarkRun(b *testing.B) {
 		{"s3/sdk-decoder/batch=100k", 25000, true, []engine.Option{engine.WithSDKGetRecordsDecoder()}, 0},
 		{"s3/json/batch=100k", 25000, true, []engine.Option{engine.WithGetRecordsJSON()}, 0},
 		{"s3/read-ahead/batch=100k", 25000, true, nil, 1 << 30},
+		{"s3/no-read-ahead/batch=100k", 25000, true, nil, -1},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := startBenchServers(b, shards, total)

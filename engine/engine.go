@@ -76,6 +76,8 @@ type Engine struct {
 	// ahead is the next batch, being read while the current one is
 	// written (forEachBatch.readAheadBytes); nil when none is.
 	ahead *readAhead
+	// windowStart is when the batch under way began: its window's start.
+	windowStart time.Time
 	// objectSize is the size of the largest object encoded so far: the
 	// next encodings start with a buffer that large instead of doubling
 	// up to it, copying and touching fresh memory at each step.
@@ -367,6 +369,7 @@ func (e *Engine) loop(ctx, work context.Context) error {
 			return nil //nolint:nilerr // a cancelled context is the way Run is stopped: a clean stop
 		}
 		start := e.clk.Now()
+		e.windowStart = start
 		var res batchResult
 		if err == nil {
 			res, err = e.runBatch(work, next)
@@ -578,19 +581,38 @@ func (e *Engine) process(ctx context.Context, id int64, b *source.Batch, planned
 	if e.crashAt(AtAfterPlan, id) {
 		return ErrCrashed
 	}
-	if planned == nil && e.job.ForEachBatch.ReadAheadBytes > 0 && w.payloadBytes <= e.job.ForEachBatch.ReadAheadBytes {
-		// The plan is durable, so the source may move past it now: the
-		// next batch is read while this one is written. A failure from
-		// here on goes through recover, which drops it and restores the
-		// source from the checkpoint.
+	// The plan is durable, so the source may move past it: the next batch
+	// can be read while this one is written. A failure from here on goes
+	// through recover, which drops it and restores the source from the
+	// checkpoint.
+	readAhead := func(during string) {
 		e.src.Commit(plan)
 		w.sourceMoved = true
-		e.startReadAhead(ctx, id+1)
+		e.startReadAhead(ctx, id+1, during)
 	}
-	if err := e.write(ctx, w); err != nil {
+	ahead := e.job.ForEachBatch.ReadAheadBytes
+	if planned == nil && ahead > 0 && w.payloadBytes <= ahead {
+		readAhead("write")
+	}
+	encoded := func() {
+		// Every object is encoded: the rows go back, and what is left
+		// of the batch is its uploads and its commit. If the window is
+		// over, the next batch would start the moment this one commits:
+		// it is read now, while the objects upload.
+		w.rows = record.Rows{}
+		window := time.Duration(e.job.ForEachBatch.WindowSize)
+		if planned == nil && !w.sourceMoved && ahead >= 0 && e.clk.Now().Sub(e.windowStart) >= window {
+			// A collection first: one already marking when the rows
+			// went would count them live to its end, beside the pages
+			// read meanwhile, and the peak heap would be that of two
+			// batches. With the rows gone it marks little.
+			runtime.GC()
+			readAhead("uploads")
+		}
+	}
+	if err := e.write(ctx, w, encoded); err != nil {
 		return err
 	}
-	w.rows = record.Rows{} // the rows go back before the commit
 	if err := e.commit(ctx, w, b, plan); err != nil {
 		return err
 	}
@@ -828,14 +850,14 @@ func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
 // the operator's state (crash point AtAfterSink follows). Objects are
 // encoded and put several at a time (see putObjects); each one's bytes
 // depend on the batch alone, never on the order or the core count.
-func (e *Engine) write(ctx context.Context, w *batchWork) error {
+func (e *Engine) write(ctx context.Context, w *batchWork, encoded func()) error {
 	id := w.id
 	outs := w.outs
 	crashIn := e.crashAt(AtInSink, id)
 	if crashIn {
 		outs = outs[:min(len(outs), e.crash.Objects)]
 	}
-	if err := e.putObjects(ctx, w, outs); err != nil {
+	if err := e.putObjects(ctx, w, outs, encoded); err != nil {
 		return err
 	}
 	if crashIn && len(outs) < len(w.outs) {
@@ -870,9 +892,10 @@ func (e *Engine) write(ctx context.Context, w *batchWork) error {
 // each into its own buffer (so at most that many encoded objects are held
 // at once). It returns the error of the first object, in plan order, that
 // failed; the others still under way finish first.
-func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) error {
+func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output, encoded func()) error {
 	errs := make([]error, len(outs))
 	next := make(chan int)
+	done := make(chan struct{}, len(outs)) // an object encoded (or failed to)
 	var wg sync.WaitGroup
 	workers := min(len(outs), runtime.GOMAXPROCS(0))
 	if isKinesis(e.out) {
@@ -886,7 +909,12 @@ func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) er
 			for i := range next {
 				buf.Reset()
 				buf.Grow(int(e.objectSize.Load()))
-				errs[i] = e.putObject(ctx, w, &outs[i], &buf)
+				var store blob.Store
+				store, errs[i] = e.encodeObject(ctx, w, &outs[i], &buf)
+				done <- struct{}{}
+				if errs[i] == nil && store != nil {
+					errs[i] = e.put(ctx, w, store, &outs[i], &buf)
+				}
 				if n := int64(buf.Len()); n > e.objectSize.Load() {
 					e.objectSize.Store(n) // a race between workers keeps one of the sizes: either will do
 				}
@@ -897,6 +925,10 @@ func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output) er
 		next <- i
 	}
 	close(next)
+	for range outs {
+		<-done
+	}
+	encoded()
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -912,34 +944,37 @@ func isKinesis(store blob.Store) bool {
 	return ok
 }
 
-// putObject encodes o into buf and puts it in its store (a Kinesis sink
-// sends the object's rows as records instead).
-func (e *Engine) putObject(ctx context.Context, w *batchWork, o *output, buf *bytes.Buffer) error {
+// encodeObject encodes o into buf and returns the store it goes to, or nil
+// for a Kinesis sink, which sends the object's rows as records instead.
+func (e *Engine) encodeObject(ctx context.Context, w *batchWork, o *output, buf *bytes.Buffer) (blob.Store, error) {
 	id := w.id
-	store := e.out
 	switch {
 	case o.dead:
-		store = e.dlq
 		if err := sink.EncodeDeadLetters(buf, w.dead); err != nil {
-			return fmt.Errorf("engine: batch %d: %w", id, err)
+			return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 		}
+		return e.dlq, nil
 	case o.windows:
-		store = e.win
 		if err := w.winPQ.Encode(buf, w.windows, seq(len(w.windows)/len(e.agg.WindowColumns()))); err != nil {
-			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+			return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
 		}
-	case isKinesis(store):
-		if err := store.(*kinesisOutput).writeRows(ctx, o.key, w.outCols, w.rows, o.rows); err != nil {
-			return fmt.Errorf("engine: batch %d: %w", id, err)
+		return e.win, nil
+	case isKinesis(e.out):
+		if err := e.out.(*kinesisOutput).writeRows(ctx, o.key, w.outCols, w.rows, o.rows); err != nil {
+			return nil, fmt.Errorf("engine: batch %d: %w", id, err)
 		}
-		return nil
-	default:
-		if err := w.pq.EncodeProjected(buf, w.rows, w.fileCols, o.rows); err != nil {
-			return fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
-		}
+		return nil, nil
 	}
+	if err := w.pq.EncodeProjected(buf, w.rows, w.fileCols, o.rows); err != nil {
+		return nil, fmt.Errorf("engine: batch %d: encode %s: %w", id, o.url, err)
+	}
+	return e.out, nil
+}
+
+// put writes o's encoded bytes, buf, to store.
+func (e *Engine) put(ctx context.Context, w *batchWork, store blob.Store, o *output, buf *bytes.Buffer) error {
 	if _, err := store.Put(ctx, o.key, buf.Bytes(), blob.Cond{}); err != nil {
-		return fmt.Errorf("engine: batch %d: write output: %w", id, err)
+		return fmt.Errorf("engine: batch %d: write output: %w", w.id, err)
 	}
 	return nil
 }

@@ -237,13 +237,20 @@ type ForEachBatch struct {
 	// LeaseTimeout is how long the checkpoint lease lasts without renewal;
 	// 0 means 2 × WindowSize + 1 minute.
 	LeaseTimeout Duration `yaml:"leaseTimeout"`
-	// ReadAheadBytes lets the engine read the next batch while it writes
-	// the current one, when the current batch's payloads hold at most this
-	// many bytes: at most one batch ahead, itself bounded by the source's
-	// caps (maxFetchRecordsPerShard, maxOffsetsPerTrigger). The batch read
-	// ahead is only in memory until it is planned after the current
-	// batch's commit; a crash or a failed batch discards it. 0 (the
-	// default) reads each batch after the previous one's commit.
+	// ReadAheadBytes says when the engine reads the next batch before the
+	// current one is committed: at most one batch ahead, itself bounded by
+	// the source's caps (maxFetchRecordsPerShard, maxOffsetsPerTrigger).
+	// The batch read ahead is only in memory until it is planned after the
+	// current batch's commit; a crash or a failed batch discards it.
+	//
+	// By default (0), once the current batch's objects are encoded, so
+	// that its rows are let go, the next batch is read while the objects
+	// upload and the batch commits, if the current batch's window is
+	// over (the next batch would start at once): the peak heap stays that
+	// of one batch. A positive value also reads it from the current
+	// batch's plan on, through the whole write, when the batch's payloads
+	// hold at most this many bytes: parts of two batches are then held at
+	// once. -1 reads each batch after the previous one's commit.
 	ReadAheadBytes int64 `yaml:"readAheadBytes"`
 }
 
@@ -581,8 +588,8 @@ func (j *Job) Validate() error {
 	if f.BatchMaxRetries < 0 || f.BatchMaxRetries > 100 {
 		bad("forEachBatch.batchMaxRetries", f.BatchMaxRetries, "0 to 100")
 	}
-	if f.ReadAheadBytes < 0 {
-		bad("forEachBatch.readAheadBytes", f.ReadAheadBytes, "0 (no read-ahead) or a number of bytes")
+	if f.ReadAheadBytes < -1 {
+		bad("forEachBatch.readAheadBytes", f.ReadAheadBytes, "-1 (no read-ahead), 0 (during uploads, the default) or a number of bytes")
 	}
 	if f.LeaseTimeout < 0 || (f.LeaseTimeout > 0 && f.LeaseTimeout <= f.WindowSize) {
 		bad("forEachBatch.leaseTimeout", f.LeaseTimeout.String(), "0 (automatic) or longer than windowSize")

@@ -100,7 +100,7 @@ func TestValidate(t *testing.T) {
 		{"window", func(j *engine.Job) { j.ForEachBatch.WindowSize = 0 }, "forEachBatch.windowSize", `"0s"`, "a positive duration"},
 		{"checkpoint", func(j *engine.Job) { j.ForEachBatch.CheckpointLocation = "" }, "forEachBatch.checkpointLocation", `""`, "an S3 prefix"},
 		{"batchMaxRetries", func(j *engine.Job) { j.ForEachBatch.BatchMaxRetries = 101 }, "forEachBatch.batchMaxRetries", "101", "0 to 100"},
-		{"readAheadBytes", func(j *engine.Job) { j.ForEachBatch.ReadAheadBytes = -1 }, "forEachBatch.readAheadBytes", "-1", "0 (no read-ahead) or a number of bytes"},
+		{"readAheadBytes", func(j *engine.Job) { j.ForEachBatch.ReadAheadBytes = -2 }, "forEachBatch.readAheadBytes", "-2", "-1 (no read-ahead), 0 (during uploads, the default) or a number of bytes"},
 		{"compression", func(j *engine.Job) { j.Sink.Compression = "lz4" }, "sink.compression", `"lz4"`, "snappy, gzip, zstd, none"},
 		{"format", func(j *engine.Job) { j.Sink.Format = "csv" }, "sink.format", `"csv"`, `"parquet"`},
 		{"partitioning", func(j *engine.Job) { j.Sink.Partitioning = "daily" }, "sink.partitioning", `"daily"`, "ingest_time, columns or none"},

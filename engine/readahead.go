@@ -18,11 +18,11 @@ type readAhead struct {
 
 // startReadAhead starts reading batch id from the source's positions,
 // which the previous batch's plan has just moved.
-func (e *Engine) startReadAhead(ctx context.Context, id int64) {
+func (e *Engine) startReadAhead(ctx context.Context, id int64, during string) {
 	ctx, cancel := context.WithCancel(ctx)
 	ra := &readAhead{done: make(chan struct{}), cancel: cancel}
 	e.ahead = ra
-	e.log.Debug("reading the next batch ahead", "batch", id)
+	e.log.Debug("reading the next batch ahead", "batch", id, "during", during)
 	go func() {
 		defer close(ra.done)
 		ra.b, ra.err = e.src.Read(ctx)

@@ -659,6 +659,12 @@ func (p *Parquet) encodeGroup(pw columnWriters, rows record.Rows, cols []int, id
 						errs[l] = fmt.Errorf("sink: write parquet column %q: %w", p.cols[lf.col].Name, err)
 					}
 				}
+				// The column's last page is written here, beside the other
+				// columns', rather than one column after another when the
+				// writer flushes the row group.
+				if err := writers[l].Flush(); err != nil && errs[l] == nil {
+					errs[l] = fmt.Errorf("sink: write parquet column %q: %w", p.cols[lf.col].Name, err)
+				}
 			}
 		}()
 	}

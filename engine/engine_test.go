@@ -306,33 +306,45 @@ func testRunWritesEveryRecordOnce(t *testing.T, h *harness) {
 	}
 }
 
+// namedCrashPoint is a crash point with a name for a subtest.
+type namedCrashPoint struct {
+	name string
+	cp   engine.CrashPoint
+}
+
+// crashPoints are the crash points of batch 1, in the order a batch meets
+// them.
+var crashPoints = []namedCrashPoint{
+	{"after-plan", engine.CrashAfterPlan(1)},
+	{"in-sink:0", engine.CrashInSinkAfter(1, 0)},
+	{"in-sink:1", engine.CrashInSinkAfter(1, 1)},
+	{"after-sink", engine.CrashAfterSink(1)},
+	{"after-commit", engine.CrashAfterCommit(1)},
+}
+
+// crashThenRestart puts 300 records, runs j until it crashes at cp (opts
+// apply to that run), puts 100 more and runs j again: every record must
+// be written once, and no object of the first run changed.
+func (h *harness) crashThenRestart(t *testing.T, j *engine.Job, cp engine.CrashPoint, opts ...engine.Option) {
+	t.Helper()
+	h.put(300, 4, true)
+	err := h.run(j, append([]engine.Option{engine.WithCrashPoint(cp)}, opts...)...)
+	if !errors.Is(err, engine.ErrCrashed) {
+		t.Fatalf("first run: got %v, want ErrCrashed", err)
+	}
+	before := files(t, filepath.Join(h.dir, "out"))
+	h.put(100, 4, true) // more arrives while the engine is down
+	if err := h.run(j); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	h.checkOnce(true)
+	checkUnchanged(t, filepath.Join(h.dir, "out"), before)
+}
+
 func TestCrashPointsThenRestartYieldEachRecordOnce(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cp   engine.CrashPoint
-	}{
-		{"after-plan", engine.CrashAfterPlan(1)},
-		{"in-sink:0", engine.CrashInSinkAfter(1, 0)},
-		{"in-sink:1", engine.CrashInSinkAfter(1, 1)},
-		{"after-sink", engine.CrashAfterSink(1)},
-		{"after-commit", engine.CrashAfterCommit(1)},
-		{"after-plan of the first batch", engine.CrashAfterPlan(-1)},
-	} {
+	for _, tc := range append(crashPoints[:len(crashPoints):len(crashPoints)], namedCrashPoint{"after-plan of the first batch", engine.CrashAfterPlan(-1)}) {
 		t.Run(tc.name, func(t *testing.T) {
-			sources(t, 4, func(t *testing.T, h *harness) {
-				h.put(300, 4, true)
-				err := h.run(h.job(), engine.WithCrashPoint(tc.cp))
-				if !errors.Is(err, engine.ErrCrashed) {
-					t.Fatalf("first run: got %v, want ErrCrashed", err)
-				}
-				before := files(t, filepath.Join(h.dir, "out"))
-				h.put(100, 4, true) // more arrives while the engine is down
-				if err := h.run(h.job()); err != nil {
-					t.Fatalf("restart: %v", err)
-				}
-				h.checkOnce(true)
-				checkUnchanged(t, filepath.Join(h.dir, "out"), before)
-			})
+			sources(t, 4, func(t *testing.T, h *harness) { h.crashThenRestart(t, h.job(), tc.cp) })
 		})
 	}
 }
@@ -499,6 +511,15 @@ func TestThrottlingAndExpiredIteratorsAreRetried(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	h.checkOnce(false)
+}
+
+// inS3 points j's output, dead letters and checkpoint at out/, dlq/ and
+// cp/ in bucket on the S3 endpoint url.
+func inS3(j *engine.Job, url, bucket string) {
+	j.Sink.Endpoint = url
+	j.Sink.Path = "s3://" + bucket + "/out"
+	j.Sink.DeadLetterPath = "s3://" + bucket + "/dlq"
+	j.ForEachBatch.CheckpointLocation = "s3://" + bucket + "/cp"
 }
 
 func TestS3Sink(t *testing.T) { sources(t, 2, testS3Sink) }

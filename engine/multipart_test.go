@@ -53,10 +53,7 @@ func (h *harness) multipartJob(s3 *s3test.Fake, bucket string, threshold int64) 
 	j.Options.MaxRecordPerRead = 10000
 	j.Options.MaxFetchTimeInMs = 60000
 	j.ForEachBatch.BatchMaxRetries = 0
-	j.Sink.Endpoint = s3.URL()
-	j.Sink.Path = "s3://" + bucket + "/out"
-	j.Sink.DeadLetterPath = "s3://" + bucket + "/dlq"
-	j.ForEachBatch.CheckpointLocation = "s3://" + bucket + "/cp"
+	inS3(j, s3.URL(), bucket)
 	j.Sink.Compression = "none"
 	j.Sink.Partitioning = engine.PartitionNone
 	j.Sink.Multipart = engine.MultipartOptions{Threshold: threshold, Size: 5 << 20, ActiveBlocks: 3}

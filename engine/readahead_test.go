@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -74,45 +73,21 @@ func TestReadAheadCrashPointsThenRestart(t *testing.T) {
 		{"write", 1 << 30},
 		{"uploads", 0},
 	} {
-		for _, tc := range []struct {
-			name string
-			cp   engine.CrashPoint
-		}{
-			{"after-plan", engine.CrashAfterPlan(1)},
-			{"in-sink:0", engine.CrashInSinkAfter(1, 0)},
-			{"in-sink:1", engine.CrashInSinkAfter(1, 1)},
-			{"after-sink", engine.CrashAfterSink(1)},
-			{"after-commit", engine.CrashAfterCommit(1)},
-		} {
+		for _, tc := range crashPoints {
 			t.Run(during.name+"/"+tc.name, func(t *testing.T) {
-				testReadAheadCrashPoint(t, during.name, during.budget, tc.cp)
+				sources(t, 4, func(t *testing.T, h *harness) {
+					j := h.job()
+					j.ForEachBatch.ReadAheadBytes = during.budget
+					j.ForEachBatch.WindowSize = engine.Duration(time.Nanosecond) // over when a batch is written
+					log, ahead, _ := readAheadLog(during.name)
+					h.crashThenRestart(t, j, tc.cp, engine.WithLogger(log))
+					if ahead.Load() == 0 {
+						t.Error("first run: no batch was read ahead")
+					}
+				})
 			})
 		}
 	}
-}
-
-func testReadAheadCrashPoint(t *testing.T, during string, budget int64, cp engine.CrashPoint) {
-	sources(t, 4, func(t *testing.T, h *harness) {
-		h.put(300, 4, true)
-		j := h.job()
-		j.ForEachBatch.ReadAheadBytes = budget
-		j.ForEachBatch.WindowSize = engine.Duration(time.Nanosecond) // over when a batch is written
-		log, ahead, _ := readAheadLog(during)
-		err := h.run(j, engine.WithCrashPoint(cp), engine.WithLogger(log))
-		if !errors.Is(err, engine.ErrCrashed) {
-			t.Fatalf("first run: got %v, want ErrCrashed", err)
-		}
-		if ahead.Load() == 0 {
-			t.Fatal("first run: no batch was read ahead")
-		}
-		before := files(t, filepath.Join(h.dir, "out"))
-		h.put(100, 4, true) // more arrives while the engine is down
-		if err := h.run(j); err != nil {
-			t.Fatalf("restart: %v", err)
-		}
-		h.checkOnce(true)
-		checkUnchanged(t, filepath.Join(h.dir, "out"), before)
-	})
 }
 
 // TestReadAheadOutputIsTheSame: reading ahead changes when batches are
@@ -201,10 +176,7 @@ func TestNextBatchIsReadDuringUploads(t *testing.T) {
 			}
 			h.put(240, 2, true)
 			j := h.job()
-			j.Sink.Endpoint = s3.URL()
-			j.Sink.Path = "s3://bucket/out"
-			j.Sink.DeadLetterPath = "s3://bucket/dlq"
-			j.ForEachBatch.CheckpointLocation = "s3://bucket/cp"
+			inS3(j, s3.URL(), "bucket")
 			j.ForEachBatch.WindowSize = engine.Duration(tc.window)
 			j.ForEachBatch.ReadAheadBytes = tc.budget
 			var opts []engine.Option

@@ -848,8 +848,9 @@ func (e *Engine) groupRows(w *batchWork, partIdx []int) map[string][]int {
 // write encodes and puts the batch's planned objects (crash point
 // AtInSink after the first Objects of them), then with an aggregate section
 // the operator's state (crash point AtAfterSink follows). Objects are
-// encoded and put several at a time (see putObjects); each one's bytes
-// depend on the batch alone, never on the order or the core count.
+// encoded and put several at a time (see putObjects, which calls encoded
+// once they are all encoded); each one's bytes depend on the batch alone,
+// never on the order or the core count.
 func (e *Engine) write(ctx context.Context, w *batchWork, encoded func()) error {
 	id := w.id
 	outs := w.outs
@@ -890,8 +891,10 @@ func (e *Engine) write(ctx context.Context, w *batchWork, encoded func()) error 
 
 // putObjects encodes and puts outs, up to GOMAXPROCS of them at a time,
 // each into its own buffer (so at most that many encoded objects are held
-// at once). It returns the error of the first object, in plan order, that
-// failed; the others still under way finish first.
+// at once). Once every one of them is encoded (or failed to be), it calls
+// encoded while the last uploads go on. It returns the error of the first
+// object, in plan order, that failed; the others still under way finish
+// first.
 func (e *Engine) putObjects(ctx context.Context, w *batchWork, outs []output, encoded func()) error {
 	errs := make([]error, len(outs))
 	next := make(chan int)

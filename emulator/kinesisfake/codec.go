@@ -244,8 +244,9 @@ type fastCBOR interface {
 	appendCBOR(b []byte) ([]byte, error)
 }
 
-// appendResponse renders v in format f, appending to b where v writes
-// its own JSON or CBOR.
+// appendResponse appends v rendered in format f to b. Every answer is
+// appended, not only those that write their own JSON or CBOR, so that the
+// pooled buffer b keeps its room for the next GetRecords.
 func appendResponse(b []byte, f wireFormat, v any) ([]byte, error) {
 	if fj, ok := v.(fastJSON); ok && f == formatJSON {
 		return fj.appendJSON(b), nil
@@ -253,10 +254,14 @@ func appendResponse(b []byte, f wireFormat, v any) ([]byte, error) {
 	if fc, ok := v.(fastCBOR); ok && f == formatCBOR {
 		return fc.appendCBOR(b)
 	}
+	var enc []byte
+	var err error
 	if f == formatCBOR {
-		return cborEnc.Marshal(v)
+		enc, err = cborEnc.Marshal(v)
+	} else {
+		enc, err = json.Marshal(v)
 	}
-	return json.Marshal(v)
+	return append(b, enc...), err
 }
 
 // awsTime is a timestamp on the wire: epoch seconds with a fraction in JSON,

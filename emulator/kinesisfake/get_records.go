@@ -116,12 +116,13 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 	}
 	b = slices.Grow(b, n+512)
 	b = append(b, `{"Records":[`...)
+	seq := newSeqTemplate(o.shard, o.createdMs)
 	for i, r := range o.recs {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"SequenceNumber":"`...)
-		b = appendSeq(b, o.shard, r.counter, o.createdMs)
+		b = seq.appendSeq(b, r.counter)
 		b = append(b, `","ApproximateArrivalTimestamp":`...)
 		b = appendEpochSeconds(b, r.arrival)
 		b = append(b, `,"Data":"`...)
@@ -170,11 +171,7 @@ func (o *getRecordsOutput) appendJSON(b []byte) []byte {
 // for byte, without building the records' struct form: GetRecords is the
 // hot path of the Java SDK's and the KCL's reads.
 func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
-	n := 0
-	for _, r := range o.recs {
-		n += 120 + len(r.key) + len(r.data)
-	}
-	b = slices.Grow(b, n+512)
+	b = slices.Grow(b, o.cborSize())
 	members := uint64(3)
 	if len(o.childShards) > 0 {
 		members++
@@ -182,6 +179,7 @@ func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
 	b = cborwire.AppendHead(b, cborwire.Map, members)
 	b = cborwire.AppendText(b, "Records")
 	b = cborwire.AppendHead(b, cborwire.Array, uint64(len(o.recs)))
+	seq := newSeqTemplate(o.shard, o.createdMs)
 	enc := o.encryption
 	if enc == "NONE" {
 		enc = ""
@@ -194,7 +192,7 @@ func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
 		}
 		b = cborwire.AppendText(b, "SequenceNumber")
 		b = cborwire.AppendHead(b, cborwire.Text, seqLen)
-		b = appendSeq(b, o.shard, r.counter, o.createdMs)
+		b = seq.appendSeq(b, r.counter)
 		b = cborwire.AppendText(b, "ApproximateArrivalTimestamp")
 		b = append(b, 0xc1) // tag 1
 		b = cborwire.AppendInt(b, r.arrival)
@@ -226,6 +224,25 @@ func (o *getRecordsOutput) appendCBOR(b []byte) ([]byte, error) {
 		b = append(b, cs...)
 	}
 	return b, nil
+}
+
+// cborRecordOverhead bounds the bytes appendCBOR writes for a record
+// beside its key and data: the map head (1), "SequenceNumber" (15) and its
+// value (2+seqLen), "ApproximateArrivalTimestamp" (29), tag 1 and its
+// integer (1+9), "Data" (5) and the data's head (up to 5),
+// "PartitionKey" (13) and the key's head (up to 3), and "EncryptionType"
+// with "KMS" (15+4).
+const cborRecordOverhead = 1 + 15 + 2 + seqLen + 29 + 1 + 9 + 5 + 5 + 13 + 3 + 15 + 4
+
+// cborSize bounds the length of appendCBOR's answer, so that the buffer is
+// grown once: an answer of 10,000 records runs to megabytes, and growing
+// it by doubling would copy them again.
+func (o *getRecordsOutput) cborSize() int {
+	n := 512 + 256*len(o.childShards) + len(o.next) + len(o.encryption)
+	for _, r := range o.recs {
+		n += cborRecordOverhead + len(r.key) + len(r.data)
+	}
+	return n
 }
 
 // records converts the captured records to their struct form.

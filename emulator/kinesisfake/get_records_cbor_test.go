@@ -7,7 +7,8 @@ import (
 )
 
 // GetRecords' hand-written CBOR is byte for byte what the CBOR encoder
-// makes of the answer's struct form, in every shape an answer takes.
+// makes of the answer's struct form, in every shape an answer takes, and
+// no longer than cborSize says.
 func TestGetRecordsAppendCBORMatchesEncoder(t *testing.T) {
 	rv := func(counter uint64, arrival int64, key string, data []byte) recView {
 		return recView{rec: rec{counter: counter, arrival: arrival}, key: []byte(key), data: data}
@@ -44,6 +45,47 @@ func TestGetRecordsAppendCBORMatchesEncoder(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("appendCBOR differs from the encoder:\n got %x\nwant %x", got[:min(len(got), 400)], want[:min(len(want), 400)])
 			}
+			if bound := tc.out.cborSize(); len(got) > bound {
+				t.Errorf("appendCBOR wrote %d bytes, over cborSize's bound of %d: the buffer grows twice", len(got), bound)
+			}
 		})
+	}
+}
+
+// An answer rendered by the encoders (not by its own appendCBOR or
+// appendJSON) is appended to the pooled buffer it is given, so the buffer
+// keeps the room a GetRecords answer of megabytes grew it to: before, a
+// GetShardIterator answer put a 96-byte buffer back in its place.
+func TestEveryAnswerIsAppendedToThePooledBuffer(t *testing.T) {
+	out := map[string]string{"ShardIterator": "AAAA"}
+	for name, f := range map[string]wireFormat{"CBOR": formatCBOR, "JSON": formatJSON} {
+		pooled := make([]byte, 0, 1<<20)
+		got, err := appendResponse(pooled, f, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(got) != cap(pooled) {
+			t.Errorf("%s: the answer is in a buffer of %d bytes, not in the pooled one of %d", name, cap(got), cap(pooled))
+		}
+		if len(got) == 0 || !strings.Contains(string(got), "AAAA") {
+			t.Errorf("%s: answer %q", name, got)
+		}
+	}
+}
+
+// A GetRecords answer renders its sequence numbers from one template per
+// shard: each must be the number appendSeq makes, for any counter.
+func TestSeqTemplateMakesAppendSeqsNumbers(t *testing.T) {
+	for _, shard := range []int{0, 3, 1 << 31} {
+		for _, created := range []int64{0, 1763818200000} {
+			tmpl := newSeqTemplate(shard, created)
+			for _, counter := range []uint64{0, 1, 9, 10, 12345, 1 << 40, ^uint64(0)} {
+				got := string(tmpl.appendSeq([]byte("x"), counter))
+				want := string(appendSeq([]byte("x"), shard, counter, created))
+				if got != want {
+					t.Errorf("shard %d, created %d, counter %d:\n got %s\nwant %s", shard, created, counter, got, want)
+				}
+			}
+		}
 	}
 }

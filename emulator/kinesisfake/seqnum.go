@@ -22,6 +22,29 @@ func appendSeq(b []byte, shard int, counter uint64, createdMs int64) []byte {
 	return appendPadded(b, uint64(createdMs), 18)
 }
 
+// seqTemplate is the sequence number of a shard's records with the
+// counter left at zero: the numbers of a GetRecords answer differ only in
+// their counters, so the rest is rendered once per answer.
+type seqTemplate [seqLen]byte
+
+func newSeqTemplate(shard int, createdMs int64) (t seqTemplate) {
+	appendSeq(t[:0], shard, 0, createdMs)
+	return t
+}
+
+// appendSeq appends the sequence number of the record with this counter,
+// as the package's appendSeq does.
+func (t *seqTemplate) appendSeq(b []byte, counter uint64) []byte {
+	b = append(b, t[:]...)
+	// The counter's last digit is the 19th byte from the end: the 18
+	// digits of the creation time follow it.
+	for i := len(b) - 19; counter > 0; i-- {
+		b[i] = byte('0' + counter%10)
+		counter /= 10
+	}
+	return b
+}
+
 func formatSeq(shard int, counter uint64, createdMs int64) string {
 	var buf [seqLen]byte
 	return string(appendSeq(buf[:0], shard, counter, createdMs))
